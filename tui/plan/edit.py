@@ -1,0 +1,584 @@
+"""Surgical edits: change one entity's text and nothing else.
+
+The data is never re-serialised as a whole.  An edit works on the lines of the one
+entity it touches: a changed value replaces just the value's characters (the key, its
+spacing and any trailing comment stay); a new key is one new line placed after its
+schema-order sibling; a new entity is a new block after the last of its kind; a removed
+entity's lines go.  Values are rendered by tomlkit.  The edited text is then parsed
+again and must give exactly the intended data before anything is written; saving is
+atomic and refuses a file that changed on disk since it was read.
+"""
+
+from __future__ import annotations
+
+import copy
+import re
+import tomllib
+from dataclasses import dataclass
+from pathlib import Path
+
+import tomlkit
+
+from .document import TomlFile, parse_toml
+from .model import Entity, Plan, collect_entities
+from .problems import PlanError
+from .registry import KINDS, Kind, full_path
+from .save import atomic_write
+from .schema import SchemaSet, load_schemas
+from .tomlindex import _KEY_EQ, _BLANK_OR_COMMENT, _Scanner
+
+_BARE_KEY = re.compile(r"[A-Za-z0-9_-]+\Z")
+
+
+class EditError(PlanError):
+    """An edit that cannot be made; nothing was written."""
+
+
+@dataclass
+class Change:
+    """A pending edit of one file: the new text and the data it must parse to."""
+
+    file: str
+    before: TomlFile
+    text: str
+    data: dict
+    summary: str
+
+    @property
+    def changed(self) -> bool:
+        return self.text != self.before.text
+
+
+# -- rendering values ---------------------------------------------------------------
+
+
+def render_key(key: str) -> str:
+    return key if _BARE_KEY.match(key) else tomlkit.string(key).as_string()
+
+
+def render_value(value) -> str:
+    """One TOML value (inline form) for ``value``."""
+    if isinstance(value, str):
+        if "\n" in value:
+            text = tomlkit.string(value, multiline=True).as_string()
+            try:
+                if tomllib.loads(f"v = {text}")["v"] == value:
+                    return text
+            except tomllib.TOMLDecodeError:
+                pass
+        return tomlkit.string(value).as_string()
+    if isinstance(value, dict):
+        if not value:
+            return "{}"
+        return "{ " + ", ".join(f"{render_key(k)} = {render_value(v)}" for k, v in value.items()) + " }"
+    if isinstance(value, (list, tuple)):
+        return "[" + ", ".join(render_value(v) for v in value) + "]"
+    if value is None:
+        raise EditError("TOML has no empty value; remove the key instead")
+    return tomlkit.item(value).as_string()
+
+
+def _render_like(original: str, value, tf: TomlFile) -> str:
+    """Render ``value`` in the layout of the value it replaces: a list written one
+    element per line stays one element per line."""
+    if isinstance(value, (list, tuple)) and value and original.startswith("[") and "\n" in original:
+        m = re.search(r"\n([ \t]+)\S", original)
+        indent = m.group(1) if m else "  "
+        nl = tf.newline
+        items = "".join(f"{indent}{render_value(v)},{nl}" for v in value)
+        return f"[{nl}{items}]"
+    return render_value(value)
+
+
+def parse_value(literal: str):
+    """A TOML literal from the command line (``3``, ``"text"``, ``2026-11-02``, ``["a","b"]``)."""
+    try:
+        return tomllib.loads(f"v = {literal}")["v"]
+    except tomllib.TOMLDecodeError:
+        pass
+    raise EditError(
+        f"{literal!r} is not a TOML value. Quote text (\"like this\", inside shell quotes: '\"like this\"'), "
+        "write numbers as 3 or 2.5, dates as 2026-11-02, lists as [\"a\", \"b\"]",
+        code="usage.value",
+    )
+
+
+# -- helpers ------------------------------------------------------------------------
+
+
+def _lines(text: str) -> list[str]:
+    return text.split("\n")
+
+
+def _nl_suffix(tf: TomlFile) -> str:
+    return "\r" if tf.newline == "\r\n" else ""
+
+
+def _get(data, path):
+    for p in path:
+        data = data[p]
+    return data
+
+
+def _header_index(tf: TomlFile, path: tuple) -> int | None:
+    for i, h in enumerate(tf.index.headers):
+        if h.path == path:
+            return i
+    return None
+
+
+def _is_blank(line: str) -> bool:
+    return _BLANK_OR_COMMENT.match(line) is not None and not line.lstrip().startswith("#")
+
+
+def _is_blank_or_comment(line: str) -> bool:
+    return _BLANK_OR_COMMENT.match(line) is not None
+
+
+def entity_span(tf: TomlFile, path: tuple) -> tuple[int, int]:
+    """Lines [start, end) of the table at ``path`` with its sub-tables; trailing blank
+    and comment lines (which introduce what follows) are left out."""
+    headers = tf.index.headers
+    i = _header_index(tf, path)
+    lines = _lines(tf.text)
+    if i is None:
+        loc = tf.index.keys.get(path)
+        if loc is None:
+            raise EditError(f"cannot find {'.'.join(map(str, path))} in {tf.name}")
+        return loc.line, loc.end_line + 1
+    start = headers[i].line
+    end = len(lines)
+    for h in headers[i + 1:]:
+        if h.path[: len(path)] != path:
+            end = h.line
+            break
+    while end > start + 1 and _is_blank_or_comment(lines[end - 1]):
+        end -= 1
+    return start, end
+
+
+def _section_end(tf: TomlFile, header_path: tuple) -> int:
+    """Last line (exclusive) of the plain keys directly under a header (before any sub-table)."""
+    headers = tf.index.headers
+    i = _header_index(tf, header_path)
+    lines = _lines(tf.text)
+    end = headers[i + 1].line if i + 1 < len(headers) else len(lines)
+    while end > headers[i].line + 1 and _is_blank_or_comment(lines[end - 1]):
+        end -= 1
+    return end
+
+
+def _header_name(tf: TomlFile, path: tuple) -> str:
+    """The key text written in the header of the table at ``path``: `goal.key_result`."""
+    i = _header_index(tf, path)
+    if i is not None:
+        h = tf.index.headers[i]
+        line = _lines(tf.text)[h.line]
+        m = re.match(r"\s*\[\[?\s*(.*?)\s*\]\]?\s*(#.*)?\r?$", line)
+        if m:
+            return m.group(1)
+    return ".".join(render_key(p) for p in path if not isinstance(p, int))
+
+
+def _value_extent(tf: TomlFile, path: tuple) -> tuple[int, int]:
+    """Character offsets [start, end) of the value at ``path`` (a key or an array element)."""
+    loc = tf.index.keys[path]
+    offset = tf.index.line_offsets[loc.line] + loc.col
+    text = tf.text
+    scanner = _Scanner(text)
+    if isinstance(path[-1], int):
+        start = offset
+    else:
+        m = _KEY_EQ.match(text, offset)
+        if not m:
+            raise EditError(f"cannot find the value of {'.'.join(map(str, path))} in {tf.name}")
+        start = m.end()
+    return start, scanner._value(start, path)
+
+
+def _kr_path(kind: Kind) -> tuple:
+    parent = KINDS[kind.parent]
+    return full_path(parent) + (0,) + kind.path + (0,)
+
+
+def _entity_schema_path(kind: Kind) -> tuple:
+    if kind.singleton:
+        return full_path(kind)
+    if kind.parent and not KINDS[kind.parent].singleton:
+        return _kr_path(kind)
+    return full_path(kind) + (0,)
+
+
+def order_keys(schemas: SchemaSet, kind: Kind, rel: tuple, keys) -> list[str]:
+    node, _ = schemas.subschema(kind.schema, _entity_schema_path(kind) + rel)
+    order = list(node.get("properties", {})) if isinstance(node, dict) else []
+    known = [k for k in order if k in keys]
+    return known + [k for k in keys if k not in order]
+
+
+def _verify(tf: TomlFile, text: str, expected: dict) -> dict:
+    try:
+        data = parse_toml(text, tf.name)
+    except PlanError as exc:
+        raise EditError(f"the edit would make {tf.name} invalid TOML ({exc.message}); nothing was saved",
+                        file=tf.name, code="edit.verify") from None
+    if _normal(data) != _normal(expected):
+        raise EditError(f"the edit would change more of {tf.name} than intended; nothing was saved. "
+                        "Make this change in a text editor", file=tf.name, code="edit.verify")
+    return data
+
+
+def _normal(value):
+    if isinstance(value, dict):
+        return {k: _normal(v) for k, v in value.items() if v != []}
+    if isinstance(value, list):
+        return [_normal(v) for v in value]
+    return value
+
+
+# -- set -------------------------------------------------------------------------------
+
+
+def _split_field(field: str) -> tuple:
+    parts = []
+    for part in field.split("."):
+        if not part:
+            raise EditError(f"bad field path {field!r}", code="usage.field")
+        parts.append(int(part) if part.isdigit() else part)
+    return tuple(parts)
+
+
+def set_field(plan: Plan, kind: str, id: str, field: str | tuple, value, *, schemas: SchemaSet | None = None,
+              force: bool = False, allow_id: bool = False) -> Change:
+    """A Change that sets ``field`` of one entity to ``value``."""
+    schemas = schemas or load_schemas()
+    entity = plan.get(kind, id)
+    rel = _split_field(field) if isinstance(field, str) else tuple(field)
+    if rel == ("id",) and not entity.kind.singleton and not allow_id:
+        raise EditError("to change an id, rename the entity (references follow): quarterdeck rename", code="usage.field")
+    tf = plan.files[entity.file]
+    expected = copy.deepcopy(tf.data)
+    target = _get(expected, entity.path)
+    _assign(target, rel, value)
+    if not force:
+        _check_schema(schemas, entity, expected, tf)
+    text = _splice_set(tf, entity, rel, value, schemas)
+    data = _verify(tf, text, expected)
+    return Change(entity.file, tf, text, data, f"{entity.kind.name} {entity.id}: {'.'.join(map(str, rel))} set")
+
+
+def unset_field(plan: Plan, kind: str, id: str, field: str | tuple, *, schemas: SchemaSet | None = None,
+                force: bool = False) -> Change:
+    """A Change that removes one key of an entity."""
+    schemas = schemas or load_schemas()
+    entity = plan.get(kind, id)
+    rel = _split_field(field) if isinstance(field, str) else tuple(field)
+    tf = plan.files[entity.file]
+    full = entity.path + rel
+    if full not in tf.index.keys or _header_index(tf, full) is not None:
+        try:
+            _get(tf.data, full)
+        except (KeyError, IndexError, TypeError):
+            raise EditError(f"{entity.kind.name} {entity.id} has no {'.'.join(map(str, rel))}", code="usage.field") from None
+        if _header_index(tf, full) is None:
+            return _replace_parent(plan, entity, rel, tf, schemas, force, remove=True)
+        raise EditError("that is a whole table; remove its keys one by one", code="usage.field")
+    expected = copy.deepcopy(tf.data)
+    parent = _get(expected, full[:-1])
+    del parent[full[-1]]
+    if not force:
+        _check_schema(schemas, entity, expected, tf)
+    loc = tf.index.keys[full]
+    if isinstance(full[-1], int) or tf.index.keys.get(full[:-1]) and _header_index(tf, full[:-1]) is None and full[:-1] != entity.path:
+        return _replace_parent(plan, entity, rel, tf, schemas, force, remove=True)
+    lines = _lines(tf.text)
+    del lines[loc.line: loc.end_line + 1]
+    text = "\n".join(lines)
+    data = _verify(tf, text, expected)
+    return Change(entity.file, tf, text, data, f"{entity.kind.name} {entity.id}: {'.'.join(map(str, rel))} removed")
+
+
+def _replace_parent(plan, entity, rel, tf, schemas, force, remove=False) -> Change:
+    """Rewrite the inline value that holds ``rel`` (an array element or inline-table key)."""
+    parent_rel = rel[:-1]
+    value = copy.deepcopy(_get(tf.data, entity.path + parent_rel))
+    del value[rel[-1]]
+    return set_field(plan, entity.kind.name, entity.id, parent_rel, value, schemas=schemas, force=force)
+
+
+def _assign(target: dict, rel: tuple, value) -> None:
+    for i, part in enumerate(rel[:-1]):
+        if isinstance(target, list):
+            target = target[part]
+            continue
+        if part not in target or not isinstance(target[part], (dict, list)):
+            target[part] = {}
+        target = target[part]
+    if isinstance(target, list) and isinstance(rel[-1], int) and rel[-1] == len(target):
+        target.append(value)
+    else:
+        target[rel[-1]] = value
+
+
+def _check_schema(schemas: SchemaSet, entity: Entity, expected: dict, tf: TomlFile) -> None:
+    from .validation import _Locator, _schema_messages, to_json
+
+    validator = schemas.validator(entity.kind.schema)
+
+    def errors(data):
+        out = []
+        for err in validator.iter_errors(to_json(data, [])):
+            path = tuple(err.absolute_path)
+            if path[: len(entity.path)] == entity.path or (
+                err.validator in ("required", "additionalProperties") and entity.path[: len(path)] == path
+                and len(path) == len(entity.path)
+            ):
+                out.append(err)
+        return out
+
+    before = {(tuple(e.absolute_path), e.message) for e in errors(tf.data)}
+    new = [e for e in errors(expected) if (tuple(e.absolute_path), e.message) not in before]
+    if new:
+        plan_stub = Plan(root=Path("."), files={tf.name: tf}, entities={})
+        loc = _Locator(plan_stub, tf.name)
+        reasons = [m for e in new for _, m, _ in _schema_messages(e, loc, schemas, entity.kind.schema)]
+        raise EditError("the schema rejects this value: " + "; ".join(reasons) + " (nothing saved; --force writes it anyway)",
+                        file=tf.name, code="edit.schema")
+
+
+def _splice_set(tf: TomlFile, entity: Entity, rel: tuple, value, schemas: SchemaSet) -> str:
+    full = entity.path + rel
+    keys = tf.index.keys
+    if full in keys and _header_index(tf, full) is None:
+        start, end = _value_extent(tf, full)
+        return tf.text[:start] + _render_like(tf.text[start:end], value, tf) + tf.text[end:]
+    # The key is new.  Find the nearest existing container along the path.
+    for depth in range(len(rel) - 1, -1, -1):
+        container = entity.path + rel[:depth]
+        try:
+            existing = _get(tf.data, container)
+        except (KeyError, IndexError, TypeError):
+            continue
+        new_value = value
+        for part in reversed(rel[depth + 1:]):
+            new_value = {part: new_value}
+        key = rel[depth]
+        if _header_index(tf, container) is not None:
+            return _insert_key(tf, entity, container, rel[:depth], key, new_value, schemas)
+        if container in keys:  # an inline table or array: rewrite that one value
+            merged = copy.deepcopy(existing)
+            _assign(merged, rel[depth:], value)
+            start, end = _value_extent(tf, container)
+            return tf.text[:start] + render_value(merged) + tf.text[end:]
+        if isinstance(existing, dict) and all(isinstance(v, dict) for v in existing.values()):
+            # a table implied by its sub-tables' headers: add a sub-table of its own
+            return _append_table(tf, entity, container, key, new_value)
+        break
+    raise EditError(f"cannot place {'.'.join(map(str, rel))} in {tf.name} without reformatting; edit it in a text editor",
+                    file=tf.name, code="edit.unsupported")
+
+
+def _insert_key(tf, entity, header_path, rel_prefix, key, value, schemas) -> str:
+    lines = _lines(tf.text)
+    nl = _nl_suffix(tf)
+    node_order = order_keys(schemas, entity.kind, tuple(rel_prefix),
+                            list(_get(tf.data, header_path).keys()) + [key])
+    section_end = _section_end(tf, header_path)
+    header_line = tf.index.keys[header_path].line
+    siblings = {}
+    for k in _get(tf.data, header_path):
+        loc = tf.index.keys.get(header_path + (k,))
+        if loc is not None and header_line < loc.line < section_end and _header_index(tf, header_path + (k,)) is None:
+            siblings[k] = loc
+    before = [k for k in node_order[: node_order.index(key)] if k in siblings]
+    if before:
+        after_line = max(siblings[k].end_line for k in before) + 1
+    elif siblings:
+        after_line = min(loc.line for loc in siblings.values())
+    else:
+        after_line = header_line + 1
+    indent = ""
+    if siblings:
+        sample = lines[min(loc.line for loc in siblings.values())]
+        indent = sample[: len(sample) - len(sample.lstrip(" \t"))]
+    new = f"{indent}{render_key(key)} = {render_value(value)}".replace("\n", "\n" if not nl else "\r\n") + nl
+    lines.insert(after_line, new)
+    return "\n".join(lines)
+
+
+def _append_table(tf, entity, container, key, value) -> str:
+    lines = _lines(tf.text)
+    start, end = entity_span(tf, entity.path)
+    base = _header_name(tf, entity.path)
+    rest = [render_key(p) for p in container[len(entity.path):] if not isinstance(p, int)]
+    block = _table_block(".".join([base, *rest, render_key(key)]), value, array=False)
+    nl = _nl_suffix(tf)
+    lines[end:end] = [""] + [ln + nl for ln in block]
+    return "\n".join(lines)
+
+
+# -- blocks for new entities ---------------------------------------------------------------
+
+
+def _table_block(name: str, data: dict, array: bool) -> list[str]:
+    """Lines of a table (and its sub-tables) named ``name``."""
+    head = f"[[{name}]]" if array else f"[{name}]"
+    plain, tables = [], []
+    for k, v in data.items():
+        if isinstance(v, dict) and k != "custom" and v and all(isinstance(x, dict) for x in v.values()):
+            tables.append((k, v, False))
+        elif isinstance(v, dict) and k != "custom" and v and any(isinstance(x, (dict, list)) for x in v.values()):
+            tables.append((k, v, False))
+        elif isinstance(v, list) and v and all(isinstance(x, dict) for x in v):
+            tables.append((k, v, True))
+        else:
+            plain.append(f"{render_key(k)} = {render_value(v)}")
+    out = [head, *plain]
+    for k, v, is_array in tables:
+        sub = f"{name}.{render_key(k)}"
+        if is_array:
+            for item in v:
+                out += [""] + _table_block(sub, item, array=True)
+        elif all(isinstance(x, dict) for x in v.values()):
+            for k2, v2 in v.items():
+                out += [""] + _table_block(f"{sub}.{render_key(k2)}", v2, array=False)
+        else:
+            out += [""] + _table_block(sub, v, array=False)
+    return out
+
+
+def _ordered(schemas: SchemaSet, kind: Kind, data: dict, rel: tuple = ()) -> dict:
+    out = {}
+    for k in order_keys(schemas, kind, rel, list(data)):
+        v = data[k]
+        if isinstance(v, dict) and k != "custom":
+            v = {k2: (_ordered(schemas, kind, v2, rel + (k, k2)) if isinstance(v2, dict) else v2) for k2, v2 in v.items()}
+        elif isinstance(v, list) and v and all(isinstance(x, dict) for x in v):
+            v = [_ordered(schemas, kind, x, rel + (k, 0)) for x in v]
+        out[k] = v
+    return out
+
+
+def add_entity(plan: Plan, kind: str, id: str, fields: dict | None = None, *, schemas: SchemaSet | None = None,
+               force: bool = False) -> Change:
+    """A Change that adds a new entity after the last one of its kind."""
+    schemas = schemas or load_schemas()
+    if kind not in KINDS:
+        raise EditError(f"unknown kind {kind!r}; kinds are: {', '.join(KINDS)}", code="usage.kind")
+    k = KINDS[kind]
+    if k.singleton:
+        raise EditError(f"the plan has exactly one [{kind}] table; use `set` to change it", code="usage.kind")
+    fields = dict(fields or {})
+    parent: Entity | None = None
+    own_id = id
+    if k.parent and not KINDS[k.parent].singleton:
+        if "/" not in id:
+            raise EditError(f"address a {k.title.lower()} as PARENT_ID/ID, e.g. grow-pipeline/new-kr", code="usage.id")
+        parent_id, own_id = id.rsplit("/", 1)
+        parent = plan.get(k.parent, parent_id)
+    if plan.find(kind, id) is not None:
+        raise EditError(f"a {k.title.lower()} with id {id!r} already exists; pick another id", code="edit.duplicate")
+    data = _ordered(schemas, k, {"id": own_id, **fields})
+    tf = plan.files.get(k.file)
+    if tf is None:
+        raise EditError(f"{k.file} does not exist in {plan.root}; create it first (an empty file will do)",
+                        file=k.file, code="edit.missing-file")
+    expected = copy.deepcopy(tf.data)
+    if parent is not None:
+        array_path = parent.path + k.path
+    else:
+        array_path = full_path(k)
+    container = expected
+    for part in array_path[:-1]:
+        container = container.setdefault(part, {}) if isinstance(part, str) else container[part]
+    container.setdefault(array_path[-1], []).append(data)
+    if not force:
+        probe = Entity(k, id, data, k.file, array_path + (len(container[array_path[-1]]) - 1,))
+        _check_schema(schemas, probe, expected, tf)
+
+    siblings = [e for e in plan.all(kind) if e.file == k.file and (parent is None or e.parent_id == parent.id)]
+    lines = _lines(tf.text)
+    nl = _nl_suffix(tf)
+    if parent is not None:
+        name = _header_name(tf, parent.path) + "." + ".".join(render_key(p) for p in k.path)
+    else:
+        name = ".".join(render_key(p) for p in array_path)
+    block = _table_block(name, data, array=True)
+    if siblings:
+        _, at = entity_span(tf, siblings[-1].path)
+    elif parent is not None:
+        _, at = entity_span(tf, parent.path)
+    else:
+        at = len(lines)
+        while at > 0 and lines[at - 1].strip() == "":
+            at -= 1
+    new = ([""] if at > 0 else []) + block
+    if at < len(lines) and lines[at].strip() != "":
+        new.append("")
+    if at == len(lines):
+        # appending at the very end: the last line needs its newline, and so does ours
+        if lines and lines[-1] != "":
+            lines[-1] += nl
+            lines.append("")
+        at = len(lines) - 1
+        new = ([""] if at > 0 else []) + block
+        lines[at:at] = [ln + nl for ln in new]
+    else:
+        lines[at:at] = [ln + nl for ln in new]
+    text = "\n".join(lines)
+    result = _verify(tf, text, expected)
+    return Change(k.file, tf, text, result, f"{kind} {id} added")
+
+
+def remove_entity(plan: Plan, kind: str, id: str) -> Change:
+    """A Change that removes one entity's lines."""
+    entity = plan.get(kind, id)
+    if entity.kind.singleton:
+        raise EditError(f"[{kind}] cannot be removed; change its fields instead", code="usage.kind")
+    tf = plan.files[entity.file]
+    if _header_index(tf, entity.path) is None:
+        parent_path = entity.path[:-1]
+        value = copy.deepcopy(_get(tf.data, parent_path))
+        del value[entity.path[-1]]
+        expected = copy.deepcopy(tf.data)
+        _get(expected, parent_path[:-1])[parent_path[-1]] = value
+        start, end = _value_extent(tf, parent_path)
+        text = tf.text[:start] + render_value(value) + tf.text[end:]
+    else:
+        start, end = entity_span(tf, entity.path)
+        lines = _lines(tf.text)
+        if end < len(lines) and _is_blank(lines[end]) and end + 1 < len(lines):
+            end += 1
+        elif start > 0 and _is_blank(lines[start - 1]):
+            start -= 1
+        del lines[start:end]
+        text = "\n".join(lines)
+        expected = copy.deepcopy(tf.data)
+        array = _get(expected, entity.path[:-1])
+        del array[entity.path[-1]]
+        if not array:
+            del _get(expected, entity.path[:-2])[entity.path[-2]]
+    data = _verify(tf, text, expected)
+    return Change(entity.file, tf, text, data, f"{kind} {id} removed")
+
+
+# -- applying ----------------------------------------------------------------------------
+
+
+def apply_change(plan: Plan, change: Change) -> None:
+    """Write a Change atomically (refusing a file changed on disk) and update ``plan``."""
+    tf = change.before
+    if not change.changed:
+        return
+    raw = tf.encode(change.text)
+    atomic_write(tf.path, raw, tf.disk_sha256, name=tf.name)
+    plan.files[change.file] = TomlFile(path=tf.path, name=tf.name, raw=raw, text=change.text, data=change.data, bom=tf.bom)
+    plan.entities = collect_entities(plan.files)
+
+
+def stage_change(plan: Plan, change: Change) -> None:
+    """Apply a Change to ``plan`` in memory only (the TUI saves later)."""
+    tf = change.before
+    plan.files[change.file] = TomlFile(path=tf.path, name=tf.name, raw=tf.encode(change.text), text=change.text,
+                                       data=change.data, bom=tf.bom, disk=tf.disk_sha256)
+    plan.entities = collect_entities(plan.files)

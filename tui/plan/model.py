@@ -1,0 +1,180 @@
+"""A plan folder, loaded: its files, and the entities the registry finds in them."""
+
+from __future__ import annotations
+
+import os
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .document import TomlFile
+from .problems import ERROR, PlanError, Problem, TomlSyntaxError, UnreadableError
+from .registry import KINDS, PLAN_FILES, Kind, full_path
+from .save import TEMP_SUFFIX
+
+
+
+@dataclass
+class Entity:
+    kind: Kind
+    id: str  # for key results: "GOAL/KR"
+    data: dict
+    file: str  # "accounts.toml"
+    path: tuple  # where its table sits in the file's data
+
+    @property
+    def label(self) -> str:
+        value = self.data.get(self.kind.label)
+        return str(value) if value not in (None, "") else self.id
+
+    @property
+    def own_id(self) -> str:
+        return self.id.rsplit("/", 1)[-1]
+
+    @property
+    def parent_id(self) -> str | None:
+        return self.id.rsplit("/", 1)[0] if self.kind.addressed_by_parent else None
+
+
+@dataclass
+class Plan:
+    root: Path
+    files: dict[str, TomlFile] = field(default_factory=dict)
+    syntax_errors: list[Problem] = field(default_factory=list)
+    entities: dict[str, list[Entity]] = field(default_factory=dict)
+
+    def all(self, kind: str) -> list[Entity]:
+        return self.entities.get(kind, [])
+
+    def find(self, kind: str, id: str) -> Entity | None:
+        for e in self.entities.get(kind, []):
+            if e.id == id:
+                return e
+        return None
+
+    def get(self, kind: str, id: str) -> Entity:
+        if kind not in KINDS:
+            raise PlanError(f"unknown kind {kind!r}; kinds are: {', '.join(KINDS)}", code="usage.kind")
+        k = KINDS[kind]
+        if k.singleton:
+            id = kind
+        e = self.find(kind, id)
+        if e is None:
+            hint = " (key results are addressed as GOAL_ID/KR_ID)" if k.addressed_by_parent and "/" not in id else ""
+            import difflib
+
+            close = difflib.get_close_matches(id, [x.id for x in self.all(kind)], n=1)
+            did = f"; did you mean {close[0]!r}?" if close else ""
+            raise PlanError(f"no {k.title.lower()} with id {id!r}{hint}{did}", code="usage.id")
+        return e
+
+    @property
+    def quarter(self) -> str:
+        return str(self.files["plan.toml"].data.get("plan", {}).get("quarter", "")) if "plan.toml" in self.files else ""
+
+    @property
+    def stages(self) -> list[str]:
+        if "plan.toml" not in self.files:
+            return ["awareness", "consideration", "decision"]
+        return list(self.files["plan.toml"].data.get("plan", {}).get("stages") or ["awareness", "consideration", "decision"])
+
+
+def _dig(data, path):
+    for part in path:
+        if isinstance(part, int):
+            if not isinstance(data, list) or part >= len(data):
+                return None
+        elif not isinstance(data, dict):
+            return None
+        data = data[part] if isinstance(part, int) else data.get(part)
+    return data
+
+
+def collect_entities(files: dict[str, TomlFile]) -> dict[str, list[Entity]]:
+    """Find every entity of every kind in the parsed files."""
+    out: dict[str, list[Entity]] = {}
+    for k in KINDS.values():
+        if k.parent is not None and not KINDS[k.parent].singleton:
+            continue  # collected with their parents below
+        tf = files.get(k.file)
+        if tf is None:
+            continue
+        path = full_path(k)
+        value = _dig(tf.data, path)
+        if k.singleton:
+            if isinstance(value, dict):
+                out.setdefault(k.name, []).append(Entity(k, k.name, value, k.file, path))
+            continue
+        for i, item in enumerate(value if isinstance(value, list) else []):
+            if isinstance(item, dict):
+                out.setdefault(k.name, []).append(Entity(k, str(item.get("id", f"#{i + 1}")), item, k.file, path + (i,)))
+    for k in KINDS.values():
+        if k.parent is None or KINDS[k.parent].singleton:
+            continue
+        for parent in out.get(k.parent, []):
+            value = _dig(parent.data, k.path)
+            for i, item in enumerate(value if isinstance(value, list) else []):
+                if isinstance(item, dict):
+                    own = str(item.get("id", f"#{i + 1}"))
+                    out.setdefault(k.name, []).append(
+                        Entity(k, f"{parent.id}/{own}", item, k.file, parent.path + k.path + (i,))
+                    )
+    return out
+
+
+def find_plan_dir(start: Path | None = None) -> Path | None:
+    """The plan folder at ``start``: itself, its ``plans/``, or the nearest one upward."""
+    here = Path(start or Path.cwd()).resolve()
+    for folder in (here, *here.parents):
+        if (folder / "plan.toml").is_file():
+            return folder
+        if (folder / "plans" / "plan.toml").is_file():
+            return folder / "plans"
+    return None
+
+
+def clean_temp_files(root: Path, older_than: float = 60.0) -> list[Path]:
+    """Remove temp files an interrupted save left behind (not fresh ones: another save may own them)."""
+    removed = []
+    now = time.time()
+    try:
+        names = os.listdir(root)
+    except OSError:
+        return removed
+    for name in names:
+        if name.startswith(".") and name.endswith(TEMP_SUFFIX):
+            path = root / name
+            try:
+                if now - path.lstat().st_mtime > older_than:
+                    path.unlink()
+                    removed.append(path)
+            except OSError:
+                pass
+    return removed
+
+
+def load_plan(root: Path | str) -> Plan:
+    """Read every file of the plan folder.  Syntax errors become problems, not exceptions;
+    a missing or unreadable folder raises UnreadableError."""
+    root = Path(root)
+    if not root.is_dir():
+        raise UnreadableError(f"{root}: no such plan folder (a plan folder holds plan.toml)", code="io.missing")
+    if not (root / "plan.toml").exists():
+        raise UnreadableError(
+            f"{root} is not a plan folder: plan.toml is missing (create one with `quarterdeck init {root}`)",
+            code="io.missing",
+        )
+    clean_temp_files(root)
+    plan = Plan(root=root)
+    for name in PLAN_FILES:
+        path = root / name
+        if not path.exists() and name != "plan.toml":
+            continue
+        try:
+            plan.files[name] = TomlFile.read(path, name)
+        except TomlSyntaxError as exc:
+            plan.syntax_errors.append(
+                Problem(ERROR, exc.code, exc.message, name, exc.line, exc.col)
+            )
+    plan.entities = collect_entities(plan.files)
+    return plan

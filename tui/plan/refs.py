@@ -1,0 +1,154 @@
+"""References between entities: who refers to what, and renaming an id everywhere."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Iterator
+
+from .model import Entity, Plan
+from .problems import PlanError
+from .registry import KINDS, PLAN_FILES
+from .schema import SchemaSet, load_schemas
+
+
+def iter_references(plan: Plan, schemas: SchemaSet) -> Iterator[tuple[str, tuple, str, object]]:
+    """(file, path, target kind, value) for every reference in the plan's data."""
+    memo: dict = {}
+
+    def child(node, base, key):
+        cache_key = (id(node), key)
+        hit = memo.get(cache_key)
+        if hit is None:
+            if key == "items":
+                raw = node.get("items")
+            else:
+                raw = node.get("properties", {}).get(key)
+                if raw is None and isinstance(node.get("additionalProperties"), dict):
+                    raw = node["additionalProperties"]
+            if raw is None:
+                hit = (None, None, None)
+            else:
+                target = schemas.ref_target(raw, base)
+                resolved, rbase = schemas.resolve(raw, base)
+                hit = (target, resolved, rbase)
+            memo[cache_key] = hit
+            memo[("keep", id(node), key)] = node  # keep node alive so its id stays unique
+        return hit
+
+    def walk(node, base, data, path, file):
+        if isinstance(data, dict):
+            for k, v in data.items():
+                target, sub, sbase = child(node, base, k)
+                if sub is None:
+                    continue
+                if target:
+                    yield from emit(target, v, path + (k,), file)
+                else:
+                    yield from walk(sub, sbase, v, path + (k,), file)
+        elif isinstance(data, list):
+            target, sub, sbase = child(node, base, "items")
+            if sub is None:
+                return
+            for i, v in enumerate(data):
+                if target:
+                    yield from emit(target, v, path + (i,), file)
+                else:
+                    yield from walk(sub, sbase, v, path + (i,), file)
+
+    def emit(target, value, path, file):
+        kind, is_list = target
+        if is_list and isinstance(value, list):
+            for i, v in enumerate(value):
+                yield file, path + (i,), kind, v
+        elif not is_list:
+            yield file, path, kind, value
+
+    for name, schema_name in PLAN_FILES.items():
+        tf = plan.files.get(name)
+        if tf is None:
+            continue
+        root, base = schemas.resolve(schemas.schemas[schema_name], schema_name)
+        yield from walk(root, base, tf.data, (), name)
+
+
+
+@dataclass
+class Referrer:
+    entity: Entity  # the entity holding the reference
+    file: str
+    path: tuple  # full data path of the reference in its file
+    field: str  # dotted path inside the referring entity
+
+
+def _owner(plan: Plan, file: str, path: tuple) -> tuple[Entity | None, tuple]:
+    best = None
+    for entities in plan.entities.values():
+        for e in entities:
+            if e.file == file and path[: len(e.path)] == e.path and (best is None or len(e.path) > len(best.path)):
+                best = e
+    return best, (path[len(best.path):] if best else path)
+
+
+def referrers(plan: Plan, target: Entity, schemas: SchemaSet | None = None) -> list[Referrer]:
+    """Every place in the plan that names ``target`` by id."""
+    schemas = schemas or load_schemas()
+    if target.kind.name not in {"member", "persona", "account", "goal", "term"}:
+        return []
+    out = []
+    for file, path, kind, value in iter_references(plan, schemas):
+        if kind == target.kind.name and value == target.id:
+            owner, rest = _owner(plan, file, path)
+            if owner is not None and owner is not target:
+                out.append(Referrer(owner, file, path, ".".join(str(p) for p in rest)))
+    return out
+
+
+def rename_entity(plan: Plan, kind: str, old_id: str, new_id: str, schemas: SchemaSet | None = None) -> list:
+    """Changes (one per file) that rename an entity and every reference to it."""
+    import re
+
+    from .edit import Change, EditError, set_field, stage_change
+
+    schemas = schemas or load_schemas()
+    entity = plan.get(kind, old_id)
+    if entity.kind.singleton:
+        raise EditError(f"[{kind}] has no id", code="usage.kind")
+    own_new = new_id.rsplit("/", 1)[-1]
+    if not re.fullmatch(r"[a-z0-9]+(-[a-z0-9]+)*", own_new) or len(own_new) > 64:
+        raise EditError(f"{own_new!r} is not a valid id: use lower-case letters, digits and single hyphens",
+                        code="usage.id")
+    full_new = f"{entity.parent_id}/{own_new}" if entity.parent_id else own_new
+    if full_new == entity.id:
+        return []
+    if plan.find(kind, full_new) is not None:
+        raise EditError(f"a {entity.kind.title.lower()} with id {full_new!r} already exists", code="edit.duplicate")
+    users = referrers(plan, entity, schemas)
+    originals = dict(plan.files)
+    touched: list[str] = []
+    try:
+        for r in users:
+            owner = plan.find(r.entity.kind.name, r.entity.id)
+            change = set_field(plan, owner.kind.name, owner.id, r.path[len(owner.path):], own_new,
+                               schemas=schemas, force=True)
+            stage_change(plan, change)
+            touched.append(change.file)
+        change = set_field(plan, kind, entity.id, ("id",), own_new, schemas=schemas, force=True, allow_id=True)
+        stage_change(plan, change)
+        touched.append(change.file)
+    except PlanError:
+        plan.files.update(originals)
+        from .model import collect_entities
+
+        plan.entities = collect_entities(plan.files)
+        raise
+    changes = []
+    for file in dict.fromkeys(touched):
+        tf = plan.files[file]
+        changes.append(Change(file, originals[file], tf.text, tf.data,
+                              f"{kind} {old_id} renamed to {full_new}"))
+    # the plan in memory keeps the edits; the caller applies the changes to disk
+    plan.files.update(originals)
+    from .model import collect_entities
+
+    plan.entities = collect_entities(plan.files)
+    return changes

@@ -1,0 +1,146 @@
+"""The plan's JSON Schemas: loading them safely and walking them.
+
+Schemas are read from the package (``tui/schemas`` in an installed wheel) or from the
+repository's ``schemas/`` folder, checked with ``check_schema``, and bound into one
+``referencing`` registry that has no way to retrieve anything: a ``$ref`` to an http(s)
+or ``file:`` URI is reported as unresolvable and nothing is fetched or read.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+from dataclasses import dataclass
+from pathlib import Path
+
+import jsonschema
+import referencing
+import referencing.exceptions
+import referencing.jsonschema
+from jsonschema import Draft202012Validator
+
+from .problems import PlanError
+from .registry import PLAN_FILES, REFERENCE_DEFS
+
+
+class SchemaLoadError(PlanError):
+    exit_code = 2
+
+
+def schema_dir() -> Path:
+    here = Path(__file__).resolve().parent.parent
+    packaged = here / "schemas"
+    if packaged.is_dir():
+        return packaged
+    return here.parent / "schemas"
+
+
+@dataclass
+class SchemaSet:
+    folder: Path
+    schemas: dict[str, dict]  # file name -> schema
+    registry: referencing.Registry
+
+    def validator(self, schema_name: str) -> Draft202012Validator:
+        return _validator(self, schema_name)
+
+    def resolve(self, node: dict, base: str) -> tuple[dict, str]:
+        """Follow ``$ref`` chains; return the target node and the document it is in.
+
+        Keywords beside a ``$ref`` (title, description) win over the target's."""
+        for _ in range(32):
+            if not (isinstance(node, dict) and "$ref" in node):
+                break
+            ref = node["$ref"]
+            doc, _, pointer = ref.partition("#")
+            doc = doc or base
+            target = self.schemas.get(doc)
+            if target is None:
+                raise SchemaLoadError(f"{base}: unresolvable reference {ref!r} (only the plan's own schemas are used)")
+            for part in [p for p in pointer.split("/") if p]:
+                target = target[part.replace("~1", "/").replace("~0", "~")]
+            node = {**target, **{k: v for k, v in node.items() if k != "$ref"}}
+            base = doc
+        return node, base
+
+    def ref_target(self, node: dict, base: str) -> tuple[str, bool] | None:
+        """If ``node`` is a reference field: (kind it names, is it a list)."""
+        seen = 0
+        while isinstance(node, dict) and "$ref" in node and seen < 32:
+            name = node["$ref"].rsplit("/", 1)[-1]
+            if name in REFERENCE_DEFS:
+                return REFERENCE_DEFS[name], name.endswith("s")
+            node, base = self.resolve({"$ref": node["$ref"]}, base)
+            seen += 1
+        return None
+
+    def subschema(self, schema_name: str, path: tuple) -> tuple[dict, str]:
+        """The schema node that describes the data at ``path`` of a file."""
+        node, base = self.resolve(self.schemas[schema_name], schema_name)
+        for part in path:
+            if isinstance(part, int):
+                node, base = self.resolve(node.get("items", {}), base)
+            else:
+                props = node.get("properties", {})
+                if part in props:
+                    node, base = self.resolve(props[part], base)
+                else:
+                    extra = node.get("additionalProperties")
+                    node, base = self.resolve(extra if isinstance(extra, dict) else {}, base)
+        return node, base
+
+
+def _load_json(path: Path) -> dict:
+    try:
+        with open(path, encoding="utf-8") as fh:
+            data = json.load(fh)
+    except json.JSONDecodeError as exc:
+        raise SchemaLoadError(f"{path}:{exc.lineno}:{exc.colno}: broken schema (not JSON): {exc.msg}") from None
+    except OSError as exc:
+        raise SchemaLoadError(f"{path}: cannot read schema: {exc.strerror}") from None
+    try:
+        Draft202012Validator.check_schema(data)
+    except jsonschema.SchemaError as exc:
+        where = "/".join(str(p) for p in exc.absolute_path) or "(root)"
+        raise SchemaLoadError(f"{path}: broken schema at {where}: {exc.message}") from None
+    return data
+
+
+@functools.lru_cache(maxsize=8)
+def _load(folder: str) -> SchemaSet:
+    folder_path = Path(folder)
+    names = sorted({"common.schema.json", *PLAN_FILES.values()})
+    schemas = {}
+    for name in names:
+        path = folder_path / name
+        if not path.exists():
+            raise SchemaLoadError(f"{path}: schema missing; reinstall Quarterdeck")
+        schemas[name] = _load_json(path)
+    resources = [
+        (name, referencing.Resource.from_contents(s, default_specification=referencing.jsonschema.DRAFT202012))
+        for name, s in schemas.items()
+    ]
+    # No `retrieve` function: unknown URIs (http, https, file, ...) cannot be loaded.
+    registry = referencing.Registry().with_resources(resources)
+    return SchemaSet(folder_path, schemas, registry)
+
+
+def load_schemas(folder: Path | None = None) -> SchemaSet:
+    return _load(str((folder or schema_dir()).resolve()))
+
+
+@functools.lru_cache(maxsize=32)
+def _validator_cached(folder: str, schema_name: str) -> Draft202012Validator:
+    s = _load(folder)
+    return Draft202012Validator(
+        s.schemas[schema_name], registry=s.registry, format_checker=Draft202012Validator.FORMAT_CHECKER
+    )
+
+
+def _validator(s: SchemaSet, schema_name: str) -> Draft202012Validator:
+    return _validator_cached(str(s.folder), schema_name)
+
+
+def description(s: SchemaSet, schema_name: str, path: tuple) -> str:
+    node, _ = s.subschema(schema_name, path)
+    return node.get("description", "") if isinstance(node, dict) else ""

@@ -1,0 +1,258 @@
+"""Where things sit in a TOML text.
+
+The data of a plan file is read by a fast parser that knows nothing of positions.
+This module walks the same text once more and records, for every table header and
+every key (array elements and inline-table keys included), the resolved path of the
+value and its line and column.  It assumes the text is valid TOML (the parser has
+already said so) and is written to be fast on the common one-line ``key = value``.
+
+Paths are tuples of keys and array indices, exactly as they are in the parsed data:
+``("account", 3, "committee", 0, "persona")``.
+"""
+
+from __future__ import annotations
+
+import bisect
+import re
+from dataclasses import dataclass, field
+
+_BARE = r"[A-Za-z0-9_-]+"
+_BASIC = r'"(?:[^"\\\n]|\\.)*"'
+_LITERAL = r"'[^'\n]*'"
+_KEYPART = rf"(?:{_BARE}|{_BASIC}|{_LITERAL})"
+_KEY = rf"{_KEYPART}(?:[ \t]*\.[ \t]*{_KEYPART})*"
+_KEYPART_RE = re.compile(rf"[ \t]*({_KEYPART})[ \t]*\.?")
+
+# A whole simple line: `key = scalar-or-one-line-string  # comment`
+_SIMPLE_VALUE = (
+    rf"(?:{_BASIC}(?!\")|{_LITERAL}(?!')|"
+    r"[0-9A-Za-z_+\-.:]+(?:[ ][0-9]{2}:[0-9:.+\-Zz]+)?|\[[ \t]*\]|\{[ \t]*\})"
+)
+_SIMPLE_LINE = re.compile(rf"[ \t]*({_KEY})[ \t]*=[ \t]*({_SIMPLE_VALUE})[ \t]*(?:#[^\n]*)?\r?$")
+_BLANK_OR_COMMENT = re.compile(r"[ \t]*(?:#[^\n]*)?\r?$")
+_HEADER = re.compile(rf"[ \t]*(\[\[?)[ \t]*({_KEY})[ \t]*\]\]?[ \t]*(?:#[^\n]*)?\r?$")
+_KEY_EQ = re.compile(rf"[ \t]*({_KEY})[ \t]*=[ \t]*")
+_WS = re.compile(r"[ \t]*")
+_WS_NL_COMMENT = re.compile(r"(?:[ \t\r\n]|#[^\n]*)*")
+_BASIC_STR = re.compile(_BASIC)
+_LITERAL_STR = re.compile(_LITERAL)
+_SCALAR = re.compile(
+    r"\d{4}-\d{2}-\d{2}(?:[Tt ]\d{2}:\d{2}(?::\d{2})?(?:\.\d+)?(?:[Zz]|[+-]\d{2}:\d{2})?)?"
+    r"|[^\s,\]\}#]+"
+)
+
+
+def _unquote(part: str) -> str:
+    if part.startswith('"'):
+        import tomllib
+
+        return tomllib.loads(f"k = {part}")["k"]
+    if part.startswith("'"):
+        return part[1:-1]
+    return part
+
+
+def split_key(key: str) -> tuple[str, ...]:
+    """Split a dotted TOML key (``a."b.c".d``) into its parts."""
+    parts = []
+    pos = 0
+    while pos < len(key):
+        m = _KEYPART_RE.match(key, pos)
+        if not m or m.end() == pos:
+            break
+        parts.append(_unquote(m.group(1)))
+        pos = m.end()
+    return tuple(parts)
+
+
+@dataclass(slots=True)
+class Header:
+    path: tuple  # resolved path; for [[x]] it ends with the element's index
+    is_array: bool
+    line: int  # 0-based
+    col: int
+    offset: int  # offset of the start of the header's line
+
+
+@dataclass(slots=True)
+class Loc:
+    line: int  # 0-based
+    col: int
+    end_line: int  # line on which the value ends
+
+
+@dataclass
+class TomlIndex:
+    headers: list[Header] = field(default_factory=list)
+    keys: dict[tuple, Loc] = field(default_factory=dict)
+    line_offsets: list[int] = field(default_factory=list)
+
+    def line_of_offset(self, offset: int) -> int:
+        return bisect.bisect_right(self.line_offsets, offset) - 1
+
+    def locate(self, path: tuple) -> Loc | None:
+        """The position of ``path``, or of its nearest ancestor that has one."""
+        path = tuple(path)
+        while path:
+            loc = self.keys.get(path)
+            if loc is not None:
+                return loc
+            path = path[:-1]
+        return None
+
+
+class _Scanner:
+    def __init__(self, text: str):
+        self.text = text
+        self.index = TomlIndex()
+        self.aot_counts: dict[tuple, int] = {}
+        self.table: tuple = ()
+        offsets = [0]
+        find = text.find
+        pos = find("\n")
+        while pos != -1:
+            offsets.append(pos + 1)
+            pos = find("\n", pos + 1)
+        self.index.line_offsets = offsets
+
+    # -- helpers -------------------------------------------------------------
+    def _resolve(self, parts: tuple) -> tuple:
+        """Insert the current index of every array of tables along ``parts``."""
+        out: list = []
+        for part in parts:
+            out.append(part)
+            count = self.aot_counts.get(tuple(out))
+            if count is not None:
+                out.append(count - 1)
+        return tuple(out)
+
+    def _record(self, path: tuple, offset: int, end_offset: int) -> None:
+        idx = self.index
+        line = idx.line_of_offset(offset)
+        end_line = idx.line_of_offset(max(offset, end_offset - 1)) if end_offset > offset else line
+        idx.keys[path] = Loc(line, offset - idx.line_offsets[line], end_line)
+
+    # -- values ------------------------------------------------------------
+    def _value(self, pos: int, path: tuple) -> int:
+        """Scan the value starting at ``pos``; return the offset after it."""
+        text = self.text
+        if text.startswith('"""', pos) or text.startswith("'''", pos):
+            quote = text[pos : pos + 3]
+            search = pos + 3
+            while True:
+                end = text.find(quote, search)
+                if end == -1:
+                    return len(text)
+                if quote == '"""':
+                    backslashes = 0
+                    k = end - 1
+                    while k >= search and text[k] == "\\":
+                        backslashes += 1
+                        k -= 1
+                    if backslashes % 2:
+                        search = end + 1
+                        continue
+                end += 3
+                extra = 0
+                while extra < 2 and end < len(text) and text[end] == quote[0]:
+                    end += 1
+                    extra += 1
+                return end
+        char = text[pos] if pos < len(text) else ""
+        if char == '"':
+            m = _BASIC_STR.match(text, pos)
+            return m.end() if m else pos + 1
+        if char == "'":
+            m = _LITERAL_STR.match(text, pos)
+            return m.end() if m else pos + 1
+        if char == "[":
+            pos += 1
+            i = 0
+            while True:
+                pos = _WS_NL_COMMENT.match(text, pos).end()
+                if pos >= len(text) or text[pos] == "]":
+                    return pos + 1
+                start = pos
+                pos = self._value(pos, path + (i,))
+                self._record(path + (i,), start, pos)
+                i += 1
+                pos = _WS_NL_COMMENT.match(text, pos).end()
+                if pos < len(text) and text[pos] == ",":
+                    pos += 1
+        if char == "{":
+            pos += 1
+            while True:
+                pos = _WS_NL_COMMENT.match(text, pos).end()
+                if pos >= len(text) or text[pos] == "}":
+                    return pos + 1
+                m = _KEY_EQ.match(text, pos)
+                if not m:
+                    return pos + 1
+                key_path = path + split_key(m.group(1))
+                start = pos
+                pos = self._value(m.end(), key_path)
+                self._record(key_path, start, pos)
+                pos = _WS_NL_COMMENT.match(text, pos).end()
+                if pos < len(text) and text[pos] == ",":
+                    pos += 1
+        m = _SCALAR.match(text, pos)
+        return m.end() if m else pos + 1
+
+    # -- statements ----------------------------------------------------------
+    def run(self) -> TomlIndex:
+        text = self.text
+        offsets = self.index.line_offsets
+        n_lines = len(offsets)
+        line = 0
+        simple = _SIMPLE_LINE.match
+        blank = _BLANK_OR_COMMENT.match
+        header = _HEADER.match
+        key_eq = _KEY_EQ.match
+        keys = self.index.keys
+        while line < n_lines:
+            start = offsets[line]
+            end = offsets[line + 1] - 1 if line + 1 < n_lines else len(text)
+            m = simple(text, start, end)
+            if m:
+                path = self._table_path + split_key(m.group(1))
+                keys[path] = Loc(line, m.start(1) - start, line)
+                line += 1
+                continue
+            if blank(text, start, end):
+                line += 1
+                continue
+            m = header(text, start, end)
+            if m:
+                parts = split_key(m.group(2))
+                is_array = m.group(1) == "[["
+                if is_array:
+                    resolved = self._resolve(parts[:-1]) + (parts[-1],)
+                    count = self.aot_counts.get(resolved, 0)
+                    self.aot_counts[resolved] = count + 1
+                    path = resolved + (count,)
+                else:
+                    path = self._resolve(parts)
+                self.table = path
+                self._table_path = path
+                col = m.start(1) - start
+                self.index.headers.append(Header(path, is_array, line, col, start))
+                keys[path] = Loc(line, col, line)
+                line += 1
+                continue
+            m = key_eq(text, start, end)
+            if not m:  # not valid TOML; the parser reports it
+                line += 1
+                continue
+            path = self._table_path + split_key(m.group(1))
+            value_end = self._value(m.end(), path)
+            self._record(path, m.start(1), value_end)
+            keys[path] = Loc(line, m.start(1) - start, self.index.line_of_offset(max(value_end - 1, start)))
+            line = self.index.line_of_offset(value_end) + 1 if value_end < len(text) else n_lines
+        return self.index
+
+    _table_path: tuple = ()
+
+
+def index_toml(text: str) -> TomlIndex:
+    """Index the positions of headers and keys in ``text`` (valid TOML)."""
+    return _Scanner(text).run()

@@ -1,0 +1,438 @@
+"""Checking a plan: JSON Schema per file, then the cross-file rules.
+
+Every finding is a Problem with a stable code, the file, line and column, the entity
+and field, and a message that says how to fix it.  Codes:
+
+  toml.syntax toml.conflict toml.encoding   the file is not valid TOML 1.0 / UTF-8
+  schema.<keyword>                           the JSON Schema rejects a value
+                                             (schema.unknown-key, schema.required, ...)
+  value.not-finite                           nan or inf where a number is expected
+  id.duplicate                               two entities of one kind share an id
+  ref.unknown                                a reference names no existing entity
+  owner.team                                 a sales/marketing owner is on the wrong team
+  goal.shared-owners                         a shared goal lacks a sales or marketing owner
+  goal.parent-cycle                          goals are their own ancestors
+  plan.dates                                 the quarter ends before it starts
+  date.outside-quarter (warning)             a date falls outside the plan's quarter
+  glossary.retired-name (warning)            text uses a retired name
+  journey.unknown-stage / journey.missing-stage (warning)
+  coverage.gap (warning)                     a persona has no content for a journey stage
+  kr.direction (warning)                     a key result's target points the wrong way
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import difflib
+import json
+import math
+import re
+from collections import Counter
+
+import referencing.exceptions
+
+from .model import Entity, Plan
+from .problems import ERROR, WARNING, Problem, sort_problems
+from .registry import KINDS, PLAN_FILES
+from .refs import iter_references
+from .schema import SchemaSet, load_schemas
+
+ID_PATTERN = "^[a-z0-9]+(-[a-z0-9]+)*$"
+
+_TYPE_WORDS = {
+    "string": "text in quotes", "integer": "a whole number", "number": "a number",
+    "boolean": "true or false", "array": "a list [ ... ]", "object": "a table", "null": "empty",
+}
+_FORMAT_WORDS = {
+    "date": "date (write it unquoted as YYYY-MM-DD, e.g. 2026-11-02)",
+    "date-time": "date and time (e.g. 2026-11-02T09:30:00Z)",
+    "email": "email address (name@example.com)",
+    "uri": "URL (with its scheme, e.g. https://example.com/page)",
+    "hostname": "domain name (e.g. example.com, without https://)",
+}
+
+
+def to_json(value, bad_numbers: list, path: tuple = ()):
+    """TOML data as the validator expects it: dates as ISO strings, and note nan/inf."""
+    if isinstance(value, dict):
+        return {k: to_json(v, bad_numbers, path + (k,)) for k, v in value.items()}
+    if isinstance(value, list):
+        return [to_json(v, bad_numbers, path + (i,)) for i, v in enumerate(value)]
+    if isinstance(value, (_dt.date, _dt.time)):  # datetime is a date
+        return value.isoformat()
+    if isinstance(value, float) and not math.isfinite(value):
+        bad_numbers.append((path, value))
+    return value
+
+
+def _toml_repr(value) -> str:
+    if isinstance(value, str):
+        return json.dumps(value, ensure_ascii=False)
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, (list, dict)):
+        text = json.dumps(value, ensure_ascii=False, default=str)
+        return text if len(text) <= 60 else text[:57] + "..."
+    return str(value)
+
+
+class _Locator:
+    """Maps a data path in a file to its entity and to a line and column."""
+
+    def __init__(self, plan: Plan, file: str):
+        self.plan = plan
+        self.file = file
+        self.tf = plan.files.get(file)
+        self.by_path: dict[tuple, Entity] = {}
+        for kind_entities in plan.entities.values():
+            for e in kind_entities:
+                if e.file == file:
+                    self.by_path[e.path] = e
+
+    def entity(self, path: tuple) -> tuple[Entity | None, tuple]:
+        for n in range(len(path), 0, -1):
+            e = self.by_path.get(path[:n])
+            if e is not None:
+                return e, path[n:]
+        return None, path
+
+    def position(self, path: tuple) -> tuple[int, int]:
+        if self.tf is None:
+            return 0, 0
+        loc = self.tf.index.locate(path)
+        return (loc.line + 1, loc.col + 1) if loc else (1, 1)
+
+    def problem(self, severity: str, code: str, message: str, path: tuple) -> Problem:
+        e, rest = self.entity(path)
+        line, col = self.position(path)
+        field = ".".join(str(p) for p in rest)
+        return Problem(severity, code, message, self.file, line, col,
+                       e.kind.name if e else "", e.id if e else "", field)
+
+
+def _what(loc: _Locator, path: tuple) -> str:
+    e, rest = loc.entity(path)
+    if e is None:
+        return loc.file
+    name = f"{e.kind.title.lower()} {e.id!r}" if not e.kind.singleton else f"[{'.'.join(e.path)}]"
+    return name
+
+
+def _field_name(path: tuple) -> str:
+    parts = [str(p) for p in path if not isinstance(p, int)]
+    return parts[-1] if parts else "value"
+
+
+def _schema_messages(err, loc: _Locator, schemas: SchemaSet, schema_name: str) -> Iterator[tuple[str, str, tuple]]:
+    """(code, message, path) for one jsonschema error, in words."""
+    path = tuple(err.absolute_path)
+    v = err.validator
+    field = _field_name(path)
+    inst = err.instance
+    if v == "additionalProperties":
+        allowed = list(err.schema.get("properties", {}))
+        for key in sorted(set(inst) - set(allowed)) if isinstance(inst, dict) else []:
+            close = difflib.get_close_matches(key, allowed, n=1)
+            hint = f"; did you mean `{close[0]}`?" if close else ""
+            custom = " or move it into the `custom` table for a field of your own" if "custom" in allowed else ""
+            yield ("schema.unknown-key",
+                   f"unknown key `{key}` in {_what(loc, path)}{hint} Remove it, correct its spelling{custom}",
+                   path + (key,))
+        return
+    if v == "required":
+        for key in err.validator_value:
+            if isinstance(inst, dict) and key not in inst:
+                node, _ = schemas.subschema(schema_name, path + (key,))
+                desc = node.get("description", "") if isinstance(node, dict) else ""
+                desc = f" ({desc.rstrip('.')})" if desc else ""
+                yield ("schema.required", f"{_what(loc, path)} has no `{key}`, which is required: add `{key} = ...`{desc}", path)
+        return
+    if v == "enum":
+        choices = ", ".join(_toml_repr(c) for c in err.validator_value)
+        yield "schema.enum", f"`{field}` is {_toml_repr(inst)}; use one of: {choices}", path
+    elif v == "type":
+        want = err.validator_value if isinstance(err.validator_value, list) else [err.validator_value]
+        words = " or ".join(_TYPE_WORDS.get(t, t) for t in want)
+        yield "schema.type", f"`{field}` must be {words}, not {_toml_repr(inst)}", path
+    elif v == "format":
+        word = _FORMAT_WORDS.get(err.validator_value, err.validator_value)
+        yield "schema.format", f"`{field}` is {_toml_repr(inst)}, which is not a valid {word}", path
+    elif v in ("minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum"):
+        bound = {"minimum": "at least", "maximum": "at most", "exclusiveMinimum": "more than",
+                 "exclusiveMaximum": "less than"}[v]
+        yield f"schema.{v}", f"`{field}` is {_toml_repr(inst)}; it must be {bound} {err.validator_value}", path
+    elif v == "minLength":
+        yield "schema.minLength", f"`{field}` is empty; write something or remove the key", path
+    elif v == "maxLength":
+        yield "schema.maxLength", f"`{field}` is too long; keep it to {err.validator_value} characters", path
+    elif v == "pattern":
+        if err.validator_value == ID_PATTERN:
+            yield ("schema.pattern", f"`{field}` is {_toml_repr(inst)}; ids are slugs: lower-case letters, "
+                   "digits and single hyphens (e.g. \"harbor-hvac\")", path)
+        elif "Q[1-4]" in err.validator_value:
+            yield "schema.pattern", f"`{field}` is {_toml_repr(inst)}; write a quarter as YYYY-QN, e.g. \"2026-Q4\"", path
+        else:
+            yield "schema.pattern", f"`{field}` is {_toml_repr(inst)}, which does not have the expected form ({err.validator_value})", path
+    elif v == "uniqueItems":
+        dupes = [x for x, n in Counter(json.dumps(i, sort_keys=True) for i in inst).items() if n > 1]
+        yield "schema.uniqueItems", f"`{field}` lists {', '.join(dupes)} more than once; keep each once", path
+    elif v == "minItems":
+        yield "schema.minItems", f"`{field}` needs at least {err.validator_value} item(s)", path
+    elif v == "maxItems":
+        yield "schema.maxItems", f"`{field}` may hold at most {err.validator_value} item(s)", path
+    elif v == "const":
+        yield "schema.const", f"`{field}` must be {_toml_repr(err.validator_value)}, not {_toml_repr(inst)}", path
+    elif v in ("oneOf", "anyOf"):
+        n = len(err.validator_value)
+        reasons = []
+        for sub in err.context or ():
+            reasons.append(sub.message)
+        detail = "; ".join(dict.fromkeys(reasons[:3]))
+        yield (f"schema.{v}",
+               f"`{field}` matches none of the {n} accepted forms" + (f" ({detail})" if detail else ""), path)
+    elif v == "propertyNames":
+        yield "schema.propertyNames", f"`{field}` has a key {_toml_repr(inst)} that is not allowed here: {err.message}", path
+    else:
+        yield f"schema.{v}", f"`{field}`: {err.message}", path
+
+
+def schema_problems(plan: Plan, schemas: SchemaSet) -> list[Problem]:
+    out: list[Problem] = []
+    for name, schema_name in PLAN_FILES.items():
+        tf = plan.files.get(name)
+        if tf is None:
+            continue
+        loc = _Locator(plan, name)
+        bad_numbers: list = []
+        instance = to_json(tf.data, bad_numbers)
+        for path, value in bad_numbers:
+            out.append(loc.problem(ERROR, "value.not-finite",
+                                   f"`{_field_name(path)}` is {value}; write a real number", path))
+        validator = schemas.validator(schema_name)
+        try:
+            for err in validator.iter_errors(instance):
+                for code, message, path in _schema_messages(err, loc, schemas, schema_name):
+                    out.append(loc.problem(ERROR, code, message, path))
+        except referencing.exceptions.Unresolvable as exc:
+            out.append(Problem(ERROR, "schema.unresolvable",
+                               f"the schema {schema_name} refers to {exc.ref!r}, which cannot be resolved: "
+                               "schemas may only refer to the plan's own schema files (nothing is fetched)", name))
+    return out
+
+
+# -- references -------------------------------------------------------------------
+
+
+def reference_problems(plan: Plan, schemas: SchemaSet, locators: dict) -> list[Problem]:
+    out = []
+    ids = {k: {e.own_id for e in plan.all(k)} for k in KINDS}
+    ids["stage"] = set(plan.stages)
+    for file, path, kind, value in iter_references(plan, schemas):
+        if not isinstance(value, str) or value in ids.get(kind, ()):
+            continue
+        loc = locators[file]
+        close = difflib.get_close_matches(value, sorted(ids.get(kind, ())), n=1)
+        hint = f" Did you mean {close[0]!r}?" if close else ""
+        if kind == "stage":
+            msg = f"{value!r} is not a journey stage of this plan (stages: {', '.join(plan.stages)}).{hint}"
+        else:
+            title = KINDS[kind].title.lower()
+            msg = f"no {title} has the id {value!r}.{hint} Use the id of an existing {title} or add one"
+        out.append(loc.problem(ERROR, "ref.unknown", msg, path))
+    return out
+
+
+# -- cross-file rules ---------------------------------------------------------------
+
+
+def _as_date(value):
+    if isinstance(value, _dt.datetime):
+        return value.date()
+    if isinstance(value, _dt.date):
+        return value
+    if isinstance(value, str):
+        try:
+            return _dt.date.fromisoformat(value)
+        except ValueError:
+            return None
+    return None
+
+
+def rule_problems(plan: Plan, locators: dict) -> list[Problem]:
+    out: list[Problem] = []
+
+    def add(severity, code, message, e: Entity, field: tuple = ()):
+        out.append(locators[e.file].problem(severity, code, message, e.path + field))
+
+    # unique ids
+    for kind_name, entities in plan.entities.items():
+        if KINDS[kind_name].singleton:
+            continue
+        seen: dict[str, Entity] = {}
+        for e in entities:
+            if e.id in seen:
+                first = seen[e.id]
+                line, _ = locators[first.file].position(first.path)
+                add(ERROR, "id.duplicate",
+                    f"another {e.kind.title.lower()} already has the id {e.own_id!r} (line {line}); give this one a different id",
+                    e, ("id",))
+            else:
+                seen[e.id] = e
+
+    members = {e.id: e.data.get("team") for e in plan.all("member")}
+
+    def check_owner(e: Entity, field: str, team: str):
+        value = e.data.get(field)
+        if isinstance(value, str) and value in members and members[value] != team:
+            add(ERROR, "owner.team",
+                f"`{field}` is {value!r}, who is on the {members[value]} team; pick a member of the {team} team",
+                e, (field,))
+
+    for kind_name in ("persona", "account", "sla"):
+        for e in plan.all(kind_name):
+            check_owner(e, "sales_owner", "sales")
+            check_owner(e, "marketing_owner", "marketing")
+
+    goals = {e.id: e for e in plan.all("goal")}
+    for g in goals.values():
+        owners = g.data.get("owners")
+        if g.data.get("team") == "shared" and isinstance(owners, list):
+            teams = {members.get(o) for o in owners if isinstance(o, str)}
+            missing = [t for t in ("sales", "marketing") if t not in teams]
+            if missing:
+                add(ERROR, "goal.shared-owners",
+                    f"goal {g.id!r} is shared but has no {' and no '.join(missing)} owner; add one to `owners` "
+                    "or set `team` to the one team that owns it", g, ("owners",))
+        # parent cycle
+        seen = {g.id}
+        parent = g.data.get("parent")
+        while isinstance(parent, str) and parent in goals:
+            if parent in seen:
+                add(ERROR, "goal.parent-cycle",
+                    f"goal {g.id!r} is its own ancestor through `parent`; break the loop", g, ("parent",))
+                break
+            seen.add(parent)
+            parent = goals[parent].data.get("parent")
+
+    # quarter dates
+    plan_entity = plan.find("plan", "plan")
+    start = end = None
+    if plan_entity is not None:
+        start, end = _as_date(plan_entity.data.get("start")), _as_date(plan_entity.data.get("end"))
+        if start and end and end < start:
+            add(ERROR, "plan.dates", f"the quarter ends ({end}) before it starts ({start}); swap or correct the dates",
+                plan_entity, ("end",))
+    if start and end and start <= end:
+        for k in KINDS.values():
+            for field in k.dated:
+                for e in plan.all(k.name):
+                    d = _as_date(e.data.get(field))
+                    if d and not (start <= d <= end):
+                        add(WARNING, "date.outside-quarter",
+                            f"`{field}` is {d}, outside the quarter {plan.quarter} ({start} to {end}); "
+                            "move it into the quarter or to next quarter's plan", e, (field,))
+
+    # key result direction
+    for kr in plan.all("key_result"):
+        b, t, d = kr.data.get("baseline"), kr.data.get("target"), kr.data.get("direction")
+        if isinstance(b, (int, float)) and isinstance(t, (int, float)):
+            if (d == "increase" and t < b) or (d == "decrease" and t > b):
+                add(WARNING, "kr.direction",
+                    f"key result {kr.id!r} should {d}, but its target ({t}) is on the wrong side of its baseline ({b}); "
+                    "fix the target or the direction", kr, ("target",))
+
+    # journeys and coverage
+    stages = plan.stages
+    content = [c for c in plan.all("content") if c.data.get("status") != "retired"]
+    for p in plan.all("persona"):
+        journey = p.data.get("journey")
+        if isinstance(journey, dict):
+            for stage in journey:
+                if stage not in stages:
+                    add(WARNING, "journey.unknown-stage",
+                        f"persona {p.id!r} has a journey stage {stage!r} that the plan does not use "
+                        f"(stages: {', '.join(stages)})", p, ("journey", stage))
+        for stage in stages:
+            if not isinstance(journey, dict) or stage not in journey:
+                add(WARNING, "journey.missing-stage",
+                    f"persona {p.id!r} has no journey for the {stage} stage; add [persona.journey.{stage}] "
+                    "with the buyer's questions", p)
+                continue
+            items = [c for c in content if c.data.get("stage") == stage and p.id in (c.data.get("personas") or [])]
+            if not items:
+                questions = journey.get(stage, {}).get("questions") or []
+                asks = f" They ask: {'; '.join(map(str, questions[:3]))}" if questions else ""
+                add(WARNING, "coverage.gap",
+                    f"no content is planned for persona {p.id!r} at the {stage} stage.{asks}",
+                    p, ("journey", stage))
+
+    out.extend(retired_name_problems(plan, locators))
+    return out
+
+
+def _strings(data, path=()):
+    if isinstance(data, str):
+        yield path, data
+    elif isinstance(data, dict):
+        for k, v in data.items():
+            yield from _strings(v, path + (k,))
+    elif isinstance(data, list):
+        for i, v in enumerate(data):
+            yield from _strings(v, path + (i,))
+
+
+def retired_names(plan: Plan) -> dict[str, tuple[str, str]]:
+    """Retired name (lower case) -> (its replacement term, since)."""
+    out = {}
+    for t in plan.all("term"):
+        for r in t.data.get("retired") or []:
+            if isinstance(r, dict) and isinstance(r.get("name"), str) and r["name"].strip():
+                out[r["name"].strip().lower()] = (str(t.data.get("term", t.id)), str(r.get("since", "")))
+    return out
+
+
+def retired_name_problems(plan: Plan, locators: dict) -> list[Problem]:
+    names = retired_names(plan)
+    if not names:
+        return []
+    pattern = re.compile(
+        r"(?<!\w)(" + "|".join(re.escape(n) for n in sorted(names, key=len, reverse=True)) + r")(?!\w)", re.I
+    )
+    out = []
+    for name, tf in plan.files.items():
+        loc = locators[name]
+        lines = tf.text.split("\n")
+        for path, text in _strings(tf.data):
+            if name == "glossary.toml" and len(path) >= 2 and path[-1] == "name" and "retired" in path:
+                continue
+            for m in pattern.finditer(text):
+                current, since = names[m.group(1).lower()]
+                where = tf.index.locate(path)
+                line, col = (where.line + 1, where.col + 1) if where else (1, 1)
+                if where:  # point at the word itself where it is written literally
+                    for n in range(where.line, where.end_line + 1):
+                        hit = pattern.search(lines[n])
+                        if hit:
+                            line, col = n + 1, hit.start() + 1
+                            break
+                e, rest = loc.entity(path)
+                out.append(Problem(WARNING, "glossary.retired-name",
+                                   f"{m.group(1)!r} was retired on {since}; say {current!r} instead",
+                                   name, line, col, e.kind.name if e else "", e.id if e else "",
+                                   ".".join(str(p) for p in rest)))
+    return out
+
+
+def validate(plan: Plan, schemas: SchemaSet | None = None) -> list[Problem]:
+    """Every problem in the plan, sorted by file and line."""
+    schemas = schemas or load_schemas()
+    locators = {name: _Locator(plan, name) for name in plan.files}
+    problems = list(plan.syntax_errors)
+    problems += schema_problems(plan, schemas)
+    problems += reference_problems(plan, schemas, locators)
+    problems += rule_problems(plan, locators)
+    return sort_problems(dict.fromkeys(problems))
+
+
+def has_errors(problems) -> bool:
+    return any(p.severity == ERROR for p in problems)
