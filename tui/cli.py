@@ -12,7 +12,30 @@ import os
 import sys
 from pathlib import Path
 
-COMMANDS = ("check", "get", "set", "add", "rm", "rename", "kinds")
+CORE_COMMANDS = ("check", "get", "set", "add", "rm", "rename", "kinds")
+# Modules that add commands: each has COMMANDS (names) and register(subparsers, helpers).
+# They import their heavy dependencies inside the command functions, not at import.
+EXTENSIONS = ("tui.cli_history", "tui.cli_insights")
+
+
+def _extensions():
+    import importlib
+
+    mods = []
+    for name in EXTENSIONS:
+        try:
+            mods.append(importlib.import_module(name))
+        except ModuleNotFoundError as exc:
+            if exc.name != name:
+                raise
+    return mods
+
+
+def all_commands() -> set[str]:
+    names = set(CORE_COMMANDS)
+    for mod in _extensions():
+        names.update(mod.COMMANDS)
+    return names
 
 
 class UsageError(Exception):
@@ -180,10 +203,12 @@ def _require_readable(plan, kind: str) -> None:
         raise UsageError(f"unknown kind {kind!r}; kinds are: {', '.join(KINDS)}")
     for p in plan.syntax_errors:
         if p.file == k.file:
-            raise _Failed(f"{_display_path(plan.root, p.file)}:{p.line}:{p.col}: {p.message}", 1)
+            raise Failed(f"{_display_path(plan.root, p.file)}:{p.line}:{p.col}: {p.message}", 1)
 
 
-class _Failed(Exception):
+class Failed(Exception):
+    """A command failed with a message for the user and an exit code."""
+
     def __init__(self, message: str, code: int):
         super().__init__(message)
         self.code = code
@@ -233,7 +258,7 @@ def cmd_rm(args) -> int:
     if users and not args.force:
         listing = "\n".join(f"  {r.entity.kind.name} {r.entity.id} › {r.field}" for r in users[:20])
         more = f"\n  ... and {len(users) - 20} more" if len(users) > 20 else ""
-        raise _Failed(f"{entity.kind.name} {entity.id} is referred to by:\n{listing}{more}\n"
+        raise Failed(f"{entity.kind.name} {entity.id} is referred to by:\n{listing}{more}\n"
                       "Remove those references first, or pass --force to remove it anyway", 1)
     change = remove_entity(plan, args.kind, args.id)
     apply_change(plan, change)
@@ -312,12 +337,14 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("new_id", metavar="NEW_ID")
     p = sub.add_parser("kinds", help="list the kinds of entity")
     p.set_defaults(func=cmd_kinds)
+    for mod in _extensions():
+        mod.register(sub)
     return parser
 
 
 def main(argv: list[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
-    if not argv or (argv[0] not in COMMANDS and not argv[0].startswith("-")):
+    if not argv or (argv[0] not in all_commands() and not argv[0].startswith("-")):
         return _run_app(argv)
     from tui.plan.problems import PlanError
 
@@ -331,7 +358,7 @@ def main(argv: list[str] | None = None) -> int:
     except UsageError as exc:
         _out(f"quarterdeck {args.command}: {exc}", err=True)
         return 2
-    except _Failed as exc:
+    except Failed as exc:
         _out(f"quarterdeck {args.command}: {exc}", err=True)
         return exc.code
     except PlanError as exc:

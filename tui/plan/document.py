@@ -31,16 +31,25 @@ _MAYBE_TOML11 = re.compile(
 _LINE_COL = re.compile(r"line (\d+),? column (\d+)")
 
 
-def _tomllib_error(exc: Exception) -> tuple[str, int, int]:
+def _tomllib_error(exc: Exception, source: str) -> tuple[str, int, int]:
     text = str(exc)
     m = _LINE_COL.search(text)
-    line, col = (int(m.group(1)), int(m.group(2))) if m else (0, 0)
+    if m:
+        line, col = int(m.group(1)), int(m.group(2))
+    else:  # "at end of document": point at the last line
+        lines = source.split("\n")
+        while len(lines) > 1 and not lines[-1].strip():
+            lines.pop()
+        line, col = len(lines), len(lines[-1].rstrip("\r")) + 1
     msg = re.sub(r"\s*\(at line \d+, column \d+\)|\s*\(at end of document\)", "", text)
     return msg, line, col
 
 
 def parse_toml(text: str, name: str = "<text>") -> dict:
     """Parse TOML 1.0 text; raise TomlSyntaxError with a line and column."""
+    if text.startswith(BOM):
+        raise TomlSyntaxError("invalid TOML: a byte-order mark may only appear once, at the very start of the file; "
+                              "remove the extra one", file=name, line=1, col=1, code="toml.syntax")
     m = _CONFLICT.search(text)
     if m:
         line = text.count("\n", 0, m.start()) + 1
@@ -55,7 +64,7 @@ def parse_toml(text: str, name: str = "<text>") -> dict:
         try:
             tomllib.loads(text)
         except tomllib.TOMLDecodeError as exc:
-            msg, line, col = _tomllib_error(exc)
+            msg, line, col = _tomllib_error(exc, text)
             raise TomlSyntaxError(f"invalid TOML: {msg}", file=name, line=line, col=col, code="toml.syntax") from None
         except RecursionError:
             raise TomlSyntaxError("invalid TOML: values are nested too deeply", file=name, line=1, col=1, code="toml.syntax") from None
@@ -68,7 +77,7 @@ def parse_toml(text: str, name: str = "<text>") -> dict:
         try:
             tomllib.loads(text)
         except tomllib.TOMLDecodeError as exc:
-            msg, line, col = _tomllib_error(exc)
+            msg, line, col = _tomllib_error(exc, text)
             raise TomlSyntaxError(
                 f"invalid TOML 1.0: {msg} (newer TOML syntax is not accepted)",
                 file=name, line=line, col=col, code="toml.syntax",

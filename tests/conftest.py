@@ -1,0 +1,27 @@
+"""Shared fixtures: a private copy of the example plan, and the shared corpus when present."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+EXAMPLE = ROOT / "plans"
+SHARED = ROOT.parent / "shared"
+CORPUS = SHARED / "corpus" / "toml-test"
+
+
+@pytest.fixture
+def plan_dir(tmp_path: Path) -> Path:
+    """A copy of the example plan that a test may change freely."""
+    target = tmp_path / "plans"
+    shutil.copytree(EXAMPLE, target)
+    return target
+
+
+def require_corpus() -> Path:
+    if not CORPUS.is_dir():
+        pytest.skip(f"the TOML conformance corpus is not here ({CORPUS} is absent; it sits beside the repository in CI)")
+    return CORPUS
