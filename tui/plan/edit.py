@@ -370,6 +370,13 @@ def _splice_set(tf: TomlFile, entity: Entity, rel: tuple, value, schemas: Schema
             _assign(merged, rel[depth:], value)
             start, end = _value_extent(tf, container)
             return tf.text[:start] + render_value(merged) + tf.text[end:]
+        header_paths = {h.path for h in tf.index.headers}
+        dotted = [loc for p, loc in keys.items()
+                  if len(p) > len(container) and p[: len(container)] == container
+                  and not any(p[:n] in header_paths for n in range(len(container) + 1, len(p) + 1))]
+        if dotted and isinstance(existing, dict):
+            # a table written as dotted keys (`custom.crm = "x"`): add one more dotted line
+            return _insert_dotted(tf, entity, container, key, new_value, max(loc.end_line for loc in dotted))
         if isinstance(existing, dict) and all(isinstance(v, dict) for v in existing.values()):
             # a table implied by its sub-tables' headers: add a sub-table of its own
             return _append_table(tf, entity, container, key, new_value)
@@ -403,6 +410,18 @@ def _insert_key(tf, entity, header_path, rel_prefix, key, value, schemas) -> str
         indent = sample[: len(sample) - len(sample.lstrip(" \t"))]
     new = f"{indent}{render_key(key)} = {render_value(value)}".replace("\n", "\n" if not nl else "\r\n") + nl
     lines.insert(after_line, new)
+    return "\n".join(lines)
+
+
+def _insert_dotted(tf, entity, container, key, value, after_line) -> str:
+    lines = _lines(tf.text)
+    header = max((h for h in tf.index.headers if container[: len(h.path)] == h.path), key=lambda h: len(h.path),
+                 default=None)
+    base = header.path if header else ()
+    prefix = ".".join(render_key(p) for p in container[len(base):])
+    sample = lines[after_line]
+    indent = sample[: len(sample) - len(sample.lstrip(" \t"))]
+    lines.insert(after_line + 1, f"{indent}{prefix}.{render_key(key)} = {render_value(value)}" + _nl_suffix(tf))
     return "\n".join(lines)
 
 

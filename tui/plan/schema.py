@@ -55,10 +55,15 @@ class SchemaSet:
             doc, _, pointer = ref.partition("#")
             doc = doc or base
             target = self.schemas.get(doc)
+            try:
+                for part in [p for p in pointer.split("/") if p]:
+                    target = target[part.replace("~1", "/").replace("~0", "~")]
+            except (KeyError, IndexError, TypeError):
+                target = None
             if target is None:
-                raise SchemaLoadError(f"{base}: unresolvable reference {ref!r} (only the plan's own schemas are used)")
-            for part in [p for p in pointer.split("/") if p]:
-                target = target[part.replace("~1", "/").replace("~0", "~")]
+                # Not one of the plan's own schemas: nothing is fetched.  The validator
+                # reports the reference as unresolvable; walkers see an open schema.
+                return {}, base
             node = {**target, **{k: v for k, v in node.items() if k != "$ref"}}
             base = doc
         return node, base

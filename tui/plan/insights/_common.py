@@ -1,0 +1,98 @@
+"""Small helpers the insights share: members by team, glossary matching, slugs, numbers."""
+
+from __future__ import annotations
+
+import datetime as _dt
+import re
+import unicodedata
+
+from ..model import Entity, Plan
+
+PLANNED_STATUSES = ("idea", "planned", "drafting", "review", "scheduled")
+PUBLISHED = "published"
+RETIRED = "retired"
+
+
+def member_teams(plan: Plan) -> dict[str, str]:
+    """Member id -> team (sales, marketing, other)."""
+    return {m.id: str(m.data.get("team", "")) for m in plan.all("member")}
+
+
+def plan_data(plan: Plan) -> dict:
+    e = plan.find("plan", "plan")
+    return e.data if e is not None else {}
+
+
+def sla_data(plan: Plan) -> dict | None:
+    e = plan.find("sla", "sla")
+    return e.data if e is not None else None
+
+
+def live_content(plan: Plan) -> list[Entity]:
+    """Content items that count: everything except retired ones."""
+    return [c for c in plan.all("content") if c.data.get("status") != RETIRED]
+
+
+def as_list(value) -> list:
+    return list(value) if isinstance(value, (list, tuple)) else []
+
+
+def as_str_list(value) -> list[str]:
+    return [str(v) for v in as_list(value) if isinstance(v, str)]
+
+
+def as_date(value) -> _dt.date | None:
+    if isinstance(value, _dt.datetime):
+        return value.date()
+    if isinstance(value, _dt.date):
+        return value
+    if isinstance(value, str):
+        try:
+            return _dt.date.fromisoformat(value)
+        except ValueError:
+            return None
+    return None
+
+
+def is_number(value) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool) and value == value
+
+
+def slugify(text: str, max_len: int = 64) -> str:
+    """A slug id (lower-case letters, digits, single hyphens) for a name."""
+    text = unicodedata.normalize("NFKD", str(text)).encode("ascii", "ignore").decode("ascii")
+    slug = re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")
+    if len(slug) > max_len:
+        slug = slug[:max_len].rstrip("-")
+    return slug
+
+
+def fmt_number(value: float, decimals: int = 0) -> str:
+    """1234567.8 -> '1,234,568' (or with decimals); whole floats print without '.0'."""
+    if isinstance(value, float) and value.is_integer() and decimals == 0:
+        value = int(value)
+    if decimals:
+        text = f"{value:,.{decimals}f}".rstrip("0").rstrip(".")
+        return text
+    return f"{round(value):,}"
+
+
+def glossary_names(plan: Plan) -> dict[str, str]:
+    """Every accepted name of every glossary term (lower case) -> term id: the id, the
+    current name and the aliases."""
+    out: dict[str, str] = {}
+    for t in plan.all("term"):
+        names = [t.id, t.id.replace("-", " ")]
+        if isinstance(t.data.get("term"), str):
+            names.append(t.data["term"])
+        names += as_str_list(t.data.get("aliases"))
+        for n in names:
+            key = " ".join(n.lower().split())
+            if key:
+                out.setdefault(key, t.id)
+    return out
+
+
+def find_term(plan: Plan, name: str) -> str | None:
+    """The id of the glossary term that ``name`` names (by id, term or alias), or None."""
+    return glossary_names(plan).get(" ".join(name.lower().split()))
