@@ -26,6 +26,8 @@ integrated
   kr.actuals              every shared goal has key results, and each has an actual
   funnel.numbers          revenue target, average deal size and both conversion rates are
                           set, so the MQL commitment can be checked against revenue
+  funnel.commitment       the MQL commitment over the quarter covers the MQLs the revenue
+                          target needs (see insights.sla)
   content.covered         every persona has content at every journey stage
   meeting.quarterly       a quarterly review attended by both teams
   history.quarters        at least two quarters of the plan are tagged in git (the count
@@ -214,6 +216,18 @@ def assess_stage(plan: Plan, quarter_tags: int | None = None) -> StageAssessment
     rule("integrated", "funnel.numbers", "Revenue target and funnel rates are shared numbers", not lacking,
          f"not set: {', '.join('`' + k + '`' for k in lacking)}" if lacking
          else "the MQL commitment can be checked against the revenue target (`quarterdeck sla`)")
+    if not lacking:
+        from .sla import sla_math
+
+        math_ = sla_math(plan)
+        covers = math_.committed is not None and math_.shortfall == 0
+        rule("integrated", "funnel.commitment", "The MQL commitment adds up to the revenue target", covers,
+             (f"{math_.committed} MQLs committed in the quarter, {math_.mqls} needed" if math_.committed is not None
+              else "the SLA has no MQL commitment")
+             + ("" if covers else f"; commit {math_.mqls_per_period} per {math_.period}"))
+    else:
+        rule("integrated", "funnel.commitment", "The MQL commitment adds up to the revenue target", False,
+             "the funnel numbers are not all set")
     empty = [c for c in cov.cells.values() if c.status == EMPTY]
     rule("integrated", "content.covered", "Every persona has content at every journey stage",
          cov.personas and not empty,
