@@ -109,6 +109,106 @@ def cmd_sla(args) -> int:
     return 1 if args.strict and not m.ok else 0
 
 
+# -- export / import -----------------------------------------------------------------------
+
+
+def cmd_export(args) -> int:
+    from tui.cli import UsageError
+
+    plan_dir, plan = _load(args.plan)
+    if args.what == "ics":
+        from tui.plan.insights.export import calendar_ics
+
+        _require_files(plan, "plan.toml", "content.toml")
+        data = calendar_ics(plan)
+    else:
+        from tui.plan.insights.export import export_csv
+        from tui.plan.registry import KINDS
+
+        if args.kind not in KINDS:
+            raise UsageError(f"unknown kind {args.kind!r}; kinds are: {', '.join(KINDS)}")
+        _require_files(plan, KINDS[args.kind].file)
+        data = export_csv(plan, args.kind).encode("utf-8")
+    if args.output and args.output != "-":
+        from tui.cli import Failed, _out
+        from tui.plan.save import atomic_write
+
+        try:
+            atomic_write(Path(args.output), data)
+        except OSError as exc:
+            raise Failed(f"cannot write {args.output}: {exc.strerror or exc}", 1) from None
+        if not args.quiet:
+            _out(f"wrote {args.output}", err=True)
+    else:
+        sys.stdout.write(data.decode("utf-8"))
+        sys.stdout.flush()
+    return 0
+
+
+def _pairs(values, option: str) -> dict[str, str]:
+    from tui.cli import UsageError
+
+    out = {}
+    for pair in values or []:
+        key, sep, value = pair.partition("=")
+        if not sep or not key.strip():
+            raise UsageError(f"{option} {pair!r}: write it as NAME=VALUE")
+        out[key.strip()] = value
+    return out
+
+
+def cmd_import(args) -> int:
+    from tui.cli import Failed, _display_path, _out
+    from tui.plan.insights import imports
+
+    plan_dir, plan = _load(args.plan)
+    try:
+        data = Path(args.file).read_bytes()
+    except FileNotFoundError:
+        raise Failed(f"{args.file}: no such file", 2) from None
+    except OSError as exc:
+        raise Failed(f"cannot read {args.file}: {exc.strerror or exc}", 2) from None
+    source = Path(args.file).name
+    if args.what == "accounts":
+        _require_files(plan, "plan.toml", "accounts.toml")
+        defaults = {}
+        for key, literal in _pairs(args.set, "--set").items():
+            from tui.plan.edit import EditError, parse_value
+
+            try:
+                defaults[key] = parse_value(literal)
+            except EditError:
+                defaults[key] = literal  # plain text without quotes
+        report = imports.plan_account_import(plan, data, source=source, mapping=_pairs(args.map, "--map"),
+                                             defaults=defaults, delimiter=args.delimiter, encoding=args.encoding)
+    else:
+        _require_files(plan, "plan.toml", "goals.toml")
+        report = imports.plan_actuals_import(plan, data, source=source, delimiter=args.delimiter,
+                                             encoding=args.encoding)
+    if args.format == "json":
+        _out(json.dumps(report.to_dict(), indent=2, ensure_ascii=False))
+    else:
+        _out(report.text())
+    say = (lambda text: _out(text, err=True)) if args.format == "json" else _out
+    if report.errors:
+        say("nothing written: the imported result would not be valid (see above)")
+        return 1
+    if args.dry_run:
+        say("dry run: nothing written")
+        return 0 if report.ok else 1
+    if report.refused and not args.skip_refused:
+        say(f"nothing written: {len(report.refused)} row(s) refused; fix them, or pass --skip-refused "
+            "to import the rest")
+        return 1
+    if not report.changes:
+        say("nothing to change")
+        return 0
+    imports.apply_import(plan, report)
+    for change in report.changes:
+        say(f"wrote {_display_path(plan_dir, change.file)}")
+    return 0
+
+
 # -- parser -------------------------------------------------------------------------------
 
 
@@ -133,3 +233,34 @@ def register(sub) -> None:
     p.add_argument("--format", choices=("text", "json"), default="text")
     p.add_argument("--strict", action="store_true", help="exit 1 when the numbers do not add up")
     p.set_defaults(func=cmd_sla)
+
+    p = sub.add_parser("export", help="the content calendar as iCalendar, or any kind as CSV")
+    what = p.add_subparsers(dest="what", metavar="WHAT", required=True)
+    for name, help_text in (("ics", "the content calendar: one all-day event per dated item"),
+                            ("csv", "every entity of one kind as CSV (lists joined with '; ')")):
+        q = what.add_parser(name, help=help_text)
+        if name == "csv":
+            q.add_argument("kind", metavar="KIND")
+        q.add_argument("--plan", "-C", metavar="PLAN_DIR", help="the plan folder (default: found from here)")
+        q.add_argument("-o", "--output", metavar="FILE", help="write to FILE (default: standard output)")
+        q.add_argument("--quiet", "-q", action="store_true")
+        q.set_defaults(func=cmd_export)
+
+    p = sub.add_parser("import", help="accounts from a CRM export, or key-result actuals, from CSV")
+    what = p.add_subparsers(dest="what", metavar="WHAT", required=True)
+    for name, help_text in (("accounts", "accounts from a CRM export (HubSpot, Salesforce), matched by domain"),
+                            ("actuals", "key-result actuals: columns goal, key_result (or GOAL/KR), actual")):
+        q = what.add_parser(name, help=help_text)
+        q.add_argument("file", metavar="FILE.csv")
+        q.add_argument("--plan", "-C", metavar="PLAN_DIR", help="the plan folder (default: found from here)")
+        q.add_argument("--dry-run", "-n", action="store_true", help="show what would happen; write nothing")
+        q.add_argument("--delimiter", metavar="X", help="field separator (default: sniffed; 'tab' for tabs)")
+        q.add_argument("--encoding", metavar="E", help="the file's encoding (default: UTF-8, BOM or not)")
+        q.add_argument("--skip-refused", action="store_true", help="import the good rows even if some are refused")
+        q.add_argument("--format", choices=("text", "json"), default="text")
+        if name == "accounts":
+            q.add_argument("--map", action="append", metavar="COLUMN=FIELD",
+                           help="read COLUMN as FIELD (an account field or custom.NAME; empty FIELD ignores it)")
+            q.add_argument("--set", action="append", metavar="FIELD=VALUE",
+                           help="value for new accounts the file does not give (e.g. marketing_owner=aisha-khan)")
+        q.set_defaults(func=cmd_import)

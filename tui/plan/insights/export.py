@@ -1,0 +1,142 @@
+"""Exports: the content calendar as iCalendar, any kind of entity as CSV.
+
+Calendar events have stable UIDs, ``content-<id>@<company-slug>.quarterdeck``: the
+content id does not change from quarter to quarter and no other field goes into it,
+so a calendar app that imports the file again updates its events instead of adding
+copies.  Each dated content item (``publish_date``) is one all-day event.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as _dt
+import io
+import json
+
+from ..model import Entity, Plan
+from ..registry import KINDS, Kind
+from ..schema import SchemaSet, load_schemas
+from ._common import as_date, plan_data, slugify
+
+ICS_PRODID = "-//Quarterdeck//content calendar//EN"
+_ICS_STATUS = {"published": "CONFIRMED", "scheduled": "CONFIRMED", "retired": "CANCELLED"}
+
+
+def company_slug(plan: Plan) -> str:
+    return slugify(str(plan_data(plan).get("company") or "")) or "plan"
+
+
+def content_uid(plan: Plan, content_id: str) -> str:
+    """The iCalendar UID of a content item: stable across edits and quarters."""
+    return f"content-{content_id}@{company_slug(plan)}.quarterdeck"
+
+
+def _describe(c: Entity) -> str:
+    d = c.data
+    parts = []
+    for label, key in (("Format", "format"), ("Stage", "stage"), ("Status", "status"), ("Owner", "owner"),
+                       ("Channel", "channel"), ("Goal", "goal")):
+        if d.get(key) not in (None, ""):
+            parts.append(f"{label}: {d[key]}")
+    for label, key in (("Personas", "personas"), ("Accounts", "accounts")):
+        if d.get(key):
+            parts.append(f"{label}: {', '.join(map(str, d[key]))}")
+    for label, key in (("Summary", "summary"), ("How sales uses it", "sales_use")):
+        if isinstance(d.get(key), str) and d[key].strip():
+            parts.append(f"{label}: {d[key].strip()}")
+    parts.append(f"Quarterdeck content id: {c.id}")
+    return "\n".join(parts)
+
+
+def calendar_ics(plan: Plan, now: _dt.datetime | None = None) -> bytes:
+    """The content calendar as an iCalendar file (bytes)."""
+    from icalendar import Calendar, Event
+
+    now = now or _dt.datetime.now(_dt.timezone.utc)
+    p = plan_data(plan)
+    cal = Calendar()
+    cal.add("prodid", ICS_PRODID)
+    cal.add("version", "2.0")
+    cal.add("calscale", "GREGORIAN")
+    name = " ".join(str(x) for x in (p.get("company"), "content calendar", p.get("quarter")) if x)
+    cal.add("x-wr-calname", name)
+    for c in plan.all("content"):
+        day = as_date(c.data.get("publish_date"))
+        if day is None:
+            continue
+        ev = Event()
+        ev.add("uid", content_uid(plan, c.id))
+        ev.add("dtstamp", now)
+        ev.add("dtstart", day)
+        ev.add("dtend", day + _dt.timedelta(days=1))
+        ev.add("summary", str(c.data.get("title") or c.id))
+        ev.add("description", _describe(c))
+        ev.add("transp", "TRANSPARENT")
+        ev.add("status", _ICS_STATUS.get(str(c.data.get("status")), "TENTATIVE"))
+        cats = [str(x) for x in (c.data.get("format"), c.data.get("stage")) if x]
+        if cats:
+            ev.add("categories", cats)
+        url = c.data.get("url")
+        if isinstance(url, str) and url:
+            ev.add("url", url)
+        cal.add_component(ev)
+    return cal.to_ical()
+
+
+# -- CSV ---------------------------------------------------------------------------------
+
+
+def schema_path(k: Kind) -> tuple:
+    """The data path of one entity of kind ``k`` (indices as 0), for schema lookups."""
+    if k.singleton:
+        return k.path
+    if k.parent is None:
+        return k.path + (0,)
+    parent = KINDS[k.parent]
+    return schema_path(parent) + k.path + (0,)
+
+
+def columns(kind: str, plan: Plan, schemas: SchemaSet | None = None) -> list[str]:
+    """Columns for a kind: its schema's properties in order, then any other keys found."""
+    schemas = schemas or load_schemas()
+    k = KINDS[kind]
+    node, _ = schemas.subschema(k.schema, schema_path(k))
+    cols = list(node.get("properties", {})) if isinstance(node, dict) else []
+    for e in plan.all(kind):
+        for key in e.data:
+            if key not in cols:
+                cols.append(key)
+    if k.addressed_by_parent:
+        cols = [c for c in cols if c != "id"]
+        cols.insert(0, "id")  # written as PARENT/ID
+    return cols
+
+
+def csv_cell(value) -> str:
+    """One value as CSV text: lists of plain values joined with '; ', tables as JSON."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, (_dt.date, _dt.time)):
+        return value.isoformat()
+    if isinstance(value, list) and all(not isinstance(v, (dict, list)) for v in value):
+        return "; ".join(csv_cell(v) for v in value)
+    if isinstance(value, (dict, list)):
+        from ..validation import to_json
+
+        return json.dumps(to_json(value, []), ensure_ascii=False, sort_keys=False)
+    return str(value)
+
+
+def export_csv(plan: Plan, kind: str, schemas: SchemaSet | None = None) -> str:
+    """Every entity of ``kind`` as CSV text (header row first)."""
+    if kind not in KINDS:
+        raise KeyError(kind)
+    cols = columns(kind, plan, schemas)
+    buf = io.StringIO()
+    w = csv.writer(buf, lineterminator="\r\n")
+    w.writerow(cols)
+    for e in plan.all(kind):
+        w.writerow([e.id if c == "id" and KINDS[kind].addressed_by_parent else csv_cell(e.data.get(c)) for c in cols])
+    return buf.getvalue()
