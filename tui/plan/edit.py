@@ -320,26 +320,39 @@ def _assign(target: dict, rel: tuple, value) -> None:
         target[rel[-1]] = value
 
 
+def _probe(data: dict, path: tuple) -> tuple[dict, tuple]:
+    """A small document shaped like the file that holds only the entity at ``path``
+    (and its parents), so a schema check costs one entity, not the whole file."""
+    top = path[0]
+    value = data.get(top)
+    if len(path) >= 2 and isinstance(path[1], int):
+        return {top: [value[path[1]]]}, (top, 0) + path[2:]
+    return {top: value}, path
+
+
 def _check_schema(schemas: SchemaSet, entity: Entity, expected: dict, tf: TomlFile) -> None:
     from .validation import _Locator, _schema_messages, to_json
 
     validator = schemas.validator(entity.kind.schema)
 
     def errors(data):
+        doc, path = _probe(data, entity.path)
         out = []
-        for err in validator.iter_errors(to_json(data, [])):
-            path = tuple(err.absolute_path)
-            if path[: len(entity.path)] == entity.path or (
-                err.validator in ("required", "additionalProperties") and entity.path[: len(path)] == path
-                and len(path) == len(entity.path)
-            ):
+        for err in validator.iter_errors(to_json(doc, [])):
+            where = tuple(err.absolute_path)
+            if where[: len(path)] == path:
                 out.append(err)
-        return out
+        return out, path
 
-    before = {(tuple(e.absolute_path), e.message) for e in errors(tf.data)}
-    new = [e for e in errors(expected) if (tuple(e.absolute_path), e.message) not in before]
+    try:
+        before_errors, _ = errors(tf.data)
+    except (IndexError, KeyError, TypeError):
+        before_errors = []  # the entity is new
+    before = {(tuple(e.absolute_path), e.message) for e in before_errors}
+    after_errors, _ = errors(expected)
+    new = [e for e in after_errors if (tuple(e.absolute_path), e.message) not in before]
     if new:
-        plan_stub = Plan(root=Path("."), files={tf.name: tf}, entities={})
+        plan_stub = Plan(root=Path("."), files={}, entities={})
         loc = _Locator(plan_stub, tf.name)
         reasons = [m for e in new for _, m, _ in _schema_messages(e, loc, schemas, entity.kind.schema)]
         raise EditError("the schema rejects this value: " + "; ".join(reasons) + " (nothing saved; --force writes it anyway)",

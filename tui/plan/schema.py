@@ -138,8 +138,36 @@ def load_schemas(folder: Path | None = None) -> SchemaSet:
 def _validator_cached(folder: str, schema_name: str) -> Draft202012Validator:
     s = _load(folder)
     return Draft202012Validator(
-        s.schemas[schema_name], registry=s.registry, format_checker=Draft202012Validator.FORMAT_CHECKER
+        inline_refs(s, s.schemas[schema_name], schema_name), registry=s.registry,
+        format_checker=Draft202012Validator.FORMAT_CHECKER,
     )
+
+
+def inline_refs(s: SchemaSet, node, base: str, depth: int = 0):
+    """A copy of ``node`` with every reference to the plan's own schemas replaced by its
+    target (keywords beside the ``$ref`` kept).  Validation then does no reference
+    lookups, which made up most of its time on big plans.  References that do not
+    resolve locally are left for the validator to report."""
+    if isinstance(node, list):
+        return [inline_refs(s, item, base, depth) for item in node]
+    if not isinstance(node, dict):
+        return node
+    if "$ref" in node and depth < 32:
+        ref = node["$ref"]
+        doc, _, pointer = ref.partition("#")
+        target = s.schemas.get(doc or base)
+        try:
+            for part in [p for p in pointer.split("/") if p]:
+                target = target[part.replace("~1", "/").replace("~0", "~")]
+        except (KeyError, IndexError, TypeError):
+            target = None
+        if isinstance(target, dict) and not (set(target) & (set(node) - {"$ref", "title", "description"})):
+            merged = {**inline_refs(s, target, doc or base, depth + 1),
+                      **{k: v for k, v in node.items() if k != "$ref"}}
+            return {k: inline_refs(s, v, doc or base, depth + 1) if k not in ("title", "description") else v
+                    for k, v in merged.items()}
+    return {k: (inline_refs(s, v, base, depth) if k not in ("enum", "const", "default", "examples") else v)
+            for k, v in node.items()}
 
 
 def _validator(s: SchemaSet, schema_name: str) -> Draft202012Validator:

@@ -13,6 +13,7 @@ Paths are tuples of keys and array indices, exactly as they are in the parsed da
 from __future__ import annotations
 
 import bisect
+import functools
 import re
 from dataclasses import dataclass, field
 
@@ -31,6 +32,12 @@ _SIMPLE_VALUE = (
 _SIMPLE_LINE = re.compile(rf"[ \t]*({_KEY})[ \t]*=[ \t]*({_SIMPLE_VALUE})[ \t]*(?:#[^\n]*)?\r?$")
 _BLANK_OR_COMMENT = re.compile(r"[ \t]*(?:#[^\n]*)?\r?$")
 _HEADER = re.compile(rf"[ \t]*(\[\[?)[ \t]*({_KEY})[ \t]*\]\]?[ \t]*(?:#[^\n]*)?\r?$")
+_LINE_BODY = (
+    rf"[ \t]*(?:(?P<skey>{_KEY})[ \t]*=[ \t]*{_SIMPLE_VALUE}"
+    rf"|(?P<hopen>\[\[?)[ \t]*(?P<hkey>{_KEY})[ \t]*\]\]?)?[ \t]*(?:#[^\n]*)?\r?$"
+)
+_LINE = re.compile(_LINE_BODY)
+_LINE_ALL = re.compile("^" + _LINE_BODY, re.M)
 _KEY_EQ = re.compile(rf"[ \t]*({_KEY})[ \t]*=[ \t]*")
 _WS = re.compile(r"[ \t]*")
 _WS_NL_COMMENT = re.compile(r"(?:[ \t\r\n]|#[^\n]*)*")
@@ -52,6 +59,7 @@ def _unquote(part: str) -> str:
     return part
 
 
+@functools.lru_cache(maxsize=4096)
 def split_key(key: str) -> tuple[str, ...]:
     """Split a dotted TOML key (``a."b.c".d``) into its parts."""
     parts = []
@@ -199,55 +207,71 @@ class _Scanner:
         return m.end() if m else pos + 1
 
     # -- statements ----------------------------------------------------------
-    def run(self) -> TomlIndex:
+    def _header(self, m, line: int, start: int) -> None:
+        parts = split_key(m.group("hkey"))
+        if m.group("hopen") == "[[":
+            resolved = self._resolve(parts[:-1]) + (parts[-1],)
+            count = self.aot_counts.get(resolved, 0)
+            self.aot_counts[resolved] = count + 1
+            path = resolved + (count,)
+            is_array = True
+        else:
+            path = self._resolve(parts)
+            is_array = False
+        self._table_path = path
+        col = m.start("hopen") - start
+        self.index.headers.append(Header(path, is_array, line, col, start))
+        self.index.keys[path] = Loc(line, col, line)
+
+    def _complex(self, line: int) -> int:
+        """Index the statement on ``line`` (a value spanning lines, or something the
+        line patterns do not know); return the line after it."""
         text = self.text
         offsets = self.index.line_offsets
-        n_lines = len(offsets)
-        line = 0
-        simple = _SIMPLE_LINE.match
-        blank = _BLANK_OR_COMMENT.match
-        header = _HEADER.match
-        key_eq = _KEY_EQ.match
+        start = offsets[line]
+        end = offsets[line + 1] - 1 if line + 1 < len(offsets) else len(text)
+        m = _LINE.match(text, start, end)
+        if m and m.group("hkey") is not None:
+            self._header(m, line, start)
+            return line + 1
+        m = _KEY_EQ.match(text, start, end)
+        if not m:  # not valid TOML; the parser reports it
+            return line + 1
+        path = self._table_path + split_key(m.group(1))
+        value_end = self._value(m.end(), path)
+        end_line = self.index.line_of_offset(max(value_end - 1, start))
+        self.index.keys[path] = Loc(line, m.start(1) - start, end_line)
+        if value_end >= len(text):
+            return len(offsets)
+        return self.index.line_of_offset(value_end) + 1
+
+    def run(self) -> TomlIndex:
+        """One pass of a line pattern over the whole text for the common lines (blank,
+        comment, header, ``key = one-line value``); the rest one statement at a time."""
+        text = self.text
+        offsets = self.index.line_offsets
         keys = self.index.keys
-        while line < n_lines:
-            start = offsets[line]
-            end = offsets[line + 1] - 1 if line + 1 < n_lines else len(text)
-            m = simple(text, start, end)
-            if m:
-                path = self._table_path + split_key(m.group(1))
-                keys[path] = Loc(line, m.start(1) - start, line)
-                line += 1
+        line = 0  # the line the next statement starts on
+        pos = 0  # and its offset
+        for m in _LINE_ALL.finditer(text):
+            at = m.start()
+            if at < pos:
+                continue  # inside a value already indexed
+            while at > pos:  # lines the pattern skipped: multi-line values
+                line = self._complex(line)
+                pos = offsets[line] if line < len(offsets) else len(text) + 1
+            if at < pos:
                 continue
-            if blank(text, start, end):
-                line += 1
-                continue
-            m = header(text, start, end)
-            if m:
-                parts = split_key(m.group(2))
-                is_array = m.group(1) == "[["
-                if is_array:
-                    resolved = self._resolve(parts[:-1]) + (parts[-1],)
-                    count = self.aot_counts.get(resolved, 0)
-                    self.aot_counts[resolved] = count + 1
-                    path = resolved + (count,)
-                else:
-                    path = self._resolve(parts)
-                self.table = path
-                self._table_path = path
-                col = m.start(1) - start
-                self.index.headers.append(Header(path, is_array, line, col, start))
-                keys[path] = Loc(line, col, line)
-                line += 1
-                continue
-            m = key_eq(text, start, end)
-            if not m:  # not valid TOML; the parser reports it
-                line += 1
-                continue
-            path = self._table_path + split_key(m.group(1))
-            value_end = self._value(m.end(), path)
-            self._record(path, m.start(1), value_end)
-            keys[path] = Loc(line, m.start(1) - start, self.index.line_of_offset(max(value_end - 1, start)))
-            line = self.index.line_of_offset(value_end) + 1 if value_end < len(text) else n_lines
+            skey = m.group("skey")
+            if skey is not None:
+                keys[self._table_path + split_key(skey)] = Loc(line, m.start("skey") - at, line)
+            elif m.group("hkey") is not None:
+                self._header(m, line, at)
+            line += 1
+            pos = offsets[line] if line < len(offsets) else len(text) + 1
+        while line < len(offsets) and pos <= len(text):
+            line = self._complex(line)
+            pos = offsets[line] if line < len(offsets) else len(text) + 1
         return self.index
 
     _table_path: tuple = ()
