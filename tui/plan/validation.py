@@ -196,13 +196,13 @@ def _schema_messages(err, loc: _Locator, schemas: SchemaSet, schema_name: str) -
         yield f"schema.{v}", f"`{field}`: {err.message}", path
 
 
-def schema_problems(plan: Plan, schemas: SchemaSet) -> list[Problem]:
+def schema_problems(plan: Plan, schemas: SchemaSet, locators: dict) -> list[Problem]:
     out: list[Problem] = []
     for name, schema_name in PLAN_FILES.items():
         tf = plan.files.get(name)
         if tf is None:
             continue
-        loc = _Locator(plan, name)
+        loc = locators[name]
         bad_numbers: list = []
         instance = to_json(tf.data, bad_numbers)
         for path, value in bad_numbers:
@@ -428,7 +428,7 @@ def validate(plan: Plan, schemas: SchemaSet | None = None) -> list[Problem]:
     schemas = schemas or load_schemas()
     locators = {name: _Locator(plan, name) for name in plan.files}
     problems = list(plan.syntax_errors)
-    problems += schema_problems(plan, schemas)
+    problems += schema_problems(plan, schemas, locators)
     problems += reference_problems(plan, schemas, locators)
     problems += rule_problems(plan, locators)
     return sort_problems(dict.fromkeys(problems))
