@@ -86,7 +86,7 @@ def cmd_stage(args) -> int:
 
     plan_dir, plan = _load(args.plan_dir)
     _require_files(plan)
-    tags = args.quarters if args.quarters is not None else count_quarter_tags(plan_dir)
+    tags = args.quarters if args.quarters is not None else quarters_reviewed(plan_dir)
     a = assess_stage(plan, tags)
     if args.format == "json":
         _write(json.dumps(a.to_dict(), indent=2, ensure_ascii=False), None)
@@ -107,6 +107,60 @@ def cmd_sla(args) -> int:
     else:
         _write(sla_text(m), None)
     return 1 if args.strict and not m.ok else 0
+
+
+def previous_quarter(quarter: str) -> str | None:
+    import re
+
+    m = re.fullmatch(r"(\d{4})-Q([1-4])", quarter or "")
+    if not m:
+        return None
+    year, q = int(m.group(1)), int(m.group(2))
+    return f"{year - 1}-Q4" if q == 1 else f"{year}-Q{q - 1}"
+
+
+def quarters_reviewed(plan_dir: Path) -> int | None:
+    """Quarter tags of this plan: from ``tui.history`` when it is there, else counted here."""
+    try:
+        from tui.history.revisions import quarter_tags
+    except ImportError:
+        return count_quarter_tags(plan_dir)
+    try:
+        return len(quarter_tags(plan_dir))
+    except Exception:  # noqa: BLE001 - not a repository, git missing, ...: history unknown
+        return None
+
+
+def history_since(plan_dir: Path, since: str):
+    """The semantic diff from the quarter ``since`` to the working tree, or why not."""
+    from tui.plan.insights.report import History
+
+    try:
+        from tui.history.revisions import diff_revisions
+    except ImportError:
+        return History(since, unavailable="history unavailable")
+    try:
+        return History(since, diff=diff_revisions(plan_dir, since, None))
+    except Exception as exc:  # noqa: BLE001 - any git trouble is told, not raised
+        message = getattr(exc, "message", None) or str(exc) or type(exc).__name__
+        return History(since, unavailable=f"history unavailable: {message}")
+
+
+def cmd_report(args) -> int:
+    from tui.cli import UsageError
+    from tui.plan.insights.report import History, quarterly_report
+    from tui.plan.validation import validate
+
+    plan_dir, plan = _load(args.plan_dir)
+    since = args.since or previous_quarter(plan.quarter)
+    if args.since and previous_quarter(args.since) is None:
+        raise UsageError(f"--since {args.since!r}: write a quarter as YYYY-QN, e.g. 2026-Q3")
+    history = history_since(plan_dir, since) if since else History("", unavailable="history unavailable: "
+                                                                   "the plan has no quarter")
+    text = quarterly_report(plan, args.format, problems=validate(plan), quarter_tags=quarters_reviewed(plan_dir),
+                            history=history)
+    _write(text, args.output)
+    return 0
 
 
 # -- export / import -----------------------------------------------------------------------
@@ -264,3 +318,10 @@ def register(sub) -> None:
             q.add_argument("--set", action="append", metavar="FIELD=VALUE",
                            help="value for new accounts the file does not give (e.g. marketing_owner=aisha-khan)")
         q.set_defaults(func=cmd_import)
+
+    p = sub.add_parser("report", help="the quarterly review brief (Markdown for a pull request, or printable HTML)")
+    p.add_argument("plan_dir", nargs="?", metavar="PLAN_DIR")
+    p.add_argument("--format", choices=("markdown", "html"), default="markdown")
+    p.add_argument("--since", metavar="QUARTER", help="show changes since this quarter (default: the one before)")
+    p.add_argument("-o", "--output", metavar="FILE", help="write to FILE (default: standard output)")
+    p.set_defaults(func=cmd_report)
