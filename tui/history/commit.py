@@ -1,0 +1,375 @@
+"""Committing the plan: validate, stage only the plan's files, and run ``git commit``.
+
+What gets committed is what was validated: before committing, the bytes git will
+store for each plan file are computed with git's own filters (``.gitattributes`` eol
+rules, ``core.autocrlf``, clean filters); when they differ from the bytes on disk,
+the stored version is parsed and validated too, and must hold the same data.  After
+the commit, the blobs in the new commit are compared with those; a hook that changed a
+file is reported with a semantic diff and the changed plan is validated again.
+
+The commit is made by ``git commit -- <plan files>`` (only those paths), so anything
+else the user had staged stays staged and out of the commit; hooks, signing
+(``commit.gpgsign``) and identity are git's own.  Nothing is ever forced: a merge or
+rebase in progress, unresolved conflicts, a detached HEAD, a held ``index.lock`` or a
+missing identity stop the commit with a message saying what to do.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from tui.plan.model import load_plan
+from tui.plan.problems import ERROR, Problem
+from tui.plan.registry import PLAN_FILES
+
+from .errors import HistoryError
+from .quarters import is_quarter
+from .repo import LITERAL, PlanRepo, git_error
+from .semdiff import PlanDiff, diff_snapshots, short_summary, summary_lines
+from .snapshot import Snapshot, empty, snapshot_of_commit
+
+IN_PROGRESS = (
+    ("MERGE_HEAD", "a merge", "finish it (`git commit`) or abort it (`git merge --abort`)"),
+    ("rebase-merge", "a rebase", "finish it (`git rebase --continue`) or abort it (`git rebase --abort`)"),
+    ("rebase-apply", "a rebase or `git am`", "finish it (`--continue`) or abort it (`--abort`)"),
+    ("CHERRY_PICK_HEAD", "a cherry-pick", "finish it (`git cherry-pick --continue`) or abort it (`git cherry-pick --abort`)"),
+    ("REVERT_HEAD", "a revert", "finish it (`git revert --continue`) or abort it (`git revert --abort`)"),
+    ("BISECT_LOG", "a bisect", "end it with `git bisect reset`"),
+)
+
+
+@dataclass
+class CommitResult:
+    commit: str | None  # None: nothing to commit
+    branch: str | None
+    subject: str = ""
+    message: str = ""
+    diff: PlanDiff | None = None
+    tag: str | None = None
+    notices: list[str] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)  # of the plan as committed
+    hook_changed: bool = False  # a hook changed what was committed
+
+    @property
+    def errors(self) -> list[Problem]:
+        return [p for p in self.problems if p.severity == ERROR]
+
+
+# -- checks before committing --------------------------------------------------------------
+
+
+def check_state(prepo: PlanRepo) -> None:
+    """Refuse states in which a commit would be wrong or would fail halfway."""
+    gd = prepo.location.git_dir
+    for name, what, how in IN_PROGRESS:
+        if (gd / name).exists():
+            raise HistoryError(f"{what} is in progress in this repository; {how}, then commit the plan",
+                               code="git.in-progress")
+    if (gd / "index.lock").exists():
+        raise HistoryError(
+            f"another git process is using this repository ({gd / 'index.lock'} exists). Wait for it to finish; "
+            "if no git command is running, a crashed one left the lock behind: remove that file yourself, then "
+            "try again (Quarterdeck never removes it)", code="git.locked")
+    out = prepo.git("ls-files", "-u", "-z")
+    conflicted = sorted({rec.split("\t", 1)[1] for rec in out.split("\0") if "\t" in rec})
+    if conflicted:
+        listing = ", ".join(conflicted[:8]) + (f" and {len(conflicted) - 8} more" if len(conflicted) > 8 else "")
+        raise HistoryError(f"the index has unresolved conflicts ({listing}); resolve them and `git add` the files, "
+                           "then commit the plan", code="git.conflicts")
+    if prepo.head() is not None and prepo.branch() is None:
+        raise HistoryError("HEAD is detached (not on a branch), so a commit would belong to no branch; switch to a "
+                           "branch first (`git switch BRANCH`, or `git switch -c NEW-BRANCH` to keep this state)",
+                           code="git.detached")
+
+
+def check_identity(prepo: PlanRepo) -> None:
+    """git must know the author's and committer's name and email (GitPython would guess root@host)."""
+
+    def config(key: str) -> str:
+        status, out, _ = prepo.run("config", "--get", key)
+        return out.strip() if status == 0 else ""
+
+    missing = []
+    user_name, user_email = config("user.name"), config("user.email")
+    for role in ("author", "committer"):
+        name = os.environ.get(f"GIT_{role.upper()}_NAME") or config(f"{role}.name") or user_name
+        email = (os.environ.get(f"GIT_{role.upper()}_EMAIL") or config(f"{role}.email") or user_email
+                 or os.environ.get("EMAIL"))
+        if not name and "user.name" not in missing:
+            missing.append("user.name")
+        if not email and "user.email" not in missing:
+            missing.append("user.email")
+    if missing:
+        raise HistoryError(
+            "git does not know who you are (" + " and ".join(missing) + " not set), so nothing was committed. Set "
+            "them, for this repository or with --global for all:\n"
+            '  git config user.name "Your Name"\n'
+            "  git config user.email you@example.com", code="git.identity")
+
+
+def _blob_id(raw: bytes, algo: str) -> str:
+    h = hashlib.new(algo)
+    h.update(b"blob %d\0" % len(raw))
+    h.update(raw)
+    return h.hexdigest()
+
+
+def _object_format(prepo: PlanRepo) -> str:
+    status, out, _ = prepo.run("rev-parse", "--show-object-format")
+    return out.strip() if status == 0 and out.strip() in ("sha1", "sha256") else "sha1"
+
+
+def plan_file_paths(prepo: PlanRepo) -> tuple[list[str], list[str]]:
+    """(plan files present, tracked plan files deleted from the folder) as file names."""
+    present, missing = [], []
+    for name in PLAN_FILES:
+        path = prepo.plan_dir / name
+        if os.path.islink(path):
+            raise HistoryError(f"{path} is a symbolic link; git would store the link, not the plan. Replace the "
+                               "link with the file itself, then commit", code="git.symlink")
+        if path.exists():
+            present.append(name)
+        else:
+            missing.append(name)
+    deleted = []
+    if missing:
+        out = prepo.git("ls-files", "-z", "--", *[prepo.repo_path(n) for n in missing], env=LITERAL)
+        tracked = set(out.split("\0"))
+        deleted = [n for n in missing if prepo.repo_path(n) in tracked]
+    return present, deleted
+
+
+# -- the commit ------------------------------------------------------------------------------
+
+
+def commit_plan(prepo: PlanRepo, message: str | None = None, *, quarter: str | None = None,
+                allow_invalid: bool = False, env: dict | None = None, force_tag: bool = False) -> CommitResult:
+    """Validate the plan and commit its files.  ``quarter``: also tag the commit as that
+    quarter's final revision.  ``env``: extra environment for git (e.g. commit dates)."""
+    from tui.plan.validation import validate
+
+    if quarter is not None and not is_quarter(quarter):
+        raise HistoryError(f"{quarter!r} is not a quarter; write it as YYYY-QN, e.g. 2026-Q4", code="usage.quarter")
+    check_state(prepo)
+    check_identity(prepo)
+    plan = load_plan(prepo.plan_dir)
+    problems = validate(plan)
+    errors = [p for p in problems if p.severity == ERROR]
+    if errors and not allow_invalid:
+        raise HistoryError(_problem_text(errors, "the plan has {n} error(s); fix them (see `quarterdeck check`) "
+                                                 "or pass --allow-invalid to commit anyway") ,
+                           code="commit.invalid")
+
+    present, deleted = plan_file_paths(prepo)
+    algo = _object_format(prepo)
+    validated = {name: _blob_id(plan.files[name].raw, algo) for name in present if name in plan.files}
+    for name in present:
+        if name not in plan.files:  # does not parse: its bytes as they are (only with --allow-invalid)
+            validated[name] = _blob_id((prepo.plan_dir / name).read_bytes(), algo)
+    paths = [prepo.repo_path(n) for n in present]
+    stored = {}
+    if paths:
+        out = prepo.git("hash-object", "-w", "--", *paths, env=LITERAL, what="git hash-object")
+        stored = dict(zip(present, out.split()))
+    notices: list[str] = []
+    converted = [n for n in present if stored.get(n) != validated.get(n)]
+    stored_snap = Snapshot.from_blobs("as git stores it", None, prepo.plan_dir,
+                                      {n: stored[n] for n in converted if n in stored}, prepo.read_blob)
+    for name in present:  # unconverted files: the very bytes validated
+        if name not in converted and name in plan.files:
+            stored_snap.files[name] = plan.files[name]
+        elif name not in converted:
+            stored_snap.errors[name] = next(
+                (HistoryError(p.message, file=p.file, line=p.line, col=p.col, code=p.code)
+                 for p in plan.syntax_errors if p.file == name), HistoryError("cannot be read", file=name))
+    stored_snap.blobs = dict(stored)
+    if converted:
+        _check_converted(plan, stored_snap, converted, allow_invalid, notices)
+
+    head = prepo.head()
+    base = snapshot_of_commit(prepo, head, "HEAD") if head else empty("(no commits yet)", prepo.plan_dir)
+    if head is not None and not deleted and base.blobs == {n: stored[n] for n in present} and \
+            set(base.blobs) == set(present):
+        result = CommitResult(None, prepo.branch(), notices=notices, problems=problems)
+        if quarter:
+            result.tag = tag_quarter(prepo, quarter, head, force=force_tag, env=env)
+        return result
+    changes = diff_snapshots(base, stored_snap, plan=prepo.rel or ".")
+    subject, full = compose_message(message, changes, plan.quarter, errors if allow_invalid else [])
+
+    if paths:
+        prepo.git("add", "--", *paths, env=LITERAL, what="git add")
+    commit_paths = paths + [prepo.repo_path(n) for n in deleted]
+    fd, msg_path = tempfile.mkstemp(prefix="quarterdeck-msg-", suffix=".txt")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            fh.write(full)
+        status, out, err = prepo.run("commit", f"--file={msg_path}", "--", *commit_paths,
+                                     env=dict(LITERAL, **(env or {})))
+    finally:
+        os.unlink(msg_path)
+    if status != 0:
+        raise _commit_failure(prepo, (err + "\n" + out).strip(), plan, validated)
+    new_head = prepo.head()
+    result = CommitResult(new_head, prepo.branch(), subject, full, changes, notices=notices, problems=problems)
+    _after_commit(prepo, new_head, stored_snap, stored, result)
+    _worktree_changed(prepo, plan, validated, algo, result)
+    if quarter:
+        result.tag = tag_quarter(prepo, quarter, new_head, force=force_tag, env=env)
+    return result
+
+
+def _problem_text(problems: list[Problem], head: str, limit: int = 8) -> str:
+    lines = [head.format(n=len(problems)) + ":"]
+    for p in problems[:limit]:
+        where = p.file + (f":{p.line}:{p.col}" if p.line else "")
+        lines.append(f"  {where}: [{p.code}] {p.message}")
+    if len(problems) > limit:
+        lines.append(f"  ... and {len(problems) - limit} more")
+    return "\n".join(lines)
+
+
+def _check_converted(plan, stored_snap: Snapshot, names: list[str], allow_invalid: bool, notices: list[str]) -> None:
+    """git will store other bytes than those on disk (eol rules, filters): check what it stores."""
+    from tui.plan.validation import validate
+
+    for name in names:
+        if name in stored_snap.errors:
+            raise HistoryError(f"{name}: git would store this file converted (.gitattributes or core.autocrlf), and "
+                               f"the converted file is not valid TOML ({stored_snap.errors[name].message}); nothing "
+                               "was committed. Check the file's eol/filter attributes", code="commit.converted")
+        tf = plan.files.get(name)
+        if tf is not None and tf.data != stored_snap.files[name].data:
+            raise HistoryError(f"{name}: git would store this file converted (.gitattributes or core.autocrlf) and the "
+                               "converted file holds different data than the one on disk; nothing was committed. "
+                               "Check the file's eol/filter attributes", code="commit.converted")
+    stored_problems = [p for p in validate(stored_snap.plan()) if p.severity == ERROR]
+    if stored_problems and not allow_invalid:
+        raise HistoryError(_problem_text(stored_problems, "the plan as git would store it has {n} error(s)"),
+                           code="commit.invalid")
+    notices.append(f"git stores {', '.join(names)} converted (line endings or a filter from .gitattributes / "
+                   "core.autocrlf); the stored version was checked and holds the same plan")
+
+
+def compose_message(message: str | None, changes: PlanDiff, quarter: str, errors: list[Problem]) -> tuple[str, str]:
+    """(subject, full message): the user's words first, then a summary of the semantic changes."""
+    message = (message or "").strip()
+    if message:
+        subject, _, rest = message.partition("\n")
+        body = rest.strip()
+    else:
+        subject = f"Plan {quarter}: {short_summary(changes)}" if quarter else f"Plan: {short_summary(changes)}"
+        body = ""
+    lines = summary_lines(changes)
+    parts = [subject]
+    if body:
+        parts += ["", body]
+    if lines:
+        parts += ["", f"Plan changes ({changes.summary_line()}):"] + [f"- {line}" for line in lines]
+    if errors:
+        parts += ["", _problem_text(errors, "Committed with --allow-invalid; the plan has {n} error(s)", limit=5)]
+    return subject, "\n".join(parts) + "\n"
+
+
+def _commit_failure(prepo: PlanRepo, output: str, plan, validated: dict) -> HistoryError:
+    saved = "nothing was committed; the plan files are saved as they are"
+    if "failed to sign" in output or "gpg failed" in output or "signing failed" in output.lower():
+        return HistoryError(f"git could not sign the commit (commit.gpgsign is on); {saved}. Fix signing (gpg key, "
+                            f"agent) and commit again. git said:\n{output}", code="git.sign")
+    if "index.lock" in output:
+        return git_error(output, "git commit")
+    hooks = _hooks(prepo)
+    if hooks:
+        err = HistoryError(f"the {' or '.join(hooks)} hook refused the commit; {saved}. Hook output:\n{output}",
+                           code="git.hook")
+    else:
+        err = HistoryError(f"git commit failed; {saved}. git said:\n{output}", code="git.commit")
+    changed = _changed_on_disk(prepo, plan, validated)
+    if changed:
+        err.message += "\n" + changed
+        err.args = (err.message,)
+    return err
+
+
+def _hooks(prepo: PlanRepo) -> list[str]:
+    status, out, _ = prepo.run("rev-parse", "--git-path", "hooks")
+    if status != 0:
+        return []
+    folder = Path(out.strip())
+    if not folder.is_absolute():
+        folder = prepo.toplevel / folder
+    return [h for h in ("pre-commit", "prepare-commit-msg", "commit-msg")
+            if os.access(folder / h, os.X_OK) and (folder / h).is_file()]
+
+
+def _changed_on_disk(prepo: PlanRepo, plan, validated: dict, algo: str = "sha1") -> str:
+    """A note when plan files on disk are no longer the ones validated (a hook edited them)."""
+    now = Snapshot.from_folder(prepo.plan_dir, "on disk now")
+    changed = [n for n in now.files if n in plan.files and now.files[n].raw != plan.files[n].raw]
+    changed += [n for n in now.errors if n in plan.files]
+    if not changed:
+        return ""
+    from tui.plan.validation import validate
+
+    before = Snapshot.from_plan(plan, "validated")
+    d = diff_snapshots(before, now)
+    lines = [f"The plan files changed on disk while committing (a hook edited {', '.join(sorted(set(changed)))}):"]
+    lines += ["  " + line for line in summary_lines(d)] or ["  (layout only)"]
+    errs = [p for p in validate(now.plan()) if p.severity == ERROR]
+    lines.append(f"  the plan on disk now has {len(errs)} error(s)" if errs else "  the plan on disk is still valid")
+    return "\n".join(lines)
+
+
+def _after_commit(prepo: PlanRepo, head: str, stored_snap: Snapshot, stored: dict, result: CommitResult) -> None:
+    """Compare what was committed with what was validated (a hook may have changed it)."""
+    from tui.plan.validation import validate
+
+    committed = snapshot_of_commit(prepo, head, "committed")
+    differs = {n for n in set(committed.blobs) | set(stored) if committed.blobs.get(n) != stored.get(n)}
+    if not differs:
+        return
+    result.hook_changed = True
+    d = diff_snapshots(stored_snap, committed)
+    lines = summary_lines(d) or ["(layout or comments only)"]
+    result.notices.append("a hook changed " + ", ".join(sorted(differs)) + " after validation; what was committed "
+                          "differs from what was checked:\n" + "\n".join("  " + line for line in lines))
+    result.problems = validate(committed.plan())
+    if result.errors:
+        result.notices.append(_problem_text(result.errors, "the committed plan has {n} error(s); fix them and commit "
+                                                           "again"))
+
+
+def _worktree_changed(prepo: PlanRepo, plan, validated: dict, algo: str, result: CommitResult) -> None:
+    note = _changed_on_disk(prepo, plan, validated, algo)
+    if note and not result.hook_changed:
+        result.notices.append(note + "\n  these changes are not in the commit")
+
+
+# -- quarter tags ----------------------------------------------------------------------------------
+
+
+def tag_quarter(prepo: PlanRepo, quarter: str, commit: str | None = None, *, force: bool = False,
+                env: dict | None = None, message: str | None = None) -> str:
+    """Tag ``commit`` (default HEAD) as the final revision of ``quarter``: an annotated tag."""
+    if not is_quarter(quarter):
+        raise HistoryError(f"{quarter!r} is not a quarter; write it as YYYY-QN, e.g. 2026-Q4", code="usage.quarter")
+    commit = commit or prepo.head()
+    if commit is None:
+        raise HistoryError("the repository has no commits yet; commit the plan first", code="git.no-commits")
+    name = prepo.tag_name(quarter)
+    status, out, _ = prepo.run("rev-parse", "--verify", "--quiet", f"refs/tags/{name}^{{commit}}")
+    if status == 0 and out.strip():
+        if out.strip() == commit:
+            return name
+        if not force:
+            raise HistoryError(f"{name} already marks another revision ({out.strip()[:10]}) as the end of {quarter}; "
+                               f"to move it: `quarterdeck tag {quarter} --force`", code="git.tag-exists")
+    check_identity(prepo)
+    text = message or f"Final revision of the {quarter} plan"
+    args = ["tag", "-a", f"--message={text}"] + (["--force"] if force else []) + ["--", name, commit]
+    prepo.git(*args, env=env, what="git tag")
+    return name

@@ -1,0 +1,295 @@
+"""A plan folder inside a git repository.
+
+History is read through GitPython (trees and blobs through its object database);
+commands that change the repository run the ``git`` command through ``repo.git`` so
+that hooks, signing and identity behave as the user configured them.  Paths go after
+``--`` and are read literally (no pathspec magic); revisions from users are checked
+before git sees them.  A ``PlanRepo`` is a context manager: closing it ends the git
+processes GitPython keeps open.
+
+Quarter tags.  The final revision of a quarter is the annotated tag ``plan/2026-Q4``
+when the plan folder is the repository's root or its top-level ``plans/`` folder (the
+default places), and ``plan/<folder>/2026-Q4`` for a plan anywhere else, ``<folder>``
+being the plan folder's path inside the repository (``plan/teams/emea/2026-Q4``).
+The rule depends only on where the plan sits, so the tag name never changes when
+other plans are added to the repository later.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+from dataclasses import dataclass
+from pathlib import Path, PurePosixPath
+
+from tui.plan.problems import UnreadableError
+from tui.plan.registry import PLAN_FILES
+
+from .errors import GitFailed, HistoryError, NotARepositoryError, RevisionError
+from .quarters import is_quarter, quarter_index
+
+# git's messages are matched in English
+GIT_ENV = {"LC_ALL": "C", "LANGUAGE": "C", "GIT_TERMINAL_PROMPT": "0"}
+LITERAL = {"GIT_LITERAL_PATHSPECS": "1"}
+TAG_PREFIX = "plan/"
+DEFAULT_FOLDERS = ("", "plans")
+
+
+def _git_missing() -> HistoryError:
+    return HistoryError("git is not installed (or not on PATH); install git to use history, commits and diffs",
+                        code="git.missing")
+
+
+def dubious_ownership(path, output: str) -> HistoryError:
+    m = re.search(r"dubious ownership in repository at '([^']*)'", output)
+    where = m.group(1) if m else str(path)
+    return HistoryError(
+        f"git refuses to work in {where}: the repository belongs to another user (\"dubious ownership\"). "
+        "Work in a clone you own, or ask its owner; if you trust it, you may add it to git's "
+        "safe.directory list yourself (Quarterdeck never changes that setting)",
+        code="git.dubious-ownership",
+    )
+
+
+def git_error(output: str, what: str) -> HistoryError:
+    """A HistoryError worded from what git printed."""
+    text = output.strip()
+    if "dubious ownership" in text:
+        return dubious_ownership("", text)
+    if "index.lock" in text and "File exists" in text:
+        return HistoryError("another git process is running in this repository (.git/index.lock exists). "
+                            "Wait for it to finish; if none is running, a crashed git left the lock behind: "
+                            "remove .git/index.lock yourself, then try again", code="git.locked")
+    return GitFailed(f"{what} failed:\n{text}" if text else f"{what} failed", output=text)
+
+
+@dataclass(frozen=True)
+class RepoLocation:
+    toplevel: Path
+    git_dir: Path  # this work tree's git folder (index, HEAD, MERGE_HEAD live here)
+    common_dir: Path  # shared folder (refs, objects, shallow)
+
+
+def locate(path: Path) -> RepoLocation:
+    """Find the work tree holding ``path`` (git's own answer, so its safety checks apply)."""
+    env = dict(os.environ, **GIT_ENV)
+    try:
+        out = subprocess.run(
+            ["git", "rev-parse", "--path-format=absolute", "--show-toplevel", "--git-dir", "--git-common-dir"],
+            cwd=path, env=env, capture_output=True, text=True, stdin=subprocess.DEVNULL,
+        )
+    except FileNotFoundError:
+        if not Path(path).is_dir():
+            raise UnreadableError(f"{path}: no such folder", code="io.missing") from None
+        raise _git_missing() from None
+    except NotADirectoryError:
+        raise UnreadableError(f"{path} is not a folder", code="io.unreadable") from None
+    if out.returncode != 0:
+        err = out.stderr.strip()
+        if "dubious ownership" in err:
+            raise dubious_ownership(path, err)
+        if "not a git repository" in err:
+            raise NotARepositoryError(
+                f"{path} is not inside a git repository. Quarterdeck keeps the plan's history in git: "
+                "run `git init` there (or create a plan with `quarterdeck init`), then try again",
+                code="git.not-a-repository",
+            )
+        if "must be run in a work tree" in err:
+            raise NotARepositoryError(f"{path} is inside a bare git repository (no work tree); use a clone",
+                                      code="git.bare")
+        raise git_error(err, "git rev-parse")
+    lines = out.stdout.splitlines()
+    if len(lines) < 3:
+        raise HistoryError(f"unexpected answer from git rev-parse in {path}: {out.stdout!r}")
+    return RepoLocation(Path(lines[0]), Path(lines[1]), Path(lines[2]))
+
+
+def tag_name_for(rel: str, quarter: str) -> str:
+    """The tag of a quarter's final revision for a plan folder at ``rel`` in the repository."""
+    if rel in DEFAULT_FOLDERS:
+        return f"{TAG_PREFIX}{quarter}"
+    parts = []
+    for part in PurePosixPath(rel).parts:
+        part = re.sub(r"[^A-Za-z0-9._-]+", "-", part).strip(".-") or "plan"
+        if part.endswith(".lock"):
+            part = part[:-5] + "-lock"
+        parts.append(part.replace("..", "."))
+    return f"{TAG_PREFIX}{'/'.join(parts)}/{quarter}"
+
+
+class PlanRepo:
+    """The git repository of one plan folder.  Use as a context manager."""
+
+    def __init__(self, plan_dir):
+        import git
+
+        self.plan_dir = Path(plan_dir)
+        if not self.plan_dir.exists():
+            raise UnreadableError(f"{plan_dir}: no such folder", code="io.missing")
+        real = Path(os.path.realpath(self.plan_dir))
+        self.location = locate(real)
+        rel = os.path.relpath(real, os.path.realpath(self.location.toplevel))
+        if rel == os.pardir or rel.startswith(os.pardir + os.sep):
+            raise HistoryError(f"{plan_dir} is outside the git work tree {self.location.toplevel}",
+                               code="git.outside")
+        self.rel = "" if rel == "." else PurePosixPath(Path(rel).as_posix()).as_posix()
+        try:
+            self.repo = git.Repo(self.location.toplevel)
+        except git.exc.GitError as exc:  # pragma: no cover - locate() has checked already
+            raise HistoryError(f"cannot open the git repository at {self.location.toplevel}: {exc}") from None
+        self._closed = False
+
+    # -- life cycle -----------------------------------------------------------------
+    def close(self) -> None:
+        if not self._closed:
+            self._closed = True
+            self.repo.close()
+
+    def __enter__(self) -> "PlanRepo":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+    def __del__(self):  # a forgotten close must not leave git processes behind
+        try:
+            self.close()
+        except Exception:  # noqa: BLE001
+            pass
+
+    # -- running git ----------------------------------------------------------------
+    @property
+    def toplevel(self) -> Path:
+        return self.location.toplevel
+
+    def git(self, *args: str, env: dict | None = None, istream=None, what: str | None = None,
+            check: bool = True) -> str:
+        """Run ``git ARGS`` in the work tree; a failure becomes a HistoryError with git's output."""
+        import git
+
+        status, out, err = self.run(*args, env=env, istream=istream)
+        if status != 0 and check:
+            raise git_error((err + "\n" + out).strip(), what or f"git {args[0]}")
+        return out
+
+    def run(self, *args: str, env: dict | None = None, istream=None) -> tuple[int, str, str]:
+        """Run ``git ARGS``; return (status, stdout, stderr) without raising."""
+        import git
+
+        full_env = dict(GIT_ENV, **(env or {}))
+        try:
+            status, out, err = self.repo.git.execute(
+                ["git", *args], with_extended_output=True, with_exceptions=False, env=full_env,
+                istream=istream if istream is not None else subprocess.DEVNULL,
+            )
+        except git.exc.GitCommandNotFound:
+            raise _git_missing() from None
+        return status, out, err
+
+    # -- paths ----------------------------------------------------------------------
+    def repo_path(self, name: str) -> str:
+        """The path of a file of the plan folder, relative to the repository root (posix)."""
+        return f"{self.rel}/{name}" if self.rel else name
+
+    def plan_paths(self) -> list[str]:
+        return [self.repo_path(name) for name in PLAN_FILES]
+
+    # -- state ----------------------------------------------------------------------
+    def head(self) -> str | None:
+        """The commit HEAD points at, or None in a repository with no commits yet."""
+        status, out, _ = self.run("rev-parse", "--verify", "--quiet", "HEAD^{commit}")
+        return out.strip() if status == 0 and out.strip() else None
+
+    def branch(self) -> str | None:
+        """The checked-out branch, or None when HEAD is detached."""
+        status, out, _ = self.run("symbolic-ref", "--quiet", "--short", "HEAD")
+        return out.strip() if status == 0 else None
+
+    def shallow_boundaries(self) -> set[str]:
+        """Commits whose parents a shallow clone does not have."""
+        path = self.location.common_dir / "shallow"
+        try:
+            return {line.strip() for line in path.read_text().splitlines() if line.strip()}
+        except OSError:
+            return set()
+
+    # -- revisions ------------------------------------------------------------------
+    def tag_name(self, quarter: str) -> str:
+        return tag_name_for(self.rel, quarter)
+
+    def quarter_of_tag(self, tag: str) -> str | None:
+        """The quarter a tag name stands for, if it is this plan's quarter tag."""
+        prefix = self.tag_name("0000-Q1")[: -len("0000-Q1")]
+        if tag.startswith(prefix):
+            rest = tag[len(prefix):]
+            if is_quarter(rest):
+                return rest
+        return None
+
+    def quarter_tags(self) -> dict[str, str]:
+        """{quarter: commit} for this plan's quarter tags, oldest quarter first."""
+        prefix = self.tag_name("0000-Q1")[: -len("0000-Q1")]
+        out = self.git("for-each-ref", "--format=%(refname)%00%(objectname)%00%(*objectname)",
+                       "refs/tags/" + prefix)
+        found = {}
+        for line in out.splitlines():
+            ref, obj, peeled = (line.split("\0") + ["", ""])[:3]
+            quarter = self.quarter_of_tag(ref[len("refs/tags/"):])
+            if quarter:
+                found[quarter] = peeled or obj
+        return dict(sorted(found.items(), key=lambda kv: quarter_index(kv[0])))
+
+    def resolve(self, rev: str) -> str:
+        """The commit a revision names: a quarter (2026-Q3), a tag, a branch or a commit."""
+        rev = (rev or "").strip()
+        if not rev:
+            raise RevisionError("empty revision: give a quarter (2026-Q3), a tag, a branch or a commit",
+                                code="usage.revision")
+        if rev.startswith("-"):
+            raise RevisionError(f"{rev!r} is not a revision (revisions cannot start with '-')", code="usage.revision")
+        if "\0" in rev or "\n" in rev:
+            raise RevisionError(f"{rev!r} is not a revision", code="usage.revision")
+        if is_quarter(rev):
+            tag = self.tag_name(rev)
+            status, out, _ = self.run("rev-parse", "--verify", "--quiet", "--end-of-options",
+                                      f"refs/tags/{tag}^{{commit}}")
+            if status == 0 and out.strip():
+                return out.strip()
+            known = ", ".join(self.quarter_tags()) or "none yet"
+            raise RevisionError(f"no revision is tagged for {rev} (tag {tag}); tagged quarters: {known}. "
+                                f"Tag a quarter's final revision with `quarterdeck tag {rev} [REVISION]`",
+                                code="usage.revision")
+        status, out, _ = self.run("rev-parse", "--verify", "--quiet", "--end-of-options", f"{rev}^{{commit}}")
+        if status == 0 and out.strip():
+            return out.strip()
+        hint = ""
+        if self.head() is None:
+            hint = " (this repository has no commits yet)"
+        elif self.shallow_boundaries():
+            hint = " (this is a shallow clone: older history is not here; `git fetch --unshallow` fetches it)"
+        raise RevisionError(f"unknown revision {rev!r}{hint}: give a quarter (2026-Q3), a tag, a branch or a commit",
+                            code="usage.revision")
+
+    def merge_base(self, a: str, b: str) -> str:
+        status, out, err = self.run("merge-base", "--end-of-options", a, b)
+        if status != 0 or not out.strip():
+            raise RevisionError(f"{a} and {b} have no common ancestor", code="usage.revision")
+        return out.strip().splitlines()[0]
+
+    def read_blob(self, sha: str) -> bytes:
+        return self.repo.odb.stream(bytes.fromhex(sha)).read()
+
+    def tree_blobs(self, commit: str) -> dict[str, str]:
+        """{plan file name: blob id} of the plan folder at ``commit``."""
+        names = {self.repo_path(name): name for name in PLAN_FILES}
+        out = self.git("ls-tree", "-z", "--full-tree", commit, "--", *names, env=LITERAL)
+        found = {}
+        for record in out.split("\0"):
+            if not record:
+                continue
+            meta, _, path = record.partition("\t")
+            parts = meta.split()
+            if len(parts) == 3 and parts[1] == "blob" and path in names:
+                found[names[path]] = parts[2]
+        return found

@@ -1,0 +1,208 @@
+"""The plan's history as data: revisions, quarter tags, diffs between revisions, and a
+key result's trend across quarters.  These are the functions a History screen calls
+(each opens the repository and closes it again, so they are safe to call from a worker
+thread).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .errors import HistoryError
+from .quarters import quarter_index
+from .repo import LITERAL, PlanRepo
+from .semdiff import PlanDiff, diff_snapshots
+from .snapshot import Snapshot, empty, snapshot_at, snapshot_of_commit
+
+_FIELDS = "%H%x1f%P%x1f%an%x1f%ae%x1f%aI%x1f%s%x1e"
+
+
+@dataclass
+class Revision:
+    """One commit that changed the plan folder."""
+
+    commit: str
+    parents: list[str]
+    author: str
+    email: str
+    date: dt.datetime
+    subject: str
+    tags: list[str] = field(default_factory=list)  # this plan's quarter tags on this revision
+    quarters: list[str] = field(default_factory=list)  # the quarters those tags close
+    boundary: bool = False  # a shallow clone's history stops here (parents not fetched)
+
+    @property
+    def short(self) -> str:
+        return self.commit[:10]
+
+    def to_json(self) -> dict:
+        return {"commit": self.commit, "parents": self.parents, "author": self.author, "email": self.email,
+                "date": self.date.isoformat(), "subject": self.subject, "tags": self.tags,
+                "quarters": self.quarters, "boundary": self.boundary}
+
+
+def revisions(prepo: PlanRepo, limit: int | None = None, start: str = "HEAD") -> list[Revision]:
+    """Commits that touched the plan's files, newest first, with quarter tags marked."""
+    if prepo.head() is None:
+        return []
+    commit = prepo.resolve(start)
+    args = ["log", f"--format={_FIELDS}"]
+    if limit:
+        args.append(f"--max-count={int(limit)}")
+    out = prepo.git(*args, commit, "--", *prepo.plan_paths(), env=LITERAL)
+    boundaries = prepo.shallow_boundaries()
+    revs: list[Revision] = []
+    for record in out.split("\x1e"):
+        record = record.strip("\n")
+        if not record:
+            continue
+        sha, parents, name, email, date, subject = (record.split("\x1f") + [""] * 6)[:6]
+        revs.append(Revision(sha, parents.split(), name, email, dt.datetime.fromisoformat(date), subject,
+                             boundary=sha in boundaries))
+    by_sha = {r.commit: r for r in revs}
+    for quarter, tagged in prepo.quarter_tags().items():
+        target = by_sha.get(tagged)
+        if target is None:  # the tag sits on a commit that did not touch the plan: mark the plan revision it holds
+            status, found, _ = prepo.run("log", "-1", "--format=%H", tagged, "--", *prepo.plan_paths(), env=LITERAL)
+            target = by_sha.get(found.strip()) if status == 0 else None
+        if target is not None:
+            target.tags.append(prepo.tag_name(quarter))
+            target.quarters.append(quarter)
+    if revs and boundaries and not revs[-1].boundary:
+        # the oldest revision listed is not the boundary commit itself, but history may still stop there
+        oldest = revs[-1]
+        if any(p not in by_sha and _missing(prepo, p) for p in oldest.parents):
+            oldest.boundary = True
+    return revs
+
+
+def _missing(prepo: PlanRepo, sha: str) -> bool:
+    status, _, _ = prepo.run("cat-file", "-e", f"{sha}^{{commit}}")
+    return status != 0
+
+
+@dataclass(frozen=True)
+class RevisionSpec:
+    """What to compare: ``old`` and ``new`` revisions (None = working tree)."""
+
+    old: str | None
+    new: str | None
+    merge_base: bool = False  # "A...B": compare B with the common ancestor of A and B
+
+
+def parse_spec(a: str | None = None, b: str | None = None) -> RevisionSpec:
+    """`diff`, `diff A`, `diff A B`, `diff A..B`, `diff A...B` (as in git diff)."""
+    if a and b is None:
+        if "..." in a:
+            left, right = a.split("...", 1)
+            return RevisionSpec(left or "HEAD", right or "HEAD", merge_base=True)
+        if ".." in a:
+            left, right = a.split("..", 1)
+            return RevisionSpec(left or "HEAD", right or "HEAD")
+    return RevisionSpec(a or "HEAD", b)
+
+
+def diff(prepo: PlanRepo, a: str | None = None, b: str | None = None) -> PlanDiff:
+    """The semantic diff between two revisions of the plan.
+
+    With no revision: HEAD against the working tree.  With one: that revision against
+    the working tree.  ``A..B`` or two revisions: A against B.  ``A...B``: B against the
+    common ancestor of A and B (what a pull request from B into A changes)."""
+    spec = parse_spec(a, b)
+    if spec.merge_base:
+        left, right = prepo.resolve(spec.old), prepo.resolve(spec.new)
+        base = prepo.merge_base(left, right)
+        old = snapshot_of_commit(prepo, base, f"{spec.old}...{spec.new} (merge base {base[:10]})")
+        new = snapshot_of_commit(prepo, right, spec.new)
+    else:
+        if spec.old == "HEAD" and prepo.head() is None:
+            old = empty("(no commits yet)", prepo.plan_dir)
+        else:
+            old = snapshot_at(prepo, spec.old)
+        new = snapshot_at(prepo, spec.new)
+    result = diff_snapshots(old, new, plan=prepo.rel or ".")
+    if prepo.shallow_boundaries():
+        result.notes.append("this is a shallow clone: history before its oldest fetched commits is not here")
+    return result
+
+
+def snapshot(prepo: PlanRepo, rev: str | None) -> Snapshot:
+    return snapshot_at(prepo, rev)
+
+
+@dataclass
+class TrendPoint:
+    """A key result in one quarter (its tagged final revision) or in the current plan."""
+
+    quarter: str
+    label: str  # the tag, or "working tree"
+    commit: str | None
+    present: bool  # False when the key result did not exist then
+    title: str = ""
+    unit: str = ""
+    direction: str = ""
+    baseline: float | None = None
+    target: float | None = None
+    actual: float | None = None
+
+    def to_json(self) -> dict:
+        return dict(self.__dict__)
+
+
+def kr_trend(prepo: PlanRepo, kr_id: str, include_current: bool = True) -> list[TrendPoint]:
+    """Target and actual of key result ``GOAL/KR`` at every quarter tag (oldest first),
+    then in the working tree."""
+    if "/" not in kr_id:
+        raise HistoryError(f"address a key result as GOAL_ID/KR_ID, not {kr_id!r}", code="usage.id")
+    points = []
+    for quarter, commit in prepo.quarter_tags().items():
+        snap = snapshot_of_commit(prepo, commit, prepo.tag_name(quarter))
+        points.append(_point(snap, kr_id, quarter))
+    if include_current:
+        snap = Snapshot.from_folder(prepo.plan_dir)
+        points.append(_point(snap, kr_id, snap.quarter))
+    return points
+
+
+def _point(snap: Snapshot, kr_id: str, quarter: str) -> TrendPoint:
+    for e in snap.entities.get("key_result", []):
+        if e.id == kr_id:
+            d = e.data
+            num = (lambda v: v if isinstance(v, (int, float)) and not isinstance(v, bool) else None)
+            return TrendPoint(quarter, snap.label, snap.commit, True, str(d.get("title", "")), str(d.get("unit", "")),
+                              str(d.get("direction", "")), num(d.get("baseline")), num(d.get("target")),
+                              num(d.get("actual")))
+    return TrendPoint(quarter, snap.label, snap.commit, False)
+
+
+# -- one-call helpers (open, work, close) ------------------------------------------------------
+
+
+def list_revisions(plan_dir: Path, limit: int | None = None) -> list[Revision]:
+    with PlanRepo(plan_dir) as prepo:
+        return revisions(prepo, limit)
+
+
+def diff_revisions(plan_dir: Path, a: str | None = None, b: str | None = None) -> PlanDiff:
+    with PlanRepo(plan_dir) as prepo:
+        return diff(prepo, a, b)
+
+
+def quarter_tags(plan_dir: Path) -> dict[str, str]:
+    with PlanRepo(plan_dir) as prepo:
+        return prepo.quarter_tags()
+
+
+def key_result_trend(plan_dir: Path, kr_id: str, include_current: bool = True) -> list[TrendPoint]:
+    with PlanRepo(plan_dir) as prepo:
+        return kr_trend(prepo, kr_id, include_current)
+
+
+def sort_quarters(names) -> list[str]:
+    return sorted(names, key=quarter_index)
+
+
+__all__ = ["Revision", "RevisionSpec", "TrendPoint", "diff", "diff_revisions", "key_result_trend", "kr_trend",
+           "list_revisions", "parse_spec", "quarter_tags", "revisions", "snapshot"]

@@ -1,0 +1,147 @@
+"""A plan as it is in one revision (or in the working tree): its files and entities.
+
+Files of a revision are read from git blobs and parsed once: parsed files are cached
+by blob id, so walking many revisions parses each distinct file version once.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections import OrderedDict
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from tui.plan.document import TomlFile
+from tui.plan.model import Entity, Plan, collect_entities
+from tui.plan.problems import PlanError
+from tui.plan.registry import PLAN_FILES
+
+_CACHE_BYTES = 96 * 1024 * 1024
+_cache: "OrderedDict[tuple[str, str], tuple[int, object]]" = OrderedDict()
+_cache_size = 0
+_lock = threading.Lock()
+
+
+def _cached(key: tuple[str, str]):
+    with _lock:
+        hit = _cache.get(key)
+        if hit is not None:
+            _cache.move_to_end(key)
+            return hit[1]
+    return None
+
+
+def _remember(key: tuple[str, str], size: int, value) -> None:
+    global _cache_size
+    with _lock:
+        if key in _cache:
+            return
+        _cache[key] = (size, value)
+        _cache_size += size
+        while _cache_size > _CACHE_BYTES and len(_cache) > 1:
+            _, (old, _) = _cache.popitem(last=False)
+            _cache_size -= old
+
+
+def clear_cache() -> None:
+    global _cache_size
+    with _lock:
+        _cache.clear()
+        _cache_size = 0
+
+
+@dataclass
+class Snapshot:
+    """The plan files of one revision.  ``commit`` is None for the working tree."""
+
+    label: str  # what the user asked for: "HEAD", "2026-Q3", "working tree"
+    commit: str | None
+    root: Path
+    files: dict[str, TomlFile] = field(default_factory=dict)
+    blobs: dict[str, str] = field(default_factory=dict)  # file name -> blob id (revisions only)
+    errors: dict[str, PlanError] = field(default_factory=dict)  # files that do not parse
+    _entities: dict | None = field(default=None, repr=False)
+
+    @property
+    def entities(self) -> dict[str, list[Entity]]:
+        if self._entities is None:
+            self._entities = collect_entities(self.files)
+        return self._entities
+
+    @property
+    def quarter(self) -> str:
+        tf = self.files.get("plan.toml")
+        return str(tf.data.get("plan", {}).get("quarter", "")) if tf else ""
+
+    def plan(self) -> Plan:
+        """A core Plan holding these files (for validation)."""
+        from tui.plan.problems import ERROR, Problem
+
+        problems = [Problem(ERROR, e.code, e.message, e.file or name, e.line, e.col) for name, e in self.errors.items()]
+        return Plan(root=self.root, files=dict(self.files), syntax_errors=problems, entities=self.entities)
+
+    @classmethod
+    def from_plan(cls, plan: Plan, label: str = "working tree") -> "Snapshot":
+        errors = {}
+        for p in plan.syntax_errors:
+            errors[p.file] = PlanError(p.message, file=p.file, line=p.line, col=p.col, code=p.code)
+        return cls(label=label, commit=None, root=plan.root, files=dict(plan.files), errors=errors,
+                   _entities=plan.entities)
+
+    @classmethod
+    def from_folder(cls, folder: Path, label: str = "working tree") -> "Snapshot":
+        snap = cls(label=label, commit=None, root=Path(folder))
+        for name in PLAN_FILES:
+            path = Path(folder) / name
+            if not path.exists():
+                continue
+            try:
+                snap.files[name] = TomlFile.read(path, name)
+            except PlanError as exc:
+                snap.errors[name] = exc
+        return snap
+
+    @classmethod
+    def from_blobs(cls, label: str, commit: str | None, root: Path, blobs: dict[str, str], read) -> "Snapshot":
+        """Files given as {name: blob id}; ``read(blob_id) -> bytes``."""
+        snap = cls(label=label, commit=commit, root=root, blobs=dict(blobs))
+        for name, sha in blobs.items():
+            parsed = parse_blob(sha, name, read, root)
+            if isinstance(parsed, PlanError):
+                snap.errors[name] = parsed
+            else:
+                snap.files[name] = parsed
+        return snap
+
+
+def parse_blob(sha: str, name: str, read, root: Path):
+    """The TomlFile of a blob (or the PlanError saying why it does not parse), cached by blob id."""
+    key = (sha, name)
+    hit = _cached(key)
+    if hit is not None:
+        return hit
+    raw = read(sha)
+    try:
+        value = TomlFile.from_bytes(Path(root) / name, raw, name)
+    except PlanError as exc:
+        value = exc
+    _remember(key, len(raw) * 4 + 1024, value)
+    return value
+
+
+def empty(label: str, root: Path) -> Snapshot:
+    """A revision before the plan existed (no files)."""
+    return Snapshot(label=label, commit=None, root=Path(root))
+
+
+def snapshot_at(prepo, rev: str | None, label: str | None = None) -> Snapshot:
+    """The plan at a revision (``None`` = the working tree) of a PlanRepo."""
+    if rev is None:
+        return Snapshot.from_folder(prepo.plan_dir, label or "working tree")
+    commit = prepo.resolve(rev)
+    return snapshot_of_commit(prepo, commit, label or rev)
+
+
+def snapshot_of_commit(prepo, commit: str, label: str) -> Snapshot:
+    blobs = prepo.tree_blobs(commit)
+    return Snapshot.from_blobs(label, commit, prepo.plan_dir, blobs, prepo.read_blob)
