@@ -238,3 +238,33 @@ def test_actuals_import(plan_dir, tmp_path, capsys):
     after = (plan_dir / "goals.toml").read_text().split("\n")
     diff = [(a, b) for a, b in zip(before.decode().split("\n"), after) if a != b]
     assert diff == [("actual = 109", "actual = 121")]
+
+
+def test_duplicate_ids_in_the_file(plan_dir):
+    data = (b"id,Account Name,Website,Account Owner,Marketing Owner\n"
+            b"acme,Acme,acme.example,Luis Romero,Aisha Khan\n"
+            b"acme,Acme Two,acme2.example,Luis Romero,Aisha Khan\n"
+            b"harbor-hvac,Harbor Copy,harbor-copy.example,Luis Romero,Aisha Khan\n"
+            b",Acme,acme3.example,Luis Romero,Aisha Khan\n")
+    r = plan_account_import(load_plan(plan_dir), data)
+    assert [(x.action, x.id, x.reasons) for x in r.rows] == [
+        ("add", "acme", []),
+        ("refused", "", ["id 'acme' is taken by another account"]),
+        ("refused", "", ["id 'harbor-hvac' is taken by another account"]),
+        ("add", "acme-2", []),  # a name alone gives a fresh id
+    ]
+
+
+def test_a_file_changed_on_disk_meanwhile_is_not_overwritten(plan_dir):
+    from tui.plan.insights.imports import apply_import
+    from tui.plan.problems import FileChangedError
+
+    plan = load_plan(plan_dir)
+    r = plan_account_import(plan, b"Account Name,Website,Account Owner,Marketing Owner\n"
+                                  b"Acme,acme.example,Luis Romero,Aisha Khan\n")
+    assert r.ok and len(r.changes) == 1
+    path = plan_dir / "accounts.toml"
+    path.write_text(path.read_text(encoding="utf-8") + "# someone else's edit\n", encoding="utf-8")
+    with pytest.raises(FileChangedError):
+        apply_import(plan, r)
+    assert path.read_text(encoding="utf-8").endswith("# someone else's edit\n")
