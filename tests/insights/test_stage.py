@@ -114,7 +114,7 @@ def test_quarter_tags_count(integrated):
     one = assess_stage(plan, quarter_tags=1)
     assert one.stage == "aligned"
     assert [(c.code, c.detail) for c in one.missing] == [
-        ("history.quarters", "1 quarter tag (plan/*); tag each reviewed quarter (`quarterdeck commit --quarter`)")]
+        ("history.quarters", "1 quarter tag (plan/*); tag each reviewed quarter (`quarterdeck tag QUARTER`)")]
     assert assess_stage(plan, quarter_tags=None).stage == "aligned"
     assert assess_stage(plan, quarter_tags=5).stage == "integrated"
 
