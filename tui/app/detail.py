@@ -1,0 +1,164 @@
+"""The detail of one entity, as Rich Text (user text is never read as markup)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from rich.text import Text
+
+from tui.plan.model import Entity, Plan
+from tui.plan.problems import ERROR, Problem
+from tui.plan.registry import KINDS
+from tui.plan.schema import SchemaSet
+
+from .formspec import FieldSpec, child_kinds, form_fields, value_at
+from .present import bar, fmt, kr_progress, visible
+
+LABEL = "bold"
+MUTED = "dim"
+
+
+def _ref_text(plan: Plan, kind: str, value) -> str:
+    if kind == "stage" or not isinstance(value, str):
+        return fmt(value)
+    target = plan.find(kind, value)
+    if target is None:
+        return f"{value} (unknown!)"
+    label = target.label
+    return value if label == value else f"{value} — {visible(label)}"
+
+
+def _value_lines(plan: Plan, spec: FieldSpec, value) -> list[str] | str:
+    if spec.control == "ref":
+        return _ref_text(plan, spec.ref_kind, value)
+    if spec.control == "refs" and isinstance(value, list):
+        return [_ref_text(plan, spec.ref_kind, v) for v in value]
+    if spec.control == "text_list" and isinstance(value, list):
+        return [fmt(v) for v in value]
+    if spec.control == "long_text" and isinstance(value, str):
+        return paragraphs(value)
+    if spec.control == "tables" and isinstance(value, list):
+        out = []
+        for item in value:
+            if isinstance(item, dict):
+                parts = [fmt(v) for k, v in item.items() if k not in ("custom",) and not isinstance(v, (dict, list))]
+                out.append(" · ".join(parts))
+        return out
+    return fmt(value)
+
+
+def paragraphs(value: str) -> list[str]:
+    """Long text as paragraphs: the line breaks inside a paragraph become spaces."""
+    out = []
+    for block in value.strip("\n").replace("\r\n", "\n").split("\n\n"):
+        lines = [line.strip() for line in block.split("\n") if line.strip()]
+        if lines:
+            if out:
+                out.append("")
+            out.append(visible(" ".join(lines)))
+    return out
+
+
+def _field(text: Text, plan: Plan, spec: FieldSpec, value, indent: str = "") -> None:
+    shown = _value_lines(plan, spec, value)
+    text.append(f"{indent}{spec.title}: ", style=LABEL)
+    if isinstance(shown, str):
+        text.append(shown + "\n")
+        return
+    text.append("\n")
+    bullet = "• " if spec.control in ("text_list", "refs", "tables") else "  "
+    for line in shown:
+        text.append(f"{indent}  {bullet}{line}\n")
+
+
+def progress_line(data: dict, width: int = 20, compact: bool = False) -> Text:
+    fraction, note = kr_progress(data)
+    line = Text()
+    if fraction is None:
+        line.append(bar(None, width)[1], style=MUTED)
+        line.append(f"  {note}", style=MUTED)
+        return line
+    style = "green" if fraction >= 1 else ("yellow" if fraction >= 0.5 else "red")
+    filled, track = bar(fraction, width)
+    line.append(filled, style=style)
+    line.append(track, style=MUTED)
+    line.append(f" {fraction * 100:4.0f}%")
+    detail = f"  {fmt(data.get('actual'))} of {fmt(data.get('target'))}"
+    if data.get("baseline") is not None and not compact:
+        detail += f" (from {fmt(data.get('baseline'))})"
+    line.append(detail, style=MUTED)
+    if note:
+        line.append(f"  {note}", style="yellow")
+    return line
+
+
+def render_entity(plan: Plan, schemas: SchemaSet, entity: Entity | None, problems: list[Problem],
+                  today: dt.date | None = None) -> Text:
+    text = Text(no_wrap=False, overflow="fold")
+    if entity is None:
+        text.append("Nothing selected", style=MUTED)
+        return text
+    kind = entity.kind
+    text.append(visible(entity.label) + "\n", style="bold underline")
+    text.append(f"{kind.title} · {entity.id}\n\n", style=MUTED)
+    specs = form_fields(schemas, kind, plan, entity.data)
+    section = ""
+    for spec in specs:
+        value = value_at(entity.data, spec.path)
+        if spec.section != section:
+            section = spec.section
+            if section:
+                text.append(f"\n{section}\n", style="bold italic")
+        if value is None:
+            if spec.required:
+                text.append(f"{spec.title}: ", style=LABEL)
+                text.append("missing (required)\n", style="red")
+            continue
+        _field(text, plan, spec, value, "  " if section else "")
+    if kind.name == "key_result":
+        text.append("\nProgress ", style=LABEL)
+        text.append_text(progress_line(entity.data))
+        text.append("\n")
+    for array, child in child_kinds(kind).items():
+        children = [e for e in plan.all(child.name) if e.path[: len(entity.path)] == entity.path]
+        text.append(f"\n{child.plural} ({len(children)})\n", style="bold")
+        for c in children:
+            text.append(f"  • {visible(c.label)}", style="")
+            if child.name == "key_result":
+                text.append("\n    ")
+                text.append_text(progress_line(c.data, 10, compact=True))
+            elif child.name == "rule":
+                text.append(f"  ({fmt(c.data.get('points'))} points, {fmt(c.data.get('category'))})", style=MUTED)
+            text.append("\n")
+    if kind.name == "persona":
+        _persona_content(text, plan, entity)
+    mine = [p for p in problems if p.kind == kind.name and (p.entity or p.kind) == entity.id]
+    if mine:
+        text.append(f"\nProblems ({len(mine)})\n", style="bold")
+        for p in mine:
+            style = "red" if p.severity == ERROR else "yellow"
+            text.append("  ✖ " if p.severity == ERROR else "  ▲ ", style=style)
+            where = f" [{p.field}]" if p.field else ""
+            text.append(visible(p.message) + where + "\n")
+    return text
+
+
+def _persona_content(text: Text, plan: Plan, persona: Entity) -> None:
+    items = [c for c in plan.all("content") if persona.id in (c.data.get("personas") or [])]
+    text.append("\nContent planned per stage\n", style="bold")
+    for stage in plan.stages:
+        here = [c for c in items if c.data.get("stage") == stage]
+        text.append(f"  {stage}: ", style=LABEL)
+        if not here:
+            text.append("nothing planned — a gap\n", style="yellow")
+            continue
+        text.append(f"{len(here)} item{'s' if len(here) != 1 else ''}\n")
+        for c in here[:6]:
+            text.append(f"    • {visible(c.label)}", style="")
+            text.append(f" ({fmt(c.data.get('status'))})\n", style=MUTED)
+        if len(here) > 6:
+            text.append(f"    … and {len(here) - 6} more\n", style=MUTED)
+
+
+def kind_label(kind_name: str) -> str:
+    return KINDS[kind_name].title if kind_name in KINDS else kind_name

@@ -1,0 +1,421 @@
+"""Form fields generated from the JSON Schemas (no Textual here).
+
+``form_fields`` walks an entity kind's schema in property order and returns one
+FieldSpec per editable value: which control suits it (a choice, a switch, a date, a
+number, a reference picker, a list of lines, long text, or a TOML value for anything
+else), its title and help text, and a validator for the value alone.  A property added
+to a schema therefore shows up in the forms with no change to the app.
+"""
+
+from __future__ import annotations
+
+import copy
+import datetime as dt
+import math
+import re
+from dataclasses import dataclass, field
+
+from jsonschema import Draft202012Validator
+
+from tui.plan.edit import EditError, parse_value, render_value
+from tui.plan.model import Plan
+from tui.plan.registry import KINDS, Kind, full_path
+from tui.plan.schema import SchemaSet
+from tui.plan.validation import to_json
+
+from .present import title_of
+
+ID_RE = re.compile(r"[a-z0-9]+(-[a-z0-9]+)*\Z")
+BIG_PICK_LIST = 200  # more targets than this: ids one per line instead of a pick list
+
+_FORMAT_WORDS = {
+    "date": "a date written YYYY-MM-DD, e.g. 2026-11-02",
+    "email": "an email address (name@example.com)",
+    "uri": "a full web address with its scheme (https://...)",
+    "hostname": "a domain name such as example.com (no https://, no path)",
+    "date-time": "a date and time such as 2026-11-02T09:30:00Z",
+}
+
+
+class FieldError(ValueError):
+    """What is wrong with the text typed into a field."""
+
+
+@dataclass
+class FieldSpec:
+    path: tuple[str, ...]  # inside the entity
+    title: str
+    description: str
+    required: bool
+    control: str  # enum bool date integer number ref refs text long_text text_list toml tables
+    node: dict = field(repr=False, default_factory=dict)  # the schema node, $refs inlined
+    enum: list | None = None
+    ref_kind: str | None = None
+    section: str = ""
+
+    @property
+    def key(self) -> str:
+        return ".".join(self.path)
+
+    @property
+    def dom_id(self) -> str:
+        return "f-" + re.sub(r"[^A-Za-z0-9_-]", "_", "--".join(self.path))
+
+
+# -- walking the schema -----------------------------------------------------------------
+
+
+def entity_schema_path(kind: Kind) -> tuple:
+    """The data path of an entity of ``kind`` in its file, with index 0 for arrays."""
+    if kind.singleton:
+        return full_path(kind)
+    if kind.parent and not KINDS[kind.parent].singleton:
+        return entity_schema_path(KINDS[kind.parent]) + kind.path + (0,)
+    return full_path(kind) + (0,)
+
+
+def inline(schemas: SchemaSet, node, base: str, depth: int = 0):
+    """``node`` with every ``$ref`` replaced by what it points to (the plan schemas
+    are not recursive), so it can be checked on its own."""
+    if depth > 40:
+        return {}
+    if isinstance(node, dict):
+        if "$ref" in node:
+            node, base = schemas.resolve(node, base)
+        return {k: inline(schemas, v, base, depth + 1) for k, v in node.items() if k not in ("$defs", "$schema", "$id")}
+    if isinstance(node, list):
+        return [inline(schemas, v, base, depth + 1) for v in node]
+    return node
+
+
+_ENTITY_NODES: dict[tuple[int, str], dict] = {}
+
+
+def entity_node(schemas: SchemaSet, kind: Kind) -> dict:
+    key = (id(schemas), kind.name)
+    hit = _ENTITY_NODES.get(key)
+    if hit is None:
+        node, base = schemas.subschema(kind.schema, entity_schema_path(kind))
+        hit = inline(schemas, node, base)
+        _ENTITY_NODES[key] = hit
+    return hit
+
+
+def child_kinds(kind: Kind) -> dict[str, Kind]:
+    """Arrays inside an entity that hold entities of their own (a goal's key results)."""
+    return {k.path[0]: k for k in KINDS.values() if k.parent == kind.name}
+
+
+def form_fields(schemas: SchemaSet, kind: Kind, plan: Plan | None, data: dict | None,
+                only_required: bool = False) -> list[FieldSpec]:
+    node, base = schemas.subschema(kind.schema, entity_schema_path(kind))
+    required = set(node.get("required", []))
+    skip = set(child_kinds(kind))
+    out: list[FieldSpec] = []
+    for key, raw in node.get("properties", {}).items():
+        if key in skip or (key == "id" and not kind.singleton):
+            continue
+        if only_required and key not in required:
+            continue
+        value = (data or {}).get(key)
+        out.extend(_specs(schemas, raw, base, (key,), key in required, plan, value, ""))
+    return out
+
+
+def _specs(schemas, raw, base, path, required, plan, value, section) -> list[FieldSpec]:
+    target = schemas.ref_target(raw, base) if isinstance(raw, dict) else None
+    node, nbase = schemas.resolve(raw, base) if isinstance(raw, dict) else ({}, base)
+    title = node.get("title") or title_of(path[-1])
+    desc = node.get("description", "")
+    flat = inline(schemas, node, nbase)
+
+    def spec(control, **kw):
+        return [FieldSpec(path, title, desc, required, control, flat, section=section, **kw)]
+
+    if target is not None:
+        ref_kind, is_list = target
+        return spec("refs" if is_list else "ref", ref_kind=ref_kind)
+    if "enum" in node or "const" in node:
+        return spec("enum", enum=list(node["enum"]) if "enum" in node else [node["const"]])
+    t = node.get("type")
+    if t == "boolean":
+        return spec("bool")
+    if t == "string" and node.get("format") == "date":
+        return spec("date")
+    if t == "integer":
+        return spec("integer")
+    if t == "number":
+        return spec("number")
+    if t == "string":
+        long = isinstance(raw, dict) and str(raw.get("$ref", "")).endswith("/long_text")
+        if long or (isinstance(value, str) and "\n" in value):
+            return spec("long_text")
+        return spec("text")
+    if t == "array":
+        items, ibase = schemas.resolve(node.get("items", {}), nbase)
+        if items.get("type") == "object":
+            return spec("tables")
+        if items.get("type") == "string" and "enum" not in items and items.get("format") is None:
+            if isinstance(value, list) and any(isinstance(v, str) and "\n" in v for v in value):
+                return spec("toml")
+            return spec("text_list")
+        return spec("toml")
+    if t == "object":
+        props = node.get("properties")
+        extra = node.get("additionalProperties")
+        names = node.get("propertyNames")
+        if isinstance(names, dict) and isinstance(extra, dict) and plan is not None \
+                and schemas.ref_target(names, nbase) == ("stage", False):
+            sub, sbase = schemas.resolve(extra, nbase)
+            keys = list(plan.stages) + [k for k in (value or {}) if k not in plan.stages]
+            out = []
+            for stage in keys:
+                inner = (value or {}).get(stage) if isinstance(value, dict) else None
+                for k2, raw2 in sub.get("properties", {}).items():
+                    out.extend(_specs(schemas, raw2, sbase, path + (stage, k2), False, plan,
+                                      (inner or {}).get(k2), f"{title}: {stage}"))
+            return out
+        if isinstance(props, dict) and props:
+            req = set(node.get("required", []))
+            out = []
+            for k2, raw2 in props.items():
+                inner = value.get(k2) if isinstance(value, dict) else None
+                out.extend(_specs(schemas, raw2, nbase, path + (k2,), required and k2 in req, plan, inner, title))
+            return out
+        return spec("toml")
+    return spec("toml")
+
+
+# -- values <-> text ---------------------------------------------------------------------
+
+
+def value_at(data: dict | None, path: tuple):
+    for part in path:
+        if not isinstance(data, dict):
+            return None
+        data = data.get(part)
+    return data
+
+
+def to_text(spec: FieldSpec, value) -> str:
+    """The text a field shows for ``value``."""
+    if value is None:
+        return ""
+    c = spec.control
+    if c == "text_list":
+        return "\n".join(str(v) for v in value) if isinstance(value, list) else render_value(value)
+    if c == "refs":
+        return "\n".join(str(v) for v in value) if isinstance(value, list) else render_value(value)
+    if c in ("text", "long_text") and isinstance(value, str):
+        return value
+    if c == "date" and isinstance(value, (dt.date, dt.datetime)):
+        return value.isoformat()
+    if c in ("integer", "number") and isinstance(value, (int, float)) and not isinstance(value, bool):
+        return repr(value) if isinstance(value, float) else str(value)
+    try:
+        return render_value(value)
+    except EditError:
+        return str(value)
+
+
+def parse_text(spec: FieldSpec, text: str):
+    """The value typed into a field (None when left empty); FieldError when it is not one."""
+    c = spec.control
+    if c in ("text_list", "refs"):
+        items = [line.strip() for line in text.split("\n")]
+        items = [i for i in items if i]
+        return items or None
+    if c == "long_text":
+        return text if text.strip() else None
+    if c == "text":
+        return text if text != "" else None
+    stripped = text.strip()
+    if not stripped:
+        return None
+    if c == "date":
+        if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", stripped):
+            raise FieldError("write the date as YYYY-MM-DD, e.g. 2026-11-02")
+        try:
+            return dt.date.fromisoformat(stripped)
+        except ValueError:
+            raise FieldError(f"{stripped} is not a day of the calendar") from None
+    if c == "integer":
+        if not re.fullmatch(r"[+-]?\d[\d_]*", stripped):
+            raise FieldError("a whole number is needed, e.g. 42")
+        return int(stripped.replace("_", ""))
+    if c == "number":
+        if re.fullmatch(r"[+-]?\d[\d_]*", stripped):
+            return int(stripped.replace("_", ""))
+        try:
+            number = float(stripped.replace("_", ""))
+        except ValueError:
+            raise FieldError("a number is needed, e.g. 2.5") from None
+        if not math.isfinite(number):
+            raise FieldError("a finite number is needed (not nan or inf)")
+        return number
+    if c == "toml":
+        try:
+            return parse_value(stripped)
+        except EditError as exc:
+            raise FieldError(exc.message) from None
+    return stripped
+
+
+# -- checking one value ------------------------------------------------------------------------
+
+
+_VALIDATORS: dict[int, Draft202012Validator] = {}
+
+
+def _validator(node: dict) -> Draft202012Validator:
+    v = _VALIDATORS.get(id(node))
+    if v is None or v.schema is not node:
+        v = Draft202012Validator(node, format_checker=Draft202012Validator.FORMAT_CHECKER)
+        _VALIDATORS[id(node)] = v
+    return v
+
+
+def explain(err) -> str:
+    """A jsonschema error in words."""
+    v = err.validator
+    if v == "format":
+        return f"not {_FORMAT_WORDS.get(err.validator_value, err.validator_value)}"
+    if v == "enum":
+        return "pick one of: " + ", ".join(str(x) for x in err.validator_value)
+    if v == "const":
+        return f"must be {err.validator_value!r}"
+    if v == "minimum":
+        return f"must be at least {err.validator_value}"
+    if v == "maximum":
+        return f"must be at most {err.validator_value}"
+    if v == "exclusiveMinimum":
+        return f"must be more than {err.validator_value}"
+    if v == "exclusiveMaximum":
+        return f"must be less than {err.validator_value}"
+    if v == "minLength":
+        return "cannot be empty" if err.validator_value == 1 else f"needs at least {err.validator_value} characters"
+    if v == "maxLength":
+        return f"at most {err.validator_value} characters"
+    if v == "pattern":
+        if err.validator_value == "^[a-z0-9]+(-[a-z0-9]+)*$":
+            return "use lower-case letters, digits and single hyphens (e.g. harbor-hvac)"
+        return f"does not match the expected form ({err.validator_value})"
+    if v == "uniqueItems":
+        return "an entry is listed twice"
+    if v == "minItems":
+        return f"needs at least {err.validator_value} entr{'y' if err.validator_value == 1 else 'ies'}"
+    if v == "type":
+        words = {"string": "text", "integer": "a whole number", "number": "a number", "array": "a list",
+                 "object": "a table", "boolean": "true or false"}
+        want = err.validator_value if isinstance(err.validator_value, str) else err.validator_value[0]
+        return f"must be {words.get(want, want)}"
+    if v == "additionalProperties":
+        return err.message.replace("Additional properties are not allowed", "unknown key")
+    return err.message
+
+
+def check_value(spec: FieldSpec, value) -> str:
+    """Why ``value`` is not acceptable for the field ('' when it is)."""
+    if value is None:
+        return "required: fill this in" if spec.required else ""
+    bad: list = []
+    data = to_json(value, bad)
+    if bad:
+        return "a finite number is needed (not nan or inf)"
+    errors = sorted(_validator(spec.node).iter_errors(data), key=lambda e: list(e.absolute_path))
+    if not errors:
+        return ""
+    err = errors[0]
+    where = ""
+    if err.absolute_path:
+        first = list(err.absolute_path)[0]
+        if isinstance(first, int) and isinstance(value, list) and first < len(value):
+            where = f"{value[first]!s}: " if spec.control in ("refs", "text_list") else f"entry {first + 1}: "
+    return where + explain(err)
+
+
+def check_ref(spec: FieldSpec, value, targets: list[str]) -> str:
+    """References must name something that exists."""
+    if value is None or spec.control not in ("ref", "refs"):
+        return ""
+    wanted = value if isinstance(value, list) else [value]
+    known = set(targets)
+    missing = [v for v in wanted if v not in known]
+    if missing:
+        what = "stage" if spec.ref_kind == "stage" else KINDS[spec.ref_kind].title.lower()
+        return f"no {what} with id {missing[0]!r}"
+    return ""
+
+
+def check_entity(schemas: SchemaSet, kind: Kind, before: dict | None, after: dict) -> list[str]:
+    """Schema errors that ``after`` (an entity's data) has and ``before`` did not: the
+    same rule the core applies before an edit, checked on this one entity only."""
+    node = entity_node(schemas, kind)
+    validator = _validator(node)
+    skip = set(child_kinds(kind))
+
+    def errors(data):
+        bad: list = []
+        trimmed = {k: v for k, v in data.items() if k not in skip}
+        found = {(tuple(e.absolute_path), e.validator, e.message): e for e in validator.iter_errors(to_json(trimmed, bad))}
+        for path, _value in bad:
+            found[(path, "finite", "nan")] = None
+        return found
+
+    old = errors(before) if before is not None else {}
+    new = errors(after)
+    out = []
+    for key, err in new.items():
+        if key in old:
+            continue
+        path = ".".join(str(p) for p in key[0])
+        reason = explain(err) if err is not None else "a finite number is needed (not nan or inf)"
+        out.append(f"{path}: {reason}" if path else reason)
+    return out
+
+
+def apply_values(data: dict, values: dict[tuple, object]) -> dict:
+    """A copy of ``data`` with each path set (or removed, for None)."""
+    out = copy.deepcopy(data)
+    for path, value in values.items():
+        target = out
+        for part in path[:-1]:
+            if not isinstance(target.get(part), dict):
+                target[part] = {}
+            target = target[part]
+        if value is None:
+            target.pop(path[-1], None)
+        else:
+            target[path[-1]] = value
+    return out
+
+
+def ref_targets(plan: Plan, ref_kind: str) -> list[tuple[str, str]]:
+    """(id, label) of what a reference field may name."""
+    if ref_kind == "stage":
+        return [(s, s) for s in plan.stages]
+    return [(e.id, e.label) for e in plan.all(ref_kind)]
+
+
+def fresh_id(plan: Plan, kind: Kind, own_id: str, parent_id: str | None = None) -> str:
+    """``x-copy``, ``x-copy-2``, ... : an id not used yet (at most 64 characters)."""
+    def full(candidate):
+        return f"{parent_id}/{candidate}" if parent_id else candidate
+
+    for n in range(1, 10_000):
+        suffix = "-copy" if n == 1 else f"-copy-{n}"
+        candidate = own_id[: 64 - len(suffix)].rstrip("-") + suffix
+        if plan.find(kind.name, full(candidate)) is None:
+            return candidate
+    raise EditError("no free id found for the copy")
+
+
+def check_new_id(plan: Plan, kind: Kind, own_id: str, parent_id: str | None = None) -> str:
+    if not own_id:
+        return "required: fill this in"
+    if len(own_id) > 64 or not ID_RE.match(own_id):
+        return "use lower-case letters, digits and single hyphens, at most 64 characters (e.g. harbor-hvac)"
+    full = f"{parent_id}/{own_id}" if parent_id else own_id
+    if plan.find(kind.name, full) is not None:
+        return f"a {kind.title.lower()} with id {own_id!r} already exists"
+    return ""

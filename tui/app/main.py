@@ -1,0 +1,985 @@
+"""The Quarterdeck app: the plan's parts as tabs, edits staged in memory until ctrl+s.
+
+Slow work runs in thread workers that only post messages: loading, validating, every
+edit (computed on a fork of the plan), saving, and watching the files on disk.  The
+UI thread adopts their results.  One edit or save runs at a time (``busy``).
+"""
+
+from __future__ import annotations
+
+import copy
+import datetime as dt
+import time
+import traceback
+from functools import partial
+from pathlib import Path
+from typing import Callable
+
+from rich.text import Text
+from textual import on, work
+from textual.app import App, ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.content import Content
+from textual.message import Message
+from textual.widgets import Footer, Header, Static, TabbedContent, TabPane
+
+from tui.plan.edit import EditError, add_entity, remove_entity, set_field, stage_change, unset_field
+from tui.plan.model import Plan
+from tui.plan.problems import ERROR, PlanError, Problem
+from tui.plan.refs import referrers, rename_entity
+from tui.plan.registry import KINDS
+from tui.plan.validation import validate
+
+from .calendar import CalendarView
+from .commands import PlanCommands
+from .detail import render_entity
+from .formspec import apply_values, check_entity, check_new_id, fresh_id
+from .forms import FormScreen
+from .modals import Choice, ChoiceScreen, HelpScreen, NewIdScreen
+from .present import as_date, build_rows, fmt, problem_marks, visible
+from .session import DiskEvent, Outcome, RecoveryError, SaveReport, Session, fork
+from .table import RowTable
+from .views import DetailPane, EntityList, ListDetail, OverviewView, ProblemsView, SingletonPanel
+
+VIEWS = [
+    ("overview", "Overview"),
+    ("goals", "Goals"),
+    ("personas", "Personas"),
+    ("accounts", "Accounts"),
+    ("content", "Content"),
+    ("glossary", "Glossary"),
+    ("team", "Team"),
+    ("problems", "Problems"),
+]
+LIST_KINDS = ("goal", "key_result", "persona", "account", "content", "term", "member", "rule", "meeting",
+              "responsibility")
+KIND_VIEW = {"plan": "overview", "goal": "goals", "key_result": "goals", "persona": "personas",
+             "account": "accounts", "content": "content", "term": "glossary", "member": "team", "sla": "team",
+             "lead_scoring": "team", "rule": "team", "meeting": "team", "responsibility": "team"}
+TEAM_TABS = {"member": "team-roster", "sla": "team-sla", "lead_scoring": "team-scoring", "rule": "team-scoring",
+             "meeting": "team-meetings", "responsibility": "team-resp"}
+WATCH_SECONDS = 2.0
+
+
+# -- messages from workers ------------------------------------------------------------------
+
+
+class PlanLoaded(Message):
+    def __init__(self, plan: Plan, rows: dict) -> None:
+        super().__init__()
+        self.plan = plan
+        self.rows = rows
+
+
+class LoadFailed(Message):
+    def __init__(self, message: str, code: int) -> None:
+        super().__init__()
+        self.message = message
+        self.code = code
+
+
+class ProblemsReady(Message):
+    def __init__(self, generation: int, problems: list[Problem], marks: dict, rows: dict) -> None:
+        super().__init__()
+        self.generation = generation
+        self.problems = problems
+        self.marks = marks
+        self.rows = rows
+
+
+class EditDone(Message):
+    def __init__(self, outcome: Outcome, rows: dict, mode: str, done, save: bool) -> None:
+        super().__init__()
+        self.outcome = outcome
+        self.rows = rows
+        self.mode = mode
+        self.done = done
+        self.save = save
+
+
+class EditFailed(Message):
+    def __init__(self, message: str, done) -> None:
+        super().__init__()
+        self.message = message
+        self.done = done
+
+
+class Saved(Message):
+    def __init__(self, report: SaveReport, files: dict) -> None:
+        super().__init__()
+        self.report = report
+        self.files = files
+
+
+class DiskChanged(Message):
+    def __init__(self, events: list[DiskEvent]) -> None:
+        super().__init__()
+        self.events = events
+
+
+# -- the views ----------------------------------------------------------------------------------
+
+
+class ContentView(Vertical):
+    BINDINGS = [
+        Binding("v", "toggle", "List/Calendar", id="content.toggle",
+                tooltip="Switch between the content list and the month calendar"),
+    ]
+
+    def compose(self) -> ComposeResult:
+        with TabbedContent(id="content-tabs"):
+            with TabPane("List", id="content-list"):
+                yield ListDetail(EntityList("content"), id="content-main")
+            with TabPane("Calendar", id="content-calendar"):
+                with Horizontal(classes="list-detail", id="calendar-pane"):
+                    yield CalendarView(id="calendar")
+                    yield DetailPane(id="calendar-detail")
+
+    def action_toggle(self) -> None:
+        tabs = self.query_one("#content-tabs", TabbedContent)
+        tabs.active = "content-calendar" if tabs.active == "content-list" else "content-list"
+        target = "#calendar" if tabs.active == "content-calendar" else "#table-content"
+        self.call_after_refresh(self.query_one(target).focus)
+
+    @on(CalendarView.Picked)
+    def _picked(self, event: CalendarView.Picked) -> None:
+        self.query_one("#calendar-detail", DetailPane).show("content", event.entity_id)
+        if event.entity_id:
+            self.app.current = ("content", event.entity_id)  # type: ignore[attr-defined]
+
+
+class TeamView(Vertical):
+    def compose(self) -> ComposeResult:
+        with TabbedContent(id="team-tabs"):
+            with TabPane("Roster", id="team-roster"):
+                yield ListDetail(EntityList("member"))
+            with TabPane("Hand-off SLA", id="team-sla"):
+                yield SingletonPanel("sla")
+            with TabPane("Lead scoring", id="team-scoring"):
+                yield ListDetail(EntityList("rule"), extra=[SingletonPanel("lead_scoring")])
+            with TabPane("Meetings", id="team-meetings"):
+                yield ListDetail(EntityList("meeting"))
+            with TabPane("Responsibilities", id="team-resp"):
+                yield ListDetail(EntityList("responsibility"))
+
+
+# -- the app --------------------------------------------------------------------------------------
+
+
+class QuarterdeckApp(App[int]):
+    """Keep one shared quarterly plan: goals, personas, accounts, content, agreements."""
+
+    TITLE = "Quarterdeck"
+    CSS_PATH = "app.tcss"
+    HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (100, "-wide")]
+    COMMANDS = App.COMMANDS | {PlanCommands}
+    NOTIFICATION_TIMEOUT = 6
+
+    BINDINGS = [
+        Binding("1", "show_view('overview')", "Views", id="view.overview", key_display="1‥8",
+                tooltip="Show a part of the plan: 1 Overview, 2 Goals, 3 Personas, 4 Accounts, 5 Content, "
+                "6 Glossary, 7 Team, 8 Problems"),
+        *[Binding(str(n), f"show_view('{vid}')", title, id=f"view.{vid}", show=False,
+                  tooltip=f"Show {title}") for n, (vid, title) in enumerate(VIEWS, 1) if n > 1],
+        Binding("ctrl+s", "save", "Save", id="app.save", tooltip="Save every edited file (atomically; files "
+                "changed on disk meanwhile are not overwritten)"),
+        Binding("ctrl+z", "undo", "Undo", id="app.undo", tooltip="Undo the last edit"),
+        Binding("ctrl+y,ctrl+shift+z", "redo", "Redo", id="app.redo", show=False, tooltip="Redo the edit just undone"),
+        Binding("question_mark,f1", "help", "Keys", id="app.help", tooltip="List every key"),
+        Binding("ctrl+q", "quit", "Quit", id="app.quit", priority=True, show=False,
+                tooltip="Quit (asks first when there are unsaved edits)"),
+    ]
+
+    def __init__(self, plan_dir: Path | str, today: dt.date | None = None, *, watch: float | None = WATCH_SECONDS):
+        super().__init__()
+        self.timings: dict[str, float] = {"start": time.perf_counter()}
+        self.plan_dir = Path(plan_dir)
+        self.session = Session(self.plan_dir)
+        self._today = today
+        self.watch_seconds = watch
+        self.problems: list[Problem] = []
+        self.marks: dict = {}
+        self.validated = False
+        self.busy = False
+        self.current: tuple[str, str] | None = None
+        self.crash_report: str | None = None
+        self._validation_generation = 0
+        self._validation_timer = None
+        self._quit_after_save = False
+        self._asking_disk: set[str] = set()
+        self._poll_running = False
+
+    # -- basics ------------------------------------------------------------------------------
+
+    @property
+    def today(self) -> dt.date:
+        return self._today or dt.date.today()
+
+    @property
+    def plan(self) -> Plan | None:
+        return self.session.plan
+
+    def compose(self) -> ComposeResult:
+        yield Header(icon="⚓")
+        with TabbedContent(id="views", initial="overview"):
+            with TabPane("Overview", id="overview"):
+                yield OverviewView(id="overview-view")
+            with TabPane("Goals", id="goals"):
+                yield ListDetail(EntityList("goal"), EntityList("key_result", scoped=True), id="goals-view")
+            with TabPane("Personas", id="personas"):
+                yield ListDetail(EntityList("persona"), id="personas-view")
+            with TabPane("Accounts", id="accounts"):
+                yield ListDetail(EntityList("account"), id="accounts-view")
+            with TabPane("Content", id="content"):
+                yield ContentView(id="content-view")
+            with TabPane("Glossary", id="glossary"):
+                yield ListDetail(EntityList("term"), id="glossary-view")
+            with TabPane("Team", id="team"):
+                yield TeamView(id="team-view")
+            with TabPane("Problems", id="problems"):
+                yield ProblemsView()
+        yield Footer(compact=True)
+
+    def on_mount(self) -> None:
+        self.sub_title = f"{self.plan_dir.name} · loading…"
+        self.call_after_refresh(self._mark, "first_frame")
+        self._load()
+
+    def _mark(self, name: str) -> None:
+        self.timings.setdefault(name, time.perf_counter())
+
+    def _fatal_error(self) -> None:
+        # keep the details for a log file instead of printing a traceback at the user
+        self.crash_report = traceback.format_exc()
+        self._close_messages_no_wait()
+
+    # -- loading --------------------------------------------------------------------------------
+
+    @work(thread=True, exclusive=True, group="load")
+    def _load(self) -> None:
+        try:
+            plan = self.session.load()
+            rows = {k: build_rows(plan.all(k)) for k in LIST_KINDS}
+        except PlanError as exc:
+            self.post_message(LoadFailed(str(exc), exc.exit_code))
+            return
+        self.post_message(PlanLoaded(plan, rows))
+
+    @on(LoadFailed)
+    def _load_failed(self, message: LoadFailed) -> None:
+        self.exit(message.code, return_code=message.code, message=Text(f"quarterdeck: {message.message}"))
+
+    @on(PlanLoaded)
+    def _plan_loaded(self, message: PlanLoaded) -> None:
+        self.session.adopt(message.plan)
+        self._mark("plan_loaded")
+        self._show_rows(message.rows)
+        self._redraw_all()
+        self._update_title()
+        self.call_after_refresh(self._mark, "accounts_ready")
+        self._offer_recovery()
+        self.start_validation(delay=0)
+        if self.watch_seconds:
+            self.set_interval(self.watch_seconds, self.poll_disk)
+        focus = self.query_one("#overview-view")
+        if self.query_one("#views", TabbedContent).active == "overview":
+            focus.focus()
+
+    # -- showing ------------------------------------------------------------------------------------
+
+    def _show_rows(self, rows: dict, keep: tuple[str, str] | None = None) -> None:
+        for kind, kind_rows in rows.items():
+            for lst in self.query(f"#list-{kind}").results(EntityList):
+                lst.set_rows(kind_rows, keep_id=keep[1] if keep and keep[0] == kind else None)
+
+    def _redraw_all(self) -> None:
+        if self.plan is None:
+            return
+        self.query_one(OverviewView).redraw()
+        for pane in self.query(DetailPane):
+            pane.redraw()
+        for panel in self.query(SingletonPanel):
+            panel.redraw()
+        self.query_one(CalendarView).set_plan(self.plan, self.today)
+        cal_detail = self.query_one("#calendar-detail", DetailPane)
+        cal_detail.show("content", self.query_one(CalendarView).picked)
+
+    def _update_title(self) -> None:
+        plan = self.plan
+        if plan is None:
+            return
+        data = plan.files["plan.toml"].data.get("plan", {}) if "plan.toml" in plan.files else {}
+        company = visible(str(data.get("company", "")))
+        parts = [p for p in (company, plan.quarter, self.plan_dir.name) if p]
+        dirty = self.session.dirty_files
+        sub = " · ".join(parts)
+        if dirty:
+            sub += f" · ● unsaved: {', '.join(dirty)}"
+        self.sub_title = sub
+
+    def action_show_view(self, view: str) -> None:
+        tabs = self.query_one("#views", TabbedContent)
+        tabs.active = view
+        self.call_after_refresh(self._focus_view, view)
+
+    def _focus_view(self, view: str) -> None:
+        pane = self.query_one(f"#{view}", TabPane)
+        for widget in pane.query("*"):
+            if widget.focusable and widget.display and not isinstance(widget, (TabbedContent,)) \
+                    and type(widget).__name__ not in ("Input", "ContentTabs", "Tabs"):
+                widget.focus()
+                return
+
+    @on(TabbedContent.TabActivated, "#views")
+    def _view_activated(self, event: TabbedContent.TabActivated) -> None:
+        self.call_after_refresh(self._focus_view, event.pane.id)
+
+    @on(EntityList.Selected)
+    def _list_selected(self, event: EntityList.Selected) -> None:
+        if event.entity_id:
+            self.current = (event.entity_list.kind.name, event.entity_id)
+
+    # -- validation ----------------------------------------------------------------------------------
+
+    def start_validation(self, delay: float = 0.3) -> None:
+        if self._validation_timer is not None:
+            self._validation_timer.stop()
+        if delay:
+            self._validation_timer = self.set_timer(delay, self._start_validation_now)
+        else:
+            self._start_validation_now()
+
+    def _start_validation_now(self) -> None:
+        if self.plan is None:
+            return
+        self._validation_generation += 1
+        self._validate(self._validation_generation, fork(self.plan))
+
+    @work(thread=True, exclusive=True, group="validate")
+    def _validate(self, generation: int, plan: Plan) -> None:
+        try:
+            problems = validate(plan, self.session.schemas)
+        except Exception as exc:  # noqa: BLE001 - a checker bug must not take the app down
+            problems = [Problem(ERROR, "app.validate", f"the plan could not be checked: {exc}", "plan.toml")]
+        marks = problem_marks(problems)
+        rows = {k: build_rows(plan.all(k), marks) for k in LIST_KINDS}
+        self.post_message(ProblemsReady(generation, problems, marks, rows))
+
+    @on(ProblemsReady)
+    def _problems_ready(self, message: ProblemsReady) -> None:
+        if message.generation != self._validation_generation:
+            return
+        self.problems = message.problems
+        self.marks = message.marks
+        self.validated = True
+        self._show_rows(message.rows)
+        self.query_one(ProblemsView).set_problems(self.problems)
+        errors = sum(1 for p in self.problems if p.severity == ERROR)
+        label = f"Problems {len(self.problems)}" if self.problems else "Problems"
+        tab = self.query_one("#views", TabbedContent).get_tab("problems")
+        tab.label = Content(label)
+        tab.set_class(errors > 0, "-has-errors")
+        self._redraw_all()
+        self._mark("validated")
+
+    # -- editing machinery -------------------------------------------------------------------------------
+
+    def _refuse_busy(self, done=None) -> bool:
+        if self.plan is None:
+            self.notify("The plan is still loading.", severity="warning", markup=False)
+            if done:
+                done("The plan is still loading.")
+            return True
+        if self.busy:
+            self.notify("Still working on the previous edit…", severity="warning", markup=False)
+            if done:
+                done("Still working on the previous edit; try again in a moment.")
+            return True
+        return False
+
+    def run_edit(self, op: Callable[[Plan], object] | None, summary: str, focus: tuple[str, str] | None = None,
+                 done: Callable[[str | None], None] | None = None, save: bool = False, mode: str = "edit") -> None:
+        if self._refuse_busy(done):
+            return
+        self.busy = True
+        self._edit_worker(op, summary, focus, done, save, mode)
+
+    @work(thread=True, group="edit")
+    def _edit_worker(self, op, summary, focus, done, save, mode) -> None:
+        try:
+            if mode == "undo":
+                outcome = self.session.compute_undo()
+            elif mode == "redo":
+                outcome = self.session.compute_redo()
+            else:
+                outcome = self.session.compute(op, summary, focus)
+            if outcome is None:
+                self.post_message(EditFailed("Nothing to " + mode + ".", done))
+                return
+            kinds = [k for k in LIST_KINDS if KINDS[k].file in outcome.step.after]
+            rows = {k: build_rows(outcome.plan.all(k), self.marks) for k in kinds}
+            try:
+                self.session.write_recovery(outcome.plan)
+            except PlanError as exc:
+                outcome.value = ("recovery-failed", exc.message)
+        except PlanError as exc:
+            self.post_message(EditFailed(exc.message, done))
+            return
+        except Exception as exc:  # noqa: BLE001 - no traceback for the user; the edit is refused
+            self.post_message(EditFailed(f"the edit failed unexpectedly ({type(exc).__name__}: {exc}); "
+                                         "nothing was changed", done))
+            return
+        self.post_message(EditDone(outcome, rows, mode, done, save))
+
+    @on(EditDone)
+    def _edit_done(self, message: EditDone) -> None:
+        outcome = message.outcome
+        if message.mode == "undo":
+            self.session.commit_undo(outcome)
+        elif message.mode == "redo":
+            self.session.commit_redo(outcome)
+        else:
+            self.session.commit(outcome)
+        self.busy = False
+        focus = outcome.step.focus
+        self._show_rows(message.rows, keep=focus)
+        if focus and self.plan.find(*focus) is not None:
+            self.current = focus
+            for lst in self.query(f"#list-{focus[0]}").results(EntityList):
+                lst.table.select_id(focus[1])
+        self._redraw_all()
+        self._update_title()
+        self.start_validation()
+        if isinstance(outcome.value, tuple) and outcome.value[:1] == ("recovery-failed",):
+            self.notify(f"Could not write the crash-recovery file: {outcome.value[1]}", severity="warning",
+                        markup=False)
+        if message.mode in ("undo", "redo"):
+            self.notify(outcome.step.summary, markup=False, timeout=3)
+        if message.done:
+            message.done(None)
+        if message.save:
+            self.action_save()
+
+    @on(EditFailed)
+    def _edit_failed(self, message: EditFailed) -> None:
+        self.busy = False
+        if message.done:
+            message.done(message.message)
+        else:
+            self.notify(message.message, severity="error" if "Nothing to" not in message.message else "information",
+                        markup=False)
+
+    # -- edit flows -----------------------------------------------------------------------------------------
+
+    def _entity_or_warn(self, kind: str, entity_id: str):
+        entity = self.plan.find(kind, entity_id) if self.plan is not None else None
+        if entity is None:
+            self.notify(f"No {KINDS[kind].title.lower()} {entity_id!r} in the plan (any more).", severity="warning",
+                        markup=False)
+        return entity
+
+    def edit_entity(self, kind: str, entity_id: str, field: str | None = None) -> None:
+        if self._refuse_busy():
+            return
+        if self._entity_or_warn(kind, entity_id) is None:
+            return
+        self.push_screen(FormScreen(self.plan, self.session.schemas, KINDS[kind], entity_id, focus_field=field))
+
+    def add_entity_flow(self, kind: str, parent_id: str | None = None) -> None:
+        if self._refuse_busy():
+            return
+        k = KINDS[kind]
+        if k.singleton:
+            self.notify(f"The plan has exactly one {k.title}; edit it instead.", markup=False)
+            return
+        if k.addressed_by_parent and parent_id is None and self.current and self.current[0] == k.parent:
+            parent_id = self.current[1]
+        self.push_screen(FormScreen(self.plan, self.session.schemas, k, None, parent_id=parent_id))
+
+    def request_set_fields(self, kind: str, entity_id: str, changes: dict, done=None, save: bool = False) -> None:
+        schemas = self.session.schemas
+        k = KINDS[kind]
+
+        def op(plan: Plan) -> None:
+            entity = plan.get(kind, entity_id)
+            problems = check_entity(schemas, k, entity.data, apply_values(entity.data, changes))
+            if problems:
+                raise EditError("; ".join(problems))
+            for path, value in changes.items():
+                if value is None:
+                    change = unset_field(plan, kind, entity_id, path, schemas=schemas, force=True)
+                else:
+                    change = set_field(plan, kind, entity_id, path, value, schemas=schemas, force=True)
+                stage_change(plan, change)
+
+        names = ", ".join(".".join(p) for p in changes)
+        self.run_edit(op, f"{kind} {entity_id}: {names}", (kind, entity_id), done, save)
+
+    def request_add(self, kind: str, full_id: str, fields: dict, done=None, save: bool = False) -> None:
+        schemas = self.session.schemas
+        k = KINDS[kind]
+
+        def op(plan: Plan) -> None:
+            problems = check_entity(schemas, k, None, {"id": full_id.rsplit("/", 1)[-1], **fields})
+            if problems:
+                raise EditError("; ".join(problems))
+            stage_change(plan, add_entity(plan, kind, full_id, fields, schemas=schemas, force=True))
+
+        self.run_edit(op, f"{kind} {full_id} added", (kind, full_id), done, save)
+
+    def duplicate_entity(self, kind: str, entity_id: str) -> None:
+        entity = self._entity_or_warn(kind, entity_id)
+        if entity is None or self._refuse_busy():
+            return
+        k = KINDS[kind]
+        if k.singleton:
+            return
+        schemas = self.session.schemas
+        new_own = fresh_id(self.plan, k, entity.own_id, entity.parent_id)
+        full = f"{entity.parent_id}/{new_own}" if entity.parent_id else new_own
+        fields = {key: copy.deepcopy(v) for key, v in entity.data.items() if key != "id"}
+
+        def op(plan: Plan) -> None:
+            problems = check_entity(schemas, k, None, {"id": new_own, **fields})
+            if problems:
+                raise EditError("; ".join(problems))
+            stage_change(plan, add_entity(plan, kind, full, fields, schemas=schemas, force=True))
+
+        self.run_edit(op, f"{kind} {entity_id} duplicated as {full}", (kind, full),
+                      done=self._notify_result(f"Duplicated as {full}"))
+
+    def _notify_result(self, success: str):
+        def done(error: str | None) -> None:
+            if error is None:
+                self.notify(success, markup=False, timeout=3)
+            else:
+                self.notify(error, severity="error", markup=False)
+
+        return done
+
+    def rename_entity_flow(self, kind: str, entity_id: str) -> None:
+        entity = self._entity_or_warn(kind, entity_id)
+        if entity is None or self._refuse_busy():
+            return
+        k = KINDS[kind]
+        if k.singleton:
+            return
+
+        def check(value: str) -> str:
+            return check_new_id(self.plan, k, value, entity.parent_id)
+
+        def chosen(new_own: str | None) -> None:
+            if not new_own:
+                return
+            schemas = self.session.schemas
+            full = f"{entity.parent_id}/{new_own}" if entity.parent_id else new_own
+
+            def op(plan: Plan) -> None:
+                for change in rename_entity(plan, kind, entity_id, new_own, schemas):
+                    stage_change(plan, change)
+
+            self.run_edit(op, f"{kind} {entity_id} renamed to {full}", (kind, full),
+                          done=self._notify_result(f"Renamed to {full}; references follow"))
+
+        self.push_screen(NewIdScreen(f"Rename {k.title.lower()} {entity_id}",
+                                     "The new id is written everywhere the plan refers to this one.",
+                                     entity.own_id, check), chosen)
+
+    def delete_entity_flow(self, kind: str, entity_id: str) -> None:
+        entity = self._entity_or_warn(kind, entity_id)
+        if entity is None or self._refuse_busy():
+            return
+        k = KINDS[kind]
+        if k.singleton:
+            self.notify(f"The {k.title} cannot be deleted; edit its fields instead.", markup=False)
+            return
+        users = referrers(self.plan, entity, self.session.schemas)
+        body = Text()
+        body.append(f"Delete {k.title.lower()} ")
+        body.append(visible(entity.label), style="bold")
+        body.append(f" ({entity.id})?\n\n")
+        if users:
+            body.append(f"{len(users)} reference{'s' if len(users) != 1 else ''} to it will point nowhere "
+                        "(the Problems view will list them):\n", style="yellow")
+            for r in users[:20]:
+                body.append(f"  • {r.entity.kind.title.lower()} {visible(r.entity.label)} ({r.entity.id}) — {r.field}\n")
+            if len(users) > 20:
+                body.append(f"  … and {len(users) - 20} more\n")
+        else:
+            body.append("Nothing in the plan refers to it.\n", style="dim")
+        body.append("\nThe deletion is staged: ctrl+z undoes it, ctrl+s saves it.", style="dim")
+
+        def chosen(answer: str | None) -> None:
+            if answer != "delete":
+                return
+
+            def op(plan: Plan) -> None:
+                stage_change(plan, remove_entity(plan, kind, entity_id))
+
+            self.run_edit(op, f"{kind} {entity_id} deleted", None, done=self._notify_result(f"Deleted {entity_id}"))
+
+        self.push_screen(ChoiceScreen(f"Delete {k.title.lower()}?", body,
+                                      [Choice("delete", "Delete", "d", "error"), Choice("cancel", "Cancel", "n")],
+                                      focus="cancel"), chosen)
+
+    def move_content(self, entity_id: str, days: int) -> None:
+        entity = self._entity_or_warn("content", entity_id)
+        if entity is None:
+            return
+        day = as_date(entity.data.get("publish_date"))
+        if day is None:
+            self.notify("This item has no publish date; set one in its form (e).", severity="warning", markup=False)
+            return
+        new_day = day + dt.timedelta(days=days)
+        schemas = self.session.schemas
+
+        def op(plan: Plan) -> None:
+            stage_change(plan, set_field(plan, "content", entity_id, "publish_date", new_day, schemas=schemas,
+                                         force=True))
+
+        self.run_edit(op, f"content {entity_id}: publish_date {new_day.isoformat()}", ("content", entity_id))
+
+    def action_undo(self) -> None:
+        if not self.session.undo_stack:
+            self.notify("Nothing to undo.", markup=False, timeout=2)
+            return
+        self.run_edit(None, "undo", mode="undo")
+
+    def action_redo(self) -> None:
+        if not self.session.redo_stack:
+            self.notify("Nothing to redo.", markup=False, timeout=2)
+            return
+        self.run_edit(None, "redo", mode="redo")
+
+    # -- navigation -----------------------------------------------------------------------------------------
+
+    def goto_entity(self, kind: str, entity_id: str) -> bool:
+        if self.plan is None or self.plan.find(kind, entity_id) is None:
+            self._entity_or_warn(kind, entity_id)
+            return False
+        view = KIND_VIEW[kind]
+        self.query_one("#views", TabbedContent).active = view
+        if view == "team":
+            self.query_one("#team-tabs", TabbedContent).active = TEAM_TABS[kind]
+        if view == "content":
+            self.query_one("#content-tabs", TabbedContent).active = "content-list"
+        if KINDS[kind].singleton:
+            target = "#overview-view" if kind == "plan" else f"#single-{kind}"
+            self.call_after_refresh(self.query_one(target).focus)
+            return True
+        if kind == "key_result":
+            goal_list = self.query_one("#list-goal", EntityList)
+            parent = entity_id.rsplit("/", 1)[0]
+            self._reveal(goal_list, parent)
+            self.query_one("#list-key_result", EntityList).set_scope(parent)
+        lst = self.query_one(f"#list-{kind}", EntityList)
+        self._reveal(lst, entity_id)
+        self.current = (kind, entity_id)
+        self.call_after_refresh(lst.table.focus)
+        return True
+
+    def _reveal(self, lst: EntityList, entity_id: str) -> None:
+        if not lst.table.select_id(entity_id):
+            lst.filter_input.value = ""
+            lst._apply_view(entity_id)
+            lst.table.select_id(entity_id)
+
+    def jump_to_problem(self, problem: Problem) -> None:
+        if not problem.kind:
+            where = f"{problem.file}:{problem.line}:{problem.col}" if problem.line else problem.file
+            self.notify(f"{where}: fix this in a text editor ({problem.message})", severity="warning", markup=False)
+            return
+        entity_id = problem.entity or problem.kind
+        if self.goto_entity(problem.kind, entity_id):
+            self.edit_entity(problem.kind, entity_id, field=problem.field or None)
+
+    # -- saving and quitting ----------------------------------------------------------------------------------
+
+    def action_save(self) -> None:
+        if self.plan is None:
+            return
+        if self.busy:
+            self.notify("Still working on the previous edit…", severity="warning", markup=False)
+            return
+        dirty = self.session.dirty_files
+        if not dirty:
+            self.notify("Nothing to save: no unsaved edits.", markup=False, timeout=3)
+            if self._quit_after_save:
+                self.exit(0)
+            return
+        self.busy = True
+        files = {name: self.plan.files[name] for name in dirty}
+        self._save_worker(files)
+
+    @work(thread=True, group="save")
+    def _save_worker(self, files: dict) -> None:
+        report = self.session.save_files(files)
+        self.post_message(Saved(report, files))
+
+    @on(Saved)
+    def _saved(self, message: Saved) -> None:
+        report = message.report
+        self.session.adopt_saved(report, message.files)
+        self.busy = False
+        try:
+            self.session.write_recovery()
+        except PlanError as exc:
+            self.notify(f"Could not update the crash-recovery file: {exc.message}", severity="warning", markup=False)
+        self._update_title()
+        if report.saved:
+            self.notify(f"Saved {', '.join(report.saved)}", markup=False, timeout=3)
+        for name, reason in report.failed.items():
+            self.notify(reason, title=f"{name} not saved", severity="error", markup=False, timeout=12)
+            self.session.disk_seen.pop(name, None)
+        if report.failed:
+            self._quit_after_save = False
+            self.poll_disk()
+        elif self._quit_after_save:
+            self.exit(0)
+
+    async def action_quit(self) -> None:
+        dirty = self.session.dirty_files
+        if not dirty:
+            self.exit(0)
+            return
+        body = Text()
+        body.append("These files have edits that are not saved:\n")
+        for name in dirty:
+            body.append(f"  • {name}\n", style="bold")
+        body.append("\nSave writes them now; Discard drops the edits; Cancel goes back.", style="dim")
+
+        def chosen(answer: str | None) -> None:
+            if answer == "save":
+                self._quit_after_save = True
+                self.action_save()
+            elif answer == "discard":
+                self.session.clear_recovery()
+                self.exit(0)
+
+        if not isinstance(self.screen, ChoiceScreen):
+            self.push_screen(ChoiceScreen("Quit with unsaved edits?", body,
+                                          [Choice("save", "Save", "s", "primary"), Choice("discard", "Discard", "d",
+                                                                                          "error"),
+                                           Choice("cancel", "Cancel", "c")], id="quit-dialog"), chosen)
+
+    def action_help(self) -> None:
+        if isinstance(self.screen, HelpScreen):
+            return
+        self.push_screen(HelpScreen(self.key_sections()))
+
+    def key_sections(self) -> list[tuple[str, list[tuple[str, str, str]]]]:
+        def rows(bindings):
+            out = []
+            for b in bindings:
+                if isinstance(b, tuple):
+                    continue
+                keys = " / ".join(self.get_key_display(Binding(k.strip(), b.action)) for k in b.key.split(","))
+                out.append((keys, b.description or b.action, b.tooltip))
+            return out
+
+        palette = [(self.get_key_display(Binding(self.COMMAND_PALETTE_BINDING, "command_palette")),
+                    "Command palette", "Run any action or jump to any entry by name")]
+        return [
+            ("Everywhere", rows(self.BINDINGS) + palette),
+            ("Lists", rows(EntityList.BINDINGS) + rows(RowTable.BINDINGS)),
+            ("Content", rows(ContentView.BINDINGS)),
+            ("Calendar", rows(CalendarView.BINDINGS)),
+            ("Overview and settings", rows(OverviewView.BINDINGS) + rows(SingletonPanel.BINDINGS)),
+            ("Problems", rows(ProblemsView.BINDINGS)),
+            ("Forms", rows(FormScreen.BINDINGS)),
+        ]
+
+    def palette_actions(self) -> list[tuple[str, str, Callable]]:
+        out: list[tuple[str, str, Callable]] = []
+        for vid, title in VIEWS:
+            out.append((f"Go to {title}", f"Show the {title} view", partial(self.action_show_view, vid)))
+        out += [
+            ("Save", "Save every edited file", self.action_save),
+            ("Undo", "Undo the last edit", self.action_undo),
+            ("Redo", "Redo the edit just undone", self.action_redo),
+            ("Keys", "List every key", self.action_help),
+            ("Edit plan settings", "Company, quarter, dates, stages, targets", partial(self.edit_entity, "plan", "plan")),
+            ("Edit hand-off SLA", "The lead hand-off agreement", partial(self.edit_entity, "sla", "sla")),
+            ("Edit lead scoring", "Threshold and decay", partial(self.edit_entity, "lead_scoring", "lead_scoring")),
+            ("Content calendar", "Show the content calendar", self._show_calendar),
+            ("Check the plan again", "Validate every file now", partial(self.start_validation, 0)),
+        ]
+        for kind in LIST_KINDS:
+            k = KINDS[kind]
+            out.append((f"Add {k.title.lower()}", f"A new {k.title.lower()}", partial(self.add_entity_flow, kind)))
+        if self.current:
+            kind, entity_id = self.current
+            title = KINDS[kind].title.lower()
+            out += [
+                (f"Edit selected {title}", entity_id, partial(self.edit_entity, kind, entity_id)),
+                (f"Duplicate selected {title}", entity_id, partial(self.duplicate_entity, kind, entity_id)),
+                (f"Rename selected {title}", entity_id, partial(self.rename_entity_flow, kind, entity_id)),
+                (f"Delete selected {title}", entity_id, partial(self.delete_entity_flow, kind, entity_id)),
+            ]
+        return out
+
+    def _show_calendar(self) -> None:
+        self.query_one("#views", TabbedContent).active = "content"
+        self.query_one("#content-tabs", TabbedContent).active = "content-calendar"
+        self.call_after_refresh(self.query_one(CalendarView).focus)
+
+    # -- recovery -----------------------------------------------------------------------------------------------
+
+    def _offer_recovery(self) -> None:
+        session = self.session
+        try:
+            rec = session.read_recovery()
+        except RecoveryError as exc:
+            session.recovery_enabled = False
+            self.notify(f"{exc.message}. This session keeps no crash copy of its edits.", severity="warning",
+                        markup=False, timeout=12)
+            return
+        if rec is None:
+            return
+        if session.owner_alive(rec):
+            session.recovery_enabled = False
+            self.notify(f"Another Quarterdeck session (process {rec.pid}) has unsaved edits in this plan. Saves "
+                        "never overwrite each other's changes, but this session keeps no crash copy.",
+                        severity="warning", markup=False, timeout=12)
+            return
+        conflicts = session.recovery_conflicts(rec)
+        body = Text()
+        body.append("A session that ended without saving left edits to:\n")
+        for name in rec.files:
+            body.append(f"  • {name}\n", style="bold")
+        if rec.written:
+            body.append(f"(written {rec.written})\n", style="dim")
+        if conflicts:
+            body.append(f"\n{', '.join(conflicts)} changed on disk since; restoring replaces that version "
+                        "when you save.\n", style="yellow")
+        body.append("\nRestore stages the edits (review them, then ctrl+s). Discard deletes the recovery file.",
+                    style="dim")
+
+        def chosen(answer: str | None) -> None:
+            if answer == "restore":
+                self.run_edit(Session.recover_op(rec), "recovered unsaved edits",
+                              done=self._notify_result("Unsaved edits restored; ctrl+s saves them"))
+            elif answer == "discard":
+                session.clear_recovery()
+                self.notify("Recovered edits discarded.", markup=False, timeout=3)
+            else:
+                session.recovery_enabled = False
+                self.notify("The recovery file is kept for later; this session keeps no crash copy.",
+                            severity="warning", markup=False)
+
+        self.push_screen(ChoiceScreen("Restore unsaved edits?", body,
+                                      [Choice("restore", "Restore", "r", "primary"),
+                                       Choice("discard", "Discard", "d", "error")], cancel="later",
+                                      id="recovery-dialog"), chosen)
+
+    # -- watching the disk ------------------------------------------------------------------------------------------
+
+    def poll_disk(self) -> None:
+        if self.plan is None or self.busy or self._poll_running or self._asking_disk:
+            return
+        self._poll_running = True
+        self._poll_worker(self.session.known_disk_hashes())
+
+    @work(thread=True, exclusive=True, group="watch")
+    def _poll_worker(self, known: dict) -> None:
+        try:
+            events = self.session.poll_disk(known)
+        except Exception:  # noqa: BLE001 - a failed poll is retried next time
+            events = []
+        self.post_message(DiskChanged(events))
+
+    @on(DiskChanged)
+    def _disk_changed(self, message: DiskChanged) -> None:
+        self._poll_running = False
+        if self.busy or self.plan is None:
+            return
+        reloaded = []
+        for ev in message.events:
+            tf = self.plan.files.get(ev.name)
+            if tf is not None and ev.sha256 == tf.disk_sha256:
+                continue
+            if ev.sha256 is not None and self.session.disk_seen.get(ev.name) == ev.sha256:
+                continue
+            if ev.sha256 is None:
+                self.session.disk_seen[ev.name] = ""
+                self.notify(f"{ev.name} was deleted on disk. Your version stays open; saving it is refused until "
+                            "the file is back.", severity="error", markup=False, timeout=12)
+                continue
+            if ev.error is not None:
+                self.session.disk_seen[ev.name] = ev.sha256
+                self.notify(f"{ev.name} changed on disk and is not valid TOML now ({ev.error}). The version in the "
+                            "app stays; fix the file and it is reloaded.", severity="warning", markup=False, timeout=12)
+                continue
+            if tf is None or not tf.dirty:
+                self.session.reload_file(ev.tomlfile)
+                reloaded.append(ev.name)
+                continue
+            self._ask_disk_conflict(ev)
+        if reloaded:
+            self._after_reload(reloaded)
+
+    def _after_reload(self, names: list[str]) -> None:
+        kinds = [k for k in LIST_KINDS if KINDS[k].file in names]
+        self._show_rows({k: build_rows(self.plan.all(k), self.marks) for k in kinds})
+        self._redraw_all()
+        self._update_title()
+        self.start_validation()
+        self.notify(f"Reloaded {', '.join(names)}: changed on disk.", markup=False, timeout=4)
+
+    def _ask_disk_conflict(self, ev: DiskEvent) -> None:
+        self._asking_disk.add(ev.name)
+        self.session.disk_seen[ev.name] = ev.sha256
+        body = Text()
+        body.append(f"{ev.name}", style="bold")
+        body.append(" changed on disk while you have unsaved edits in it.\n\n")
+        body.append("Keep mine: your edited version stays; saving will replace the version on disk.\n")
+        body.append("Reload theirs: your unsaved edits to this file are dropped and the disk version is shown.\n")
+        body.append("\nEscape decides later (saving this file stays blocked until you choose).", style="dim")
+
+        def chosen(answer: str | None) -> None:
+            self._asking_disk.discard(ev.name)
+            if answer == "mine":
+                self.session.keep_mine(ev.name, ev.sha256)
+                self._write_recovery_now()
+                self._update_title()
+                self.notify(f"Keeping your version of {ev.name}; ctrl+s saves it over the disk version.",
+                            markup=False)
+            elif answer == "theirs":
+                self.session.reload_file(ev.tomlfile)
+                self._write_recovery_now()
+                self._after_reload([ev.name])
+
+        self.push_screen(ChoiceScreen(f"{ev.name} changed on disk", body,
+                                      [Choice("mine", "Keep mine", "k", "warning"),
+                                       Choice("theirs", "Reload theirs", "r", "primary")], cancel="later",
+                                      id="disk-dialog"), chosen)
+
+    def _write_recovery_now(self) -> None:
+        try:
+            self.session.write_recovery()
+        except PlanError as exc:
+            self.notify(f"Could not update the crash-recovery file: {exc.message}", severity="warning", markup=False)
+
+
+def run(plan_dir: Path, today: dt.date | None = None) -> int:
+    """Run the app on ``plan_dir``; the exit code."""
+    import sys
+    import tempfile
+
+    app = QuarterdeckApp(plan_dir, today)
+    try:
+        result = app.run()
+    except Exception as exc:  # noqa: BLE001 - e.g. no usable terminal
+        print(f"quarterdeck: the app could not run: {exc}", file=sys.stderr)
+        return 1
+    if app.crash_report:
+        fd, log = tempfile.mkstemp(prefix="quarterdeck-crash-", suffix=".log")
+        with open(fd, "w", encoding="utf-8") as fh:
+            fh.write(app.crash_report)
+        print(f"quarterdeck: stopped after an unexpected error; details are in {log}. Unsaved edits are kept in "
+              f"{plan_dir}/.quarterdeck-recovery.json and offered when you start again.", file=sys.stderr)
+        return 1
+    if isinstance(result, int):
+        return result
+    return app.return_code or 0

@@ -1,0 +1,155 @@
+"""Dialogs: a question with a few answers, a new id, and the list of keys."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from rich.text import Text
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.content import Content
+from textual.screen import ModalScreen
+from textual.widgets import Button, Input, Label, Static
+
+
+@dataclass
+class Choice:
+    value: str
+    label: str
+    key: str  # a single key that picks it
+    variant: str = "default"  # Button variant: default primary success warning error
+
+
+class ChoiceScreen(ModalScreen[str]):
+    """Ask a question; dismiss with the value of the answer picked (escape: ``cancel``)."""
+
+    BINDINGS = [
+        Binding("escape", "cancel", "Cancel", id="dialog.cancel", tooltip="Close without choosing"),
+        Binding("left", "app.focus_previous", "Previous", show=False),
+        Binding("right", "app.focus_next", "Next", show=False),
+    ]
+
+    def __init__(self, title: str, body: Text | str, choices: list[Choice], cancel: str = "cancel",
+                 focus: str | None = None, id: str | None = None) -> None:
+        super().__init__(id=id, classes="dialog-screen")
+        self.title_text = title
+        self.body = body if isinstance(body, Text) else Text(body)
+        self.choices = choices
+        self.cancel_value = cancel
+        self.focus_value = focus or choices[0].value
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog"):
+            yield Static(Content(self.title_text), classes="dialog-title")
+            with VerticalScroll(classes="dialog-body"):
+                yield Static(self.body)
+            with Horizontal(classes="dialog-buttons"):
+                for c in self.choices:
+                    yield Button(Content(f"{c.label} ({c.key})"), id=f"choice-{c.value}", variant=c.variant)
+
+    def on_mount(self) -> None:
+        self.query_one(f"#choice-{self.focus_value}", Button).focus()
+
+    @on(Button.Pressed)
+    def _pressed(self, event: Button.Pressed) -> None:
+        event.stop()
+        self.dismiss(event.button.id.removeprefix("choice-"))
+
+    def on_key(self, event) -> None:
+        for c in self.choices:
+            if event.key == c.key:
+                event.stop()
+                self.dismiss(c.value)
+                return
+
+    def action_cancel(self) -> None:
+        self.dismiss(self.cancel_value)
+
+
+class NewIdScreen(ModalScreen[str | None]):
+    """Ask for an id (rename): checked as it is typed."""
+
+    BINDINGS = [Binding("escape", "cancel", "Cancel", id="dialog.cancel", tooltip="Close without renaming")]
+
+    def __init__(self, title: str, help_text: str, value: str, check) -> None:
+        super().__init__(classes="dialog-screen")
+        self.title_text = title
+        self.help_text = help_text
+        self.value = value
+        self.check = check
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog"):
+            yield Static(Content(self.title_text), classes="dialog-title")
+            yield Static(Content(self.help_text), classes="dialog-help")
+            yield Input(self.value, id="new-id", select_on_focus=True)
+            yield Label("", id="new-id-error", classes="field-error", markup=False)
+            with Horizontal(classes="dialog-buttons"):
+                yield Button(Content("Rename (enter)"), id="ok", variant="primary")
+                yield Button(Content("Cancel (esc)"), id="cancel")
+
+    def on_mount(self) -> None:
+        self.query_one(Input).focus()
+
+    @on(Input.Changed)
+    def _changed(self, event: Input.Changed) -> None:
+        self.query_one("#new-id-error", Label).update(self.check(event.value.strip()) if event.value.strip() != self.value else "")
+
+    @on(Input.Submitted)
+    @on(Button.Pressed, "#ok")
+    def _ok(self) -> None:
+        value = self.query_one(Input).value.strip()
+        if value == self.value:
+            self.dismiss(None)
+            return
+        problem = self.check(value)
+        if problem:
+            self.query_one("#new-id-error", Label).update(problem)
+            return
+        self.dismiss(value)
+
+    @on(Button.Pressed, "#cancel")
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+
+
+class HelpScreen(ModalScreen[None]):
+    """Every key of the app, by where it applies."""
+
+    BINDINGS = [
+        Binding("escape,q,question_mark,f1", "close", "Close", id="help.close", tooltip="Close the list of keys"),
+    ]
+
+    def __init__(self, sections: list[tuple[str, list[tuple[str, str, str]]]]) -> None:
+        super().__init__(classes="dialog-screen")
+        self.sections = sections
+
+    def compose(self) -> ComposeResult:
+        text = Text()
+        for title, rows in self.sections:
+            text.append(f"{title}\n", style="bold underline")
+            for key, description, tip in rows:
+                text.append(f"  {key:<16}", style="bold")
+                text.append(description)
+                if tip and tip != description:
+                    text.append(f" — {tip}", style="dim")
+                text.append("\n")
+            text.append("\n")
+        text.append("Filters: type words to match names fuzzily; field:value matches a field "
+                    "(stage:engaged), field:=value exactly, field:>80 compares numbers.\n", style="dim")
+        text.append("Mouse: click tabs, column headers (sort), rows (select; double click edits).", style="dim")
+        with Vertical(classes="dialog help-dialog"):
+            yield Static(Content("Keys"), classes="dialog-title")
+            with VerticalScroll(classes="dialog-body"):
+                yield Static(text)
+            with Horizontal(classes="dialog-buttons"):
+                yield Button(Content("Close (esc)"), id="close", variant="primary")
+
+    def on_mount(self) -> None:
+        self.query_one("#close", Button).focus()
+
+    @on(Button.Pressed, "#close")
+    def action_close(self) -> None:
+        self.dismiss(None)

@@ -1,0 +1,316 @@
+"""How plan data is shown: cell text, table rows, filtering, sorting, key-result
+progress, the quarter's clock and the calendar grid.  Plain Python, no Textual, so it
+can run in worker threads and be tested directly."""
+
+from __future__ import annotations
+
+import calendar as _calendar
+import datetime as dt
+import math
+import re
+import shlex
+import unicodedata
+from dataclasses import dataclass
+from typing import Iterable
+
+from tui.plan.model import Entity, Plan
+from tui.plan.problems import ERROR, Problem
+from tui.plan.registry import KINDS, Kind
+
+# -- cell text -----------------------------------------------------------------------
+
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+
+
+def visible(text: str) -> str:
+    """``text`` safe to put on one terminal line: control characters (and bidi
+    overrides, which would reorder the rest of the line) become visible marks."""
+    text = text.replace("\r\n", "\n").replace("\n", " ⏎ ").replace("\t", " ")
+    return _CONTROL.sub(lambda m: f"\\x{ord(m.group()):02x}" if ord(m.group()) < 0x100 else "\ufffd", text)
+
+
+def fmt(value) -> str:
+    """A value as one line of text."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, float):
+        if math.isfinite(value) and value == int(value) and abs(value) < 1e15:
+            return str(int(value)) if abs(value) >= 1e6 else f"{value:g}"
+        return f"{value:g}"
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, (dt.date, dt.time)):
+        return value.isoformat()
+    if isinstance(value, list):
+        if value and all(isinstance(v, dict) for v in value):
+            return f"{len(value)} item{'s' if len(value) != 1 else ''}"
+        return ", ".join(fmt(v) for v in value)
+    if isinstance(value, dict):
+        return "{" + ", ".join(f"{k} = {fmt(v)}" for k, v in value.items()) + "}"
+    return visible(str(value))
+
+
+def title_of(key: str) -> str:
+    return key.replace("_", " ").capitalize()
+
+
+def column_value(entity: Entity, column: str):
+    if column == "id":
+        return entity.own_id if entity.kind.addressed_by_parent else entity.id
+    return entity.data.get(column)
+
+
+def sort_key(value):
+    """Numbers before text, in their natural order; missing values sort last."""
+    if value is None or value == "" or value == []:
+        return (2, 0, "")
+    if isinstance(value, bool):
+        return (0, int(value), "")
+    if isinstance(value, (int, float)):
+        return (0, value if math.isfinite(value) else 0, "")
+    if isinstance(value, (dt.date, dt.time)):
+        return (1, 0, value.isoformat())
+    if isinstance(value, list):
+        return (1, 0, fmt(value).casefold())
+    return (1, 0, str(value).casefold())
+
+
+# -- rows ------------------------------------------------------------------------------
+
+
+@dataclass
+class Row:
+    """One table row: an entity's cells and what filtering and sorting need."""
+
+    key: int  # position in the kind's entity list
+    id: str  # entity id
+    cells: tuple[str, ...]
+    sort: tuple  # sort keys, one per column
+    haystack: str  # lower-cased label and id, for fuzzy filtering
+    data: dict  # the entity's data, for column:value filters on any field
+    mark: str = ""  # "error", "warning" or ""
+
+
+def columns_for(kind: Kind) -> tuple[str, ...]:
+    return kind.columns or ("id", kind.label)
+
+
+def problem_marks(problems: Iterable[Problem]) -> dict[tuple[str, str], str]:
+    marks: dict[tuple[str, str], str] = {}
+    for p in problems:
+        if not p.kind:
+            continue
+        key = (p.kind, p.entity or p.kind)
+        if p.severity == ERROR or key not in marks:
+            marks[key] = p.severity
+    return marks
+
+
+def build_rows(entities: list[Entity], marks: dict[tuple[str, str], str] | None = None) -> list[Row]:
+    rows = []
+    marks = marks or {}
+    for i, e in enumerate(entities):
+        cols = columns_for(e.kind)
+        values = [column_value(e, c) for c in cols]
+        label = e.label
+        rows.append(Row(i, e.id, tuple(fmt(v) for v in values), tuple(sort_key(v) for v in values),
+                        f"{label} {e.id}".casefold(), e.data, marks.get((e.kind.name, e.id), "")))
+    return rows
+
+
+# -- filtering ---------------------------------------------------------------------------
+
+
+@dataclass
+class Filter:
+    fuzzy: list[re.Pattern]
+    fields: list[tuple[str, str, str]]  # (field, operator, value)
+    error: str = ""
+
+    @property
+    def empty(self) -> bool:
+        return not self.fuzzy and not self.fields
+
+
+_FIELD_TERM = re.compile(r"([A-Za-z_][\w.]*):(>=|<=|>|<|=)?(.*)\Z", re.S)
+
+
+def parse_filter(text: str, kind: Kind) -> Filter:
+    """``harbor`` (fuzzy on names and ids), ``stage:engaged`` (substring of a field),
+    ``tier:=1`` (exact), ``icp_fit:>80`` (numeric); terms are combined with AND."""
+    try:
+        tokens = shlex.split(text)
+    except ValueError:
+        tokens = text.split()
+    fuzzy, fields = [], []
+    for token in tokens:
+        m = _FIELD_TERM.match(token)
+        if m and m.group(3) != "":
+            fields.append((m.group(1).casefold(), m.group(2) or "", m.group(3).casefold()))
+            continue
+        letters = [re.escape(ch) for ch in token.casefold() if not ch.isspace()]
+        if letters:
+            fuzzy.append(re.compile(".*?".join(letters), re.S))
+    return Filter(fuzzy, fields)
+
+
+def _field_value(row: Row, kind: Kind, field: str):
+    if field == "id":
+        return row.id
+    data = row.data
+    for part in field.split("."):
+        if isinstance(data, dict):
+            match = next((k for k in data if k.casefold() == part), None)
+            data = data.get(match) if match is not None else None
+        else:
+            return None
+    return data
+
+
+def _compare(value, op: str, wanted: str) -> bool:
+    if op in (">", "<", ">=", "<="):
+        try:
+            target = float(wanted)
+            number = float(value)
+        except (TypeError, ValueError):
+            text = fmt(value).casefold()
+            return {">": text > wanted, "<": text < wanted, ">=": text >= wanted, "<=": text <= wanted}[op]
+        return {">": number > target, "<": number < target, ">=": number >= target, "<=": number <= target}[op]
+    if isinstance(value, list):
+        items = [fmt(v).casefold() for v in value]
+        return wanted in items if op == "=" else any(wanted in item for item in items)
+    text = fmt(value).casefold()
+    return text == wanted if op == "=" else wanted in text
+
+
+def matches(row: Row, flt: Filter, kind: Kind) -> bool:
+    for pattern in flt.fuzzy:
+        if not pattern.search(row.haystack):
+            return False
+    for field, op, wanted in flt.fields:
+        value = _field_value(row, kind, field)
+        if value is None or not _compare(value, op, wanted):
+            return False
+    return True
+
+
+def view_of(rows: list[Row], flt: Filter, kind: Kind, sort_column: int | None, reverse: bool) -> list[int]:
+    """Positions (in ``rows``) of the rows to show, filtered and sorted."""
+    picked = [i for i, r in enumerate(rows) if flt.empty or matches(r, flt, kind)]
+    if sort_column is None:
+        return picked[::-1] if reverse else picked
+    present = [i for i in picked if rows[i].sort[sort_column][0] != 2]
+    missing = [i for i in picked if rows[i].sort[sort_column][0] == 2]
+    present.sort(key=lambda i: rows[i].sort[sort_column], reverse=reverse)
+    return present + missing
+
+
+# -- key results and the quarter ----------------------------------------------------------
+
+
+def _number(value) -> float | None:
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return None
+    return float(value) if math.isfinite(value) else None
+
+
+def kr_progress(data: dict) -> tuple[float | None, str]:
+    """How far a key result has come from its baseline towards its target, respecting
+    its direction (0.0 = at baseline, 1.0 = target reached), and a short explanation."""
+    target, actual, baseline = _number(data.get("target")), _number(data.get("actual")), _number(data.get("baseline"))
+    direction = data.get("direction", "increase")
+    if target is None:
+        return None, "no target"
+    if actual is None:
+        return None, "no actual yet"
+    if direction == "maintain":
+        if target == 0:
+            return (1.0 if actual == 0 else 0.0), "hold at target"
+        off = abs(actual - target) / abs(target)
+        return max(0.0, 1.0 - off), "hold at target"
+    if baseline is None:
+        if direction == "decrease":
+            return (target / actual if actual > 0 else 1.0), "no baseline"
+        baseline = 0.0
+    span = target - baseline
+    if span == 0:
+        reached = actual >= target if direction == "increase" else actual <= target
+        return (1.0 if reached else 0.0), ""
+    fraction = (actual - baseline) / span
+    if (direction == "increase" and span < 0) or (direction == "decrease" and span > 0):
+        return fraction, "target points the other way"
+    return fraction, ""
+
+
+def bar(fraction: float | None, width: int) -> tuple[str, str]:
+    """A progress bar ``width`` cells wide: (filled part, empty track)."""
+    if fraction is None:
+        return "", "·" * width
+    f = min(max(fraction, 0.0), 1.0)
+    eighths = round(f * width * 8)
+    full, rest = divmod(eighths, 8)
+    partial = " ▏▎▍▌▋▊▉"[rest] if rest else ""
+    text = "█" * full + partial
+    return text, "·" * (width - len(text))
+
+
+def as_date(value) -> dt.date | None:
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    if isinstance(value, str):
+        try:
+            return dt.date.fromisoformat(value)
+        except ValueError:
+            return None
+    return None
+
+
+def quarter_clock(plan: Plan, today: dt.date) -> tuple[str, float | None]:
+    """('34 days left (day 58 of 92)', fraction of the quarter gone)."""
+    data = plan.files["plan.toml"].data.get("plan", {}) if "plan.toml" in plan.files else {}
+    start, end = as_date(data.get("start")), as_date(data.get("end"))
+    if start is None or end is None or end < start:
+        return "the quarter's start and end dates are not set", None
+    total = (end - start).days + 1
+    if today < start:
+        n = (start - today).days
+        return f"starts in {n} day{'s' if n != 1 else ''} ({total} days long)", 0.0
+    if today > end:
+        n = (today - end).days
+        return f"ended {n} day{'s' if n != 1 else ''} ago", 1.0
+    left = (end - today).days
+    day = (today - start).days + 1
+    return f"{left} day{'s' if left != 1 else ''} left (day {day} of {total})", day / total
+
+
+# -- calendar ---------------------------------------------------------------------------------
+
+
+def month_weeks(year: int, month: int) -> list[list[dt.date]]:
+    """The weeks (Monday first) that show ``month``, as full weeks of dates."""
+    return _calendar.Calendar(firstweekday=0).monthdatescalendar(year, month)
+
+
+def add_months(day: dt.date, months: int) -> dt.date:
+    index = day.year * 12 + day.month - 1 + months
+    year, month = divmod(index, 12)
+    return dt.date(year, month + 1, 1)
+
+
+def display_width_ok(text: str) -> bool:
+    return all(unicodedata.category(ch) != "Cc" for ch in text)
+
+
+def entities_of(plan: Plan, kinds: Iterable[str]) -> list[Entity]:
+    out = []
+    for k in kinds:
+        out.extend(plan.all(k))
+    return out
+
+
+def counts(plan: Plan) -> list[tuple[str, int]]:
+    return [(k.plural, len(plan.all(k.name))) for k in KINDS.values() if not k.singleton]
