@@ -1,0 +1,345 @@
+"""``quarterdeck demo``: a throwaway repository with a year of believable plan history.
+
+The example plan (Tidewater Labs) is the end of the story.  The demo starts from an
+earlier version of it in 2026-Q1 (lower targets, fewer accounts, a shorter content
+calendar, an older MQL definition) and works forward through 2026-Q2, Q3 and Q4:
+a few commits per quarter by the people of the plan, each editing real fields through
+the core edit API and committed with ``quarterdeck commit`` at a date inside the
+quarter (``GIT_AUTHOR_DATE`` / ``GIT_COMMITTER_DATE``), and a ``quarterdeck rollover``
+at each quarter's end (which tags ``plan/2026-Qn``).  2026-Q4, the current quarter, is
+tagged at its latest revision.
+
+The example plan is looked for in the ``plans/`` folder next to the package (a
+source checkout); an installed package without it uses the ``init`` template.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import shutil
+import subprocess
+import tempfile
+from pathlib import Path
+
+from tui.plan.edit import EditError, add_entity, apply_change, remove_entity, set_field, unset_field
+from tui.plan.model import Plan, load_plan
+from tui.plan.refs import referrers
+from tui.plan.schema import load_schemas, schema_dir
+
+from .commit import commit_plan, tag_quarter
+from .errors import HistoryError
+from .gitsetup import git_setup
+from .quarters import quarter_bounds
+from .repo import GIT_ENV, PlanRepo
+from .rollover import rollover
+
+PEOPLE = {
+    "dana": ("Dana Okafor", "dana.okafor@tidewater.example"),
+    "mei": ("Mei Lin", "mei.lin@tidewater.example"),
+    "rita": ("Rita Alvarez", "rita.alvarez@tidewater.example"),
+    "tom": ("Tom Becker", "tom.becker@tidewater.example"),
+    "aisha": ("Aisha Khan", "aisha.khan@tidewater.example"),
+    "jonas": ("Jonas Weber", "jonas.weber@tidewater.example"),
+    "priya": ("Priya Natarajan", "priya.natarajan@tidewater.example"),
+}
+# Key result values of the earlier quarters, as shares of the example's Q4 baseline
+# (where Q3 ended): (baseline, target, final actual).  Each quarter's final actual is the
+# next quarter's baseline, as rollover sets it.
+PATH = {"2026-Q1": (0.55, 0.75, 0.70), "2026-Q2": (0.70, 0.90, 0.85), "2026-Q3": (0.85, 1.05, 1.00)}
+
+
+def example_plan_dir() -> Path | None:
+    here = Path(__file__).resolve().parent.parent.parent / "plans"
+    return here if (here / "plan.toml").is_file() else None
+
+
+def _num(v) -> bool:
+    return isinstance(v, (int, float)) and not isinstance(v, bool)
+
+
+def _like(original, value):
+    if isinstance(original, int) and not isinstance(original, bool):
+        return int(round(value))
+    return round(float(value), 1)
+
+
+class _Story:
+    def __init__(self, prepo: PlanRepo, ref: Plan | None, progress):
+        self.prepo = prepo
+        self.ref = ref
+        self.progress = progress or (lambda message: None)
+        self.schemas = load_schemas()
+        self.plan = load_plan(prepo.plan_dir)
+        self.commits = 0
+
+    # -- edits through the core API -------------------------------------------------
+    def set(self, kind, id, field, value):
+        apply_change(self.plan, set_field(self.plan, kind, id, field, value, schemas=self.schemas, force=True))
+
+    def unset(self, kind, id, field):
+        e = self.plan.find(kind, id) if kind not in ("plan", "sla", "lead_scoring") else self.plan.get(kind, kind)
+        if e is not None and field in e.data:
+            apply_change(self.plan, unset_field(self.plan, kind, id, field, schemas=self.schemas, force=True))
+
+    def add_from_ref(self, kind, id):
+        if self.ref is None or self.plan.find(kind, id) is not None:
+            return
+        e = self.ref.find(kind, id)
+        if e is None:
+            return
+        fields = {k: v for k, v in e.data.items() if k != "id"}
+        apply_change(self.plan, add_entity(self.plan, kind, id, fields, schemas=self.schemas, force=True))
+
+    def remove(self, kind, id):
+        if self.plan.find(kind, id) is not None:
+            apply_change(self.plan, remove_entity(self.plan, kind, id))
+
+    def krs(self):
+        return [e.id for e in self.plan.all("key_result")]
+
+    def ref_kr(self, id) -> dict:
+        e = self.ref.find("key_result", id) if self.ref else None
+        return dict(e.data) if e else dict(self.plan.get("key_result", id).data)
+
+    # -- commits ----------------------------------------------------------------------
+    def env(self, when: str, who: str) -> dict:
+        name, email = PEOPLE[who]
+        stamp = f"{when}T{10 + self.commits % 7:02d}:{(self.commits * 13) % 60:02d}:00+00:00"
+        return {"GIT_AUTHOR_NAME": name, "GIT_AUTHOR_EMAIL": email, "GIT_COMMITTER_NAME": name,
+                "GIT_COMMITTER_EMAIL": email, "GIT_AUTHOR_DATE": stamp, "GIT_COMMITTER_DATE": stamp}
+
+    def commit(self, when: str, who: str, message: str):
+        commit_plan(self.prepo, message, env=self.env(when, who), allow_invalid=True)
+        self.commits += 1
+        self.plan = load_plan(self.prepo.plan_dir)
+        self.progress(f"  {when}  {message}")
+
+    def roll(self, when: str, who: str):
+        rollover(self.prepo, env=self.env(when, who), allow_invalid=True)
+        self.commits += 1
+        self.plan = load_plan(self.prepo.plan_dir)
+        self.progress(f"  {when}  rollover to {self.plan.quarter}")
+
+    # -- key result numbers -------------------------------------------------------------
+    def kr_value(self, kr_id: str, share: float):
+        """A value ``share`` of the way to the example's baseline (decreasing metrics come down to it)."""
+        d = self.ref_kr(kr_id)
+        base, direction = d.get("baseline"), d.get("direction")
+        if not _num(base) or not base or direction == "maintain":
+            return base if _num(base) else d.get("target")
+        value = base * share if direction == "increase" else base / share
+        if d.get("unit") == "percent":
+            value = min(value, 100)
+        return _like(base, value)
+
+    def set_targets(self, quarter: str):
+        for kr in self.krs():
+            value = self.kr_value(kr, PATH[quarter][1])
+            if _num(value):
+                self.set("key_result", kr, "target", value)
+
+    def set_actuals(self, quarter: str, share: float):
+        """Actuals ``share`` of the way through the quarter's path."""
+        b, _, f = PATH[quarter]
+        for kr in self.krs():
+            value = self.kr_value(kr, b + (f - b) * share)
+            if _num(value):
+                self.set("key_result", kr, "actual", value)
+
+
+def _git(cwd: Path, *args: str) -> None:
+    out = subprocess.run(["git", *args], cwd=cwd, capture_output=True, text=True,
+                         env=dict(os.environ, **GIT_ENV), stdin=subprocess.DEVNULL)
+    if out.returncode != 0:
+        raise HistoryError(f"git {args[0]} failed in {cwd}: {out.stderr.strip()}", code="demo.git")
+
+
+def build_demo(target: Path | None = None, progress=None) -> Path:
+    """Build the demo repository; return its plan folder."""
+    root = Path(target) if target else Path(tempfile.mkdtemp(prefix="quarterdeck-demo-"))
+    if root.exists() and any(root.iterdir()):
+        raise HistoryError(f"{root} is not empty; give a new or empty folder for the demo", code="demo.exists")
+    root.mkdir(parents=True, exist_ok=True)
+    source = example_plan_dir()
+    plan_dir = root / "plans"
+    shutil.copytree(schema_dir(), root / "schemas", ignore=shutil.ignore_patterns("__pycache__", "*.py*"))
+    if source is not None:
+        shutil.copytree(source, plan_dir, ignore=shutil.ignore_patterns(".*"))
+    else:
+        from .scaffold import render_plan_files
+
+        plan_dir.mkdir()
+        for name, text in render_plan_files("Tidewater Labs", "2026-Q4", "../schemas").items():
+            (plan_dir / name).write_text(text, encoding="utf-8")
+    _git(root, "init", "--quiet")
+    for key, value in (("user.name", "Quarterdeck demo"), ("user.email", "demo@quarterdeck.example"),
+                       ("commit.gpgsign", "false"), ("tag.gpgsign", "false"), ("core.hooksPath", ".git/hooks")):
+        _git(root, "config", "--local", key, value)
+    if progress:
+        progress(f"building the demo repository in {root}")
+    with PlanRepo(plan_dir) as prepo:
+        git_setup(prepo)
+        stamp = "2026-01-05T09:00:00+00:00"
+        name, email = PEOPLE["rita"]
+        prepo.git("add", "--", "schemas", "plans/.gitattributes")
+        prepo.git("commit", "--quiet", "--message=Add the plan schemas and Quarterdeck's git attributes",
+                  env={"GIT_AUTHOR_DATE": stamp, "GIT_COMMITTER_DATE": stamp, "GIT_AUTHOR_NAME": name,
+                       "GIT_AUTHOR_EMAIL": email, "GIT_COMMITTER_NAME": name, "GIT_COMMITTER_EMAIL": email})
+        ref = load_plan(plan_dir)
+        story = _Story(prepo, ref, progress)
+        _write_history(story)
+    return plan_dir
+
+
+def _write_history(s: _Story) -> None:
+    ref = s.ref
+    plan = s.plan
+    # Which accounts and content arrive later in the year (nothing refers to them).
+    later_accounts = [e.id for e in plan.all("account") if not referrers(plan, e)
+                      and e.data.get("tier") != 1][-12:]
+    later_content = [e.id for e in plan.all("content")
+                     if (e.data.get("publish_date") or dt.date(2026, 12, 31)) >= dt.date(2026, 11, 15)
+                     and not referrers(plan, e)]
+    opportunities = [e.id for e in plan.all("account") if e.data.get("stage") == "opportunity"
+                     and e.id not in later_accounts]
+    mql = plan.find("term", "mql")
+    mql_text = mql.data.get("definition") if mql else None
+
+    # -- 2026-Q1: the first joint plan ---------------------------------------------------
+    start, end = quarter_bounds("2026-Q1")
+    s.set("plan", "plan", "quarter", "2026-Q1")
+    s.set("plan", "plan", "start", start)
+    s.set("plan", "plan", "end", end)
+    if _num(plan.get("plan", "plan").data.get("revenue_target")):
+        s.set("plan", "plan", "revenue_target", 1800000)
+    sla = plan.find("sla", "sla")
+    if sla is not None:
+        s.set("sla", "sla", "follow_up_hours", 48)
+        s.set("sla", "sla", "mql_commitment", 120)
+        if "review_date" in sla.data:
+            s.set("sla", "sla", "review_date", dt.date(2026, 3, 10))
+    if s.plan.find("lead_scoring", "lead_scoring") is not None:
+        s.set("lead_scoring", "lead_scoring", "threshold", 50)
+    if mql_text:
+        s.set("term", "mql", "definition", mql_text.replace("60 points", "50 points").replace(
+            "commitment of 180", "commitment of 120").replace("within the 30-day decay window, ", ""))
+    for kr in s.krs():
+        d = s.ref_kr(kr)
+        s.unset("key_result", kr, "actual")
+        if _num(s.kr_value(kr, PATH["2026-Q1"][0])):
+            s.set("key_result", kr, "baseline", s.kr_value(kr, PATH["2026-Q1"][0]))
+        if d.get("due"):
+            s.set("key_result", kr, "due", end)
+    s.set_targets("2026-Q1")
+    for acc in opportunities:
+        s.set("account", acc, "stage", "engaged")
+        s.unset("account", acc, "pipeline")
+    for acc in later_accounts:
+        s.remove("account", acc)
+    for item in later_content:
+        s.remove("content", item)
+    s.commit("2026-01-05", "dana", "Start the 2026-Q1 plan: first joint plan of sales and marketing")
+
+    goals = [e.id for e in s.plan.all("goal")]
+    if goals:
+        s.set("goal", goals[0], "status", "on_track")
+    s.commit("2026-01-19", "mei", "Agree Q1 goals at the kickoff")
+    for acc in later_accounts[:3]:
+        s.add_from_ref("account", acc)
+    s.commit("2026-02-02", "aisha", "Add three accounts from the January webinar")
+    s.set_actuals("2026-Q1", 0.45)
+    s.commit("2026-02-16", "rita", "Mid-quarter actuals from the CRM")
+    if opportunities:
+        s.set("account", opportunities[0], "stage", "opportunity")
+        pipeline = ref.get("account", opportunities[0]).data.get("pipeline") if ref else None
+        if _num(pipeline):
+            s.set("account", opportunities[0], "pipeline", _like(pipeline, pipeline * 0.6))
+    if sla is not None:
+        s.set("sla", "sla", "follow_up_hours", 36)
+    s.commit("2026-03-09", "tom", "First enterprise opportunity; follow-up SLA tightened to 36 hours")
+    s.set_actuals("2026-Q1", 1.0)
+    s.commit("2026-03-27", "rita", "Final Q1 actuals")
+    s.roll("2026-03-31", "dana")
+
+    # -- 2026-Q2 ------------------------------------------------------------------------------
+    s.set_targets("2026-Q2")
+    s.commit("2026-04-08", "mei", "Q2 targets agreed at the April plan review")
+    if s.plan.find("lead_scoring", "lead_scoring") is not None:
+        s.set("lead_scoring", "lead_scoring", "threshold", 60)
+    if mql_text:
+        s.set("term", "mql", "definition", mql_text)
+    if sla is not None:
+        s.set("sla", "sla", "mql_commitment", 150)
+    s.commit("2026-05-13", "priya", "Raise the MQL bar: threshold 60 inside the decay window, MQL definition updated")
+    for acc in later_accounts[3:6]:
+        s.add_from_ref("account", acc)
+    for acc in opportunities[1:3]:
+        s.set("account", acc, "stage", "opportunity")
+    s.commit("2026-05-20", "tom", "Three accounts added; two tier-1 accounts move to opportunity")
+    s.set_actuals("2026-Q2", 0.5)
+    s.commit("2026-06-03", "rita", "Mid-quarter actuals from the CRM")
+    s.set_actuals("2026-Q2", 1.0)
+    s.commit("2026-06-26", "rita", "Final Q2 actuals")
+    s.roll("2026-06-30", "mei")
+
+    # -- 2026-Q3 ------------------------------------------------------------------------------
+    s.set_targets("2026-Q3")
+    if sla is not None:
+        s.set("sla", "sla", "follow_up_hours", 24)
+    s.commit("2026-07-06", "dana", "Q3 targets; the SLA moves to a 24-hour first touch")
+    persona = next(iter(s.plan.all("persona")), None)
+    if persona is not None and isinstance(persona.data.get("pains"), list) and persona.data["pains"]:
+        s.set("persona", persona.id, "pains", list(persona.data["pains"][:-1]))
+        s.commit("2026-07-22", "jonas", f"Persona {persona.id}: pains reviewed after customer interviews")
+    for acc in later_accounts[6:9]:
+        s.add_from_ref("account", acc)
+    s.commit("2026-08-10", "aisha", "Add accounts from the partner referral list")
+    s.set_actuals("2026-Q3", 0.4)
+    s.commit("2026-08-24", "rita", "Mid-quarter actuals from the CRM")
+    s.set_actuals("2026-Q3", 1.0)
+    s.commit("2026-09-28", "rita", "Final Q3 actuals")
+    s.roll("2026-09-30", "dana")
+
+    # -- 2026-Q4: back to the example plan ------------------------------------------------------
+    for kr in s.krs():
+        d = s.ref_kr(kr)
+        for field in ("baseline", "target"):
+            if field in d:
+                s.set("key_result", kr, field, d[field])
+    if ref is not None and _num(ref.get("plan", "plan").data.get("revenue_target")):
+        s.set("plan", "plan", "revenue_target", ref.get("plan", "plan").data["revenue_target"])
+    if sla is not None and ref is not None:
+        for field in ("mql_commitment", "follow_up_hours", "review_date"):
+            if field in ref.get("sla", "sla").data:
+                s.set("sla", "sla", field, ref.get("sla", "sla").data[field])
+    s.commit("2026-10-06", "mei", "Q4 targets agreed at the October pipeline review")
+    for acc in later_accounts[9:]:
+        s.add_from_ref("account", acc)
+    for acc in opportunities:
+        want = ref.get("account", acc).data if ref else {}
+        s.set("account", acc, "stage", want.get("stage", "opportunity"))
+        if _num(want.get("pipeline")):
+            s.set("account", acc, "pipeline", want["pipeline"])
+    s.commit("2026-10-19", "tom", "Pipeline review: opportunities and amounts updated")
+    for item in later_content:
+        s.add_from_ref("content", item)
+    s.commit("2026-11-02", "jonas", "Content calendar for late November and December")
+    for kr in s.krs():
+        d = s.ref_kr(kr)
+        if _num(d.get("actual")) and _num(d.get("baseline")):
+            s.set("key_result", kr, "actual", _like(d["actual"], (d["baseline"] + d["actual"]) / 2))
+    s.commit("2026-11-09", "rita", "Weekly actuals from the CRM")
+    for kr in s.krs():
+        d = s.ref_kr(kr)
+        if _num(d.get("actual")):
+            s.set("key_result", kr, "actual", d["actual"])
+    if persona is not None and ref is not None and ref.find("persona", persona.id) is not None:
+        s.set("persona", persona.id, "pains", ref.get("persona", persona.id).data.get("pains", []))
+    s.commit("2026-11-23", "rita", "Weekly actuals from the CRM")
+    tag_quarter(s.prepo, "2026-Q4", env=s.env("2026-11-23", "rita"),
+                message="Latest revision of the 2026-Q4 plan (the quarter is still open)")
+    s.progress("  tagged plan/2026-Q1 .. plan/2026-Q4")
+
+
+__all__ = ["build_demo", "example_plan_dir", "EditError"]

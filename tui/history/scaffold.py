@@ -1,0 +1,139 @@
+"""``quarterdeck init``: a new plan folder, ready for git and CI.
+
+- The six plan files come from a small template that validates as it is (two members,
+  one shared goal, one persona, the SLA and the basic glossary terms), dated for the
+  quarter asked for (default: the current one).
+- Each file starts with a ``#:schema`` comment so editors with TOML schema support
+  complete and check fields.  It points at the repository's top-level ``schemas/``
+  folder when there is one (as in Quarterdeck's own repository); otherwise the
+  schemas are copied into ``DIR/schemas/`` so the comments hold on every clone.
+  Quarterdeck itself always validates with the schemas it ships.
+- Inside a git work tree the folder gets ``git-setup`` (diff and merge drivers).
+  Outside one, ``git init`` makes DIR a repository of its own (the only time
+  Quarterdeck runs ``git init``, with ``demo``).
+- A GitHub Actions workflow is written to ``.github/workflows/quarterdeck.yml`` at the
+  repository's root (never over an existing file): it runs ``quarterdeck check
+  --format github`` and appends ``quarterdeck diff --format markdown BASE...HEAD`` to
+  the step summary.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import shutil
+import subprocess
+from pathlib import Path
+
+from tui.plan.problems import PlanError
+from tui.plan.registry import PLAN_FILES
+from tui.plan.save import atomic_write
+
+from .errors import HistoryError, NotARepositoryError
+from .quarters import is_quarter, quarter_bounds, quarter_of
+from .repo import GIT_ENV, PlanRepo, locate
+
+TEMPLATES = Path(__file__).resolve().parent / "templates"
+WORKFLOW = Path(".github") / "workflows" / "quarterdeck.yml"
+
+
+def _toml_string(text: str) -> str:
+    import json
+
+    return json.dumps(text, ensure_ascii=False)[1:-1]
+
+
+def render_plan_files(company: str, quarter: str, schemas: str) -> dict[str, str]:
+    start, end = quarter_bounds(quarter)
+    out = {}
+    for name in PLAN_FILES:
+        text = (TEMPLATES / "plan" / name).read_text(encoding="utf-8")
+        text = (text.replace("@SCHEMAS@", schemas).replace("@COMPANY@", _toml_string(company))
+                .replace("@QUARTER@", quarter).replace("@START@", start.isoformat()).replace("@END@", end.isoformat()))
+        out[name] = text
+    return out
+
+
+def workflow_text(plan_rel: str) -> str:
+    text = (TEMPLATES / "quarterdeck.yml").read_text(encoding="utf-8")
+    return text.replace("@PLAN@", plan_rel or ".")
+
+
+def _schema_target(folder: Path, toplevel: Path | None) -> tuple[str, Path | None]:
+    """(the #:schema prefix, a folder to copy the schemas into or None)."""
+    if toplevel is not None and (toplevel / "schemas" / "plan.schema.json").is_file():
+        return Path(os.path.relpath(toplevel / "schemas", folder)).as_posix(), None
+    return "schemas", folder / "schemas"
+
+
+def init_plan(folder: Path, *, company: str | None = None, quarter: str | None = None,
+              today: dt.date | None = None) -> list[str]:
+    """Create a plan folder; return lines saying what was done."""
+    from tui.plan.schema import schema_dir
+
+    folder = Path(folder)
+    quarter = quarter or quarter_of(today or dt.date.today())
+    if not is_quarter(quarter):
+        raise HistoryError(f"{quarter!r} is not a quarter; write it as YYYY-QN, e.g. 2026-Q4", code="usage.quarter")
+    if (folder / "plan.toml").exists():
+        raise HistoryError(f"{folder} already holds a plan (plan.toml exists); nothing was changed",
+                           code="init.exists")
+    taken = [n for n in PLAN_FILES if os.path.lexists(folder / n)]
+    if taken:
+        raise HistoryError(f"{folder} already has {', '.join(taken)}; init only creates a new plan folder",
+                           code="init.exists")
+    if folder.exists() and not folder.is_dir():
+        raise HistoryError(f"{folder} is a file, not a folder", code="init.exists")
+    done = []
+    folder.mkdir(parents=True, exist_ok=True)
+    try:
+        toplevel = locate(folder.resolve()).toplevel
+    except NotARepositoryError:
+        toplevel = None
+    prefix, copy_to = _schema_target(folder.resolve(), toplevel)
+    if copy_to is not None and not copy_to.exists():
+        shutil.copytree(schema_dir(), copy_to, ignore=shutil.ignore_patterns("__pycache__", "*.py*"))
+        done.append(f"copied the JSON Schemas to {copy_to} (for editors; `#:schema` comments point there)")
+    for name, text in render_plan_files(company or "Your company", quarter, prefix).items():
+        atomic_write(folder / name, text.encode("utf-8"), name=name)
+    done.append(f"created the plan for {quarter} in {folder} ({len(PLAN_FILES)} files)")
+    if toplevel is None:
+        try:
+            out = subprocess.run(["git", "init", "--quiet"], cwd=folder, capture_output=True, text=True,
+                                 env=dict(os.environ, **GIT_ENV), stdin=subprocess.DEVNULL)
+        except FileNotFoundError:
+            done.append("git is not installed: the plan has no history until you put it in a git repository")
+            return done
+        if out.returncode != 0:
+            raise HistoryError(f"git init failed in {folder}: {out.stderr.strip()}", code="git.init")
+        done.append(f"created a git repository in {folder}")
+    with PlanRepo(folder) as prepo:
+        from .gitsetup import git_setup
+
+        done += git_setup(prepo)
+        workflow = prepo.toplevel / WORKFLOW
+        if workflow.exists():
+            done.append(f"kept the existing {workflow}")
+        else:
+            workflow.parent.mkdir(parents=True, exist_ok=True)
+            atomic_write(workflow, workflow_text(prepo.rel).encode("utf-8"), name=str(WORKFLOW))
+            done.append(f"wrote the CI workflow {workflow}")
+    done.append("next: edit the plan (`quarterdeck " + str(folder) + "`), then `quarterdeck commit -C "
+                + str(folder) + " -m \"Start the plan\"`")
+    return done
+
+
+def check_template(quarter: str = "2026-Q4") -> list:
+    """Problems of the template as rendered (for tests): should hold no errors."""
+    import tempfile
+
+    from tui.plan.model import load_plan
+    from tui.plan.validation import validate
+
+    with tempfile.TemporaryDirectory() as tmp:
+        for name, text in render_plan_files("Example Co", quarter, "schemas").items():
+            (Path(tmp) / name).write_text(text, encoding="utf-8")
+        try:
+            return validate(load_plan(Path(tmp)))
+        except PlanError as exc:  # pragma: no cover
+            return [exc]
