@@ -2,26 +2,35 @@
 arithmetic, sales-ready content, the quarterly review brief, and import/export.
 
 Pure core: nothing here imports Textual or reads git.  The CLI (``tui.cli_insights``)
-and the TUI call these functions and render their results.
+and the TUI call these functions and render their results.  Names are loaded on first
+use, so importing one module (e.g. the glossary lint from the validator) does not load
+the others.
 """
 
-from .coverage import Cell, Coverage, coverage
-from .export import calendar_ics, content_uid, export_csv
-from .glossary import glossary_problems
-from .imports import ImportReport, apply_import, plan_account_import, plan_actuals_import
-from .report import quarterly_report
-from .sales import SalesReadiness, sales_problems, sales_readiness
-from .sla import SlaMath, sla_math
-from .stage import STAGES, Criterion, StageAssessment, assess_stage
-from .taplo import bundle_schema, write_taplo_config
+from __future__ import annotations
 
-__all__ = [
-    "Cell", "Coverage", "coverage",
-    "glossary_problems",
-    "SalesReadiness", "sales_readiness", "sales_problems",
-    "SlaMath", "sla_math",
-    "STAGES", "Criterion", "StageAssessment", "assess_stage",
-    "calendar_ics", "content_uid", "export_csv",
-    "ImportReport", "plan_account_import", "plan_actuals_import", "apply_import",
-    "quarterly_report", "bundle_schema", "write_taplo_config",
-]
+import importlib
+
+_WHERE = {
+    "Cell": "coverage", "Coverage": "coverage", "coverage": "coverage",
+    "glossary_problems": "glossary",
+    "SalesReadiness": "sales", "sales_readiness": "sales", "sales_problems": "sales",
+    "SlaMath": "sla", "sla_math": "sla",
+    "STAGES": "stage", "Criterion": "stage", "StageAssessment": "stage", "assess_stage": "stage",
+    "calendar_ics": "export", "content_uid": "export", "export_csv": "export",
+    "ImportReport": "imports", "plan_account_import": "imports", "plan_actuals_import": "imports",
+    "apply_import": "imports",
+    "quarterly_report": "report",
+    "bundle_schema": "taplo", "write_taplo_config": "taplo",
+}
+
+__all__ = sorted(_WHERE)
+
+
+def __getattr__(name: str):
+    module = _WHERE.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(importlib.import_module(f"{__name__}.{module}"), name)
+    globals()[name] = value
+    return value
