@@ -31,13 +31,10 @@ needs_taplo = pytest.mark.skipif(TAPLO is None, reason="taplo is not installed (
 _LOC = re.compile(r"┌─ (.+?):(\d+):(\d+)")
 
 
-def _layout(tmp_path: Path, bundled: bool = True) -> Path:
+def _layout(tmp_path: Path) -> Path:
     """tmp/plans (a copy of the example) beside tmp/schemas, as in the repository."""
     shutil.copytree(EXAMPLE, tmp_path / "plans")
-    if bundled:
-        write_bundled_schemas(SCHEMAS, tmp_path / "schemas")
-    else:
-        shutil.copytree(SCHEMAS, tmp_path / "schemas")
+    shutil.copytree(SCHEMAS, tmp_path / "schemas")
     return tmp_path / "plans"
 
 
@@ -74,13 +71,14 @@ def _taplo(plan_dir: Path) -> tuple[int, dict[str, set[tuple[str, int]]], str]:
 
 def test_bundled_schemas_are_self_contained_and_validate_the_same(tmp_path):
     plan_dir = _layout(tmp_path)
+    bundled_dir = tmp_path / "schemas" / "bundled"
     for name in set(PLAN_FILES.values()):
-        assert foreign_refs(json.loads((tmp_path / "schemas" / name).read_text())) == []
-    assert needs_bundling(tmp_path / "schemas") == []
+        assert foreign_refs(json.loads((bundled_dir / name).read_text())) == []
+    assert needs_bundling(bundled_dir) == []
     _break(plan_dir)
     plan = load_plan(plan_dir)
     shipped = validate(plan, load_schemas(SCHEMAS))
-    bundled = validate(plan, load_schemas(tmp_path / "schemas"))
+    bundled = validate(plan, load_schemas(bundled_dir))
     assert bundled == shipped
     assert sum(p.code.startswith("schema.") for p in shipped) == 6
 
@@ -117,14 +115,26 @@ def test_taplo_and_check_flag_the_same_schema_errors(tmp_path):
 
 
 @needs_taplo
-def test_shipped_schemas_with_taplo(tmp_path):
-    plan_dir = _layout(tmp_path, bundled=False)
+def test_shipped_schemas_need_bundling_for_taplo(tmp_path):
+    """Why schemas/bundled exists: taplo cannot follow the relative reference to
+    common.schema.json that the source schemas use."""
+    plan_dir = _layout(tmp_path)
+    for name, schema in PLAN_FILES.items():
+        path = plan_dir / name
+        path.write_text(path.read_text().replace("../schemas/bundled/", "../schemas/", 1))
     code, _, output = _taplo(plan_dir)
-    if code != 0 and needs_bundling(SCHEMAS):
-        assert "json-schema" in output  # the relative reference to common.schema.json is the cause
-        pytest.xfail("the shipped schemas refer to common.schema.json relatively; taplo needs them "
-                     "self-contained (see tui.plan.insights.taplo.bundle_schema)")
-    assert code == 0, output
+    assert needs_bundling(SCHEMAS)
+    assert code != 0 and "json-schema" in output
+
+
+def test_committed_bundled_schemas_are_in_sync(tmp_path):
+    write_bundled_schemas(SCHEMAS, tmp_path / "bundled")
+    for path in sorted((tmp_path / "bundled").iterdir()):
+        committed = SCHEMAS / "bundled" / path.name
+        assert committed.read_text(encoding="utf-8") == path.read_text(encoding="utf-8"), (
+            f"schemas/bundled/{path.name} is stale: regenerate it with "
+            "python -c 'from pathlib import Path; from tui.plan.insights.taplo import write_bundled_schemas; "
+            "write_bundled_schemas(Path(\"schemas\"), Path(\"schemas/bundled\"))'")
 
 
 def test_taplo_config_maps_every_plan_file(tmp_path):
@@ -134,14 +144,14 @@ def test_taplo_config_maps_every_plan_file(tmp_path):
     config = tomllib.loads(path.read_text(encoding="utf-8"))
     assert config["include"] == list(PLAN_FILES)
     mapping = {rule["include"][0]: rule["schema"]["path"] for rule in config["rule"]}
-    assert mapping == {name: f"../schemas/{schema}" for name, schema in PLAN_FILES.items()}
+    assert mapping == {name: f"../schemas/bundled/{schema}" for name, schema in PLAN_FILES.items()}
     for schema_path in mapping.values():
         assert (plan_dir / schema_path).is_file()
     # a plan elsewhere points at the given schema folder
     other = tmp_path / "deep" / "plan"
     other.mkdir(parents=True)
-    config = tomllib.loads(write_taplo_config(other, tmp_path / "schemas").read_text())
-    assert config["rule"][0]["schema"]["path"] == "../../schemas/plan.schema.json"
+    config = tomllib.loads(write_taplo_config(other, tmp_path / "schemas" / "bundled").read_text())
+    assert config["rule"][0]["schema"]["path"] == "../../schemas/bundled/plan.schema.json"
 
 
 @needs_taplo

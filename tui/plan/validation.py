@@ -15,6 +15,9 @@ and field, and a message that says how to fix it.  Codes:
   plan.dates                                 the quarter ends before it starts
   date.outside-quarter (warning)             a date falls outside the plan's quarter
   glossary.retired-name (warning)            text uses a retired name
+  glossary.undefined-term (warning)          SLA criteria or a scoring rule name a term the glossary lacks
+  glossary.unlisted-term (warning)           the SLA criteria use a defined term `[sla] terms` leaves out
+  glossary.retired-alias (warning)           a retired name is still listed as an alias or a term
   journey.unknown-stage / journey.missing-stage (warning)
   coverage.gap (warning)                     a persona has no content for a journey stage
   kr.direction (warning)                     a key result's target points the wrong way
@@ -431,6 +434,9 @@ def validate(plan: Plan, schemas: SchemaSet | None = None) -> list[Problem]:
     problems += schema_problems(plan, schemas, locators)
     problems += reference_problems(plan, schemas, locators)
     problems += rule_problems(plan, locators)
+    from .insights.glossary import glossary_problems
+
+    problems += glossary_problems(plan)
     return sort_problems(dict.fromkeys(problems))
 
 

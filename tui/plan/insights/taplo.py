@@ -100,13 +100,16 @@ def write_bundled_schemas(src_dir: Path, dst_dir: Path) -> list[Path]:
     return written
 
 
+BUNDLED = "bundled"  # self-contained copies of the schemas, for editors (taplo)
+
+
 def _default_schema_dir(plan_dir: Path) -> Path:
-    beside = plan_dir.parent / "schemas"
+    beside = plan_dir.parent / "schemas" / BUNDLED
     if (beside / COMMON).is_file():
         return beside  # the repository layout: plans/ next to schemas/
     from ..schema import schema_dir
 
-    return schema_dir()
+    return schema_dir() / BUNDLED
 
 
 def taplo_config_text(plan_dir: Path, schema_dir: Path | None = None) -> str:
