@@ -138,7 +138,7 @@ def cmd_commit(args) -> int:
                 _print(f"  {line}")
         if result.tag:
             _print(f"tagged {result.tag}")
-        return 1 if result.errors else 0
+        return 1 if result.hook_changed and result.errors and not args.allow_invalid else 0
 
 
 def cmd_log(args) -> int:

@@ -243,7 +243,7 @@ def _check_converted(plan, stored_snap: Snapshot, names: list[str], allow_invali
                                f"the converted file is not valid TOML ({stored_snap.errors[name].message}); nothing "
                                "was committed. Check the file's eol/filter attributes", code="commit.converted")
         tf = plan.files.get(name)
-        if tf is not None and tf.data != stored_snap.files[name].data:
+        if tf is not None and _newlines(tf.data) != _newlines(stored_snap.files[name].data):
             raise HistoryError(f"{name}: git would store this file converted (.gitattributes or core.autocrlf) and the "
                                "converted file holds different data than the one on disk; nothing was committed. "
                                "Check the file's eol/filter attributes", code="commit.converted")
@@ -253,6 +253,17 @@ def _check_converted(plan, stored_snap: Snapshot, names: list[str], allow_invali
                            code="commit.invalid")
     notices.append(f"git stores {', '.join(names)} converted (line endings or a filter from .gitattributes / "
                    "core.autocrlf); the stored version was checked and holds the same plan")
+
+
+def _newlines(value):
+    """Data with CRLF inside multi-line strings read as LF (TOML lets parsers normalise them)."""
+    if isinstance(value, dict):
+        return {k: _newlines(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_newlines(v) for v in value]
+    if isinstance(value, str):
+        return value.replace("\r\n", "\n")
+    return value
 
 
 def compose_message(message: str | None, changes: PlanDiff, quarter: str, errors: list[Problem]) -> tuple[str, str]:
