@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as _dt
 import os
 import time
 from dataclasses import dataclass, field
@@ -77,6 +78,20 @@ class Plan:
         if "plan.toml" not in self.files:
             return ["awareness", "consideration", "decision"]
         return list(self.files["plan.toml"].data.get("plan", {}).get("stages") or ["awareness", "consideration", "decision"])
+
+
+def as_date(value) -> _dt.date | None:
+    """A TOML date (or datetime, or ISO text) as a date; None for anything else."""
+    if isinstance(value, _dt.datetime):
+        return value.date()
+    if isinstance(value, _dt.date):
+        return value
+    if isinstance(value, str):
+        try:
+            return _dt.date.fromisoformat(value)
+        except ValueError:
+            return None
+    return None
 
 
 def _dig(data, path):

@@ -34,7 +34,7 @@ from collections import Counter
 
 import referencing.exceptions
 
-from .model import Entity, Plan
+from .model import Entity, Plan, as_date
 from .problems import ERROR, WARNING, Problem, sort_problems
 from .registry import KINDS, PLAN_FILES
 from .refs import iter_references
@@ -248,19 +248,6 @@ def reference_problems(plan: Plan, schemas: SchemaSet, locators: dict) -> list[P
 # -- cross-file rules ---------------------------------------------------------------
 
 
-def _as_date(value):
-    if isinstance(value, _dt.datetime):
-        return value.date()
-    if isinstance(value, _dt.date):
-        return value
-    if isinstance(value, str):
-        try:
-            return _dt.date.fromisoformat(value)
-        except ValueError:
-            return None
-    return None
-
-
 def rule_problems(plan: Plan, locators: dict) -> list[Problem]:
     out: list[Problem] = []
 
@@ -321,7 +308,7 @@ def rule_problems(plan: Plan, locators: dict) -> list[Problem]:
     plan_entity = plan.find("plan", "plan")
     start = end = None
     if plan_entity is not None:
-        start, end = _as_date(plan_entity.data.get("start")), _as_date(plan_entity.data.get("end"))
+        start, end = as_date(plan_entity.data.get("start")), as_date(plan_entity.data.get("end"))
         if start and end and end < start:
             add(ERROR, "plan.dates", f"the quarter ends ({end}) before it starts ({start}); swap or correct the dates",
                 plan_entity, ("end",))
@@ -329,7 +316,7 @@ def rule_problems(plan: Plan, locators: dict) -> list[Problem]:
         for k in KINDS.values():
             for field in k.dated:
                 for e in plan.all(k.name):
-                    d = _as_date(e.data.get(field))
+                    d = as_date(e.data.get(field))
                     if d and not (start <= d <= end):
                         add(WARNING, "date.outside-quarter",
                             f"`{field}` is {d}, outside the quarter {plan.quarter} ({start} to {end}); "

@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import datetime as _dt
 import re
 import unicodedata
 
-from ..model import Entity, Plan
+from ..model import Entity, Plan, as_date  # noqa: F401 - shared with the insight modules
 
 PLANNED_STATUSES = ("idea", "planned", "drafting", "review", "scheduled")
 PUBLISHED = "published"
@@ -39,19 +38,6 @@ def as_list(value) -> list:
 
 def as_str_list(value) -> list[str]:
     return [str(v) for v in as_list(value) if isinstance(v, str)]
-
-
-def as_date(value) -> _dt.date | None:
-    if isinstance(value, _dt.datetime):
-        return value.date()
-    if isinstance(value, _dt.date):
-        return value
-    if isinstance(value, str):
-        try:
-            return _dt.date.fromisoformat(value)
-        except ValueError:
-            return None
-    return None
 
 
 def is_number(value) -> bool:
