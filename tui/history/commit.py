@@ -89,9 +89,15 @@ def check_state(prepo: PlanRepo) -> None:
 def check_identity(prepo: PlanRepo) -> None:
     """git must know the author's and committer's name and email (GitPython would guess root@host)."""
 
+    status, out, _ = prepo.run("config", "-z", "--get-regexp", r"^(user|author|committer)\.(name|email)$")
+    values: dict[str, str] = {}
+    for record in out.split("\0") if status == 0 else []:
+        key, _, value = record.partition("\n")
+        if key and value.strip():
+            values[key.lower()] = value.strip()
+
     def config(key: str) -> str:
-        status, out, _ = prepo.run("config", "--get", key)
-        return out.strip() if status == 0 else ""
+        return values.get(key, "")
 
     missing = []
     user_name, user_email = config("user.name"), config("user.email")

@@ -22,7 +22,7 @@ import subprocess
 import tempfile
 from pathlib import Path
 
-from tui.plan.edit import EditError, add_entity, apply_change, remove_entity, set_field, unset_field
+from tui.plan.edit import EditError, add_entity, remove_entity, set_field, stage_change, unset_field
 from tui.plan.model import Plan, load_plan
 from tui.plan.refs import referrers
 from tui.plan.schema import load_schemas, schema_dir
@@ -32,7 +32,7 @@ from .errors import HistoryError
 from .gitsetup import git_setup
 from .quarters import quarter_bounds
 from .repo import GIT_ENV, PlanRepo
-from .rollover import rollover
+from .rollover import rollover, save_staged
 
 PEOPLE = {
     "dana": ("Dana Okafor", "dana.okafor@tidewater.example"),
@@ -75,12 +75,12 @@ class _Story:
 
     # -- edits through the core API -------------------------------------------------
     def set(self, kind, id, field, value):
-        apply_change(self.plan, set_field(self.plan, kind, id, field, value, schemas=self.schemas, force=True))
+        stage_change(self.plan, set_field(self.plan, kind, id, field, value, schemas=self.schemas, force=True))
 
     def unset(self, kind, id, field):
         e = self.plan.find(kind, id) if kind not in ("plan", "sla", "lead_scoring") else self.plan.get(kind, kind)
         if e is not None and field in e.data:
-            apply_change(self.plan, unset_field(self.plan, kind, id, field, schemas=self.schemas, force=True))
+            stage_change(self.plan, unset_field(self.plan, kind, id, field, schemas=self.schemas, force=True))
 
     def add_from_ref(self, kind, id):
         if self.ref is None or self.plan.find(kind, id) is not None:
@@ -89,11 +89,11 @@ class _Story:
         if e is None:
             return
         fields = {k: v for k, v in e.data.items() if k != "id"}
-        apply_change(self.plan, add_entity(self.plan, kind, id, fields, schemas=self.schemas, force=True))
+        stage_change(self.plan, add_entity(self.plan, kind, id, fields, schemas=self.schemas, force=True))
 
     def remove(self, kind, id):
         if self.plan.find(kind, id) is not None:
-            apply_change(self.plan, remove_entity(self.plan, kind, id))
+            stage_change(self.plan, remove_entity(self.plan, kind, id))
 
     def krs(self):
         return [e.id for e in self.plan.all("key_result")]
@@ -110,6 +110,7 @@ class _Story:
                 "GIT_COMMITTER_EMAIL": email, "GIT_AUTHOR_DATE": stamp, "GIT_COMMITTER_DATE": stamp}
 
     def commit(self, when: str, who: str, message: str):
+        save_staged(self.plan)
         commit_plan(self.prepo, message, env=self.env(when, who), allow_invalid=True)
         self.commits += 1
         self.plan = load_plan(self.prepo.plan_dir)

@@ -350,7 +350,8 @@ class _Merger:
             self.expected[key] = _own(x)
             self._mark_children_done(kind, id, kids, self.cur)
             return
-        if _same(x.data, base) and o is not None:  # only Y changed it: take Y's text of it
+        if o is not None and _block(self.x, x, with_comments=False) == _block(self.o, o, with_comments=False):
+            # only Y changed it (X's text of it is the ancestor's): take Y's text of it
             now = self.now(kind, id)
             start, end = _span(self.cur.files[self.name], now)
             self._replace(start, end, _block(self.y, y, with_comments=False))

@@ -85,10 +85,11 @@ def roll_plan(plan: Plan, closing: str, opening: str, result: RolloverResult) ->
     old_start, old_end = quarter_bounds(closing)
 
     def edit(kind, id, path, value=None, unset=False):
+        # the whole plan is validated when the result is committed
         if unset:
-            change = unset_field(plan, kind, id, path, schemas=schemas)
+            change = unset_field(plan, kind, id, path, schemas=schemas, force=True)
         else:
-            change = set_field(plan, kind, id, path, value, schemas=schemas)
+            change = set_field(plan, kind, id, path, value, schemas=schemas, force=True)
         stage_change(plan, change)
 
     def in_closing(value) -> bool:

@@ -302,7 +302,12 @@ def _diff_value(path: str, a, b, out: list[FieldChange]) -> None:
                 before = len(out)
                 for k in list(am) + [k for k in bm if k not in am]:
                     sub = f"{path}[{k}]"
-                    _diff_value(sub, am.get(k, _MISSING), bm.get(k, _MISSING), out)
+                    if k not in bm:
+                        out.append(FieldChange(sub, "removed", old=am[k]))
+                    elif k not in am:
+                        out.append(FieldChange(sub, "added", new=bm[k]))
+                    else:
+                        _diff_value(sub, am[k], bm[k], out)
                 if len(out) == before:
                     out.append(FieldChange(path, "reordered", old=a, new=b))
                 return

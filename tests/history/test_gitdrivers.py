@@ -1,0 +1,224 @@
+"""git-setup: plain git diff / log -p / show print plan files entity by entity, and
+merges go through the id-aware merge driver (run by git as `python -m tui`)."""
+
+from __future__ import annotations
+
+import sys
+import tomllib
+from pathlib import Path
+
+import pytest
+
+from tests.history.helpers import EXAMPLE, edit, git, run_cli
+from tui.history.gitsetup import config_entries
+from tui.history.merge import _Fallback, merge_bytes
+from tui.history.textconv import textconv_bytes
+from tui.plan.edit import add_entity, apply_change, remove_entity, set_field, stage_change
+from tui.plan.model import load_plan
+
+pytestmark = pytest.mark.git
+
+NEW = {"name": "{name}", "domain": "{id}.example", "tier": 3, "stage": "target", "sales_owner": "luis-romero",
+       "marketing_owner": "aisha-khan"}
+
+
+def account(plans: Path, id: str, name: str) -> None:
+    plan = load_plan(plans)
+    fields = {k: (v.format(id=id, name=name) if isinstance(v, str) else v) for k, v in NEW.items()}
+    apply_change(plan, add_entity(plan, "account", id, fields))
+
+
+@pytest.fixture
+def setup_repo(committed, capsys):
+    plans = committed / "plans"
+    code, out, err = run_cli(capsys, "git-setup", "-C", str(plans))
+    assert code == 0, err
+    git(committed, "add", "plans/.gitattributes")
+    git(committed, "commit", "--quiet", "-m", "attributes")
+    return committed
+
+
+def accounts(repo: Path) -> dict:
+    return {a["id"]: a for a in tomllib.loads((repo / "plans" / "accounts.toml").read_text())["account"]}
+
+
+def test_setup_writes_attributes_and_config_that_run_this_python(setup_repo):
+    attributes = (setup_repo / "plans" / ".gitattributes").read_text().splitlines()
+    assert "/accounts.toml diff=quarterdeck merge=quarterdeck" in attributes
+    config = git(setup_repo, "config", "--local", "--get", "merge.quarterdeck.driver")
+    assert sys.executable in config and "-m tui merge-file %O %A %B %P" in config
+    assert git(setup_repo, "check-attr", "diff", "--", "plans/goals.toml").strip().endswith("quarterdeck")
+    # running it twice changes nothing
+    before = (setup_repo / "plans" / ".gitattributes").read_bytes()
+    from tui.history.gitsetup import write_attributes
+
+    assert write_attributes(setup_repo / "plans") is False
+    assert (setup_repo / "plans" / ".gitattributes").read_bytes() == before
+
+
+def test_git_diff_log_and_show_print_entities(setup_repo):
+    plans = setup_repo / "plans"
+    edit(plans, "account", "harbor-hvac", "stage", "opportunity")
+    edit(plans, "goal", "grow-pipeline", "owners", ["dana-okafor", "mei-lin", "tom-becker"])
+    out = git(setup_repo, "diff")
+    assert "@@ account harbor-hvac  (Harbor HVAC Services)" in out or "account harbor-hvac" in out
+    assert "-  stage: customer\n+  stage: opportunity" in out
+    assert "+    - tom-becker" in out
+    assert 'stage = "customer"' not in out  # not the raw TOML lines
+    git(setup_repo, "commit", "--quiet", "-am", "stage and owners")
+    for command in (["log", "-p", "-1"], ["show", "HEAD"]):
+        out = git(setup_repo, *command)
+        assert "-  stage: customer\n+  stage: opportunity" in out
+    raw = git(setup_repo, "diff", "--no-textconv", "HEAD~1", "HEAD")
+    assert '-stage = "customer"' in raw
+
+
+def test_merge_of_edits_to_adjacent_fields_of_one_entity(setup_repo):
+    plans = setup_repo / "plans"
+    git(setup_repo, "checkout", "--quiet", "-b", "sales")
+    edit(plans, "account", "harbor-hvac", "icp_fit", 90)  # the line right above `stage`
+    git(setup_repo, "commit", "--quiet", "-am", "icp fit")
+    git(setup_repo, "checkout", "--quiet", "main")
+    edit(plans, "account", "harbor-hvac", "stage", "opportunity")
+    git(setup_repo, "commit", "--quiet", "-am", "stage")
+    git(setup_repo, "merge", "--quiet", "--no-edit", "sales")
+    got = accounts(setup_repo)["harbor-hvac"]
+    assert got["icp_fit"] == 90 and got["stage"] == "opportunity"
+    assert git(setup_repo, "status", "--porcelain").strip() == ""
+
+
+def test_merge_where_both_branches_append_accounts(setup_repo):
+    plans = setup_repo / "plans"
+    git(setup_repo, "checkout", "--quiet", "-b", "marketing")
+    account(plans, "acme-b", "Acme B")
+    git(setup_repo, "commit", "--quiet", "-am", "acme b")
+    git(setup_repo, "checkout", "--quiet", "main")
+    account(plans, "acme-a", "Acme A")
+    edit(plans, "account", "anchor-pest", "tier", 2)
+    git(setup_repo, "commit", "--quiet", "-am", "acme a")
+    git(setup_repo, "merge", "--quiet", "--no-edit", "marketing")
+    ids = list(accounts(setup_repo))
+    assert ids[-2:] == ["acme-a", "acme-b"]
+    assert accounts(setup_repo)["anchor-pest"]["tier"] == 2
+    code = run_cli_check(setup_repo)
+    assert code == 0
+
+
+def run_cli_check(repo: Path) -> int:
+    from tui.cli import main
+
+    return main(["check", str(repo / "plans"), "--format", "json"])
+
+
+def test_a_true_conflict_is_marked_around_that_entity_only(setup_repo, capsys):
+    plans = setup_repo / "plans"
+    git(setup_repo, "checkout", "--quiet", "-b", "other")
+    edit(plans, "account", "harbor-hvac", "tier", 2)
+    edit(plans, "account", "anchor-pest", "icp_fit", 61)
+    git(setup_repo, "commit", "--quiet", "-am", "tier 2")
+    git(setup_repo, "checkout", "--quiet", "main")
+    edit(plans, "account", "harbor-hvac", "tier", 3)
+    edit(plans, "account", "harbor-hvac", "stage", "opportunity")
+    git(setup_repo, "commit", "--quiet", "-am", "tier 3")
+    out = git(setup_repo, "merge", "--no-edit", "other", check=False)
+    assert "CONFLICT" in out
+    text = (plans / "accounts.toml").read_text()
+    assert text.count("<<<<<<< ours (account harbor-hvac)") == 1
+    assert text.count("=======\n") == 1 and text.count(">>>>>>> theirs (account harbor-hvac)") == 1
+    ours = text.split("<<<<<<< ours (account harbor-hvac)\n")[1].split("=======")[0]
+    theirs = text.split("=======\n")[1].split(">>>>>>>")[0]
+    assert "tier = 3" in ours and "tier = 2" in theirs
+    assert 'stage = "opportunity"' in ours and 'stage = "opportunity"' in theirs  # our other edit on both sides
+    assert 'id = "northgate-utilities"' not in ours  # only that entity is inside the markers
+    assert "icp_fit = 61" in text  # the non-conflicting edit elsewhere is merged
+    code, out, err = run_cli(capsys, "check", str(plans))
+    assert code == 1 and "conflict" in out
+
+
+# -- the merge itself, in memory ------------------------------------------------------------------
+
+
+def _variant(edits) -> dict:
+    plan = load_plan(EXAMPLE)
+    for fn, *args in edits:
+        stage_change(plan, fn(plan, *args))
+    return plan.files
+
+
+def _merge(name: str, a_edits, b_edits):
+    base = (EXAMPLE / name).read_bytes()
+    a, b = _variant(a_edits)[name], _variant(b_edits)[name]
+    return merge_bytes(base, a.encode(a.text), b.encode(b.text), f"plans/{name}")
+
+
+def test_both_sides_change_a_list_as_a_set_and_key_results_merge():
+    out = _merge("goals.toml",
+                 [(set_field, "goal", "grow-pipeline", "owners", ["dana-okafor", "mei-lin", "tom-becker"]),
+                  (set_field, "key_result", "grow-pipeline/sourced-pipeline", "actual", 2200000)],
+                 [(set_field, "goal", "grow-pipeline", "owners", ["mei-lin", "rita-alvarez"]),
+                  (set_field, "key_result", "grow-pipeline/sourced-pipeline", "target", 3100000),
+                  (add_entity, "key_result", "grow-pipeline/new-kr",
+                   {"title": "New", "metric": "m", "unit": "count", "target": 3, "direction": "increase"})])
+    assert out.conflicts == []
+    goal = tomllib.loads(out.text)["goal"][0]
+    assert goal["owners"] == ["mei-lin", "tom-becker", "rita-alvarez"]
+    krs = {k["id"]: k for k in goal["key_result"]}
+    assert krs["sourced-pipeline"]["target"] == 3100000 and krs["sourced-pipeline"]["actual"] == 2200000
+    assert list(krs)[-1] == "new-kr"
+
+
+def test_removed_on_one_side_changed_on_the_other_is_a_conflict():
+    out = _merge("accounts.toml", [(remove_entity, "account", "anchor-pest")],
+                 [(set_field, "account", "anchor-pest", "tier", 2)])
+    assert out.conflicts == ["account anchor-pest: ours removed it, theirs changed it (the whole entity)"]
+    assert "<<<<<<< ours (account anchor-pest)\n=======\n[[account]]" in out.text
+
+
+def test_removal_of_an_untouched_entity_merges():
+    out = _merge("accounts.toml", [(set_field, "account", "harbor-hvac", "tier", 2)],
+                 [(remove_entity, "account", "anchor-pest")])
+    assert out.conflicts == []
+    ids = [a["id"] for a in tomllib.loads(out.text)["account"]]
+    assert "anchor-pest" not in ids and tomllib.loads(out.text)["account"][0]["tier"] == 2
+
+
+def test_comments_changed_by_theirs_survive():
+    base = (EXAMPLE / "accounts.toml").read_text()
+    theirs = base.replace("# ABM target list for 2026-Q4", "# ABM target list for 2026-Q4 (reviewed)")
+    ours = _variant([(set_field, "account", "harbor-hvac", "tier", 2)])["accounts.toml"].text
+    out = merge_bytes(base.encode(), ours.encode(), theirs.encode(), "plans/accounts.toml")
+    assert "(reviewed)" in out.text and tomllib.loads(out.text)["account"][0]["tier"] == 2
+
+
+def test_files_that_do_not_parse_fall_back_to_the_line_merge():
+    base = (EXAMPLE / "accounts.toml").read_bytes()
+    with pytest.raises(_Fallback):
+        merge_bytes(base, base + b"\n[[account]\n", base.replace(b"tier = 1", b"tier = 2", 1), "accounts.toml")
+
+
+def test_formatting_of_our_side_is_kept():
+    base = (EXAMPLE / "accounts.toml").read_text()
+    ours = base.replace('stage = "customer"', 'stage = "customer"   # since 2024', 1)
+    theirs = _variant([(set_field, "account", "harbor-hvac", "icp_fit", 90)])["accounts.toml"].text
+    out = merge_bytes(base.encode(), ours.encode(), theirs.encode(), "accounts.toml")
+    assert 'stage = "customer"   # since 2024' in out.text and "icp_fit = 90" in out.text
+    changed = [ln for ln in out.text.splitlines() if ln not in base.splitlines()]
+    assert changed == ["icp_fit = 90", 'stage = "customer"   # since 2024']
+
+
+def test_textconv_renders_entities_sorted_and_one_sentence_per_line():
+    text = textconv_bytes((EXAMPLE / "goals.toml").read_bytes(), "goals.toml")
+    lines = text.splitlines()
+    goals = [ln for ln in lines if ln.startswith("goal ")]
+    assert goals == sorted(goals)
+    i = lines.index("key_result grow-pipeline/sourced-pipeline  (Marketing-sourced pipeline created this quarter)")
+    assert lines[i + 5] == "  target: 3000000"
+    assert "      We start the quarter with roughly 2.6x coverage and need at least 3.5x to land the target, given " \
+           "our 25% SQL-to-win rate." in lines
+    assert textconv_bytes(b"not = [toml", "x.toml") == "not = [toml"
+
+
+def test_config_entries_use_the_interpreter():
+    entries = config_entries("PY -m tui")
+    assert entries["diff.quarterdeck.textconv"] == "PY -m tui textconv"
+    assert entries["merge.quarterdeck.driver"].startswith("PY -m tui merge-file %O %A %B %P")

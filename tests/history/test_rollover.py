@@ -1,0 +1,97 @@
+"""Rollover: tag the closing quarter, move the plan on, carry every entity by id."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from tests.history.helpers import edit, git, head, run_cli
+from tui.history.revisions import diff_revisions, key_result_trend
+from tui.plan.model import load_plan
+
+pytestmark = pytest.mark.git
+
+INTENDED = {
+    "plan": {"quarter", "start", "end"},
+    "sla": {"review_date"},
+    "goal": {"custom.carried_from"},
+    "key_result": {"custom.carried_from", "baseline", "actual", "due"},
+    "content": {"custom.carried_from"},
+}
+
+
+def test_rollover_then_diff_lines_up_by_id(committed, capsys):
+    plans = committed / "plans"
+    closing = head(committed)
+    before = load_plan(plans)
+    code, out, err = run_cli(capsys, "rollover", "-C", str(plans))
+    assert code == 0, err
+    assert "tagged plan/2026-Q4" in out and "2027-Q1" in out
+    assert git(committed, "rev-parse", "plan/2026-Q4^{commit}").strip() == closing
+    assert git(committed, "log", "-1", "--format=%s").strip() == "Roll the plan over from 2026-Q4 to 2027-Q1"
+    assert git(committed, "status", "--porcelain").strip() == ""
+
+    d = diff_revisions(plans, "2026-Q4", "HEAD")
+    assert {c.op for c in d.changes} == {"changed"}  # nothing added, removed or renamed: ids line up
+    for c in d.changes:
+        assert {f.field for f in c.fields} <= INTENDED[c.kind], (c.kind, c.id, [f.field for f in c.fields])
+
+    after = load_plan(plans)
+    plan = after.get("plan", "plan").data
+    assert (plan["quarter"], plan["start"], plan["end"]) == ("2027-Q1", dt.date(2027, 1, 1), dt.date(2027, 3, 31))
+    for kind in ("member", "persona", "account", "term", "meeting", "rule"):
+        assert [e.id for e in after.all(kind)] == [e.id for e in before.all(kind)]
+        assert all(e.data == before.get(kind, e.id).data for e in after.all(kind))
+    kr_old = before.get("key_result", "grow-pipeline/sourced-pipeline").data
+    kr_new = after.get("key_result", "grow-pipeline/sourced-pipeline").data
+    assert kr_new["baseline"] == kr_old["actual"] == 2150000 and "actual" not in kr_new
+    assert kr_new["target"] == kr_old["target"] and kr_new["due"] == dt.date(2027, 3, 31)
+    coverage = after.get("key_result", "grow-pipeline/pipeline-coverage").data
+    assert coverage["due"] == dt.date(2027, 3, 18)  # same place in the next quarter
+    assert after.get("goal", "grow-pipeline").data["custom"] == {"carried_from": "2026-Q4"}
+    published = [e for e in after.all("content") if e.data["status"] == "published"]
+    assert published and all(e.data == before.get("content", e.id).data for e in published)
+    planned = [e for e in after.all("content") if e.data["status"] == "planned"]
+    assert planned and all(e.data["custom"]["carried_from"] == "2026-Q4" for e in planned)
+
+
+def test_rollover_edits_only_the_lines_it_means_to(committed, capsys):
+    plans = committed / "plans"
+    assert run_cli(capsys, "rollover", "-C", str(plans))[0] == 0
+    diff = git(committed, "diff", "--no-textconv", "-U0", "HEAD~1", "HEAD", "--", "plans/accounts.toml",
+               "plans/personas.toml", "plans/glossary.toml")
+    assert diff == ""
+    plan_diff = git(committed, "diff", "--no-textconv", "-U0", "HEAD~1", "HEAD", "--", "plans/plan.toml")
+    changed = [ln for ln in plan_diff.splitlines() if ln[:1] in "+-" and not ln.startswith(("+++", "---"))]
+    assert sorted(changed) == sorted(['-quarter = "2026-Q4"', '+quarter = "2027-Q1"', "-start = 2026-10-01",
+                                      "+start = 2027-01-01", "-end = 2026-12-31", "+end = 2027-03-31",
+                                      "-review_date = 2026-12-08", "+review_date = 2027-03-08"])
+
+
+def test_rollover_refuses_uncommitted_changes_and_earlier_quarters(committed, capsys):
+    plans = committed / "plans"
+    edit(plans, "account", "harbor-hvac", "tier", 2)
+    code, _, err = run_cli(capsys, "rollover", "-C", str(plans))
+    assert code == 1 and "not committed" in err
+    assert git(committed, "tag", "--list").strip() == ""
+    git(committed, "checkout", "--", ".")
+    code, _, err = run_cli(capsys, "rollover", "-C", str(plans), "--to", "2026-Q2")
+    assert code == 2 and "not after" in err
+
+
+def test_key_result_trend_across_quarters(committed, capsys):
+    plans = committed / "plans"
+    assert run_cli(capsys, "rollover", "-C", str(plans))[0] == 0
+    edit(plans, "key_result", "grow-pipeline/sourced-pipeline", "actual", 2600000)
+    assert run_cli(capsys, "commit", "-C", str(plans), "-m", "actuals")[0] == 0
+    assert run_cli(capsys, "rollover", "-C", str(plans))[0] == 0
+    points = key_result_trend(plans, "grow-pipeline/sourced-pipeline")
+    assert [(p.quarter, p.baseline, p.target, p.actual) for p in points] == [
+        ("2026-Q4", 2100000, 3000000, 2150000),
+        ("2027-Q1", 2150000, 3000000, 2600000),
+        ("2027-Q2", 2600000, 3000000, None),  # the working tree
+    ]
+    assert points[-1].label == "working tree" and points[0].label == "plan/2026-Q4"
+    code, out, _ = run_cli(capsys, "trend", "grow-pipeline/sourced-pipeline", "-C", str(plans))
+    assert code == 0 and "plan/2027-Q1" in out and "2600000" in out
