@@ -22,6 +22,7 @@ from tui.plan.edit import EditError, add_entity, apply_change, entity_span, remo
 from tui.plan.model import load_plan
 from tui.plan.registry import KINDS
 from tui.plan.schema import load_schemas
+from tui.plan.tomlindex import index_toml
 
 SCHEMAS = load_schemas()
 EDITABLE = ["member", "meeting", "responsibility", "goal", "key_result", "persona", "account", "content", "term", "rule"]
@@ -157,7 +158,11 @@ def test_random_edits_touch_only_their_entity(data):
             except EditError as exc:
                 assert exc.code != "edit.verify", f"{s}: {exc}"
                 continue
+            tf.index  # noqa: B018 - so the next version's index is derived from this one
             apply_change(plan, change)
+            derived = plan.files[k.file].index
+            full = index_toml(plan.files[k.file].text)
+            assert derived.keys == full.keys and derived.headers == full.headers, s
             after_text = (root / k.file).read_bytes().decode("utf-8")
             after_data = parse_toml(after_text)
             assert after_data == change.data

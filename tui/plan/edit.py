@@ -185,7 +185,7 @@ def _value_extent(tf: TomlFile, path: tuple) -> tuple[int, int]:
     loc = tf.index.keys[path]
     offset = tf.index.line_offsets[loc.line] + loc.col
     text = tf.text
-    scanner = _Scanner(text)
+    scanner = _Scanner(text, tf.index.line_offsets)
     if isinstance(path[-1], int):
         start = offset
     else:
@@ -216,13 +216,33 @@ def order_keys(schemas: SchemaSet, kind: Kind, rel: tuple, keys) -> list[str]:
     return known + [k for k in keys if k not in order]
 
 
+def _copy_along(data: dict, path: tuple) -> dict:
+    """A copy of ``data`` that may be changed at and below ``path``: the containers on
+    the way are copied shallowly and the node at ``path`` deeply, the rest is shared
+    (a deep copy of a big file took longer than the edit itself)."""
+    root = dict(data)
+    node = root
+    for i, part in enumerate(path):
+        child = node[part]
+        last = i == len(path) - 1
+        if last:
+            child = copy.deepcopy(child)
+        elif isinstance(child, dict):
+            child = dict(child)
+        elif isinstance(child, list):
+            child = list(child)
+        node[part] = child
+        node = child
+    return root
+
+
 def _verify(tf: TomlFile, text: str, expected: dict) -> dict:
     try:
         data = parse_toml(text, tf.name)
     except PlanError as exc:
         raise EditError(f"the edit would make {tf.name} invalid TOML ({exc.message}); nothing was saved",
                         file=tf.name, code="edit.verify") from None
-    if _normal(data) != _normal(expected):
+    if data != expected and _normal(data) != _normal(expected):
         raise EditError(f"the edit would change more of {tf.name} than intended; nothing was saved. "
                         "Make this change in a text editor", file=tf.name, code="edit.verify")
     return data
@@ -257,7 +277,7 @@ def set_field(plan: Plan, kind: str, id: str, field: str | tuple, value, *, sche
     if rel == ("id",) and not entity.kind.singleton and not allow_id:
         raise EditError("to change an id, rename the entity (references follow): quarterdeck rename", code="usage.field")
     tf = plan.files[entity.file]
-    expected = copy.deepcopy(tf.data)
+    expected = _copy_along(tf.data, entity.path)
     target = _get(expected, entity.path)
     _assign(target, rel, value)
     if not force:
@@ -283,7 +303,7 @@ def unset_field(plan: Plan, kind: str, id: str, field: str | tuple, *, schemas: 
         if _header_index(tf, full) is None:
             return _replace_parent(plan, entity, rel, tf, schemas, force, remove=True)
         raise EditError("that is a whole table; remove its keys one by one", code="usage.field")
-    expected = copy.deepcopy(tf.data)
+    expected = _copy_along(tf.data, entity.path)
     parent = _get(expected, full[:-1])
     del parent[full[-1]]
     if not force:
@@ -515,15 +535,18 @@ def add_entity(plan: Plan, kind: str, id: str, fields: dict | None = None, *, sc
     if tf is None:
         raise EditError(f"{k.file} does not exist in {plan.root}; create it first (an empty file will do)",
                         file=k.file, code="edit.missing-file")
-    expected = copy.deepcopy(tf.data)
     if parent is not None:
         array_path = parent.path + k.path
     else:
         array_path = full_path(k)
+    try:
+        expected = _copy_along(tf.data, array_path[:-1]) if len(array_path) > 1 else dict(tf.data)
+    except (KeyError, IndexError, TypeError):
+        expected = copy.deepcopy(tf.data)  # the tables on the way are new too
     container = expected
     for part in array_path[:-1]:
         container = container.setdefault(part, {}) if isinstance(part, str) else container[part]
-    container.setdefault(array_path[-1], []).append(data)
+    container[array_path[-1]] = list(container.get(array_path[-1], [])) + [data]
     if not force:
         probe = Entity(k, id, data, k.file, array_path + (len(container[array_path[-1]]) - 1,))
         _check_schema(schemas, probe, expected, tf)
@@ -572,7 +595,7 @@ def remove_entity(plan: Plan, kind: str, id: str) -> Change:
         parent_path = entity.path[:-1]
         value = copy.deepcopy(_get(tf.data, parent_path))
         del value[entity.path[-1]]
-        expected = copy.deepcopy(tf.data)
+        expected = _copy_along(tf.data, parent_path)
         _get(expected, parent_path[:-1])[parent_path[-1]] = value
         start, end = _value_extent(tf, parent_path)
         text = tf.text[:start] + render_value(value) + tf.text[end:]
@@ -585,7 +608,7 @@ def remove_entity(plan: Plan, kind: str, id: str) -> Change:
             start -= 1
         del lines[start:end]
         text = "\n".join(lines)
-        expected = copy.deepcopy(tf.data)
+        expected = _copy_along(tf.data, entity.path[:-1])
         array = _get(expected, entity.path[:-1])
         del array[entity.path[-1]]
         if not array:
@@ -604,7 +627,8 @@ def apply_change(plan: Plan, change: Change) -> None:
         return
     raw = tf.encode(change.text)
     atomic_write(tf.path, raw, tf.disk_sha256, name=tf.name)
-    plan.files[change.file] = TomlFile(path=tf.path, name=tf.name, raw=raw, text=change.text, data=change.data, bom=tf.bom)
+    plan.files[change.file] = TomlFile(path=tf.path, name=tf.name, raw=raw, text=change.text, data=change.data, bom=tf.bom,
+                                       _previous=plan.files.get(change.file, tf))
     plan.entities = collect_entities(plan.files)
 
 
@@ -612,5 +636,6 @@ def stage_change(plan: Plan, change: Change) -> None:
     """Apply a Change to ``plan`` in memory only (the TUI saves later)."""
     tf = change.before
     plan.files[change.file] = TomlFile(path=tf.path, name=tf.name, raw=tf.encode(change.text), text=change.text,
-                                       data=change.data, bom=tf.bom, disk=tf.disk_sha256)
+                                       data=change.data, bom=tf.bom, disk=tf.disk_sha256,
+                                       _previous=plan.files.get(change.file, tf))
     plan.entities = collect_entities(plan.files)

@@ -109,19 +109,24 @@ class TomlIndex:
         return None
 
 
+def line_offsets(text: str, start: int = 0) -> list[int]:
+    """Offsets of the starts of the lines of ``text`` from ``start`` on."""
+    offsets = [start]
+    find = text.find
+    pos = find("\n", start)
+    while pos != -1:
+        offsets.append(pos + 1)
+        pos = find("\n", pos + 1)
+    return offsets
+
+
 class _Scanner:
-    def __init__(self, text: str):
+    def __init__(self, text: str, offsets: list[int] | None = None):
         self.text = text
         self.index = TomlIndex()
         self.aot_counts: dict[tuple, int] = {}
         self.table: tuple = ()
-        offsets = [0]
-        find = text.find
-        pos = find("\n")
-        while pos != -1:
-            offsets.append(pos + 1)
-            pos = find("\n", pos + 1)
-        self.index.line_offsets = offsets
+        self.index.line_offsets = line_offsets(text) if offsets is None else offsets
 
     # -- helpers -------------------------------------------------------------
     def _resolve(self, parts: tuple) -> tuple:
@@ -245,15 +250,18 @@ class _Scanner:
             return len(offsets)
         return self.index.line_of_offset(value_end) + 1
 
-    def run(self) -> TomlIndex:
-        """One pass of a line pattern over the whole text for the common lines (blank,
-        comment, header, ``key = one-line value``); the rest one statement at a time."""
+    def run(self, first: int = 0, stop: int | None = None) -> TomlIndex:
+        """One pass of a line pattern over lines [first, stop) for the common lines
+        (blank, comment, header, ``key = one-line value``); the rest one statement at a
+        time."""
         text = self.text
         offsets = self.index.line_offsets
+        stop = len(offsets) if stop is None else stop
+        end_offset = offsets[stop] if stop < len(offsets) else len(text)
         keys = self.index.keys
-        line = 0  # the line the next statement starts on
-        pos = 0  # and its offset
-        for m in _LINE_ALL.finditer(text):
+        line = first  # the line the next statement starts on
+        pos = offsets[first] if first < len(offsets) else len(text)  # and its offset
+        for m in _LINE_ALL.finditer(text, pos, end_offset):
             at = m.start()
             if at < pos:
                 continue  # inside a value already indexed
@@ -269,7 +277,7 @@ class _Scanner:
                 self._header(m, line, at)
             line += 1
             pos = offsets[line] if line < len(offsets) else len(text) + 1
-        while line < len(offsets) and pos <= len(text):
+        while line < stop and pos <= end_offset:
             line = self._complex(line)
             pos = offsets[line] if line < len(offsets) else len(text) + 1
         return self.index
@@ -280,3 +288,133 @@ class _Scanner:
 def index_toml(text: str) -> TomlIndex:
     """Index the positions of headers and keys in ``text`` (valid TOML)."""
     return _Scanner(text).run()
+
+
+def _top_level(h: Header) -> bool:
+    return len(h.path) == 1 or (len(h.path) == 2 and h.is_array)
+
+
+def _local(headers: list[Header]) -> bool:
+    """True when every nested header belongs to the top-level table just above it, as
+    in plan files (`[[goal]]` then its `[[goal.key_result]]`s).  Only then can a part of
+    the text be indexed again on its own."""
+    top = None
+    for h in headers:
+        if _top_level(h):
+            top = h.path
+        elif top is None or h.path[: len(top)] != top:
+            return False
+    return True
+
+
+def _newlines(text: str, start: int, stop: int):
+    pos = text.find("\n", start, stop)
+    while pos != -1:
+        yield pos
+        pos = text.find("\n", pos + 1, stop)
+
+
+def _common_prefix(a: str, b: str) -> int:
+    lo, hi = 0, min(len(a), len(b))
+    while lo < hi:  # binary search on slices: each comparison runs in C
+        mid = (lo + hi + 1) // 2
+        if a[:mid] == b[:mid]:
+            lo = mid
+        else:
+            hi = mid - 1
+    return lo
+
+
+def _common_suffix(a: str, b: str, limit: int) -> int:
+    lo, hi = 0, limit
+    while lo < hi:
+        mid = (lo + hi + 1) // 2
+        if a[len(a) - mid:] == b[len(b) - mid:]:
+            lo = mid
+        else:
+            hi = mid - 1
+    return lo
+
+
+def reindex(old: TomlIndex, old_text: str, new_text: str) -> TomlIndex | None:
+    """The index of ``new_text`` built from the index of ``old_text``: only the
+    top-level tables the edit touched are scanned again; everything after them is
+    shifted.  None when the file's layout does not allow it (index it whole)."""
+    if not _local(old.headers):
+        return None
+    prefix = _common_prefix(old_text, new_text)
+    suffix = _common_suffix(old_text, new_text, min(len(old_text), len(new_text)) - prefix)
+    if prefix == len(old_text) == len(new_text):
+        return old
+    first_changed = old.line_of_offset(prefix)
+    suffix_start_old = len(old_text) - suffix  # text from here on is the same in both
+    suffix_start_new = len(new_text) - suffix
+    # line starts of the new text: those in the common prefix, the ones found in the
+    # changed middle, and those in the common suffix (shifted)
+    char_delta = len(new_text) - len(old_text)
+    offsets = old.line_offsets
+    cut = bisect.bisect_right(offsets, prefix)
+    tail_from = bisect.bisect_left(offsets, suffix_start_old + 1)
+    middle = [p + 1 for p in _newlines(new_text, prefix, suffix_start_new)]
+    new_offsets = offsets[:cut] + [o for o in middle if o > prefix] + [o + char_delta for o in offsets[tail_from:]]
+    delta = len(new_offsets) - len(offsets)
+    tops = [h for h in old.headers if _top_level(h)]
+    start = 0
+    for h in tops:
+        # strictly before: text inserted just above a header can share that header's
+        # first characters, and then belongs to the table before it
+        if h.line < first_changed:
+            start = h.line
+        else:
+            break
+    stop_old = len(offsets)
+    for h in tops:
+        if h.line > start and h.line >= tail_from:  # its line start lies in the common suffix
+            stop_old = h.line
+            break
+    scanner = _Scanner(new_text, new_offsets)
+    new = scanner.index
+    stop_new = stop_old + delta
+    for h in tops:  # arrays of tables counted up to the region
+        if h.line >= start:
+            break
+        if h.is_array:
+            scanner.aot_counts[h.path[:1]] = h.path[1] + 1
+    scanner.run(start, stop_new)
+    region_headers, scanned = new.headers, new.keys
+    # how many elements each top-level array gained or lost in the region
+    shift: dict[str, int] = {}
+    for h in region_headers:
+        if _top_level(h) and h.is_array:
+            shift[h.path[0]] = shift.get(h.path[0], 0) + 1
+    for h in old.headers:
+        if start <= h.line < stop_old and _top_level(h) and h.is_array:
+            shift[h.path[0]] = shift.get(h.path[0], 0) - 1
+
+    def moved(path: tuple) -> tuple:
+        n = shift.get(path[0]) if path and isinstance(path[0], str) else None
+        if n and len(path) > 1 and isinstance(path[1], int):
+            return (path[0], path[1] + n) + path[2:]
+        return path
+
+    shift = {name: n for name, n in shift.items() if n}
+    headers = [h for h in old.headers if h.line < start] + region_headers
+    for h in old.headers:
+        if h.line >= stop_old:
+            headers.append(Header(moved(h.path) if shift else h.path, h.is_array, h.line + delta, h.col,
+                                  new.line_offsets[h.line + delta]))
+    keys: dict[tuple, Loc] = {}
+    for path, loc in old.keys.items():
+        if loc.line < start:
+            keys[path] = loc
+    keys.update(scanned)
+    after = [(path, loc) for path, loc in old.keys.items() if loc.line >= stop_old]
+    if shift:
+        after = [(moved(path), loc) for path, loc in after]
+    if delta:
+        keys.update((path, Loc(loc.line + delta, loc.col, loc.end_line + delta)) for path, loc in after)
+    else:
+        keys.update(after)  # Loc objects are never changed in place, so they can be shared
+    new.headers = headers
+    new.keys = keys
+    return new
