@@ -18,6 +18,32 @@ def _color_option(p) -> None:
     p.add_argument("--color", choices=("auto", "always", "never"), default="auto")
 
 
+def _guard(func):
+    """No traceback for the user: git and OS failures outside the core's own errors
+    become a message and exit code 1."""
+    import functools
+
+    @functools.wraps(func)
+    def run(args) -> int:
+        from tui.cli import Failed
+        from tui.plan.problems import PlanError
+
+        try:
+            return func(args)
+        except (PlanError, KeyboardInterrupt, BrokenPipeError):
+            raise
+        except OSError as exc:
+            where = f" ({exc.filename})" if getattr(exc, "filename", None) else ""
+            raise Failed(f"{exc.strerror or exc}{where}", 1) from None
+        except Exception as exc:  # noqa: BLE001
+            module = type(exc).__module__ or ""
+            if module.startswith("git"):
+                raise Failed(f"git failed: {exc}", 1) from None
+            raise
+
+    return run
+
+
 def register(sub) -> None:
     p = sub.add_parser("commit", help="validate the plan and commit its files (only those)")
     p.add_argument("-m", "--message", metavar="MSG", help="the commit message (a summary of the changes is added)")
@@ -26,7 +52,7 @@ def register(sub) -> None:
     p.add_argument("--allow-invalid", action="store_true", help="commit even if the plan has errors (noted in the message)")
     p.add_argument("--force-tag", action="store_true", help="with --quarter: move an existing quarter tag")
     _plan_option(p)
-    p.set_defaults(func=cmd_commit)
+    p.set_defaults(func=_guard(cmd_commit))
 
     p = sub.add_parser("log", help="the plan's revisions, quarter tags marked")
     p.add_argument("-n", "--max-count", type=int, metavar="N", help="show at most N revisions")
@@ -34,7 +60,7 @@ def register(sub) -> None:
     p.add_argument("--changes", action="store_true", help="summarise each revision's plan changes")
     _plan_option(p)
     _color_option(p)
-    p.set_defaults(func=cmd_log)
+    p.set_defaults(func=_guard(cmd_log))
 
     p = sub.add_parser("diff", help="what changed in the plan, entity by entity (default: HEAD vs working tree)")
     p.add_argument("revisions", nargs="*", metavar="REV",
@@ -43,28 +69,28 @@ def register(sub) -> None:
     p.add_argument("--exit-code", action="store_true", help="exit 1 when there are differences, 0 when none")
     _plan_option(p)
     _color_option(p)
-    p.set_defaults(func=cmd_diff)
+    p.set_defaults(func=_guard(cmd_diff))
 
     p = sub.add_parser("tag", help="tag a revision (default HEAD) as the final revision of a quarter")
     p.add_argument("quarter", metavar="QUARTER")
     p.add_argument("revision", nargs="?", metavar="REV")
     p.add_argument("--force", action="store_true", help="move the tag if it already exists")
     _plan_option(p)
-    p.set_defaults(func=cmd_tag)
+    p.set_defaults(func=_guard(cmd_tag))
 
     p = sub.add_parser("trend", help="a key result's target and actual at every quarter tag")
     p.add_argument("kr", metavar="GOAL_ID/KR_ID")
     p.add_argument("--format", choices=("text", "json"), default="text")
     _plan_option(p)
-    p.set_defaults(func=cmd_trend)
+    p.set_defaults(func=_guard(cmd_trend))
 
     p = sub.add_parser("git-setup", help="make git diff, log -p, show and merges understand plan files")
     _plan_option(p)
-    p.set_defaults(func=cmd_git_setup)
+    p.set_defaults(func=_guard(cmd_git_setup))
 
     p = sub.add_parser("textconv", help="(used by git) print a plan file entity by entity")
     p.add_argument("file", metavar="FILE")
-    p.set_defaults(func=cmd_textconv)
+    p.set_defaults(func=_guard(cmd_textconv))
 
     p = sub.add_parser("merge-file", help="(used by git) merge a plan file by entity id")
     p.add_argument("base", metavar="BASE")
@@ -72,24 +98,24 @@ def register(sub) -> None:
     p.add_argument("theirs", metavar="THEIRS")
     p.add_argument("path", nargs="?", default="", metavar="PATH")
     p.add_argument("--marker-size", type=int, default=7)
-    p.set_defaults(func=cmd_merge_file)
+    p.set_defaults(func=_guard(cmd_merge_file))
 
     p = sub.add_parser("rollover", help="close the quarter (tag it) and move the plan to the next one")
     p.add_argument("--to", metavar="QUARTER", help="the new quarter (default: the next one)")
     p.add_argument("--allow-invalid", action="store_true", help="roll over a plan that has errors")
     _plan_option(p)
-    p.set_defaults(func=cmd_rollover)
+    p.set_defaults(func=_guard(cmd_rollover))
 
     p = sub.add_parser("init", help="create a new plan folder, with git drivers and a CI template")
     p.add_argument("dir", nargs="?", default="plans", metavar="DIR")
     p.add_argument("--company", default=None, help="the company's name")
     p.add_argument("--quarter", default=None, metavar="QUARTER", help="the plan's quarter (default: this quarter)")
-    p.set_defaults(func=cmd_init)
+    p.set_defaults(func=_guard(cmd_init))
 
     p = sub.add_parser("demo", help="a throwaway repository with the example plan and four quarters of history")
     p.add_argument("--dir", metavar="DIR", help="where to build it (default: a new temporary folder)")
     p.add_argument("--no-open", action="store_true", help="only build it and print where it is")
-    p.set_defaults(func=cmd_demo)
+    p.set_defaults(func=_guard(cmd_demo))
 
 
 # -- helpers -------------------------------------------------------------------------------

@@ -222,3 +222,36 @@ def test_config_entries_use_the_interpreter():
     entries = config_entries("PY -m tui")
     assert entries["diff.quarterdeck.textconv"] == "PY -m tui textconv"
     assert entries["merge.quarterdeck.driver"].startswith("PY -m tui merge-file %O %A %B %P")
+
+
+@pytest.mark.parametrize("seed", range(12))
+def test_edits_to_different_entities_always_merge_with_both_kept(seed):
+    import random
+
+    rng = random.Random(seed)
+    name = rng.choice(["accounts.toml", "goals.toml", "plan.toml"])
+    kind = {"accounts.toml": "account", "goals.toml": "key_result", "plan.toml": "member"}[name]
+    ids = [e.id for e in load_plan(EXAMPLE).all(kind)]
+    rng.shuffle(ids)
+    mine, theirs = ids[:3], ids[3:6]
+
+    def edits(targets):
+        out = []
+        for id in targets:
+            data = load_plan(EXAMPLE).get(kind, id).data
+            field = rng.choice([k for k in ("name", "title", "role", "next_step", "metric") if k in data])
+            out.append((set_field, kind, id, field, data[field] + f" ({seed})"))
+        if kind == "account" and rng.random() < 0.5:
+            out.append((remove_entity, kind, targets[-1]))
+        return out
+
+    a_edits, b_edits = edits(mine), edits(theirs)
+    out = _merge(name, a_edits, b_edits)
+    assert out.conflicts == []
+    expected = _variant(a_edits + b_edits)[name]
+    from tui.plan.model import collect_entities
+    from tui.plan.document import TomlFile
+
+    merged = collect_entities({name: TomlFile.from_bytes(Path(name), out.raw, name)})
+    want = collect_entities({name: expected})
+    assert {(e.id): e.data for e in merged[kind]} == {(e.id): e.data for e in want[kind]}

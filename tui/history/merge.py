@@ -339,7 +339,8 @@ class _Merger:
         if x is None:  # X removed it
             if o is not None and _same(y.data, o.data):
                 self.expected[key] = None
-                self._mark_children_done(kind, id, kids, self.py)
+                self._mark_children_done(kind, id, kids, self.po)  # gone, with their children
+                self._mark_children_done(kind, id, kids, self.py, expect=False)
                 return
             self.conflicts.append((kind, id, "ours removed it, theirs changed it", []))
             self.expected[key] = None

@@ -278,7 +278,12 @@ class PlanRepo:
         return out.strip().splitlines()[0]
 
     def read_blob(self, sha: str) -> bytes:
-        return self.repo.odb.stream(bytes.fromhex(sha)).read()
+        try:
+            return self.repo.odb.stream(bytes.fromhex(sha)).read()
+        except Exception as exc:  # noqa: BLE001 - GitPython raises several kinds for a missing object
+            raise HistoryError(f"git cannot read object {sha[:10]} ({type(exc).__name__}); the repository may be "
+                               "incomplete (a partial or shallow clone): fetch the missing history",
+                               code="git.object") from None
 
     def tree_blobs(self, commit: str) -> dict[str, str]:
         """{plan file name: blob id} of the plan folder at ``commit``."""

@@ -493,6 +493,9 @@ def summary_lines(diff: PlanDiff, limit: int = 25) -> list[str]:
         if c.op in ("added", "removed"):
             grouped.setdefault((c.op, c.kind), []).append(c.id)
     for (op, kind), ids in grouped.items():
+        if _singleton(kind):
+            lines.append(f"{noun(kind, 1)} {op}")
+            continue
         shown = ", ".join(ids[:6]) + (f" and {len(ids) - 6} more" if len(ids) > 6 else "")
         lines.append(f"{noun(kind, len(ids))} {op}: {shown}")
     for c in diff.changes:
@@ -590,7 +593,10 @@ def render_text(diff: PlanDiff, color: bool = False, header: bool = True) -> str
         out.append(paint(f"! {_safe(note)}", "yellow"))
     for c in diff.changes:
         label = f'  "{_safe(c.label)}"' if c.label and c.label != c.id and not _singleton(c.kind) else ""
-        if _singleton(c.kind):
+        if _singleton(c.kind) and c.op in ("added", "removed"):
+            sign, color = ("+", "green") if c.op == "added" else ("-", "red")
+            out.append(paint(f"{sign} {c.kind}", color))
+        elif _singleton(c.kind):
             out.append(paint(f"~ {c.kind}", "yellow"))
             for f in c.fields:
                 out.append("    " + _field_line(f, paint))
