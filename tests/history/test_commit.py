@@ -370,3 +370,14 @@ def test_tag_command_and_existing_tags(committed, capsys):
 def test_history_errors_carry_codes():
     err = HistoryError("x", code="git.locked")
     assert err.code == "git.locked" and err.exit_code == 1
+
+
+def test_hooks_see_git_as_configured(committed, capsys):
+    """The commit's own path handling does not leak into hooks (their pathspecs keep their magic)."""
+    plans = committed / "plans"
+    hook(committed, "pre-commit", 'test -z "$GIT_LITERAL_PATHSPECS" || { echo "literal pathspecs leaked" >&2; '
+                                  'exit 1; }\ngit diff --cached --name-only -- "*.toml" > ../hook-saw.txt\n')
+    edit(plans, "account", "harbor-hvac", "tier", 2)
+    code, _, err = run_cli(capsys, "commit", "-C", str(plans))
+    assert code == 0, err
+    assert (committed.parent / "hook-saw.txt").read_text().split() == ["plans/accounts.toml"]

@@ -214,8 +214,9 @@ def commit_plan(prepo: PlanRepo, message: str | None = None, *, quarter: str | N
     try:
         with os.fdopen(fd, "w", encoding="utf-8") as fh:
             fh.write(full)
-        status, out, err = prepo.run("commit", f"--file={msg_path}", "--", *commit_paths,
-                                     env=dict(LITERAL, **(env or {})))
+        # ":(literal)" rather than GIT_LITERAL_PATHSPECS, which hooks would inherit
+        status, out, err = prepo.run("commit", f"--file={msg_path}", "--",
+                                     *[f":(literal){p}" for p in commit_paths], env=env, user_env=True)
     finally:
         os.unlink(msg_path)
     if status != 0:
@@ -388,5 +389,5 @@ def tag_quarter(prepo: PlanRepo, quarter: str, commit: str | None = None, *, for
     check_identity(prepo)
     text = message or f"Final revision of the {quarter} plan"
     args = ["tag", "-a", f"--message={text}"] + (["--force"] if force else []) + ["--", name, commit]
-    prepo.git(*args, env=env, what="git tag")
+    prepo.git(*args, env=env, what="git tag", user_env=True)
     return name

@@ -164,20 +164,25 @@ class PlanRepo:
         return self.location.toplevel
 
     def git(self, *args: str, env: dict | None = None, istream=None, what: str | None = None,
-            check: bool = True) -> str:
+            check: bool = True, user_env: bool = False) -> str:
         """Run ``git ARGS`` in the work tree; a failure becomes a HistoryError with git's output."""
-        import git
-
-        status, out, err = self.run(*args, env=env, istream=istream)
+        status, out, err = self.run(*args, env=env, istream=istream, user_env=user_env)
         if status != 0 and check:
             raise git_error((err + "\n" + out).strip(), what or f"git {args[0]}")
         return out
 
-    def run(self, *args: str, env: dict | None = None, istream=None) -> tuple[int, str, str]:
-        """Run ``git ARGS``; return (status, stdout, stderr) without raising."""
+    def run(self, *args: str, env: dict | None = None, istream=None, user_env: bool = False) -> tuple[int, str, str]:
+        """Run ``git ARGS``; return (status, stdout, stderr) without raising.
+
+        Messages are asked for in English (they are matched), except with ``user_env``:
+        commands that run the user's hooks or signing program get the environment as it is."""
         import git
 
-        full_env = dict(GIT_ENV, **(env or {}))
+        if user_env:  # GitPython sets LC_ALL/LANGUAGE=C: give back the user's (empty counts as unset)
+            base = {k: os.environ.get(k, "") for k in ("LC_ALL", "LANGUAGE")}
+        else:
+            base = GIT_ENV
+        full_env = dict(base, **(env or {}))
         try:
             status, out, err = self.repo.git.execute(
                 ["git", *args], with_extended_output=True, with_exceptions=False, env=full_env,
