@@ -10,13 +10,15 @@ at each quarter's end (which tags ``plan/2026-Qn``).  2026-Q4, the current quart
 tagged at its latest revision.
 
 The example plan is looked for in the ``plans/`` folder next to the package (a
-source checkout); an installed package without it uses the ``init`` template.
+source checkout) or in ``tui/history/example`` (a packaged copy); without either, the
+``init`` template is used.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import os
+import re
 import shutil
 import subprocess
 import tempfile
@@ -50,8 +52,13 @@ PATH = {"2026-Q1": (0.55, 0.75, 0.70), "2026-Q2": (0.70, 0.90, 0.85), "2026-Q3":
 
 
 def example_plan_dir() -> Path | None:
-    here = Path(__file__).resolve().parent.parent.parent / "plans"
-    return here if (here / "plan.toml").is_file() else None
+    """The example plan: ``plans/`` beside the package (a source checkout), or a copy
+    packaged as ``tui/history/example`` (if the wheel ships one)."""
+    here = Path(__file__).resolve().parent
+    for folder in (here.parent.parent / "plans", here / "example"):
+        if (folder / "plan.toml").is_file():
+            return folder
+    return None
 
 
 def _num(v) -> bool:
@@ -223,8 +230,8 @@ def _write_history(s: _Story) -> None:
     if s.plan.find("lead_scoring", "lead_scoring") is not None:
         s.set("lead_scoring", "lead_scoring", "threshold", 50)
     if mql_text:
-        s.set("term", "mql", "definition", mql_text.replace("60 points", "50 points").replace(
-            "commitment of 180", "commitment of 120").replace("within the 30-day decay window, ", ""))
+        older = re.sub(r"\s+within the 30-day decay\s+window,", ",", mql_text.replace("60 points", "50 points"))
+        s.set("term", "mql", "definition", older.replace("commitment of 180", "commitment of 120"))
     for kr in s.krs():
         d = s.ref_kr(kr)
         s.unset("key_result", kr, "actual")
