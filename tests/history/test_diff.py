@@ -211,3 +211,15 @@ def test_lists_of_tables_match_by_name_and_text_ignores_rewrapping():
 def test_word_diff():
     assert word_diff("the quick brown fox", "the slow brown fox") == [
         ("=", "the"), ("-", "quick"), ("+", "slow"), ("=", "brown fox")]
+
+
+def test_diff_of_a_plan_in_memory_against_head(committed):
+    from tui.history import diff_plan
+    from tui.plan.edit import set_field, stage_change
+
+    plan = load_plan(committed / "plans")
+    stage_change(plan, set_field(plan, "account", "harbor-hvac", "tier", 2))
+    d = diff_plan(plan)
+    assert [(c.kind, c.id, [f.field for f in c.fields]) for c in d.changes] == [("account", "harbor-hvac", ["tier"])]
+    assert d.new_label == "this session"
+    assert "tier = 1" in (committed / "plans" / "accounts.toml").read_text()  # nothing written

@@ -12,7 +12,8 @@ No Textual here: the CLI and the app call these functions.  For a History screen
   has ``.changes`` (``EntityChange`` with ``.fields``), ``.counts``, ``.to_json()``.
 - ``key_result_trend(plan_dir, "GOAL/KR") -> list[TrendPoint]``: baseline, target and
   actual at each quarter tag, then in the working tree.
-- ``diff_snapshots(Snapshot.from_plan(plan), ...)`` compares in-memory plans.
+- ``diff_plan(plan, rev="HEAD") -> PlanDiff``: a revision against a Plan in memory,
+  unsaved edits included; ``diff_snapshots(a, b)`` compares any two Snapshots.
 
 Modules: ``repo`` (PlanRepo, revision resolving, tag names), ``snapshot`` (a revision's
 files, cached by blob id), ``semdiff`` (the diff and its text/markdown/json forms),
@@ -31,6 +32,7 @@ _EXPORTS = {
     "diff_revisions": "revisions",
     "quarter_tags": "revisions",
     "key_result_trend": "revisions",
+    "diff_plan": "revisions",
     "PlanDiff": "semdiff",
     "EntityChange": "semdiff",
     "FieldChange": "semdiff",

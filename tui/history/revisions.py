@@ -31,7 +31,7 @@ class Revision:
     subject: str
     tags: list[str] = field(default_factory=list)  # this plan's quarter tags on this revision
     quarters: list[str] = field(default_factory=list)  # the quarters those tags close
-    boundary: bool = False  # a shallow clone's history stops here (parents not fetched)
+    boundary: bool = False  # shallow clone: history before this revision was not fetched
 
     @property
     def short(self) -> str:
@@ -70,17 +70,10 @@ def revisions(prepo: PlanRepo, limit: int | None = None, start: str = "HEAD") ->
         if target is not None:
             target.tags.append(prepo.tag_name(quarter))
             target.quarters.append(quarter)
-    if revs and boundaries and not revs[-1].boundary:
-        # the oldest revision listed is not the boundary commit itself, but history may still stop there
-        oldest = revs[-1]
-        if any(p not in by_sha and _missing(prepo, p) for p in oldest.parents):
-            oldest.boundary = True
+    if revs and boundaries and (not limit or len(revs) < limit):
+        # a shallow clone: whatever came before the oldest revision listed was not fetched
+        revs[-1].boundary = True
     return revs
-
-
-def _missing(prepo: PlanRepo, sha: str) -> bool:
-    status, _, _ = prepo.run("cat-file", "-e", f"{sha}^{{commit}}")
-    return status != 0
 
 
 @dataclass(frozen=True)
@@ -190,6 +183,16 @@ def diff_revisions(plan_dir: Path, a: str | None = None, b: str | None = None) -
         return diff(prepo, a, b)
 
 
+def diff_plan(plan, rev: str = "HEAD") -> PlanDiff:
+    """A revision against a plan in memory (with edits not saved yet), e.g. for an app."""
+    with PlanRepo(plan.root) as prepo:
+        if rev == "HEAD" and prepo.head() is None:
+            old = empty("(no commits yet)", prepo.plan_dir)
+        else:
+            old = snapshot_at(prepo, rev)
+        return diff_snapshots(old, Snapshot.from_plan(plan, "this session"), plan=prepo.rel or ".")
+
+
 def quarter_tags(plan_dir: Path) -> dict[str, str]:
     with PlanRepo(plan_dir) as prepo:
         return prepo.quarter_tags()
@@ -204,5 +207,5 @@ def sort_quarters(names) -> list[str]:
     return sorted(names, key=quarter_index)
 
 
-__all__ = ["Revision", "RevisionSpec", "TrendPoint", "diff", "diff_revisions", "key_result_trend", "kr_trend",
+__all__ = ["Revision", "RevisionSpec", "TrendPoint", "diff", "diff_plan", "diff_revisions", "key_result_trend", "kr_trend",
            "list_revisions", "parse_spec", "quarter_tags", "revisions", "snapshot"]
