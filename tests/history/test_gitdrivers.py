@@ -255,3 +255,8 @@ def test_edits_to_different_entities_always_merge_with_both_kept(seed):
     merged = collect_entities({name: TomlFile.from_bytes(Path(name), out.raw, name)})
     want = collect_entities({name: expected})
     assert {(e.id): e.data for e in merged[kind]} == {(e.id): e.data for e in want[kind]}
+
+
+def test_textconv_never_hides_data_that_is_not_where_the_plan_expects_it():
+    text = textconv_bytes(b'account = "x"\ngoal = 3\n', "accounts.toml")
+    assert "account: x" in text and "goal: 3" in text

@@ -165,6 +165,15 @@ def render_file(name: str, data: dict) -> str:
                         corder = _order(child.name)
                         for c in sorted(entities.get(child.name, []), key=lambda c: c.id):
                             blocks.append("\n".join(render_entity(child.name, c.id, c.data, corder)))
+    other: list[str] = []
+    for key, value in data.items():
+        k = next((k for k in kinds_in_file(name) if not k.parent and k.path[0] == key), None)
+        fits = k is not None and (isinstance(value, dict) if k.singleton else
+                                  isinstance(value, list) and all(isinstance(v, dict) for v in value))
+        if not fits:  # not where the plan expects it: shown as it is, so nothing is hidden
+            _lines(_key(key), value, "  ", other)
+    if other:
+        blocks.append("\n".join(["(outside the plan's tables)"] + other))
     return "\n\n".join(blocks) + "\n" if blocks else ""
 
 
@@ -193,10 +202,13 @@ def textconv_bytes(raw: bytes, path: str = "") -> str:
         tf = TomlFile.from_bytes(Path(path or "plan.toml"), raw, Path(path).name or "plan.toml")
     except PlanError:
         return raw.decode("utf-8", errors="replace")
-    name = guess_name(path, tf.data)
-    if name is None:
+    try:
+        name = guess_name(path, tf.data)
+        if name is None:
+            return tf.text
+        return render_file(name, tf.data)
+    except Exception:  # noqa: BLE001 - git must always get text back; odd data shows as it is
         return tf.text
-    return render_file(name, tf.data)
 
 
 def textconv_file(path: str) -> str:
