@@ -134,7 +134,9 @@ class _Story:
         """A value ``share`` of the way to the example's baseline (decreasing metrics come down to it)."""
         d = self.ref_kr(kr_id)
         base, direction = d.get("baseline"), d.get("direction")
-        if not _num(base) or not base or direction == "maintain":
+        if (not _num(base) or not base) and _num(d.get("target")):
+            base = d["target"] * 0.5  # no baseline to work back from: half the target
+        if not _num(base) or direction == "maintain":
             return base if _num(base) else d.get("target")
         value = base * share if direction == "increase" else base / share
         if d.get("unit") == "percent":
