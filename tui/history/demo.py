@@ -24,7 +24,7 @@ import subprocess
 import tempfile
 from pathlib import Path
 
-from tui.plan.edit import EditError, add_entity, remove_entity, set_field, stage_change, unset_field
+from tui.plan.edit import add_entity, remove_entity, set_field, stage_change, unset_field
 from tui.plan.model import Plan, load_plan
 from tui.plan.refs import referrers
 from tui.plan.schema import load_schemas, schema_dir
@@ -352,4 +352,4 @@ def _write_history(s: _Story) -> None:
     s.progress("  tagged plan/2026-Q1 .. plan/2026-Q4")
 
 
-__all__ = ["build_demo", "example_plan_dir", "EditError"]
+__all__ = ["build_demo", "example_plan_dir"]
