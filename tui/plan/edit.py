@@ -552,8 +552,6 @@ def add_entity(plan: Plan, kind: str, id: str, fields: dict | None = None, *, sc
         _check_schema(schemas, probe, expected, tf)
 
     siblings = [e for e in plan.all(kind) if e.file == k.file and (parent is None or e.parent_id == parent.id)]
-    lines = _lines(tf.text)
-    nl = _nl_suffix(tf)
     if parent is not None:
         name = _header_name(tf, parent.path) + "." + ".".join(render_key(p) for p in k.path)
     else:
@@ -564,25 +562,34 @@ def add_entity(plan: Plan, kind: str, id: str, fields: dict | None = None, *, sc
     elif parent is not None:
         _, at = entity_span(tf, parent.path)
     else:
+        at = None
+    text = insert_block(tf, at, block)
+    result = _verify(tf, text, expected)
+    return Change(k.file, tf, text, result, f"{kind} {id} added")
+
+
+def insert_block(tf: TomlFile, at: int | None, block: list[str]) -> str:
+    """The text of ``tf`` with ``block`` (lines without newlines) inserted before line
+    ``at`` (None: at the end), set off by one blank line, in the file's line endings."""
+    lines = _lines(tf.text)
+    nl = _nl_suffix(tf)
+    if at is None or at >= len(lines) or (at == len(lines) - 1 and lines[-1] == ""):
         at = len(lines)
         while at > 0 and lines[at - 1].strip() == "":
             at -= 1
-    new = ([""] if at > 0 else []) + block
-    if at < len(lines) and lines[at].strip() != "":
-        new.append("")
-    if at == len(lines):
-        # appending at the very end: the last line needs its newline, and so does ours
-        if lines and lines[-1] != "":
-            lines[-1] += nl
-            lines.append("")
-        at = len(lines) - 1
+        if at == len(lines) or lines[-1] != "":
+            # the file ends without a newline: the last line gets one, and so does ours
+            if lines and lines[-1] != "":
+                lines[-1] += nl
+                lines.append("")
+            at = len(lines) - 1
         new = ([""] if at > 0 else []) + block
-        lines[at:at] = [ln + nl for ln in new]
     else:
-        lines[at:at] = [ln + nl for ln in new]
-    text = "\n".join(lines)
-    result = _verify(tf, text, expected)
-    return Change(k.file, tf, text, result, f"{kind} {id} added")
+        new = ([""] if at > 0 else []) + block
+        if lines[at].strip() != "":
+            new.append("")
+    lines[at:at] = [ln + nl for ln in new]
+    return "\n".join(lines)
 
 
 def remove_entity(plan: Plan, kind: str, id: str) -> Change:
