@@ -248,7 +248,7 @@ def test_plan_file_symlink_and_folder_outside_repo_are_refused(committed, tmp_pa
 
 
 def test_revisions_starting_with_a_dash_are_refused(committed, capsys):  # 34
-    code, _, err = run_cli(capsys, "diff", "-C", str(committed / "plans"), "--", "--output=/tmp/x")
+    code, _, err = run_cli(capsys, "diff", "-C", str(committed / "plans"), "--", "--output=stolen.txt")
     assert code == 2 and "cannot start with '-'" in err
 
 
