@@ -269,3 +269,30 @@ def test_index_is_rebuilt_whole_when_tables_interleave():
     old = '[[a]]\nx = 1\n[c]\ny = 2\n[[a.b]]\nz = 3\n'  # a nested table after another table
     new = old.replace("x = 1", "x = 10")
     assert reindex(index_toml(old), old, new) is None
+
+
+def test_set_an_array_of_tables_keeps_unchanged_blocks(plan_dir):
+    plan = load_plan(plan_dir)
+    committee = plan.get("account", "harbor-hvac").data["committee"]
+    path = plan_dir / "accounts.toml"
+    old = path.read_text()
+    changed = [dict(committee[0], title="Chief Operating Officer")] + committee[1:] + [
+        {"name": "Ana Souza", "title": "IT Director", "persona": "it-lead"}]
+    apply_change(plan, set_field(plan, "account", "harbor-hvac", "committee", changed))
+    new = path.read_text()
+    assert load_plan(plan_dir).get("account", "harbor-hvac").data["committee"] == changed
+    removed = [line for line in old.split("\n") if line not in new.split("\n")]
+    assert removed == [f'title = "{committee[0]["title"]}"']
+    apply_change(plan, set_field(plan, "account", "harbor-hvac", "committee", changed[1:2]))
+    assert load_plan(plan_dir).get("account", "harbor-hvac").data["committee"] == changed[1:2]
+
+
+def test_published_content_from_before_the_quarter_is_history(plan_dir):
+    from tui.plan.validation import validate
+
+    plan = load_plan(plan_dir)
+    item = next(c for c in plan.all("content") if c.data.get("status") == "published")
+    apply_change(plan, set_field(plan, "content", item.id, "publish_date", dt.date(2026, 9, 15)))
+    assert not [p for p in validate(load_plan(plan_dir)) if p.code == "date.outside-quarter"]
+    apply_change(plan, set_field(plan, "content", item.id, "status", "scheduled"))
+    assert [p.entity for p in validate(load_plan(plan_dir)) if p.code == "date.outside-quarter"] == [item.id]

@@ -385,6 +385,9 @@ def _splice_set(tf: TomlFile, entity: Entity, rel: tuple, value, schemas: Schema
     if full in keys and _header_index(tf, full) is None:
         start, end = _value_extent(tf, full)
         return tf.text[:start] + _render_like(tf.text[start:end], value, tf) + tf.text[end:]
+    if isinstance(value, list) and all(isinstance(v, dict) for v in value) and (
+            _header_index(tf, full + (0,)) is not None or (value and full not in keys)):
+        return _replace_table_array(tf, entity, full, value)
     # The key is new.  Find the nearest existing container along the path.
     for depth in range(len(rel) - 1, -1, -1):
         container = entity.path + rel[:depth]
@@ -416,6 +419,39 @@ def _splice_set(tf: TomlFile, entity: Entity, rel: tuple, value, schemas: Schema
         break
     raise EditError(f"cannot place {'.'.join(map(str, rel))} in {tf.name} without reformatting; edit it in a text editor",
                     file=tf.name, code="edit.unsupported")
+
+
+def _replace_table_array(tf: TomlFile, entity: Entity, full: tuple, value: list) -> str:
+    """Set an array of tables (`[[account.committee]]` blocks): elements that did not
+    change keep their text, changed or new ones are written again, removed ones go."""
+    lines = _lines(tf.text)
+    nl = _nl_suffix(tf)
+    try:
+        old = _get(tf.data, full)
+    except (KeyError, IndexError, TypeError):
+        old = []
+    spans = [entity_span(tf, full + (j,)) for j in range(len(old)) if _header_index(tf, full + (j,)) is not None]
+    if spans:
+        name = _header_name(tf, full + (0,))
+        start, end = spans[0][0], spans[-1][1]
+    else:
+        name = ".".join([_header_name(tf, entity.path), *[render_key(p) for p in full[len(entity.path):]]])
+        start = end = entity_span(tf, entity.path)[1]
+    blocks: list[list[str]] = []
+    for j, item in enumerate(value):
+        if j < len(spans) and j < len(old) and old[j] == item:
+            blocks.append([ln.removesuffix("\r") for ln in lines[spans[j][0]:spans[j][1]]])
+        else:
+            blocks.append(_table_block(name, item, array=True))
+    new: list[str] = []
+    for block in blocks:
+        new += ([""] if new else []) + block
+    if not spans and new:
+        new = [""] + new
+    if spans and not new and start > 0 and lines[start - 1].strip() == "":
+        start -= 1  # the blank line that set the removed blocks off
+    lines[start:end] = [ln + nl for ln in new]
+    return "\n".join(lines)
 
 
 def _insert_key(tf, entity, header_path, rel_prefix, key, value, schemas) -> str:

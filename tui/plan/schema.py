@@ -143,6 +143,36 @@ def _validator_cached(folder: str, schema_name: str) -> Draft202012Validator:
     )
 
 
+@functools.lru_cache(maxsize=32)
+def _fast_cached(folder: str, schema_name: str):
+    try:
+        import jsonschema_rs
+    except ImportError:
+        return None
+    s = _load(folder)
+    inlined = inline_refs(s, s.schemas[schema_name], schema_name)
+    if '"$ref"' in json.dumps(inlined):
+        return None  # a reference outside the plan's schemas: only the careful path may see it
+    try:
+        return jsonschema_rs.validator_for(inlined, validate_formats=True)
+    except Exception:  # noqa: BLE001 - any trouble here just means "no fast path"
+        return None
+
+
+def is_valid_fast(s: SchemaSet, schema_name: str, instance) -> bool:
+    """True when a compiled validator says ``instance`` is valid.  It is a gate, never
+    a verdict of invalidity: False means "ask the Python validator", which explains
+    every error.  On a plan with 10,000 accounts the gate takes about 15 ms where the
+    full walk takes seconds."""
+    validator = _fast_cached(str(s.folder), schema_name)
+    if validator is None:
+        return False
+    try:
+        return bool(validator.is_valid(instance))
+    except Exception:  # noqa: BLE001
+        return False
+
+
 def inline_refs(s: SchemaSet, node, base: str, depth: int = 0):
     """A copy of ``node`` with every reference to the plan's own schemas replaced by its
     target (keywords beside the ``$ref`` kept).  Validation then does no reference

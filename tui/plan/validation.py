@@ -38,7 +38,7 @@ from .model import Entity, Plan, as_date
 from .problems import ERROR, WARNING, Problem, sort_problems
 from .registry import KINDS, PLAN_FILES
 from .refs import iter_references
-from .schema import SchemaSet, load_schemas
+from .schema import SchemaSet, is_valid_fast, load_schemas
 
 ID_PATTERN = "^[a-z0-9]+(-[a-z0-9]+)*$"
 
@@ -211,6 +211,8 @@ def schema_problems(plan: Plan, schemas: SchemaSet, locators: dict) -> list[Prob
         for path, value in bad_numbers:
             out.append(loc.problem(ERROR, "value.not-finite",
                                    f"`{_field_name(path)}` is {value}; write a real number", path))
+        if not bad_numbers and is_valid_fast(schemas, schema_name, instance):
+            continue
         validator = schemas.validator(schema_name)
         try:
             for err in validator.iter_errors(instance):
@@ -317,6 +319,8 @@ def rule_problems(plan: Plan, locators: dict) -> list[Problem]:
             for field in k.dated:
                 for e in plan.all(k.name):
                     d = as_date(e.data.get(field))
+                    if d and d < start and e.data.get("status") in ("published", "retired"):
+                        continue  # published before this quarter: history, kept on purpose
                     if d and not (start <= d <= end):
                         add(WARNING, "date.outside-quarter",
                             f"`{field}` is {d}, outside the quarter {plan.quarter} ({start} to {end}); "
