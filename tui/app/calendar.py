@@ -83,6 +83,11 @@ class CalendarView(Widget, can_focus=True):
     def app_(self) -> "QuarterdeckApp":
         return self.app  # type: ignore[return-value]
 
+    def on_mount(self) -> None:
+        if self.app_.plan is not None:
+            self.set_plan(self.app_.plan, self.app_.today)
+            self.post_message(self.Picked(self, self.picked))
+
     def set_plan(self, plan: Plan, today: dt.date) -> None:
         by_date: dict[dt.date, list[Entity]] = {}
         unscheduled = 0

@@ -111,9 +111,9 @@ class FormScreen(ModalScreen[bool]):
             yield Label("", id="form-error", classes="field-error", markup=False)
             with Horizontal(classes="dialog-buttons"):
                 yield Button(Content("Add (ctrl+enter)" if self.adding else "Apply (ctrl+enter)"), id="apply",
-                             variant="primary")
-                yield Button(Content("Apply & save (ctrl+s)"), id="apply-save")
-                yield Button(Content("Cancel (esc)"), id="cancel")
+                             variant="primary", compact=True)
+                yield Button(Content("Apply & save (ctrl+s)"), id="apply-save", compact=True)
+                yield Button(Content("Cancel (esc)"), id="cancel", compact=True)
         yield Footer()
 
     def _id_fields(self) -> ComposeResult:

@@ -164,6 +164,21 @@ class TeamView(Vertical):
                 yield ListDetail(EntityList("responsibility"))
 
 
+class LazyView(Vertical):
+    """A view's place in its tab: the view itself is built the first time it is shown,
+    so the app starts with only what the first screen needs."""
+
+    def __init__(self, factory: Callable[[], object], id: str) -> None:
+        super().__init__(id=id, classes="lazy-view")
+        self.factory = factory
+        self.loaded = False
+
+    async def load(self) -> None:
+        if not self.loaded:
+            self.loaded = True
+            await self.mount(self.factory())
+
+
 # -- the app --------------------------------------------------------------------------------------
 
 
@@ -200,6 +215,7 @@ class QuarterdeckApp(App[int]):
         self.watch_seconds = watch
         self.problems: list[Problem] = []
         self.marks: dict = {}
+        self.rows: dict[str, list] = {}  # kind -> table rows, also for views not built yet
         self.validated = False
         self.busy = False
         self.current: tuple[str, str] | None = None
@@ -209,6 +225,7 @@ class QuarterdeckApp(App[int]):
         self._quit_after_save = False
         self._asking_disk: set[str] = set()
         self._poll_running = False
+        self._navigating = False
 
     # -- basics ------------------------------------------------------------------------------
 
@@ -226,19 +243,20 @@ class QuarterdeckApp(App[int]):
             with TabPane("Overview", id="overview"):
                 yield OverviewView(id="overview-view")
             with TabPane("Goals", id="goals"):
-                yield ListDetail(EntityList("goal"), EntityList("key_result", scoped=True), id="goals-view")
+                yield LazyView(lambda: ListDetail(EntityList("goal"), EntityList("key_result", scoped=True),
+                                                  id="goals-view"), id="lazy-goals")
             with TabPane("Personas", id="personas"):
-                yield ListDetail(EntityList("persona"), id="personas-view")
+                yield LazyView(lambda: ListDetail(EntityList("persona"), id="personas-view"), id="lazy-personas")
             with TabPane("Accounts", id="accounts"):
-                yield ListDetail(EntityList("account"), id="accounts-view")
+                yield LazyView(lambda: ListDetail(EntityList("account"), id="accounts-view"), id="lazy-accounts")
             with TabPane("Content", id="content"):
-                yield ContentView(id="content-view")
+                yield LazyView(lambda: ContentView(id="content-view"), id="lazy-content")
             with TabPane("Glossary", id="glossary"):
-                yield ListDetail(EntityList("term"), id="glossary-view")
+                yield LazyView(lambda: ListDetail(EntityList("term"), id="glossary-view"), id="lazy-glossary")
             with TabPane("Team", id="team"):
-                yield TeamView(id="team-view")
+                yield LazyView(lambda: TeamView(id="team-view"), id="lazy-team")
             with TabPane("Problems", id="problems"):
-                yield ProblemsView()
+                yield LazyView(ProblemsView, id="lazy-problems")
         yield Footer(compact=True)
 
     def on_mount(self) -> None:
@@ -289,6 +307,7 @@ class QuarterdeckApp(App[int]):
     # -- showing ------------------------------------------------------------------------------------
 
     def _show_rows(self, rows: dict, keep: tuple[str, str] | None = None) -> None:
+        self.rows.update(rows)
         for kind, kind_rows in rows.items():
             for lst in self.query(f"#list-{kind}").results(EntityList):
                 lst.set_rows(kind_rows, keep_id=keep[1] if keep and keep[0] == kind else None)
@@ -298,12 +317,13 @@ class QuarterdeckApp(App[int]):
             return
         self.query_one(OverviewView).redraw()
         for pane in self.query(DetailPane):
-            pane.redraw()
+            if pane.id != "calendar-detail":
+                pane.redraw()
         for panel in self.query(SingletonPanel):
             panel.redraw()
-        self.query_one(CalendarView).set_plan(self.plan, self.today)
-        cal_detail = self.query_one("#calendar-detail", DetailPane)
-        cal_detail.show("content", self.query_one(CalendarView).picked)
+        for calendar in self.query(CalendarView):
+            calendar.set_plan(self.plan, self.today)
+            self.query_one("#calendar-detail", DetailPane).show("content", calendar.picked)
 
     def _update_title(self) -> None:
         plan = self.plan
@@ -318,10 +338,15 @@ class QuarterdeckApp(App[int]):
             sub += f" · ● unsaved: {', '.join(dirty)}"
         self.sub_title = sub
 
-    def action_show_view(self, view: str) -> None:
-        tabs = self.query_one("#views", TabbedContent)
-        tabs.active = view
-        self.call_after_refresh(self._focus_view, view)
+    async def action_show_view(self, view: str) -> None:
+        # build the view while its tab is still hidden, then show it
+        await self.ensure_view(view)
+        self.query_one("#views", TabbedContent).active = view
+
+    async def ensure_view(self, view: str) -> None:
+        """Build a view the first time it is needed."""
+        for lazy in self.query(f"#lazy-{view}").results(LazyView):
+            await lazy.load()
 
     def _focus_view(self, view: str) -> None:
         pane = self.query_one(f"#{view}", TabPane)
@@ -332,8 +357,10 @@ class QuarterdeckApp(App[int]):
                 return
 
     @on(TabbedContent.TabActivated, "#views")
-    def _view_activated(self, event: TabbedContent.TabActivated) -> None:
-        self.call_after_refresh(self._focus_view, event.pane.id)
+    async def _view_activated(self, event: TabbedContent.TabActivated) -> None:
+        await self.ensure_view(event.pane.id)
+        if not self._navigating:
+            self.call_after_refresh(self._focus_view, event.pane.id)
 
     @on(EntityList.Selected)
     def _list_selected(self, event: EntityList.Selected) -> None:
@@ -374,7 +401,8 @@ class QuarterdeckApp(App[int]):
         self.marks = message.marks
         self.validated = True
         self._show_rows(message.rows)
-        self.query_one(ProblemsView).set_problems(self.problems)
+        for view in self.query(ProblemsView):
+            view.set_problems(self.problems)
         errors = sum(1 for p in self.problems if p.severity == ERROR)
         label = f"Problems {len(self.problems)}" if self.problems else "Problems"
         tab = self.query_one("#views", TabbedContent).get_tab("problems")
@@ -654,16 +682,22 @@ class QuarterdeckApp(App[int]):
 
     # -- navigation -----------------------------------------------------------------------------------------
 
-    def goto_entity(self, kind: str, entity_id: str) -> bool:
+    async def goto_entity(self, kind: str, entity_id: str) -> bool:
+        """Show an entity in its view, selected (and focused)."""
         if self.plan is None or self.plan.find(kind, entity_id) is None:
             self._entity_or_warn(kind, entity_id)
             return False
         view = KIND_VIEW[kind]
-        self.query_one("#views", TabbedContent).active = view
-        if view == "team":
-            self.query_one("#team-tabs", TabbedContent).active = TEAM_TABS[kind]
-        if view == "content":
-            self.query_one("#content-tabs", TabbedContent).active = "content-list"
+        self._navigating = True
+        try:
+            await self.ensure_view(view)
+            self.query_one("#views", TabbedContent).active = view
+            if view == "team":
+                self.query_one("#team-tabs", TabbedContent).active = TEAM_TABS[kind]
+            if view == "content":
+                self.query_one("#content-tabs", TabbedContent).active = "content-list"
+        finally:
+            self.call_after_refresh(setattr, self, "_navigating", False)
         if KINDS[kind].singleton:
             target = "#overview-view" if kind == "plan" else f"#single-{kind}"
             self.call_after_refresh(self.query_one(target).focus)
@@ -685,13 +719,13 @@ class QuarterdeckApp(App[int]):
             lst._apply_view(entity_id)
             lst.table.select_id(entity_id)
 
-    def jump_to_problem(self, problem: Problem) -> None:
+    async def jump_to_problem(self, problem: Problem) -> None:
         if not problem.kind:
             where = f"{problem.file}:{problem.line}:{problem.col}" if problem.line else problem.file
             self.notify(f"{where}: fix this in a text editor ({problem.message})", severity="warning", markup=False)
             return
         entity_id = problem.entity or problem.kind
-        if self.goto_entity(problem.kind, entity_id):
+        if await self.goto_entity(problem.kind, entity_id):
             self.edit_entity(problem.kind, entity_id, field=problem.field or None)
 
     # -- saving and quitting ----------------------------------------------------------------------------------
@@ -780,8 +814,10 @@ class QuarterdeckApp(App[int]):
 
         palette = [(self.get_key_display(Binding(self.COMMAND_PALETTE_BINDING, "command_palette")),
                     "Command palette", "Run any action or jump to any entry by name")]
+        views = [("1 … 8", "Views", ", ".join(f"{n} {title}" for n, (_v, title) in enumerate(VIEWS, 1)))]
+        general = [b for b in self.BINDINGS if not (b.id or "").startswith("view.")]
         return [
-            ("Everywhere", rows(self.BINDINGS) + palette),
+            ("Everywhere", views + rows(general) + palette),
             ("Lists", rows(EntityList.BINDINGS) + rows(RowTable.BINDINGS)),
             ("Content", rows(ContentView.BINDINGS)),
             ("Calendar", rows(CalendarView.BINDINGS)),
@@ -819,9 +855,12 @@ class QuarterdeckApp(App[int]):
             ]
         return out
 
-    def _show_calendar(self) -> None:
+    async def _show_calendar(self) -> None:
+        self._navigating = True
+        await self.ensure_view("content")
         self.query_one("#views", TabbedContent).active = "content"
         self.query_one("#content-tabs", TabbedContent).active = "content-calendar"
+        self.call_after_refresh(setattr, self, "_navigating", False)
         self.call_after_refresh(self.query_one(CalendarView).focus)
 
     # -- recovery -----------------------------------------------------------------------------------------------

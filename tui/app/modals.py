@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from rich.console import Group
+from rich.table import Table
 from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
@@ -47,7 +49,7 @@ class ChoiceScreen(ModalScreen[str]):
                 yield Static(self.body)
             with Horizontal(classes="dialog-buttons"):
                 for c in self.choices:
-                    yield Button(Content(f"{c.label} ({c.key})"), id=f"choice-{c.value}", variant=c.variant)
+                    yield Button(Content(f"{c.label} ({c.key})"), id=f"choice-{c.value}", variant=c.variant, compact=True)
 
     def on_mount(self) -> None:
         self.query_one(f"#choice-{self.focus_value}", Button).focus()
@@ -87,8 +89,8 @@ class NewIdScreen(ModalScreen[str | None]):
             yield Input(self.value, id="new-id", select_on_focus=True)
             yield Label("", id="new-id-error", classes="field-error", markup=False)
             with Horizontal(classes="dialog-buttons"):
-                yield Button(Content("Rename (enter)"), id="ok", variant="primary")
-                yield Button(Content("Cancel (esc)"), id="cancel")
+                yield Button(Content("Rename (enter)"), id="ok", variant="primary", compact=True)
+                yield Button(Content("Cancel (esc)"), id="cancel", compact=True)
 
     def on_mount(self) -> None:
         self.query_one(Input).focus()
@@ -127,25 +129,31 @@ class HelpScreen(ModalScreen[None]):
         self.sections = sections
 
     def compose(self) -> ComposeResult:
-        text = Text()
+        parts = []
         for title, rows in self.sections:
-            text.append(f"{title}\n", style="bold underline")
+            table = Table(box=None, show_header=False, expand=True, padding=(0, 1), title=title,
+                          title_justify="left", title_style="bold underline")
+            table.add_column("key", style="bold", no_wrap=True, width=14)
+            table.add_column("what", ratio=1)
             for key, description, tip in rows:
-                text.append(f"  {key:<16}", style="bold")
-                text.append(description)
+                what = Text(description)
                 if tip and tip != description:
-                    text.append(f" — {tip}", style="dim")
-                text.append("\n")
-            text.append("\n")
-        text.append("Filters: type words to match names fuzzily; field:value matches a field "
-                    "(stage:engaged), field:=value exactly, field:>80 compares numbers.\n", style="dim")
-        text.append("Mouse: click tabs, column headers (sort), rows (select; double click edits).", style="dim")
+                    what.append(f" — {tip}", style="dim")
+                table.add_row(Text(key), what)
+            parts.append(table)
+            parts.append(Text(""))
+        notes = Text()
+        notes.append("Filters: type words to match names fuzzily; field:value matches a field "
+                     "(stage:engaged), field:=value exactly, field:>80 compares numbers.\n", style="dim")
+        notes.append("Mouse: click tabs, column headers (sort), rows (select; double click edits).", style="dim")
+        parts.append(notes)
+        text = Group(*parts)
         with Vertical(classes="dialog help-dialog"):
             yield Static(Content("Keys"), classes="dialog-title")
             with VerticalScroll(classes="dialog-body"):
                 yield Static(text)
             with Horizontal(classes="dialog-buttons"):
-                yield Button(Content("Close (esc)"), id="close", variant="primary")
+                yield Button(Content("Close (esc)"), id="close", variant="primary", compact=True)
 
     def on_mount(self) -> None:
         self.query_one("#close", Button).focus()

@@ -62,6 +62,8 @@ class RowTable(ScrollView, can_focus=True):
         Binding("down,j", "cursor(1)", "Down", show=False),
         Binding("pageup", "page(-1)", "Page up", show=False),
         Binding("pagedown", "page(1)", "Page down", show=False),
+        Binding("left,h", "scroll_columns(-1)", "Left", show=False),
+        Binding("right,l", "scroll_columns(1)", "Right", show=False),
         Binding("home,g", "first", "First row", show=False),
         Binding("end,G", "last", "Last row", show=False),
         Binding("s", "sort_next", "Sort", id="table.sort", show=False,
@@ -196,6 +198,9 @@ class RowTable(ScrollView, can_focus=True):
 
     def action_page(self, direction: int) -> None:
         self._move(self.cursor + direction * self.page_height)
+
+    def action_scroll_columns(self, direction: int) -> None:
+        self.scroll_to(x=max(0, int(self.scroll_x) + direction * 8), animate=False)
 
     def action_first(self) -> None:
         self._move(0)

@@ -82,6 +82,11 @@ class EntityList(Vertical):
         cols = [(c, column_title(self.kind.name, c)) for c in columns_for(self.kind)]
         yield RowTable(cols, id=f"table-{self.kind.name}", empty_text="Loading…")
 
+    def on_mount(self) -> None:
+        rows = getattr(self.app, "rows", {}).get(self.kind.name)
+        if rows is not None:
+            self.set_rows(rows)
+
     @property
     def table(self) -> RowTable:
         return self.query_one(RowTable)
@@ -95,8 +100,10 @@ class EntityList(Vertical):
         return self.table.current_id
 
     def set_rows(self, rows: list[Row], keep_id: str | None = None) -> None:
-        self.rows = rows
         table = self.table
+        if keep_id is None:
+            keep_id = table.current_id
+        self.rows = rows
         table.empty_text = "Nothing matches the filter" if self.filter_input.value else (
             f"No {self.kind.plural.lower()} yet — press a to add one")
         table.rows = rows
@@ -250,6 +257,9 @@ class SingletonPanel(VerticalScroll, can_focus=True):
     def compose(self) -> ComposeResult:
         yield Static(Text("Loading…", style="dim"), classes="detail-body")
 
+    def on_mount(self) -> None:
+        self.redraw()
+
     def redraw(self) -> None:
         app: QuarterdeckApp = self.app  # type: ignore[assignment]
         plan = app.plan
@@ -386,6 +396,11 @@ class ProblemsView(Horizontal):
         with VerticalScroll(classes="detail"):
             yield Static(Text(""), id="problem-detail")
 
+    def on_mount(self) -> None:
+        app: QuarterdeckApp = self.app  # type: ignore[assignment]
+        if app.plan is not None:
+            self.set_problems(app.problems, app.validated)
+
     def set_problems(self, problems: list[Problem], done: bool = True) -> None:
         self.problems = problems
         rows = []
@@ -433,4 +448,4 @@ class ProblemsView(Horizontal):
         if row is None:
             return
         app: QuarterdeckApp = self.app  # type: ignore[assignment]
-        app.jump_to_problem(self.problems[row.key])
+        self.run_worker(app.jump_to_problem(self.problems[row.key]))
