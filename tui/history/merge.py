@@ -29,16 +29,16 @@ non-zero and git reports the file as conflicted.
 from __future__ import annotations
 
 import copy
-import os
 import subprocess
-import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from tui.plan.document import TomlFile
+from tui.plan.edit import insert_block
 from tui.plan.model import Entity, Plan, collect_entities
 from tui.plan.problems import PlanError
 from tui.plan.registry import KINDS, PLAN_FILES, kinds_in_file
+from tui.plan.save import atomic_write
 
 from .semdiff import CHILD_KEYS, _same
 
@@ -235,25 +235,7 @@ def _set_text(plan: Plan, name: str, text: str) -> None:
 
 
 def _insert_block(plan: Plan, name: str, at: int, block: list[str]) -> None:
-    tf = plan.files[name]
-    lines = _lines(tf.text)
-    nl = "\r" if tf.newline == "\r\n" else ""
-    if at >= len(lines) or (at == len(lines) - 1 and lines[-1] == ""):
-        # at the end of the file
-        while len(lines) > 1 and lines[-1] == "" and lines[-2].strip("\r") == "":
-            lines.pop()
-        if lines and lines[-1] != "":
-            lines[-1] += nl
-            lines.append("")
-        at = len(lines) - 1
-        new = ([""] if at > 0 else []) + block
-        lines[at:at] = [ln + nl for ln in new]
-    else:
-        new = [""] + block if at > 0 else block + [""]
-        if at > 0 and at < len(lines) and lines[at].strip():
-            new.append("")
-        lines[at:at] = [ln + nl for ln in new]
-    _set_text(plan, name, "\n".join(lines))
+    _set_text(plan, name, insert_block(plan.files[name], at, block))
 
 
 # -- the merge ------------------------------------------------------------------------------
@@ -630,15 +612,4 @@ def _fallback(base, ours, theirs, path, marker_size, why) -> MergeOutcome:
 
 
 def _write(path: str, data: bytes) -> None:
-    folder = os.path.dirname(os.path.abspath(path))
-    fd, tmp = tempfile.mkstemp(dir=folder, prefix=".qdmerge-")
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-        os.replace(tmp, path)
-    except BaseException:
-        try:
-            os.unlink(tmp)
-        except OSError:
-            pass
-        raise
+    atomic_write(Path(path), data, name=Path(path).name)

@@ -7,7 +7,7 @@ from typing import Iterator
 
 from .model import Entity, Plan
 from .problems import PlanError
-from .registry import KINDS, PLAN_FILES
+from .registry import PLAN_FILES
 from .schema import SchemaSet, load_schemas
 
 

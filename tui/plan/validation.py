@@ -30,6 +30,7 @@ import difflib
 import json
 import math
 import re
+from typing import Iterator
 from collections import Counter
 
 import referencing.exceptions

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from .coverage import EMPTY, Cell, Coverage
+from .coverage import Cell, Coverage
 from .sales import SalesReadiness
 from .sla import SlaMath
 from .stage import STAGES, StageAssessment

@@ -244,7 +244,7 @@ def assess_stage(plan: Plan, quarter_tags: int | None = None) -> StageAssessment
         rule("integrated", "history.quarters", f"At least {MIN_QUARTERS} quarters of the plan reviewed and tagged",
              quarter_tags >= MIN_QUARTERS,
              f"{quarter_tags} quarter tag{'s' if quarter_tags != 1 else ''} (plan/*)"
-             + ("" if quarter_tags >= MIN_QUARTERS else f"; tag each reviewed quarter (`quarterdeck tag QUARTER`)"))
+             + ("" if quarter_tags >= MIN_QUARTERS else "; tag each reviewed quarter (`quarterdeck tag QUARTER`)"))
 
     stage = STAGES[0]
     for s in STAGES[1:]:
