@@ -355,3 +355,28 @@ async def test_open_and_quit_changes_no_file(plan_dir):
         await settle(pilot)
     assert app.return_code == 0
     assert snapshot_files(plan_dir) == before
+
+
+async def test_buying_committee_is_edited_one_table_per_line(plan_dir):
+    old = (plan_dir / "accounts.toml").read_text()
+    app = make_app(plan_dir)
+    async with app.run_test(size=SIZE) as pilot:
+        await ready(pilot)
+        form = await open_form(pilot, "account", "harbor-hvac")
+        area = form.query_one("#f-committee", TextArea)
+        lines = area.text.split("\n")
+        assert len(lines) == 3 and lines[2].startswith("{ name = \"Peter Lindqvist\"")
+        area.text = "\n".join(lines[:2] + [lines[2].replace("IT Systems Manager", "Head of IT")])
+        await settle(pilot)
+        assert not form.query_one("#box-f-committee").has_class("-invalid")
+        area.text = "\n".join(lines + ["not a table"])
+        await settle(pilot)
+        assert "line 4" in str(form.query_one("#box-f-committee .field-error").render())
+        area.text = "\n".join(lines[:2] + [lines[2].replace("IT Systems Manager", "Head of IT")])
+        await pilot.press("ctrl+s")
+        await idle(pilot)
+        assert not app.session.dirty
+    new = (plan_dir / "accounts.toml").read_text()
+    touched = changed_old_lines(old, new)
+    assert len(touched) == 1
+    assert old.split("\n")[min(touched)] == 'title = "IT Systems Manager"'

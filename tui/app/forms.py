@@ -148,7 +148,7 @@ class FormScreen(ModalScreen[bool]):
         elif spec.control == "toml":
             help_text = f"{help_text} Written as a TOML value, e.g. {{ key = \"value\" }}."
         elif spec.control == "tables":
-            help_text = f"{help_text} Edit these sub-tables in a text editor; the form shows them only."
+            help_text = f"{help_text} One per line, as a TOML table: {{ key = \"value\", ... }}."
         box = Vertical(Label(title, classes="field-title", markup=False), control,
                        Label("", classes="field-error", markup=False),
                        Static(Text(help_text), classes="field-help"),
@@ -186,11 +186,7 @@ class FormScreen(ModalScreen[bool]):
         if c in ("long_text", "text_list"):
             return TextArea(to_text(spec, value), id=wid, soft_wrap=True, compact=True)
         if c == "tables":
-            lines = []
-            for item in value or []:
-                if isinstance(item, dict):
-                    lines.append(" · ".join(fmt(v) for k, v in item.items() if not isinstance(v, (dict, list))))
-            return Static(Text("\n".join(lines) or "(none)"), id=wid, classes="field-readonly")
+            return TextArea(to_text(spec, value), id=wid, soft_wrap=False, compact=True)
         placeholder = {"date": "YYYY-MM-DD", "integer": "a whole number", "number": "a number",
                        "toml": "a TOML value"}.get(c, "")
         node = spec.node
@@ -310,8 +306,6 @@ class FormScreen(ModalScreen[bool]):
         """Paths whose value differs from the entity's (None: remove the key)."""
         out = {}
         for spec in self.specs:
-            if spec.control == "tables":
-                continue
             value = self.read(spec)
             if value != value_at(self.data, spec.path):
                 out[spec.path] = value
@@ -322,7 +316,7 @@ class FormScreen(ModalScreen[bool]):
         out: dict = {}
         for spec in self.specs:
             value = self.read(spec)
-            if value is None or spec.control == "tables":
+            if value is None:
                 continue
             target = out
             for part in spec.path[:-1]:

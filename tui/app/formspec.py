@@ -206,6 +206,8 @@ def to_text(spec: FieldSpec, value) -> str:
         return "\n".join(str(v) for v in value) if isinstance(value, list) else render_value(value)
     if c == "refs":
         return "\n".join(str(v) for v in value) if isinstance(value, list) else render_value(value)
+    if c == "tables" and isinstance(value, list):
+        return "\n".join(render_value(v) for v in value)
     if c in ("text", "long_text") and isinstance(value, str):
         return value
     if c == "date" and isinstance(value, (dt.date, dt.datetime)):
@@ -224,6 +226,19 @@ def parse_text(spec: FieldSpec, text: str):
     if c in ("text_list", "refs"):
         items = [line.strip() for line in text.split("\n")]
         items = [i for i in items if i]
+        return items or None
+    if c == "tables":
+        items = []
+        for n, line in enumerate(text.split("\n"), 1):
+            if not line.strip():
+                continue
+            try:
+                item = parse_value(line.strip())
+            except EditError:
+                raise FieldError(f"line {n}: write one table per line, like {{ name = \"Ana\", title = \"CTO\" }}") from None
+            if not isinstance(item, dict):
+                raise FieldError(f"line {n}: a table {{ key = value, ... }} is needed")
+            items.append(item)
         return items or None
     if c == "long_text":
         return text if text.strip() else None

@@ -536,9 +536,9 @@ class QuarterdeckApp(App[int]):
                 raise EditError("; ".join(problems))
             for path, value in changes.items():
                 if value is None:
-                    change = unset_field(plan, kind, entity_id, path, schemas=schemas, force=True)
+                    change = unset_field(plan, kind, entity_id, path, schemas=schemas)
                 else:
-                    change = set_field(plan, kind, entity_id, path, value, schemas=schemas, force=True)
+                    change = set_field(plan, kind, entity_id, path, value, schemas=schemas)
                 stage_change(plan, change)
 
         names = ", ".join(".".join(p) for p in changes)
@@ -552,7 +552,7 @@ class QuarterdeckApp(App[int]):
             problems = check_entity(schemas, k, None, {"id": full_id.rsplit("/", 1)[-1], **fields})
             if problems:
                 raise EditError("; ".join(problems))
-            stage_change(plan, add_entity(plan, kind, full_id, fields, schemas=schemas, force=True))
+            stage_change(plan, add_entity(plan, kind, full_id, fields, schemas=schemas))
 
         self.run_edit(op, f"{kind} {full_id} added", (kind, full_id), done, save)
 
@@ -572,7 +572,7 @@ class QuarterdeckApp(App[int]):
             problems = check_entity(schemas, k, None, {"id": new_own, **fields})
             if problems:
                 raise EditError("; ".join(problems))
-            stage_change(plan, add_entity(plan, kind, full, fields, schemas=schemas, force=True))
+            stage_change(plan, add_entity(plan, kind, full, fields, schemas=schemas))
 
         self.run_edit(op, f"{kind} {entity_id} duplicated as {full}", (kind, full),
                       done=self._notify_result(f"Duplicated as {full}"))
@@ -663,8 +663,7 @@ class QuarterdeckApp(App[int]):
         schemas = self.session.schemas
 
         def op(plan: Plan) -> None:
-            stage_change(plan, set_field(plan, "content", entity_id, "publish_date", new_day, schemas=schemas,
-                                         force=True))
+            stage_change(plan, set_field(plan, "content", entity_id, "publish_date", new_day, schemas=schemas))
 
         self.run_edit(op, f"content {entity_id}: publish_date {new_day.isoformat()}", ("content", entity_id))
 

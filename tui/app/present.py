@@ -10,7 +10,7 @@ import math
 import re
 import shlex
 import unicodedata
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Iterable
 
 from tui.plan.model import Entity, Plan
@@ -127,7 +127,7 @@ def build_rows(entities: list[Entity], marks: dict[tuple[str, str], str] | None 
 class Filter:
     fuzzy: list[re.Pattern]
     fields: list[tuple[str, str, str]]  # (field, operator, value)
-    error: str = ""
+    words: list[str] = field(default_factory=list)  # the fuzzy terms as typed (lower case)
 
     @property
     def empty(self) -> bool:
@@ -144,7 +144,7 @@ def parse_filter(text: str, kind: Kind) -> Filter:
         tokens = shlex.split(text)
     except ValueError:
         tokens = text.split()
-    fuzzy, fields = [], []
+    fuzzy, fields, words = [], [], []
     for token in tokens:
         m = _FIELD_TERM.match(token)
         if m and m.group(3) != "":
@@ -153,7 +153,8 @@ def parse_filter(text: str, kind: Kind) -> Filter:
         letters = [re.escape(ch) for ch in token.casefold() if not ch.isspace()]
         if letters:
             fuzzy.append(re.compile(".*?".join(letters), re.S))
-    return Filter(fuzzy, fields)
+            words.append(token.casefold())
+    return Filter(fuzzy, fields, words)
 
 
 def _field_value(row: Row, kind: Kind, field: str):
@@ -200,6 +201,13 @@ def view_of(rows: list[Row], flt: Filter, kind: Kind, sort_column: int | None, r
     """Positions (in ``rows``) of the rows to show, filtered and sorted."""
     picked = [i for i, r in enumerate(rows) if flt.empty or matches(r, flt, kind)]
     if sort_column is None:
+        if flt.words:
+            # best matches first: words found as they were typed, and early in the name
+            def relevance(i):
+                hay = rows[i].haystack
+                return tuple((0, hay.find(w)) if w in hay else (1, 0) for w in flt.words)
+
+            picked.sort(key=relevance)
         return picked[::-1] if reverse else picked
     present = [i for i in picked if rows[i].sort[sort_column][0] != 2]
     missing = [i for i in picked if rows[i].sort[sort_column][0] == 2]
@@ -227,9 +235,9 @@ def kr_progress(data: dict) -> tuple[float | None, str]:
         return None, "no actual yet"
     if direction == "maintain":
         if target == 0:
-            return (1.0 if actual == 0 else 0.0), "hold at target"
+            return (1.0 if actual == 0 else 0.0), "hold"
         off = abs(actual - target) / abs(target)
-        return max(0.0, 1.0 - off), "hold at target"
+        return max(0.0, 1.0 - off), "hold"
     if baseline is None:
         if direction == "decrease":
             return (target / actual if actual > 0 else 1.0), "no baseline"

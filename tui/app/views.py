@@ -282,7 +282,7 @@ class SingletonPanel(VerticalScroll, can_focus=True):
 # -- overview ---------------------------------------------------------------------------------
 
 
-def render_overview(plan: Plan, problems: list[Problem], today: dt.date, width: int) -> Text:
+def render_overview(plan: Plan, problems: list[Problem], today: dt.date, width: int, validated: bool = True) -> Text:
     text = Text(no_wrap=True, overflow="ellipsis")
     data = plan.files["plan.toml"].data.get("plan", {}) if "plan.toml" in plan.files else {}
     company = visible(str(data.get("company", "")) or "(no company set)")
@@ -304,12 +304,15 @@ def render_overview(plan: Plan, problems: list[Problem], today: dt.date, width: 
     errors = sum(1 for p in problems if p.severity == ERROR)
     warnings = sum(1 for p in problems if p.severity == WARNING)
     text.append("\nProblems  ", style="bold")
-    text.append(f"{errors} error{'s' if errors != 1 else ''}", style="red" if errors else "green")
-    text.append(", ")
-    text.append(f"{warnings} warning{'s' if warnings != 1 else ''}", style="yellow" if warnings else "green")
-    if errors or warnings:
-        text.append("   (8 lists them)", style="dim")
-    text.append("\n")
+    if not validated:
+        text.append("checking the plan…\n", style="dim")
+    else:
+        text.append(f"{errors} error{'s' if errors != 1 else ''}", style="red" if errors else "green")
+        text.append(", ")
+        text.append(f"{warnings} warning{'s' if warnings != 1 else ''}", style="yellow" if warnings else "green")
+        if errors or warnings:
+            text.append("   (8 lists them)", style="dim")
+        text.append("\n")
     target = data.get("revenue_target")
     if target is not None:
         text.append("Revenue target  ", style="bold")
@@ -364,7 +367,8 @@ class OverviewView(VerticalScroll, can_focus=True):
         if app.plan is None:
             return
         width = self.scrollable_content_region.width or 80
-        self.query_one("#overview-body", Static).update(render_overview(app.plan, app.problems, app.today, width))
+        self.query_one("#overview-body", Static).update(
+            render_overview(app.plan, app.problems, app.today, width, app.validated))
 
     def on_resize(self) -> None:
         self.redraw()
