@@ -180,3 +180,23 @@ async def test_damaged_recovery_file_is_left_alone(plan_dir):
         await stage_tier(pilot, 2)
         assert not isinstance(app.screen, ChoiceScreen)
     assert (plan_dir / RECOVERY_NAME).read_text() == "{ not json"
+
+
+async def test_a_file_that_does_not_parse_is_reported_then_reloaded_once_fixed(plan_dir):
+    path = plan_dir / "goals.toml"
+    good = path.read_text()
+    path.write_text(good + "\n[[goal]\n")
+    app = make_app(plan_dir)
+    async with app.run_test(size=SIZE) as pilot:
+        await ready(pilot)
+        syntax = [p for p in app.problems if p.code.startswith("toml.")]
+        assert syntax and syntax[0].file == "goals.toml" and syntax[0].line > 0
+        assert app.plan.all("goal") == []
+        app.poll_disk()
+        await settle(pilot)
+        assert not app._notifications, "a file that was already broken is not news"
+        path.write_text(good)
+        app.poll_disk()
+        await wait_for(pilot, lambda: len(app.plan.all("goal")) > 0, what="goals.toml to be reloaded")
+        await wait_for(pilot, lambda: app.validated and not any(p.code.startswith("toml.") for p in app.problems),
+                       what="the syntax error to go away")

@@ -35,10 +35,10 @@ DAY_NAMES = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"]
 
 class CalendarView(Widget, can_focus=True):
     BINDINGS = [
-        Binding("left", "day(-1)", "Day", show=False),
-        Binding("right", "day(1)", "Day", show=False),
-        Binding("up", "day(-7)", "Week", show=False),
-        Binding("down", "day(7)", "Week", show=False),
+        Binding("left", "day(-1)", "Previous day", show=False, id="calendar.left", tooltip="Go to the day before"),
+        Binding("right", "day(1)", "Next day", show=False, id="calendar.right", tooltip="Go to the day after"),
+        Binding("up", "day(-7)", "Week before", show=False, id="calendar.up", tooltip="Go a week back"),
+        Binding("down", "day(7)", "Week after", show=False, id="calendar.down", tooltip="Go a week ahead"),
         Binding("shift+left", "move(-1)", "−1 day", id="calendar.earlier", key_display="⇧←",
                 tooltip="Move the picked item one day earlier"),
         Binding("shift+right", "move(1)", "+1 day", id="calendar.later", key_display="⇧→",

@@ -29,8 +29,8 @@ class ChoiceScreen(ModalScreen[str]):
 
     BINDINGS = [
         Binding("escape", "cancel", "Cancel", id="dialog.cancel", tooltip="Close without choosing"),
-        Binding("left", "app.focus_previous", "Previous", show=False),
-        Binding("right", "app.focus_next", "Next", show=False),
+        Binding("left", "app.focus_previous", "Previous", show=False, id="dialog.left"),
+        Binding("right", "app.focus_next", "Next", show=False, id="dialog.right"),
     ]
 
     def __init__(self, title: str, body: Text | str, choices: list[Choice], cancel: str = "cancel",

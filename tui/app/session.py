@@ -119,6 +119,14 @@ class Session:
 
     def adopt(self, plan: Plan) -> None:
         self.plan = plan
+        # files that did not parse are not in the plan: remember the bytes seen, so the
+        # watcher reports them only when they change (and reloads them once they parse)
+        for name in PLAN_FILES:
+            if name not in plan.files:
+                try:
+                    self.disk_seen[name] = digest((self.root / name).read_bytes())
+                except OSError:
+                    pass
 
     # -- state -----------------------------------------------------------------------
 

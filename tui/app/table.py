@@ -58,14 +58,14 @@ class RowTable(ScrollView, can_focus=True):
     """
 
     BINDINGS = [
-        Binding("up,k", "cursor(-1)", "Up", show=False),
-        Binding("down,j", "cursor(1)", "Down", show=False),
-        Binding("pageup", "page(-1)", "Page up", show=False),
-        Binding("pagedown", "page(1)", "Page down", show=False),
-        Binding("left,h", "scroll_columns(-1)", "Left", show=False),
-        Binding("right,l", "scroll_columns(1)", "Right", show=False),
-        Binding("home,g", "first", "First row", show=False),
-        Binding("end,G", "last", "Last row", show=False),
+        Binding("up,k", "cursor(-1)", "Up", show=False, id="table.up"),
+        Binding("down,j", "cursor(1)", "Down", show=False, id="table.down"),
+        Binding("pageup", "page(-1)", "Page up", show=False, id="table.page-up"),
+        Binding("pagedown", "page(1)", "Page down", show=False, id="table.page-down"),
+        Binding("left,h", "scroll_columns(-1)", "Scroll left", show=False, id="table.left"),
+        Binding("right,l", "scroll_columns(1)", "Scroll right", show=False, id="table.right"),
+        Binding("home,g", "first", "First row", show=False, id="table.first"),
+        Binding("end,G", "last", "Last row", show=False, id="table.last"),
         Binding("s", "sort_next", "Sort", id="table.sort", show=False,
                 tooltip="Sort by the next column (or click a column header)"),
         Binding("r", "reverse", "Reverse", show=False, id="table.reverse",
@@ -119,11 +119,14 @@ class RowTable(ScrollView, can_focus=True):
         self._measure()
         self.set_view(view if view is not None else list(range(len(rows))), current)
 
-    def set_view(self, view: list[int], keep_id: str | None = None) -> None:
+    def set_view(self, view: list[int], keep_id: str | None = None, top: bool = False) -> None:
+        """Show ``view``; the cursor stays on its row, or (when that row is gone) at the same
+        place, or at the top when ``top``."""
         current = keep_id if keep_id is not None else self.current_id
+        old_pos = 0 if top else self.cursor
         self.view = view
         self.virtual_size = Size(GUTTER + sum(w + 1 for w in self.widths), len(view) + 1)
-        target = 0
+        target = old_pos  # the row went away (deleted, filtered out): stay where it was
         if current is not None:
             for pos, i in enumerate(view):
                 if self.rows[i].id == current:

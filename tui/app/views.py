@@ -113,16 +113,16 @@ class EntityList(Vertical):
     def set_scope(self, scope: str | None) -> None:
         if scope != self.scope:
             self.scope = scope
-            self._apply_view()
+            self._apply_view(top=True)
 
-    def _apply_view(self, keep_id: str | None = None) -> None:
+    def _apply_view(self, keep_id: str | None = None, top: bool = False) -> None:
         table = self.table
         flt = parse_filter(self.filter_input.value, self.kind)
         view = view_of(self.rows, flt, self.kind, table.sort_column, table.reverse)
         if self.scoped:
             prefix = f"{self.scope}/" if self.scope else "\0"
             view = [i for i in view if self.rows[i].id.startswith(prefix)]
-        table.set_view(view, keep_id)
+        table.set_view(view, keep_id, top)
         total = len(self.rows) if not self.scoped else sum(1 for r in self.rows if r.id.startswith(f"{self.scope}/"))
         count = self.query_one(f"#count-{self.kind.name}", Label)
         count.update(f"{len(view)} of {total}" if len(view) != total else f"{total}")
@@ -132,7 +132,7 @@ class EntityList(Vertical):
         event.stop()
         if self._filter_timer is not None:
             self._filter_timer.stop()
-        self._filter_timer = self.set_timer(0.12, self._apply_view)
+        self._filter_timer = self.set_timer(0.12, lambda: self._apply_view(top=True))
 
     @on(Input.Submitted)
     def _filter_done(self, event: Input.Submitted) -> None:
@@ -406,6 +406,8 @@ class ProblemsView(Horizontal):
             self.set_problems(app.problems, app.validated)
 
     def set_problems(self, problems: list[Problem], done: bool = True) -> None:
+        # a file that does not parse explains many other problems: those come first
+        problems = sorted(problems, key=lambda p: not p.code.startswith("toml."))
         self.problems = problems
         rows = []
         for i, p in enumerate(problems):
