@@ -74,11 +74,13 @@ def test_recovery_file_round_trip(session, plan_dir):
     assert fresh.recovery_conflicts(rec) == []
     outcome = fresh.compute(Session.recover_op(rec), "recovered")
     assert outcome.plan.get("account", "harbor-hvac").data["tier"] == 3
+    fresh.clear_recovery()  # the session that wrote it is not running (it is this one, here)
+    assert not (plan_dir / RECOVERY_NAME).exists()
     (plan_dir / RECOVERY_NAME).write_text(json.dumps({"format": "something else"}))
     with pytest.raises(RecoveryError):
         fresh.read_recovery()
     fresh.clear_recovery()
-    assert not (plan_dir / RECOVERY_NAME).exists()
+    assert (plan_dir / RECOVERY_NAME).exists(), "a damaged file is left for the user to look at"
 
 
 def test_poll_sees_changes_by_content(session, plan_dir):
@@ -213,3 +215,20 @@ def test_external_editor_round_trip(tmp_path):
     failing.write_text("#!/bin/sh\nexit 3\n")
     failing.chmod(0o755)
     assert external_edit("keep", str(failing)) is None
+
+
+def test_a_live_sessions_recovery_file_is_never_overwritten(session, plan_dir):
+    import socket
+
+    theirs = json.dumps({"format": "quarterdeck-recovery", "version": 1, "pid": 1, "host": socket.gethostname(),
+                         "written": "", "files": {}})
+    (plan_dir / RECOVERY_NAME).write_text(theirs)
+    assert session.owner_alive(session.read_recovery())
+    session.commit(session.compute(set_op("account", "harbor-hvac", "tier", 3), "a"))
+    with pytest.raises(RecoveryError):
+        session.write_recovery()
+    session.write_recovery()  # from now on it keeps quiet, and still writes nothing
+    assert (plan_dir / RECOVERY_NAME).read_text() == theirs
+    session.recovery_enabled = True
+    session.clear_recovery()
+    assert (plan_dir / RECOVERY_NAME).read_text() == theirs, "a live session's file is never removed"

@@ -108,6 +108,7 @@ class Session:
         self.undo_stack: list[Step] = []
         self.redo_stack: list[Step] = []
         self.recovery_enabled = True
+        self._recovery_owner_checked = False
         # hashes of on-disk versions already reported to the user (not to ask twice)
         self.disk_seen: dict[str, str] = {}
 
@@ -248,6 +249,17 @@ class Session:
         """Keep the unsaved edits in the recovery file (or remove it when there are none)."""
         if not self.recovery_enabled:
             return
+        if not self._recovery_owner_checked:
+            # never write over the crash copy of another session that is still running
+            self._recovery_owner_checked = True
+            try:
+                other = self.read_recovery()
+            except RecoveryError:
+                other = None
+            if other is not None and self.owner_alive(other):
+                self.recovery_enabled = False
+                raise RecoveryError(f"another Quarterdeck session (process {other.pid}) keeps its unsaved edits in "
+                                    f"{RECOVERY_NAME}; this session keeps no crash copy of its own")
         data = self.recovery_payload(plan)
         if data is None:
             self.clear_recovery()
@@ -255,7 +267,14 @@ class Session:
         atomic_write(self.recovery_path, data, name=RECOVERY_NAME)
 
     def clear_recovery(self) -> None:
-        if not self.recovery_enabled:
+        """Remove the recovery file: ours, or one whose session is gone (never a live one's)."""
+        if not self.recovery_enabled or not self.recovery_path.exists():
+            return
+        try:
+            rec = self.read_recovery()
+        except RecoveryError:
+            return  # damaged: left for the user to look at
+        if rec is not None and self.owner_alive(rec):
             return
         try:
             self.recovery_path.unlink()
