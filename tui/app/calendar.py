@@ -54,7 +54,7 @@ class CalendarView(Widget, can_focus=True):
         Binding("pagedown,greater_than_sign", "month(1)", "Next month", id="calendar.next-month", show=False,
                 tooltip="Show the next month"),
         Binding("t", "today", "Today", id="calendar.today", show=False, tooltip="Go to today"),
-        Binding("e,enter", "edit", "Edit", id="calendar.edit", tooltip="Edit the picked item"),
+        Binding("e,enter", "edit", "Edit", id="calendar.edit", show=False, tooltip="Edit the picked item"),
     ]
 
     DEFAULT_CSS = """

@@ -66,9 +66,12 @@ def _field(text: Text, plan: Plan, spec: FieldSpec, value, indent: str = "") -> 
         text.append(shown + "\n")
         return
     text.append("\n")
-    bullet = "• " if spec.control in ("text_list", "refs", "tables") else "  "
-    for line in shown:
-        text.append(f"{indent}  {bullet}{line}\n")
+    if spec.control in ("text_list", "refs", "tables"):
+        for line in shown:
+            text.append(f"{indent}  • {line}\n")
+    else:
+        for line in shown:
+            text.append(f"{indent}{line}\n")
 
 
 def progress_line(data: dict, width: int = 20, compact: bool = False) -> Text:
