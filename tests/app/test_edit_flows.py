@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import datetime as dt
 
-import pytest
 from textual.widgets import Input, Select, SelectionList, Switch, TextArea
 
 from tests.app.helpers import TODAY, changed_old_lines, idle, ready, settle, snapshot_files, wait_for

@@ -16,7 +16,6 @@ from tui.app.forms import external_edit
 from tui.app.present import (build_rows, fmt, kr_progress, parse_filter, quarter_clock, view_of, visible)
 from tui.app.session import RECOVERY_NAME, RecoveryError, Session
 from tui.plan.edit import set_field, stage_change
-from tui.plan.problems import FileChangedError
 from tui.plan.registry import KINDS
 from tui.plan.schema import load_schemas
 

@@ -8,7 +8,6 @@ from rich.text import Text
 
 from tui.plan.model import Entity, Plan
 from tui.plan.problems import ERROR, Problem
-from tui.plan.registry import KINDS
 from tui.plan.schema import SchemaSet
 
 from .formspec import FieldSpec, child_kinds, form_fields, value_at
@@ -161,7 +160,3 @@ def _persona_content(text: Text, plan: Plan, persona: Entity) -> None:
             text.append(f" ({fmt(c.data.get('status'))})\n", style=MUTED)
         if len(here) > 6:
             text.append(f"    … and {len(here) - 6} more\n", style=MUTED)
-
-
-def kind_label(kind_name: str) -> str:
-    return KINDS[kind_name].title if kind_name in KINDS else kind_name

@@ -22,7 +22,7 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.content import Content
 from textual.message import Message
-from textual.widgets import Footer, Header, Static, TabbedContent, TabPane
+from textual.widgets import Footer, Header, TabbedContent, TabPane
 
 from tui.plan.edit import EditError, add_entity, remove_entity, set_field, stage_change, unset_field
 from tui.plan.model import Plan
@@ -33,11 +33,10 @@ from tui.plan.validation import validate
 
 from .calendar import CalendarView
 from .commands import PlanCommands
-from .detail import render_entity
 from .formspec import apply_values, check_entity, check_new_id, fresh_id
 from .forms import FormScreen
 from .modals import Choice, ChoiceScreen, HelpScreen, NewIdScreen
-from .present import as_date, build_rows, fmt, problem_marks, visible
+from .present import as_date, build_rows, problem_marks, visible
 from .session import DiskEvent, Outcome, RecoveryError, SaveReport, Session, fork
 from .table import RowTable
 from .views import DetailPane, EntityList, ListDetail, OverviewView, ProblemsView, SingletonPanel

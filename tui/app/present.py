@@ -9,8 +9,8 @@ import datetime as dt
 import math
 import re
 import shlex
-import unicodedata
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from dataclasses import field as _field
 from typing import Iterable
 
 from tui.plan.model import Entity, Plan
@@ -127,7 +127,7 @@ def build_rows(entities: list[Entity], marks: dict[tuple[str, str], str] | None 
 class Filter:
     fuzzy: list[re.Pattern]
     fields: list[tuple[str, str, str]]  # (field, operator, value)
-    words: list[str] = field(default_factory=list)  # the fuzzy terms as typed (lower case)
+    words: list[str] = _field(default_factory=list)  # the fuzzy terms as typed (lower case)
 
     @property
     def empty(self) -> bool:
@@ -307,17 +307,6 @@ def add_months(day: dt.date, months: int) -> dt.date:
     index = day.year * 12 + day.month - 1 + months
     year, month = divmod(index, 12)
     return dt.date(year, month + 1, 1)
-
-
-def display_width_ok(text: str) -> bool:
-    return all(unicodedata.category(ch) != "Cc" for ch in text)
-
-
-def entities_of(plan: Plan, kinds: Iterable[str]) -> list[Entity]:
-    out = []
-    for k in kinds:
-        out.extend(plan.all(k))
-    return out
 
 
 def counts(plan: Plan) -> list[tuple[str, int]]:

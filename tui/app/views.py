@@ -15,12 +15,12 @@ from textual.content import Content
 from textual.message import Message
 from textual.widgets import Input, Label, Static
 
-from tui.plan.model import Entity, Plan
+from tui.plan.model import Plan
 from tui.plan.problems import ERROR, WARNING, Problem
 from tui.plan.registry import KINDS
 
 from .detail import progress_line, render_entity
-from .present import Row, bar, build_rows, columns_for, counts, fmt, parse_filter, quarter_clock, title_of, view_of, visible
+from .present import Row, bar, columns_for, counts, fmt, parse_filter, quarter_clock, title_of, view_of, visible
 from .table import RowTable
 
 if TYPE_CHECKING:
