@@ -186,8 +186,10 @@ def test_a_new_schema_property_gets_a_field(session, monkeypatch):
     node, _ = schemas.subschema("glossary.schema.json", ("term", 0))
     monkeypatch.setitem(node["properties"], "pronunciation",
                         {"type": "string", "title": "Pronunciation", "description": "How to say it."})
+    monkeypatch.setitem(node["properties"], "approved", {"type": "boolean", "title": "Approved"})
     specs = {s.key: s for s in form_fields(schemas, KINDS["term"], session.plan, {})}
     assert specs["pronunciation"].control == "text"
+    assert specs["approved"].control == "bool"  # shown as a Switch
     assert specs["pronunciation"].description == "How to say it."
 
 
