@@ -43,9 +43,8 @@ def test_screen(snap_compare, plan_dir, screen, size):
             if isinstance(widget, (Input, TextArea)):
                 widget.cursor_blink = False
         # views are built when first shown; let their tab underlines settle too
-        await settle(pilot, 3)
+        await settle(pilot, 2)
         await pilot.wait_for_scheduled_animations()
         await pilot.pause(0.2)
-        await settle(pilot)
 
     assert snap_compare(app, terminal_size=SIZES[size], run_before=before)
