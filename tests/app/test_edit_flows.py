@@ -297,7 +297,7 @@ async def test_delete_asks_first_and_names_the_referrers(plan_dir):
         await app.goto_entity("persona", "it-lead")
         await settle(pilot)
         await pilot.press("delete")
-        await settle(pilot)
+        await wait_for(pilot, lambda: isinstance(app.screen, ChoiceScreen), what="the confirmation")
         dialog = app.screen
         assert isinstance(dialog, ChoiceScreen)
         body = str(dialog.body)
@@ -307,7 +307,7 @@ async def test_delete_asks_first_and_names_the_referrers(plan_dir):
         await settle(pilot)
         assert app.plan.find("persona", "it-lead") is not None and not app.session.dirty
         await pilot.press("delete")
-        await settle(pilot)
+        await wait_for(pilot, lambda: isinstance(app.screen, ChoiceScreen), what="the confirmation")
         await pilot.press("d")
         await idle(pilot)
         assert app.plan.find("persona", "it-lead") is None

@@ -104,6 +104,14 @@ class EditFailed(Message):
         self.done = done
 
 
+class ReferrersReady(Message):
+    def __init__(self, kind: str, entity_id: str, users: list) -> None:
+        super().__init__()
+        self.kind = kind
+        self.entity_id = entity_id
+        self.users = users
+
+
 class Saved(Message):
     def __init__(self, report: SaveReport, files: dict) -> None:
         super().__init__()
@@ -621,7 +629,27 @@ class QuarterdeckApp(App[int]):
         if k.singleton:
             self.notify(f"The {k.title} cannot be deleted; edit its fields instead.", markup=False)
             return
-        users = referrers(self.plan, entity, self.session.schemas)
+        # finding what refers to it reads the whole plan: off the UI thread
+        self.busy = True
+        self._referrers_worker(kind, entity_id, fork(self.plan))
+
+    @work(thread=True, group="referrers")
+    def _referrers_worker(self, kind: str, entity_id: str, plan: Plan) -> None:
+        try:
+            users = referrers(plan, plan.get(kind, entity_id), self.session.schemas)
+        except PlanError as exc:
+            self.post_message(EditFailed(exc.message, None))
+            return
+        self.post_message(ReferrersReady(kind, entity_id, users))
+
+    @on(ReferrersReady)
+    def _confirm_delete(self, message: ReferrersReady) -> None:
+        self.busy = False
+        kind, entity_id, users = message.kind, message.entity_id, message.users
+        entity = self._entity_or_warn(kind, entity_id)
+        if entity is None:
+            return
+        k = KINDS[kind]
         body = Text()
         body.append(f"Delete {k.title.lower()} ")
         body.append(visible(entity.label), style="bold")
