@@ -343,6 +343,8 @@ class QuarterdeckApp(App[int]):
         sub = " · ".join(parts)
         if dirty:
             sub += f" · ● unsaved: {', '.join(dirty)}"
+        if self.busy:
+            sub += " · working…"
         self.sub_title = sub
 
     async def action_show_view(self, view: str) -> None:
@@ -438,6 +440,7 @@ class QuarterdeckApp(App[int]):
         if self._refuse_busy(done):
             return
         self.busy = True
+        self._update_title()
         self._edit_worker(op, summary, focus, done, save, mode)
 
     @work(thread=True, group="edit")
@@ -499,6 +502,7 @@ class QuarterdeckApp(App[int]):
     @on(EditFailed)
     def _edit_failed(self, message: EditFailed) -> None:
         self.busy = False
+        self._update_title()
         if message.done:
             message.done(message.message)
         else:
@@ -631,6 +635,7 @@ class QuarterdeckApp(App[int]):
             return
         # finding what refers to it reads the whole plan: off the UI thread
         self.busy = True
+        self._update_title()
         self._referrers_worker(kind, entity_id, fork(self.plan))
 
     @work(thread=True, group="referrers")
@@ -645,6 +650,7 @@ class QuarterdeckApp(App[int]):
     @on(ReferrersReady)
     def _confirm_delete(self, message: ReferrersReady) -> None:
         self.busy = False
+        self._update_title()
         kind, entity_id, users = message.kind, message.entity_id, message.users
         entity = self._entity_or_warn(kind, entity_id)
         if entity is None:
@@ -769,6 +775,7 @@ class QuarterdeckApp(App[int]):
                 self.exit(0)
             return
         self.busy = True
+        self._update_title()
         files = {name: self.plan.files[name] for name in dirty}
         self._save_worker(files)
 
