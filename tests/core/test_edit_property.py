@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import copy
 import datetime as dt
-import difflib
 import shutil
 import tempfile
 from pathlib import Path
@@ -20,7 +19,7 @@ from tests.conftest import EXAMPLE
 from tui.plan.document import parse_toml
 from tui.plan.edit import EditError, add_entity, apply_change, entity_span, remove_entity, set_field
 from tui.plan.model import load_plan
-from tui.plan.registry import KINDS
+from tui.plan.registry import KINDS, entity_schema_path
 from tui.plan.schema import load_schemas
 from tui.plan.tomlindex import index_toml
 
@@ -79,7 +78,7 @@ def step(draw, plan):
     kind = draw(st.sampled_from([k for k in EDITABLE if plan.all(k)]))
     k = KINDS[kind]
     if op == "add":
-        node, base = SCHEMAS.subschema(k.schema, _schema_path(k))
+        node, base = SCHEMAS.subschema(k.schema, entity_schema_path(k))
         fields = {}
         for key in node.get("required", []):
             if key == "id":
@@ -96,21 +95,13 @@ def step(draw, plan):
     entity = draw(st.sampled_from(plan.all(kind)))
     if op == "rm":
         return ("rm", kind, entity.id, None)
-    node, base = SCHEMAS.subschema(k.schema, _schema_path(k))
+    node, base = SCHEMAS.subschema(k.schema, entity_schema_path(k))
     keys = [p for p in node.get("properties", {}) if p not in ("id", "custom")]
     key = draw(st.sampled_from(keys))
     value = value_for(draw, plan, node["properties"][key], base)
     if value is None:
         return None
     return ("set", kind, entity.id, (key, value))
-
-
-def _schema_path(k):
-    if k.parent and not KINDS[k.parent].singleton:
-        return KINDS[k.parent].path + (0,) + k.path + (0,)
-    if k.parent:
-        return KINDS[k.parent].path + k.path + (0,)
-    return k.path + (0,)
 
 
 def confined(old: list[str], new: list[str], lo: int, hi: int) -> bool:

@@ -38,6 +38,7 @@ def test_init_outside_a_repository(tmp_path, capsys):
         m = re.fullmatch(r"#:schema (\S+)", first)
         assert m and (folder / m.group(1)).is_file(), first
     assert (folder / ".git").is_dir()
+    assert ".quarterdeck-recovery.json" in (folder / ".gitignore").read_text()
     assert "/plan.toml diff=quarterdeck merge=quarterdeck" in (folder / ".gitattributes").read_text()
     workflow = (folder / ".github" / "workflows" / "quarterdeck.yml").read_text()
     assert 'quarterdeck check "." --format github' in workflow
@@ -53,11 +54,11 @@ def test_init_outside_a_repository(tmp_path, capsys):
 
 def test_init_inside_a_repository_uses_its_root(tmp_path, capsys):
     root = init_repo(tmp_path / "company")
-    (root / "schemas").mkdir()
-    (root / "schemas" / "plan.schema.json").write_text("{}")
+    (root / "schemas" / "bundled").mkdir(parents=True)
+    (root / "schemas" / "bundled" / "plan.schema.json").write_text("{}")
     code, _, err = run_cli(capsys, "init", str(root / "revenue" / "plan"), "--quarter", "2026-Q4")
     assert code == 0, err
-    assert (root / "revenue" / "plan" / "goals.toml").read_text().startswith("#:schema ../../schemas/goals")
+    assert (root / "revenue" / "plan" / "goals.toml").read_text().startswith("#:schema ../../schemas/bundled/goals")
     assert not (root / "revenue" / "plan" / ".git").exists()
     workflow = (root / ".github" / "workflows" / "quarterdeck.yml").read_text()
     assert '"revenue/plan/**"' in workflow and 'quarterdeck check "revenue/plan"' in workflow

@@ -19,7 +19,7 @@ from jsonschema import Draft202012Validator
 
 from tui.plan.edit import EditError, parse_value, render_value
 from tui.plan.model import Plan
-from tui.plan.registry import KINDS, Kind, full_path
+from tui.plan.registry import KINDS, Kind, entity_schema_path
 from tui.plan.schema import SchemaSet
 from tui.plan.validation import to_json
 
@@ -63,15 +63,6 @@ class FieldSpec:
 
 
 # -- walking the schema -----------------------------------------------------------------
-
-
-def entity_schema_path(kind: Kind) -> tuple:
-    """The data path of an entity of ``kind`` in its file, with index 0 for arrays."""
-    if kind.singleton:
-        return full_path(kind)
-    if kind.parent and not KINDS[kind.parent].singleton:
-        return entity_schema_path(KINDS[kind.parent]) + kind.path + (0,)
-    return full_path(kind) + (0,)
 
 
 def inline(schemas: SchemaSet, node, base: str, depth: int = 0):

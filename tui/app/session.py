@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Callable
 
 from tui.plan.document import TomlFile, digest, parse_toml
-from tui.plan.edit import Change, stage_change
+from tui.plan.edit import Change, save_file, stage_change
 from tui.plan.model import Plan, collect_entities, load_plan
 from tui.plan.problems import PlanError, TomlSyntaxError
 from tui.plan.registry import PLAN_FILES
@@ -199,12 +199,9 @@ class Session:
             if not tf.dirty:
                 continue
             try:
-                atomic_write(tf.path, tf.raw, tf.disk_sha256, name=name)
+                report.saved[name] = save_file(tf)
             except PlanError as exc:
                 report.failed[name] = exc.message
-                continue
-            report.saved[name] = TomlFile(path=tf.path, name=tf.name, raw=tf.raw, text=tf.text, data=tf.data,
-                                          bom=tf.bom, _index=tf._index)
         return report
 
     def adopt_saved(self, report: SaveReport, files_saved_from: dict[str, TomlFile]) -> None:
@@ -216,9 +213,7 @@ class Session:
                 self.plan.files[name] = clean
             elif current is not None:
                 # edited again while saving: keep the edit, based on the new disk version
-                self.plan.files[name] = TomlFile(path=current.path, name=name, raw=current.raw, text=current.text,
-                                                 data=current.data, bom=current.bom, disk=clean.sha256,
-                                                 _index=current._index)
+                self.plan.files[name] = current.based_on(clean.sha256)
             self.disk_seen.pop(name, None)
         self.plan.entities = collect_entities(self.plan.files)
 
@@ -390,6 +385,5 @@ class Session:
         """Keep the edited text; a save will now replace the new disk version (the user chose)."""
         assert self.plan is not None
         tf = self.plan.files[name]
-        self.plan.files[name] = TomlFile(path=tf.path, name=name, raw=tf.raw, text=tf.text, data=tf.data,
-                                         bom=tf.bom, disk=disk_sha256, _index=tf._index)
+        self.plan.files[name] = tf.based_on(disk_sha256)
         self.disk_seen.pop(name, None)

@@ -61,9 +61,11 @@ def workflow_text(plan_rel: str) -> str:
 
 def _schema_target(folder: Path, toplevel: Path | None) -> tuple[str, Path | None]:
     """(the #:schema prefix, a folder to copy the schemas into or None)."""
-    if toplevel is not None and (toplevel / "schemas" / "plan.schema.json").is_file():
-        return Path(os.path.relpath(toplevel / "schemas", folder)).as_posix(), None
-    return "schemas", folder / "schemas"
+    # editors read the self-contained copies in bundled/ (taplo cannot follow a
+    # reference from one schema file to another)
+    if toplevel is not None and (toplevel / "schemas" / "bundled" / "plan.schema.json").is_file():
+        return Path(os.path.relpath(toplevel / "schemas" / "bundled", folder)).as_posix(), None
+    return "schemas/bundled", folder / "schemas"
 
 
 def init_plan(folder: Path, *, company: str | None = None, quarter: str | None = None,
@@ -97,6 +99,11 @@ def init_plan(folder: Path, *, company: str | None = None, quarter: str | None =
     for name, text in render_plan_files(company or "Your company", quarter, prefix).items():
         atomic_write(folder / name, text.encode("utf-8"), name=name)
     done.append(f"created the plan for {quarter} in {folder} ({len(PLAN_FILES)} files)")
+    ignore = folder / ".gitignore"
+    if not ignore.exists():
+        atomic_write(ignore, b"# unsaved edits the app keeps after a crash; they are offered at the next start\n"
+                             b".quarterdeck-recovery.json\n", name=".gitignore")
+        done.append("ignored the app's crash-recovery file in .gitignore")
     if toplevel is None:
         try:
             out = subprocess.run(["git", "init", "--quiet"], cwd=folder, capture_output=True, text=True,

@@ -8,6 +8,7 @@ CLI and the TUI give the same answer for the same file.
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import hashlib
 import re
@@ -148,6 +149,14 @@ class TomlFile:
                 self._index = index_toml(self.text)
             self._previous = None
         return self._index
+
+    def saved(self) -> "TomlFile":
+        """This file as it is once its bytes are on disk (nothing left unsaved)."""
+        return dataclasses.replace(self, disk=None)
+
+    def based_on(self, disk_sha256: str) -> "TomlFile":
+        """This text, to be saved over the disk version with hash ``disk_sha256``."""
+        return dataclasses.replace(self, disk=disk_sha256)
 
     def encode(self, text: str) -> bytes:
         """Bytes for ``text`` as this file stores them (the BOM kept)."""

@@ -22,7 +22,7 @@ import tomlkit
 from .document import TomlFile, parse_toml
 from .model import Entity, Plan, collect_entities
 from .problems import PlanError
-from .registry import KINDS, Kind, full_path
+from .registry import KINDS, Kind, entity_schema_path, full_path
 from .save import atomic_write
 from .schema import SchemaSet, load_schemas
 from .tomlindex import _KEY_EQ, _BLANK_OR_COMMENT, _Scanner
@@ -121,10 +121,7 @@ def _get(data, path):
 
 
 def _header_index(tf: TomlFile, path: tuple) -> int | None:
-    for i, h in enumerate(tf.index.headers):
-        if h.path == path:
-            return i
-    return None
+    return tf.index.header_numbers.get(path)
 
 
 def _is_blank(line: str) -> bool:
@@ -196,21 +193,8 @@ def _value_extent(tf: TomlFile, path: tuple) -> tuple[int, int]:
     return start, scanner._value(start, path)
 
 
-def _kr_path(kind: Kind) -> tuple:
-    parent = KINDS[kind.parent]
-    return full_path(parent) + (0,) + kind.path + (0,)
-
-
-def _entity_schema_path(kind: Kind) -> tuple:
-    if kind.singleton:
-        return full_path(kind)
-    if kind.parent and not KINDS[kind.parent].singleton:
-        return _kr_path(kind)
-    return full_path(kind) + (0,)
-
-
 def order_keys(schemas: SchemaSet, kind: Kind, rel: tuple, keys) -> list[str]:
-    node, _ = schemas.subschema(kind.schema, _entity_schema_path(kind) + rel)
+    node, _ = schemas.subschema(kind.schema, entity_schema_path(kind) + rel)
     order = list(node.get("properties", {})) if isinstance(node, dict) else []
     known = [k for k in order if k in keys]
     return known + [k for k in keys if k not in order]
@@ -285,6 +269,28 @@ def set_field(plan: Plan, kind: str, id: str, field: str | tuple, value, *, sche
     text = _splice_set(tf, entity, rel, value, schemas)
     data = _verify(tf, text, expected)
     return Change(entity.file, tf, text, data, f"{entity.kind.name} {entity.id}: {'.'.join(map(str, rel))} set")
+
+
+def set_values(plan: Plan, file: str, edits: list[tuple[tuple, object]], summary: str) -> Change:
+    """One Change that replaces several existing values of one file (full data paths):
+    a single splice and a single check, for edits such as renaming an id everywhere."""
+    tf = plan.files[file]
+    expected = copy.deepcopy(tf.data)
+    extents = []
+    for path, value in edits:
+        if path not in tf.index.keys or _header_index(tf, path) is not None:
+            raise EditError(f"{file}: nothing to replace at {'.'.join(map(str, path))}", file=file, code="edit.unsupported")
+        _get(expected, path[:-1])[path[-1]] = value
+        start, end = _value_extent(tf, path)
+        extents.append((start, end, render_value(value)))
+    pieces, at = [], 0
+    for start, end, rendered in sorted(extents):
+        pieces += [tf.text[at:start], rendered]
+        at = end
+    pieces.append(tf.text[at:])
+    text = "".join(pieces)
+    data = _verify(tf, text, expected)
+    return Change(file, tf, text, data, summary)
 
 
 def unset_field(plan: Plan, kind: str, id: str, field: str | tuple, *, schemas: SchemaSet | None = None,
@@ -673,6 +679,13 @@ def apply_change(plan: Plan, change: Change) -> None:
     plan.files[change.file] = TomlFile(path=tf.path, name=tf.name, raw=raw, text=change.text, data=change.data, bom=tf.bom,
                                        _previous=plan.files.get(change.file, tf))
     plan.entities = collect_entities(plan.files)
+
+
+def save_file(tf: TomlFile) -> TomlFile:
+    """Write a file whose edits were staged (refusing one changed on disk since it was
+    read); return it as saved."""
+    atomic_write(tf.path, tf.raw, tf.disk_sha256, name=tf.name)
+    return tf.saved()
 
 
 def stage_change(plan: Plan, change: Change) -> None:

@@ -80,13 +80,17 @@ class Referrer:
     field: str  # dotted path inside the referring entity
 
 
-def _owner(plan: Plan, file: str, path: tuple) -> tuple[Entity | None, tuple]:
-    best = None
-    for entities in plan.entities.values():
-        for e in entities:
-            if e.file == file and path[: len(e.path)] == e.path and (best is None or len(e.path) > len(best.path)):
-                best = e
-    return best, (path[len(best.path):] if best else path)
+def _owners(plan: Plan) -> dict[tuple, Entity]:
+    return {(e.file, e.path): e for entities in plan.entities.values() for e in entities}
+
+
+def _owner(owners: dict[tuple, Entity], file: str, path: tuple) -> tuple[Entity | None, tuple]:
+    """The innermost entity holding ``path`` (a key result rather than its goal)."""
+    for n in range(len(path), 0, -1):
+        e = owners.get((file, path[:n]))
+        if e is not None:
+            return e, path[n:]
+    return None, path
 
 
 def referrers(plan: Plan, target: Entity, schemas: SchemaSet | None = None) -> list[Referrer]:
@@ -95,9 +99,10 @@ def referrers(plan: Plan, target: Entity, schemas: SchemaSet | None = None) -> l
     if target.kind.name not in {"member", "persona", "account", "goal", "term"}:
         return []
     out = []
+    owners = _owners(plan)
     for file, path, kind, value in iter_references(plan, schemas):
         if kind == target.kind.name and value == target.id:
-            owner, rest = _owner(plan, file, path)
+            owner, rest = _owner(owners, file, path)
             if owner is not None and owner is not target:
                 out.append(Referrer(owner, file, path, ".".join(str(p) for p in rest)))
     return out
@@ -107,7 +112,7 @@ def rename_entity(plan: Plan, kind: str, old_id: str, new_id: str, schemas: Sche
     """Changes (one per file) that rename an entity and every reference to it."""
     import re
 
-    from .edit import Change, EditError, set_field, stage_change
+    from .edit import Change, EditError, set_field, set_values, stage_change
 
     schemas = schemas or load_schemas()
     entity = plan.get(kind, old_id)
@@ -125,13 +130,13 @@ def rename_entity(plan: Plan, kind: str, old_id: str, new_id: str, schemas: Sche
     users = referrers(plan, entity, schemas)
     originals = dict(plan.files)
     touched: list[str] = []
+    by_file: dict[str, list] = {}
+    for r in users:
+        by_file.setdefault(r.file, []).append((r.path, own_new))
     try:
-        for r in users:
-            owner = plan.find(r.entity.kind.name, r.entity.id)
-            change = set_field(plan, owner.kind.name, owner.id, r.path[len(owner.path):], own_new,
-                               schemas=schemas, force=True)
-            stage_change(plan, change)
-            touched.append(change.file)
+        for file, edits in by_file.items():  # one splice per file, however many references
+            stage_change(plan, set_values(plan, file, edits, f"{kind} {old_id} renamed to {full_new}"))
+            touched.append(file)
         change = set_field(plan, kind, entity.id, ("id",), own_new, schemas=schemas, force=True, allow_id=True)
         stage_change(plan, change)
         touched.append(change.file)

@@ -106,3 +106,13 @@ def full_path(k: Kind) -> tuple[str, ...]:
         return k.path
     parent = KINDS[k.parent]
     return full_path(parent) + k.path if parent.singleton else k.path
+
+
+def entity_schema_path(k: Kind) -> tuple:
+    """The data path of an entity of kind ``k`` in its file, with index 0 for each
+    array (the path its schema is found at)."""
+    if k.singleton:
+        return full_path(k)
+    if k.parent and not KINDS[k.parent].singleton:
+        return entity_schema_path(KINDS[k.parent]) + k.path + (0,)
+    return full_path(k) + (0,)

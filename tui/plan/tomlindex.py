@@ -95,6 +95,11 @@ class TomlIndex:
     keys: dict[tuple, Loc] = field(default_factory=dict)
     line_offsets: list[int] = field(default_factory=list)
 
+    @functools.cached_property
+    def header_numbers(self) -> dict[tuple, int]:
+        """Path of each header -> its place in ``headers``."""
+        return {h.path: i for i, h in enumerate(self.headers)}
+
     def line_of_offset(self, offset: int) -> int:
         return bisect.bisect_right(self.line_offsets, offset) - 1
 
