@@ -23,6 +23,7 @@ SCREENS = {
     "glossary": ["6"],
     "team": ["7"],
     "problems": ["8"],
+    "history": ["9"],  # the example plan is not in a repository: the view says so
     "help": ["question_mark"],
     "form": ["4", "e"],
 }

@@ -35,6 +35,7 @@ from .calendar import CalendarView
 from .commands import PlanCommands
 from .formspec import apply_values, check_entity, check_new_id, fresh_id
 from .forms import FormScreen
+from .history import HistoryView, TrendScreen
 from .modals import Choice, ChoiceScreen, HelpScreen, NewIdScreen
 from .present import as_date, build_rows, problem_marks, visible
 from .session import DiskEvent, Outcome, RecoveryError, SaveReport, Session, fork
@@ -50,6 +51,7 @@ VIEWS = [
     ("glossary", "Glossary"),
     ("team", "Team"),
     ("problems", "Problems"),
+    ("history", "History"),
 ]
 LIST_KINDS = ("goal", "key_result", "persona", "account", "content", "term", "member", "rule", "meeting",
               "responsibility")
@@ -199,11 +201,13 @@ class QuarterdeckApp(App[int]):
     NOTIFICATION_TIMEOUT = 6
 
     BINDINGS = [
-        Binding("1", "show_view('overview')", "Views", id="view.overview", key_display="1‥8",
+        Binding("1", "show_view('overview')", "Views", id="view.overview", key_display="1‥9",
                 tooltip="Show a part of the plan: 1 Overview, 2 Goals, 3 Personas, 4 Accounts, 5 Content, "
-                "6 Glossary, 7 Team, 8 Problems"),
+                "6 Glossary, 7 Team, 8 Problems, 9 History"),
         *[Binding(str(n), f"show_view('{vid}')", title, id=f"view.{vid}", show=False,
                   tooltip=f"Show {title}") for n, (vid, title) in enumerate(VIEWS, 1) if n > 1],
+        Binding("t", "trend", "Trend", id="app.trend", tooltip="Show the selected key result's target and "
+                "actual at each tagged quarter (Goals view)"),
         Binding("ctrl+s", "save", "Save", id="app.save", tooltip="Save every edited file (atomically; files "
                 "changed on disk meanwhile are not overwritten)"),
         Binding("ctrl+z", "undo", "Undo", id="app.undo", tooltip="Undo the last edit"),
@@ -264,6 +268,8 @@ class QuarterdeckApp(App[int]):
                 yield LazyView(lambda: TeamView(id="team-view"), id="lazy-team")
             with TabPane("Problems", id="problems"):
                 yield LazyView(ProblemsView, id="lazy-problems")
+            with TabPane("History", id="history"):
+                yield LazyView(HistoryView, id="lazy-history")
         yield Footer(compact=True)
 
     def on_mount(self) -> None:
@@ -847,7 +853,7 @@ class QuarterdeckApp(App[int]):
 
         palette = [(self.get_key_display(Binding(self.COMMAND_PALETTE_BINDING, "command_palette")),
                     "Command palette", "Run any action or jump to any entry by name")]
-        views = [("1 … 8", "Views", ", ".join(f"{n} {title}" for n, (_v, title) in enumerate(VIEWS, 1)))]
+        views = [("1 … 9", "Views", ", ".join(f"{n} {title}" for n, (_v, title) in enumerate(VIEWS, 1)))]
         general = [b for b in self.BINDINGS if not (b.id or "").startswith("view.")]
         return [
             ("Everywhere", views + rows(general) + palette),
@@ -856,8 +862,32 @@ class QuarterdeckApp(App[int]):
             ("Calendar", rows(CalendarView.BINDINGS)),
             ("Overview and settings", rows(OverviewView.BINDINGS) + rows(SingletonPanel.BINDINGS)),
             ("Problems", rows(ProblemsView.BINDINGS)),
+            ("History", rows(HistoryView.BINDINGS)),
             ("Forms", rows(FormScreen.BINDINGS)),
         ]
+
+    async def compare_quarters(self) -> None:
+        await self.action_show_view("history")
+        self.query_one(HistoryView).action_compare_quarters()
+
+    def check_action(self, action: str, parameters: tuple) -> bool | None:
+        if action == "trend":
+            return self.query_one("#views", TabbedContent).active == "goals"
+        return True
+
+    def action_trend(self) -> None:
+        """The trend of the key result selected in the Goals view."""
+        kr_id = None
+        for lst in self.query("#list-key_result").results(EntityList):
+            kr_id = lst.current_id
+        if kr_id is None and self.current and self.current[0] == "key_result":
+            kr_id = self.current[1]
+        if kr_id is None:
+            self.notify("Select a key result first (Goals view, lower list).", severity="warning", markup=False)
+            return
+        entity = self.plan.find("key_result", kr_id) if self.plan is not None else None
+        title = visible(str(entity.data.get("title", ""))) if entity is not None else ""
+        self.push_screen(TrendScreen(self.plan_dir, kr_id, title))
 
     def palette_actions(self) -> list[tuple[str, str, Callable]]:
         out: list[tuple[str, str, Callable]] = []
@@ -873,10 +903,14 @@ class QuarterdeckApp(App[int]):
             ("Edit lead scoring", "Threshold and decay", partial(self.edit_entity, "lead_scoring", "lead_scoring")),
             ("Content calendar", "Show the content calendar", self._show_calendar),
             ("Check the plan again", "Validate every file now", partial(self.start_validation, 0)),
+            ("Compare two quarters", "Semantic diff between two tagged quarters (History view)",
+             self.compare_quarters),
         ]
         for kind in LIST_KINDS:
             k = KINDS[kind]
             out.append((f"Add {k.title.lower()}", f"A new {k.title.lower()}", partial(self.add_entity_flow, kind)))
+        if self.current and self.current[0] == "key_result":
+            out.append(("Key result trend", self.current[1], self.action_trend))
         if self.current:
             kind, entity_id = self.current
             title = KINDS[kind].title.lower()

@@ -359,19 +359,37 @@ class OverviewView(VerticalScroll, can_focus=True):
                 "(company, quarter, dates, stages, targets)"),
     ]
 
-    def compose(self) -> ComposeResult:
-        yield Static(Text("Loading the plan…", style="dim"), id="overview-body")
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self._insights_for = None
 
-    def redraw(self) -> None:
+    def compose(self) -> ComposeResult:
+        from .insights_view import InsightsPanel
+
+        yield Static(Text("Loading the plan…", style="dim"), id="overview-body")
+        yield InsightsPanel()
+        yield Static(Text(""), id="overview-rest")
+
+    def redraw(self, resized: bool = False) -> None:
         app: QuarterdeckApp = self.app  # type: ignore[assignment]
         if app.plan is None:
             return
         width = self.scrollable_content_region.width or 80
-        self.query_one("#overview-body", Static).update(
-            render_overview(app.plan, app.problems, app.today, width, app.validated))
+        text = render_overview(app.plan, app.problems, app.today, width, app.validated)
+        # the coverage map and the alignment stage sit between the quarter's summary and the key results
+        cut = text.plain.find("\nKey results\n")
+        head, rest = (text[:cut], text[cut:]) if cut >= 0 else (text, Text(""))
+        self.query_one("#overview-body", Static).update(head)
+        self.query_one("#overview-rest", Static).update(rest)
+        if not resized and self._insights_for is not app.plan:
+            # coverage and stage depend on the plan only: work them out again when it changed
+            from .insights_view import InsightsPanel
+
+            self._insights_for = app.plan
+            self.query_one(InsightsPanel).recompute()
 
     def on_resize(self) -> None:
-        self.redraw()
+        self.redraw(resized=True)
 
     def action_edit_plan(self) -> None:
         app: QuarterdeckApp = self.app  # type: ignore[assignment]

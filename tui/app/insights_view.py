@@ -1,0 +1,316 @@
+"""The Overview's insights: the persona × journey-stage content coverage heat map and the
+sales–marketing alignment stage with what the next stage still needs.
+
+Both are computed in a thread worker on a copy of the plan; the UI thread only draws.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from rich.text import Text
+from textual import events, on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.content import Content
+from textual.message import Message
+from textual.screen import ModalScreen
+from textual.strip import Strip
+from textual.widget import Widget
+from textual.widgets import Button, Static
+
+from .present import visible
+
+if TYPE_CHECKING:
+    from .main import QuarterdeckApp
+
+STATUS_STYLE = {"empty": "bold white on dark_red", "thin": "bold black on yellow", "ok": "bold black on green"}
+LABEL_WIDTH = 20
+CELL_WIDTH = 13
+
+
+@dataclass
+class CellView:
+    persona: str
+    persona_name: str
+    stage: str
+    status: str
+    reason: str
+    published: list[tuple[str, str]] = field(default_factory=list)  # (id, title)
+    planned: list[tuple[str, str]] = field(default_factory=list)
+
+
+@dataclass
+class Insights:
+    stages: list[str]
+    personas: list[tuple[str, str]]
+    cells: dict[tuple[str, str], CellView]
+    stage_text: Text
+    error: str | None = None
+
+
+def compute_insights(plan, plan_dir: Path) -> Insights:
+    """Coverage cells with item titles, and the alignment stage (quarter tags from git
+    when the plan is in a repository)."""
+    from tui.plan.insights.coverage import coverage
+    from tui.plan.insights.stage import assess_stage
+
+    cov = coverage(plan)
+    titles = {e.id: str(e.data.get("title", e.id)) for e in plan.all("content")}
+    names = dict(cov.personas)
+    cells = {}
+    for (persona, stage), cell in cov.cells.items():
+        cells[(persona, stage)] = CellView(
+            persona, names.get(persona, persona), stage, cell.status, cell.reason,
+            [(i, titles.get(i, i)) for i in cell.published], [(i, titles.get(i, i)) for i in cell.planned])
+    tags = None
+    try:
+        from tui.history import quarter_tags
+
+        tags = len(quarter_tags(plan_dir))
+    except Exception:  # noqa: BLE001 - no repository (or no git): the stage says history is unknown
+        tags = None
+    return Insights(cov.stages, cov.personas, cells, stage_lines(assess_stage(plan, quarter_tags=tags)))
+
+
+def stage_lines(assessment, limit: int = 4) -> Text:
+    out = Text(no_wrap=True, overflow="ellipsis")
+    out.append("Alignment stage: ", style="bold")
+    out.append(assessment.stage, style="bold cyan")
+    nxt = assessment.next_stage
+    if nxt is None:
+        out.append("  (the last stage: sales and marketing share metrics and rewards)", style="dim")
+        return out
+    missing = assessment.missing
+    out.append(f"  · next: {nxt}", style="dim")
+    if missing:
+        out.append(f" — {len(missing)} to do:", style="dim")
+    for c in missing[:limit]:
+        out.append("\n  ✗ ", style="red")
+        out.append(visible(c.title))
+        if c.detail:
+            out.append(f" — {visible(c.detail)}", style="dim")
+    if len(missing) > limit:
+        out.append(f"\n  … and {len(missing) - limit} more", style="dim")
+    return out
+
+
+class InsightsReady(Message):
+    def __init__(self, generation: int, insights: Insights | None, error: str | None) -> None:
+        super().__init__()
+        self.generation = generation
+        self.insights = insights
+        self.error = error
+
+
+class CoverageMap(Widget, can_focus=True):
+    """A grid of personas (rows) × journey stages (columns): item counts coloured by status."""
+
+    BINDINGS = [
+        Binding("up", "move(-1, 0)", "Up", show=False, id="coverage.up"),
+        Binding("down", "move(1, 0)", "Down", show=False, id="coverage.down"),
+        Binding("left", "move(0, -1)", "Left", show=False, id="coverage.left"),
+        Binding("right", "move(0, 1)", "Right", show=False, id="coverage.right"),
+        Binding("enter", "open", "Items", id="coverage.open", tooltip="List the content of the selected cell"),
+    ]
+
+    DEFAULT_CSS = """
+    CoverageMap { height: auto; width: 1fr; }
+    """
+
+    def __init__(self, id: str | None = "coverage-map") -> None:
+        super().__init__(id=id)
+        self.insights: Insights | None = None
+        self.row = 0
+        self.col = 0
+
+    def set_insights(self, insights: Insights) -> None:
+        self.insights = insights
+        self.row = min(self.row, max(0, len(insights.personas) - 1))
+        self.col = min(self.col, max(0, len(insights.stages) - 1))
+        self.refresh(layout=True)
+
+    def get_content_height(self, container, viewport, width: int) -> int:
+        if self.insights is None:
+            return 1
+        return 1 + max(1, len(self.insights.personas))
+
+    def cell_width(self) -> int:
+        if self.insights is None or not self.insights.stages:
+            return CELL_WIDTH
+        room = (self.size.width or 80) - LABEL_WIDTH
+        return max(5, min(CELL_WIDTH, room // len(self.insights.stages) - 1))
+
+    @property
+    def selected(self) -> CellView | None:
+        ins = self.insights
+        if ins is None or not ins.personas or not ins.stages:
+            return None
+        return ins.cells.get((ins.personas[self.row][0], ins.stages[self.col]))
+
+    def render_line(self, y: int) -> Strip:
+        ins = self.insights
+        width = self.size.width
+        if ins is None:
+            return Strip.blank(width) if y else Strip(list(Text("Working out content coverage…", style="dim")
+                                                               .render(self.app.console)))
+        cw = self.cell_width()
+        line = Text(no_wrap=True, overflow="crop")
+        if y == 0:
+            line.append(" " * LABEL_WIDTH)
+            for stage in ins.stages:
+                line.append(visible(stage)[:cw].center(cw), style="bold")
+                line.append(" ")
+        elif y - 1 < len(ins.personas):
+            pid, name = ins.personas[y - 1]
+            label = visible(name or pid)
+            label = label if len(label) < LABEL_WIDTH else label[: LABEL_WIDTH - 2] + "…"
+            line.append(f"{label:<{LABEL_WIDTH}}", style="bold" if y - 1 == self.row and self.has_focus else "")
+            for j, stage in enumerate(ins.stages):
+                cell = ins.cells.get((pid, stage))
+                if cell is None:
+                    line.append(" " * cw + " ")
+                    continue
+                count = f"{len(cell.published)}"
+                if cell.planned:
+                    count += f"+{len(cell.planned)}"
+                style = STATUS_STYLE.get(cell.status, "")
+                if y - 1 == self.row and j == self.col:
+                    style += " reverse" if self.has_focus else " underline"
+                line.append(count.center(cw)[:cw], style=style)
+                line.append(" ")
+        else:
+            return Strip.blank(width)
+        line.truncate(width, pad=True)
+        return Strip(list(line.render(self.app.console)), width)
+
+    def action_move(self, dr: int, dc: int) -> None:
+        ins = self.insights
+        if ins is None or not ins.personas:
+            return
+        self.row = max(0, min(len(ins.personas) - 1, self.row + dr))
+        self.col = max(0, min(len(ins.stages) - 1, self.col + dc))
+        self.refresh()
+
+    def action_open(self) -> None:
+        cell = self.selected
+        if cell is not None:
+            self.app.push_screen(CellScreen(cell))
+
+    def on_click(self, event: events.Click) -> None:
+        ins = self.insights
+        if ins is None:
+            return
+        row = event.y - 1
+        col = (event.x - LABEL_WIDTH) // (self.cell_width() + 1) if event.x >= LABEL_WIDTH else -1
+        if 0 <= row < len(ins.personas) and 0 <= col < len(ins.stages):
+            self.row, self.col = row, col
+            self.focus()
+            self.refresh()
+            self.action_open()
+
+    def on_focus(self) -> None:
+        self.refresh()
+
+    def on_blur(self) -> None:
+        self.refresh()
+
+
+class InsightsPanel(Vertical):
+    """The heat map with a legend, and the alignment stage."""
+
+    DEFAULT_CSS = """
+    InsightsPanel { height: auto; margin-top: 1; }
+    InsightsPanel > Static { height: auto; text-wrap: nowrap; text-overflow: ellipsis; }
+    """
+
+    def __init__(self, id: str | None = "insights-panel") -> None:
+        super().__init__(id=id)
+        self._generation = 0
+
+    def compose(self) -> ComposeResult:
+        yield Static(Text(""), id="stage-line")
+        title = Text()
+        title.append("Content coverage", style="bold underline")
+        title.append("  persona × journey stage: published+planned items · ", style="dim")
+        title.append(" empty ", style=STATUS_STYLE["empty"])
+        title.append(" ")
+        title.append(" thin ", style=STATUS_STYLE["thin"])
+        title.append(" ")
+        title.append(" ok ", style=STATUS_STYLE["ok"])
+        title.append("  (enter or click: items)", style="dim")
+        yield Static(title, id="coverage-title")
+        yield CoverageMap()
+
+    def recompute(self) -> None:
+        from .session import fork
+
+        app: QuarterdeckApp = self.app  # type: ignore[assignment]
+        if app.plan is None:
+            return
+        self._generation += 1
+        self._worker(self._generation, fork(app.plan), app.plan_dir)
+
+    @work(thread=True, exclusive=True, group="insights")
+    def _worker(self, generation: int, plan, plan_dir: Path) -> None:
+        try:
+            insights = compute_insights(plan, plan_dir)
+        except Exception as exc:  # noqa: BLE001 - a broken plan must not take the overview down
+            self.post_message(InsightsReady(generation, None, f"coverage could not be worked out: {exc}"))
+            return
+        self.post_message(InsightsReady(generation, insights, None))
+
+    @on(InsightsReady)
+    def _ready(self, message: InsightsReady) -> None:
+        message.stop()
+        if message.generation != self._generation:
+            return
+        if message.insights is None:
+            self.query_one("#stage-line", Static).update(Text(message.error or "", style="red"))
+            return
+        self.query_one("#stage-line", Static).update(message.insights.stage_text)
+        self.query_one(CoverageMap).set_insights(message.insights)
+
+
+class CellScreen(ModalScreen[None]):
+    """The content items of one persona × stage cell."""
+
+    BINDINGS = [Binding("escape,q,enter", "close", "Close", id="cell.close", tooltip="Close")]
+
+    def __init__(self, cell: CellView) -> None:
+        super().__init__(classes="dialog-screen", id="cell-screen")
+        self.cell = cell
+        self.titles = [t for _i, t in cell.published] + [t for _i, t in cell.planned]
+
+    def compose(self) -> ComposeResult:
+        cell = self.cell
+        body = Text()
+        body.append(f"Status: {cell.status}", style=STATUS_STYLE.get(cell.status, ""))
+        if cell.reason:
+            body.append(f"  ({visible(cell.reason)})", style="dim")
+        body.append("\n")
+        for heading, items in (("Published", cell.published), ("Planned", cell.planned)):
+            body.append(f"\n{heading} ({len(items)})\n", style="bold")
+            for item_id, title in items:
+                body.append("  • ")
+                body.append(visible(title))
+                body.append(f"  {visible(item_id)}\n", style="dim")
+        if not self.titles:
+            body.append("\nNo content for this persona at this stage yet.", style="yellow")
+        head = f"{cell.persona_name or cell.persona} × {cell.stage}"
+        with Vertical(classes="dialog"):
+            yield Static(Text(visible(head)), classes="dialog-title")
+            with VerticalScroll(classes="dialog-body"):
+                yield Static(body, id="cell-body")
+            with Horizontal(classes="dialog-buttons"):
+                yield Button(Content("Close (esc)"), id="close", variant="primary", compact=True)
+
+    def on_mount(self) -> None:
+        self.query_one("#close", Button).focus()
+
+    @on(Button.Pressed, "#close")
+    def action_close(self) -> None:
+        self.dismiss(None)
