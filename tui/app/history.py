@@ -211,7 +211,7 @@ class HistoryView(Horizontal):
         options.clear_options()
         prompts = []
         for spec, names in self._row_specs():
-            line = Text()
+            line = Text(no_wrap=True, overflow="ellipsis")
             line.append(self._marker(names, spec) + " ", style="bold magenta")
             if spec is None:
                 line.append("working tree", style="italic")

@@ -223,7 +223,7 @@ class InsightsPanel(Vertical):
     """The heat map with a legend, and the alignment stage."""
 
     DEFAULT_CSS = """
-    InsightsPanel { height: auto; margin-top: 1; }
+    InsightsPanel { height: auto; }
     InsightsPanel > Static { height: auto; text-wrap: nowrap; text-overflow: ellipsis; }
     """
 
@@ -233,15 +233,15 @@ class InsightsPanel(Vertical):
 
     def compose(self) -> ComposeResult:
         yield Static(Text(""), id="stage-line")
-        title = Text()
+        title = Text(no_wrap=True, overflow="ellipsis")
         title.append("Content coverage", style="bold underline")
-        title.append("  persona × journey stage: published+planned items · ", style="dim")
+        title.append("  ")
         title.append(" empty ", style=STATUS_STYLE["empty"])
         title.append(" ")
         title.append(" thin ", style=STATUS_STYLE["thin"])
         title.append(" ")
         title.append(" ok ", style=STATUS_STYLE["ok"])
-        title.append("  (enter or click: items)", style="dim")
+        title.append("  published+planned items per persona × stage · enter or click: the items", style="dim")
         yield Static(title, id="coverage-title")
         yield CoverageMap()
 

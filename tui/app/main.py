@@ -374,6 +374,10 @@ class QuarterdeckApp(App[int]):
     @on(TabbedContent.TabActivated, "#views")
     async def _view_activated(self, event: TabbedContent.TabActivated) -> None:
         await self.ensure_view(event.pane.id)
+        if event.pane.id == "history":
+            for view in self.query(HistoryView):
+                if view.in_repo is not None:  # shown again: commits or saves may have happened meanwhile
+                    view.action_reload()
         if not self._navigating:
             self.call_after_refresh(self._focus_view, event.pane.id)
 
