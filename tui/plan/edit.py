@@ -307,7 +307,7 @@ def unset_field(plan: Plan, kind: str, id: str, field: str | tuple, *, schemas: 
         except (KeyError, IndexError, TypeError):
             raise EditError(f"{entity.kind.name} {entity.id} has no {'.'.join(map(str, rel))}", code="usage.field") from None
         if _header_index(tf, full) is None:
-            return _replace_parent(plan, entity, rel, tf, schemas, force, remove=True)
+            return _replace_parent(plan, entity, rel, tf, schemas, force)
         raise EditError("that is a whole table; remove its keys one by one", code="usage.field")
     expected = _copy_along(tf.data, entity.path)
     parent = _get(expected, full[:-1])
@@ -316,7 +316,7 @@ def unset_field(plan: Plan, kind: str, id: str, field: str | tuple, *, schemas: 
         _check_schema(schemas, entity, expected, tf)
     loc = tf.index.keys[full]
     if isinstance(full[-1], int) or tf.index.keys.get(full[:-1]) and _header_index(tf, full[:-1]) is None and full[:-1] != entity.path:
-        return _replace_parent(plan, entity, rel, tf, schemas, force, remove=True)
+        return _replace_parent(plan, entity, rel, tf, schemas, force)
     lines = _lines(tf.text)
     del lines[loc.line: loc.end_line + 1]
     text = "\n".join(lines)
@@ -324,7 +324,7 @@ def unset_field(plan: Plan, kind: str, id: str, field: str | tuple, *, schemas: 
     return Change(entity.file, tf, text, data, f"{entity.kind.name} {entity.id}: {'.'.join(map(str, rel))} removed")
 
 
-def _replace_parent(plan, entity, rel, tf, schemas, force, remove=False) -> Change:
+def _replace_parent(plan, entity, rel, tf, schemas, force) -> Change:
     """Rewrite the inline value that holds ``rel`` (an array element or inline-table key)."""
     parent_rel = rel[:-1]
     value = copy.deepcopy(_get(tf.data, entity.path + parent_rel))
@@ -333,7 +333,7 @@ def _replace_parent(plan, entity, rel, tf, schemas, force, remove=False) -> Chan
 
 
 def _assign(target: dict, rel: tuple, value) -> None:
-    for i, part in enumerate(rel[:-1]):
+    for part in rel[:-1]:
         if isinstance(target, list):
             target = target[part]
             continue
@@ -483,7 +483,7 @@ def _insert_key(tf, entity, header_path, rel_prefix, key, value, schemas) -> str
     if siblings:
         sample = lines[min(loc.line for loc in siblings.values())]
         indent = sample[: len(sample) - len(sample.lstrip(" \t"))]
-    new = f"{indent}{render_key(key)} = {render_value(value)}".replace("\n", "\n" if not nl else "\r\n") + nl
+    new = f"{indent}{render_key(key)} = {render_value(value)}".replace("\n", nl + "\n") + nl
     lines.insert(after_line, new)
     return "\n".join(lines)
 
@@ -502,7 +502,7 @@ def _insert_dotted(tf, entity, container, key, value, after_line) -> str:
 
 def _append_table(tf, entity, container, key, value) -> str:
     lines = _lines(tf.text)
-    start, end = entity_span(tf, entity.path)
+    end = entity_span(tf, entity.path)[1]
     base = _header_name(tf, entity.path)
     rest = [render_key(p) for p in container[len(entity.path):] if not isinstance(p, int)]
     block = _table_block(".".join([base, *rest, render_key(key)]), value, array=False)
