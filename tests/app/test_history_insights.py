@@ -8,6 +8,7 @@ import subprocess
 from pathlib import Path
 
 import pytest
+from textual.screen import ModalScreen
 from textual.widgets import OptionList
 
 from tests.app.helpers import TODAY, ready, settle, wait_for
@@ -206,3 +207,34 @@ async def test_coverage_cell_opens_on_click(plan_dir):
         assert app.screen.cell.persona == grid.insights.personas[0][0]
         assert app.screen.cell.stage == grid.insights.stages[0]
         assert app.screen.titles
+
+
+async def test_history_of_a_repository_without_commits_shows_everything_added(tmp_path, monkeypatch, plan_dir):
+    monkeypatch.setenv("HOME", str(tmp_path))
+    monkeypatch.setenv("GIT_CONFIG_GLOBAL", str(tmp_path / ".gitconfig"))
+    monkeypatch.setenv("GIT_CONFIG_NOSYSTEM", "1")
+    git(plan_dir, "init", "-q")
+    app = make_app(plan_dir)
+    async with app.run_test(size=(120, 40)) as pilot:
+        view = await open_history(pilot)
+        assert view.in_repo and view.revisions == []
+        options = app.query_one("#history-revisions", OptionList)
+        assert options.option_count == 1  # the working tree only
+        await wait_for(pilot, lambda: "+ goal grow-pipeline" in diff_text(app), what="everything added")
+        assert "(no commits yet)" in diff_text(app)
+
+
+async def test_palette_offers_history_and_quarter_compare(plan_dir):
+    app = make_app(plan_dir)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await ready(pilot)
+        names = [name for name, _help, _cb in app.palette_actions()]
+        assert "Go to History" in names and "Compare two quarters" in names
+        callback = dict((n, cb) for n, _h, cb in app.palette_actions())["Compare two quarters"]
+        await callback()
+        await settle(pilot, 2)
+        assert app.query_one("#views").active == "history"
+        # outside a repository there are no quarters to pick: it says so instead
+        view = app.query_one(HistoryView)
+        await wait_for(pilot, lambda: view.in_repo is not None, what="the history")
+        assert not isinstance(app.screen, ModalScreen)

@@ -181,8 +181,6 @@ class HistoryView(Horizontal):
         self.remove_class("-no-repo")
         self.refresh_bindings()
         self.revisions = message.revisions
-        if not self.revisions and self.a == "HEAD":
-            self.a, self.a_label = None, WORKING_TREE
         self._fill_options()
         self._refresh_diff()
 
