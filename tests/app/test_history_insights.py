@@ -178,7 +178,9 @@ async def test_coverage_map_and_stage(plan_dir):
         await settle(pilot)
         assert isinstance(app.screen, CellScreen)
         assert app.screen.titles == []
-        assert "No content for this persona" in str(app.screen.query_one("#cell-body").render())
+        empty_body = str(app.screen.query_one("#cell-body").render())
+        assert "No content for this persona" in empty_body
+        assert "Pre-filled security questionnaire and data processing agreement" in empty_body  # what to make
         await pilot.press("escape")
         await settle(pilot)
         # one row up (dispatch-manager × decision) lists its items by title

@@ -41,6 +41,7 @@ class CellView:
     reason: str
     published: list[tuple[str, str]] = field(default_factory=list)  # (id, title)
     planned: list[tuple[str, str]] = field(default_factory=list)
+    needs: list[str] = field(default_factory=list)  # what the persona wants to read at this stage
 
 
 @dataclass
@@ -65,7 +66,8 @@ def compute_insights(plan, plan_dir: Path) -> Insights:
     for (persona, stage), cell in cov.cells.items():
         cells[(persona, stage)] = CellView(
             persona, names.get(persona, persona), stage, cell.status, cell.reason,
-            [(i, titles.get(i, i)) for i in cell.published], [(i, titles.get(i, i)) for i in cell.planned])
+            [(i, titles.get(i, i)) for i in cell.published], [(i, titles.get(i, i)) for i in cell.planned],
+            [str(n) for n in cell.content_needs])
     tags = None
     try:
         from tui.history import quarter_tags
@@ -299,7 +301,12 @@ class CellScreen(ModalScreen[None]):
                 body.append(visible(title))
                 body.append(f"  {visible(item_id)}\n", style="dim")
         if not self.titles:
-            body.append("\nNo content for this persona at this stage yet.", style="yellow")
+            body.append("\nNo content for this persona at this stage yet.\n", style="yellow")
+        if cell.needs:
+            body.append("\nThe persona's content needs at this stage\n", style="bold")
+            for need in cell.needs:
+                body.append("  · ", style="dim")
+                body.append(visible(need) + "\n", style="dim")
         head = f"{cell.persona_name or cell.persona} × {cell.stage}"
         with Vertical(classes="dialog"):
             yield Static(Text(visible(head)), classes="dialog-title")
