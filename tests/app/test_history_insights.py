@@ -240,3 +240,20 @@ async def test_palette_offers_history_and_quarter_compare(plan_dir):
         view = app.query_one(HistoryView)
         await wait_for(pilot, lambda: view.in_repo is not None, what="the history")
         assert not isinstance(app.screen, ModalScreen)
+
+
+async def test_saving_an_edit_shows_up_in_the_working_tree_diff(repo_plan):
+    app = make_app(repo_plan)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await open_history(pilot)
+        await wait_for(pilot, lambda: "2000000 → 2500000" in diff_text(app), what="the default diff")
+        app.request_set_fields("key_result", KR, {("actual",): 2600000})
+        await wait_for(pilot, lambda: not app.busy, what="the edit")
+        options = app.query_one("#history-revisions", OptionList)
+        app.query_one(HistoryView).action_reload()
+        await settle(pilot, 2)
+        assert "unsaved edits are not in it" in str(options.get_option_at_index(0).prompt)
+        assert "2000000 → 2500000" in diff_text(app)  # the disk has not changed yet
+        app.action_save()
+        await wait_for(pilot, lambda: "2000000 → 2600000" in diff_text(app), what="the saved edit in the diff")
+        assert "unsaved" not in str(options.get_option_at_index(0).prompt)

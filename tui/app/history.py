@@ -214,6 +214,8 @@ class HistoryView(Horizontal):
             if spec is None:
                 line.append("working tree", style="italic")
                 line.append("  (files on disk now)", style="dim")
+                if self.qd.session.dirty_files:
+                    line.append("  unsaved edits are not in it: ctrl+s first", style="yellow")
             else:
                 rev = next(r for r in self.revisions if r.commit == spec)
                 line.append(rev.short, style="cyan")

@@ -804,6 +804,9 @@ class QuarterdeckApp(App[int]):
         except PlanError as exc:
             self.notify(f"Could not update the crash-recovery file: {exc.message}", severity="warning", markup=False)
         self._update_title()
+        for view in self.query(HistoryView):
+            if view.in_repo:  # the working tree changed: its diff too
+                view.action_reload()
         if report.saved:
             self.notify(f"Saved {', '.join(report.saved)}", markup=False, timeout=3)
         for name, reason in report.failed.items():
