@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from dataclasses import field as _field
 from typing import Iterable
 
-from tui.plan.model import Entity, Plan
+from tui.plan.model import Entity, Plan, as_date  # noqa: F401 - calendar and main take it from here
 from tui.plan.problems import ERROR, Problem
 from tui.plan.registry import KINDS, Kind
 
@@ -262,19 +262,6 @@ def bar(fraction: float | None, width: int) -> tuple[str, str]:
     partial = " ▏▎▍▌▋▊▉"[rest] if rest else ""
     text = "█" * full + partial
     return text, "·" * (width - len(text))
-
-
-def as_date(value) -> dt.date | None:
-    if isinstance(value, dt.datetime):
-        return value.date()
-    if isinstance(value, dt.date):
-        return value
-    if isinstance(value, str):
-        try:
-            return dt.date.fromisoformat(value)
-        except ValueError:
-            return None
-    return None
 
 
 def quarter_clock(plan: Plan, today: dt.date) -> tuple[str, float | None]:
