@@ -18,11 +18,12 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.content import Content
 from textual.message import Message
 from textual.screen import ModalScreen
-from textual.widgets import Button, Label, OptionList, Static
+from textual.widgets import Label, OptionList, Static
 from textual.widgets.option_list import Option
 
 from tui.plan.problems import PlanError
 
+from .modals import InfoDialog
 from .present import visible
 
 if TYPE_CHECKING:
@@ -416,7 +417,7 @@ def render_trend(points: list, width: int = BAR_WIDTH) -> Text:
     return out
 
 
-class TrendScreen(ModalScreen[None]):
+class TrendScreen(InfoDialog):
     """Target and actual of one key result at each tagged quarter and now."""
 
     BINDINGS = [Binding("escape,q,t", "close", "Close", id="trend.close", tooltip="Close the trend")]
@@ -428,17 +429,15 @@ class TrendScreen(ModalScreen[None]):
         self.title_text = title
         self.points: list | None = None
 
-    def compose(self) -> ComposeResult:
-        head = f"Trend of {self.kr_id}" + (f" — {self.title_text}" if self.title_text else "")
-        with Vertical(classes="dialog trend-dialog"):
-            yield Static(Text(visible(head)), classes="dialog-title")
-            with VerticalScroll(classes="dialog-body"):
-                yield Static(Text("Reading the quarters…", style="dim"), id="trend-body")
-            with Horizontal(classes="dialog-buttons"):
-                yield Button(Content("Close (esc)"), id="close", variant="primary", compact=True)
+    dialog_classes = "dialog trend-dialog"
+
+    def heading(self) -> Content:
+        return Content(visible(f"Trend of {self.kr_id}" + (f" — {self.title_text}" if self.title_text else "")))
+
+    def body(self) -> ComposeResult:
+        yield Static(Text("Reading the quarters…", style="dim"), id="trend-body")
 
     def on_mount(self) -> None:
-        self.query_one("#close", Button).focus()
         self._load(self.plan_dir, self.kr_id)
 
     @work(thread=True, exclusive=True, group="trend")
@@ -469,6 +468,3 @@ class TrendScreen(ModalScreen[None]):
         else:
             body.update(render_trend(message.points))
 
-    @on(Button.Pressed, "#close")
-    def action_close(self) -> None:
-        self.dismiss(None)

@@ -14,14 +14,14 @@ from rich.text import Text
 from textual import events, on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.containers import Vertical
 from textual.content import Content
 from textual.message import Message
-from textual.screen import ModalScreen
 from textual.strip import Strip
 from textual.widget import Widget
-from textual.widgets import Button, Static
+from textual.widgets import Static
 
+from .modals import InfoDialog
 from .present import visible
 
 if TYPE_CHECKING:
@@ -277,7 +277,7 @@ class InsightsPanel(Vertical):
         self.query_one(CoverageMap).set_insights(message.insights)
 
 
-class CellScreen(ModalScreen[None]):
+class CellScreen(InfoDialog):
     """The content items of one persona × stage cell."""
 
     BINDINGS = [Binding("escape,q,enter", "close", "Close", id="cell.close", tooltip="Close")]
@@ -287,7 +287,10 @@ class CellScreen(ModalScreen[None]):
         self.cell = cell
         self.titles = [t for _i, t in cell.published] + [t for _i, t in cell.planned]
 
-    def compose(self) -> ComposeResult:
+    def heading(self) -> Content:
+        return Content(visible(f"{self.cell.persona_name or self.cell.persona} × {self.cell.stage}"))
+
+    def body(self) -> ComposeResult:
         cell = self.cell
         body = Text()
         body.append(f"Status: {cell.status}", style=STATUS_STYLE.get(cell.status, ""))
@@ -307,17 +310,5 @@ class CellScreen(ModalScreen[None]):
             for need in cell.needs:
                 body.append("  · ", style="dim")
                 body.append(visible(need) + "\n", style="dim")
-        head = f"{cell.persona_name or cell.persona} × {cell.stage}"
-        with Vertical(classes="dialog"):
-            yield Static(Text(visible(head)), classes="dialog-title")
-            with VerticalScroll(classes="dialog-body"):
-                yield Static(body, id="cell-body")
-            with Horizontal(classes="dialog-buttons"):
-                yield Button(Content("Close (esc)"), id="close", variant="primary", compact=True)
+        yield Static(body, id="cell-body")
 
-    def on_mount(self) -> None:
-        self.query_one("#close", Button).focus()
-
-    @on(Button.Pressed, "#close")
-    def action_close(self) -> None:
-        self.dismiss(None)

@@ -117,18 +117,51 @@ class NewIdScreen(ModalScreen[str | None]):
         self.dismiss(None)
 
 
-class HelpScreen(ModalScreen[None]):
+class InfoDialog(ModalScreen[None]):
+    """A read-only dialog: a title, a scrolling body and a Close button.  Subclasses
+    give ``heading`` and ``body`` (and may set ``dialog_classes``)."""
+
+    dialog_classes = "dialog"
+
+    def heading(self) -> Content:
+        raise NotImplementedError
+
+    def body(self) -> ComposeResult:
+        raise NotImplementedError
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes=self.dialog_classes):
+            yield Static(self.heading(), classes="dialog-title")
+            with VerticalScroll(classes="dialog-body"):
+                yield from self.body()
+            with Horizontal(classes="dialog-buttons"):
+                yield Button(Content("Close (esc)"), id="close", variant="primary", compact=True)
+
+    def on_mount(self) -> None:
+        self.query_one("#close", Button).focus()
+
+    @on(Button.Pressed, "#close")
+    def action_close(self) -> None:
+        self.dismiss(None)
+
+
+class HelpScreen(InfoDialog):
     """Every key of the app, by where it applies."""
 
     BINDINGS = [
         Binding("escape,q,question_mark,f1", "close", "Close", id="help.close", tooltip="Close the list of keys"),
     ]
 
+    dialog_classes = "dialog help-dialog"
+
     def __init__(self, sections: list[tuple[str, list[tuple[str, str, str]]]]) -> None:
         super().__init__(classes="dialog-screen")
         self.sections = sections
 
-    def compose(self) -> ComposeResult:
+    def heading(self) -> Content:
+        return Content("Keys")
+
+    def body(self) -> ComposeResult:
         parts = []
         for title, rows in self.sections:
             table = Table(box=None, show_header=False, expand=True, padding=(0, 1), title=title,
@@ -147,17 +180,4 @@ class HelpScreen(ModalScreen[None]):
                      "(stage:engaged), field:=value exactly, field:>80 compares numbers.\n", style="dim")
         notes.append("Mouse: click tabs, column headers (sort), rows (select; double click edits).", style="dim")
         parts.append(notes)
-        text = Group(*parts)
-        with Vertical(classes="dialog help-dialog"):
-            yield Static(Content("Keys"), classes="dialog-title")
-            with VerticalScroll(classes="dialog-body"):
-                yield Static(text)
-            with Horizontal(classes="dialog-buttons"):
-                yield Button(Content("Close (esc)"), id="close", variant="primary", compact=True)
-
-    def on_mount(self) -> None:
-        self.query_one("#close", Button).focus()
-
-    @on(Button.Pressed, "#close")
-    def action_close(self) -> None:
-        self.dismiss(None)
+        yield Static(Group(*parts))
