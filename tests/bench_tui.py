@@ -23,7 +23,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from tests.app.make_big_plan import make_big_plan  # noqa: E402
+from tests.bigplan import make_big_plan  # noqa: E402
 from tui.app import QuarterdeckApp  # noqa: E402
 
 TODAY = dt.date(2026, 11, 20)
