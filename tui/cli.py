@@ -368,6 +368,16 @@ def main(argv: list[str] | None = None) -> int:
         return 130
     except BrokenPipeError:
         return 0
+    except OSError as exc:  # a file the command itself reads or writes (an export target, say)
+        where = f"{exc.filename}: " if exc.filename else ""
+        _out(f"quarterdeck {args.command}: {where}{exc.strerror or exc}", err=True)
+        return 2
+    except Exception as exc:  # noqa: BLE001 - the last line of defence: no traceback for users
+        if os.environ.get("QUARTERDECK_DEBUG"):
+            raise
+        _out(f"quarterdeck {args.command}: unexpected error ({type(exc).__name__}: {exc}); nothing more was "
+             "changed. Run again with QUARTERDECK_DEBUG=1 to see where it happened, and please report it", err=True)
+        return 1
 
 
 def _run_app(argv: list[str]) -> int:

@@ -135,3 +135,30 @@ def test_kinds_are_addressable(kind, plan_dir, capsys):
     first = load_plan(plan_dir).all(kind)[0]
     assert main(["get", kind, first.id, "id", "-C", str(plan_dir)]) == 0
     assert capsys.readouterr().out.strip() == f'"{first.id}"'
+
+
+def test_unexpected_failures_are_messages_not_tracebacks(plan_dir, capsys, monkeypatch):
+    import tui.plan.validation as validation
+
+    def broken(*a, **k):
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr(validation, "validate", broken)
+    assert main(["check", str(plan_dir)]) == 1
+    err = capsys.readouterr().err
+    assert "unexpected error (RuntimeError: boom)" in err and "Traceback" not in err
+    monkeypatch.setenv("QUARTERDECK_DEBUG", "1")
+    with pytest.raises(RuntimeError):
+        main(["check", str(plan_dir)])
+
+
+def test_an_os_error_names_its_file(plan_dir, capsys, monkeypatch):
+    import tui.plan.validation as validation
+
+    def denied(*a, **k):
+        raise PermissionError(13, "Permission denied", "/somewhere/locked.toml")
+
+    monkeypatch.setattr(validation, "validate", denied)
+    assert main(["check", str(plan_dir)]) == 2
+    err = capsys.readouterr().err
+    assert "/somewhere/locked.toml: Permission denied" in err and "Traceback" not in err
