@@ -388,6 +388,16 @@ def account_fields(schemas: SchemaSet) -> list[str]:
 # -- accounts ------------------------------------------------------------------------------------
 
 
+def _start(plan: Plan, file: str, what: str, data: bytes, source: str, delimiter: str | None,
+           encoding: str | None):
+    """The plan file an import writes must be readable; then the CSV is read."""
+    if file not in plan.files:
+        raise ImportFileError(f"the plan has no {file} (or it does not parse); fix that first",
+                              file=file, code="import.plan")
+    table = read_csv(data, source, delimiter, encoding)
+    return table, ImportReport(what, source, table.delimiter, table.encoding, table.bom)
+
+
 def plan_account_import(plan: Plan, data: bytes, *, source: str = "file", mapping: dict[str, str] | None = None,
                         defaults: dict | None = None, delimiter: str | None = None, encoding: str | None = None,
                         schemas: SchemaSet | None = None) -> ImportReport:
@@ -397,11 +407,7 @@ def plan_account_import(plan: Plan, data: bytes, *, source: str = "file", mappin
     ignore the column).  ``defaults``: field values for new accounts the file does not
     give (e.g. marketing_owner); tier and stage default to 3 and "target"."""
     schemas = schemas or load_schemas()
-    if "accounts.toml" not in plan.files:
-        raise ImportFileError("the plan has no accounts.toml (or it does not parse); fix that first",
-                              file="accounts.toml", code="import.plan")
-    table = read_csv(data, source, delimiter, encoding)
-    report = ImportReport("accounts", source, table.delimiter, table.encoding, table.bom)
+    table, report = _start(plan, "accounts.toml", "accounts", data, source, delimiter, encoding)
     known = set(account_fields(schemas))
     user_map = {norm_header(k): v.strip() for k, v in (mapping or {}).items()}
     for target in user_map.values():
@@ -552,11 +558,7 @@ def plan_actuals_import(plan: Plan, data: bytes, *, source: str = "file", delimi
     """What importing key-result actuals would do.  Columns: goal, key_result, actual
     (or a key_result / id column holding GOAL/KR)."""
     schemas = schemas or load_schemas()
-    if "goals.toml" not in plan.files:
-        raise ImportFileError("the plan has no goals.toml (or it does not parse); fix that first",
-                              file="goals.toml", code="import.plan")
-    table = read_csv(data, source, delimiter, encoding)
-    report = ImportReport("actuals", source, table.delimiter, table.encoding, table.bom)
+    table, report = _start(plan, "goals.toml", "actuals", data, source, delimiter, encoding)
     col_field: dict[int, str] = {}
     for i, col in enumerate(table.header):
         fld = ACTUAL_COLUMNS.get(norm_header(col))
