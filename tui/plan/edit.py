@@ -275,12 +275,21 @@ def set_values(plan: Plan, file: str, edits: list[tuple[tuple, object]], summary
     """One Change that replaces several existing values of one file (full data paths):
     a single splice and a single check, for edits such as renaming an id everywhere."""
     tf = plan.files[file]
-    expected = copy.deepcopy(tf.data)
+    expected = dict(tf.data)
+    fresh = {id(expected)}  # containers copied so far: each once, however many edits touch it
     extents = []
     for path, value in edits:
         if path not in tf.index.keys or _header_index(tf, path) is not None:
             raise EditError(f"{file}: nothing to replace at {'.'.join(map(str, path))}", file=file, code="edit.unsupported")
-        _get(expected, path[:-1])[path[-1]] = value
+        node = expected
+        for part in path[:-1]:
+            child = node[part]
+            if id(child) not in fresh:
+                child = dict(child) if isinstance(child, dict) else list(child)
+                node[part] = child
+                fresh.add(id(child))
+            node = child
+        node[path[-1]] = value
         start, end = _value_extent(tf, path)
         extents.append((start, end, render_value(value)))
     pieces, at = [], 0
