@@ -21,7 +21,7 @@ def test_wheel_contains_the_schemas(tmp_path):
     names = set(zipfile.ZipFile(wheel).namelist())
     for schema in ("common", "plan", "goals", "personas", "accounts", "content", "glossary"):
         assert f"tui/schemas/{schema}.schema.json" in names
-    assert "tui/cli.py" in names and "tui/plan/edit.py" in names
+    assert "tui/cli/__init__.py" in names and "tui/plan/edit.py" in names
     assert "tui/history/example/accounts.toml" in names  # for `quarterdeck demo`
     entry_points = next(n for n in names if n.endswith("entry_points.txt"))
     text = zipfile.ZipFile(wheel).read(entry_points).decode()

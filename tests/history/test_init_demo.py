@@ -102,7 +102,7 @@ def test_history_core_never_imports_textual():
     modules = ["tui.history", "tui.history.repo", "tui.history.snapshot", "tui.history.semdiff",
                "tui.history.revisions", "tui.history.commit", "tui.history.textconv", "tui.history.merge",
                "tui.history.gitsetup", "tui.history.rollover", "tui.history.scaffold", "tui.history.demo",
-               "tui.cli_history"]
+               "tui.cli.history"]
     code = "import importlib, sys\n" + "".join(f"importlib.import_module({m!r})\n" for m in modules) + \
         "bad = [m for m in sys.modules if m == 'textual' or m.startswith('textual.')]\n" \
         "assert not bad, bad\n"

@@ -1,7 +1,7 @@
 """Insights drawn from a plan: journey coverage, alignment stage, glossary lint, SLA
 arithmetic, sales-ready content, the quarterly review brief, and import/export.
 
-Pure core: nothing here imports Textual or reads git.  The CLI (``tui.cli_insights``)
+Pure core: nothing here imports Textual or reads git.  The CLI (``tui.cli.insights``)
 and the TUI call these functions and render their results.  Names are loaded on first
 use, so importing one module (e.g. the glossary lint from the validator) does not load
 the others.

@@ -13,20 +13,20 @@ COMMANDS = ("coverage", "stage", "sla", "report", "export", "import")
 
 
 def _load(plan_dir_arg):
-    from tui.cli import _plan_dir
+    from .common import plan_dir as find_plan_folder
     from tui.plan.model import load_plan
 
-    plan_dir = _plan_dir(plan_dir_arg)
+    plan_dir = find_plan_folder(plan_dir_arg)
     return plan_dir, load_plan(plan_dir)
 
 
 def _require_files(plan, *files) -> None:
     """Refuse to compute insights from a file that does not parse."""
-    from tui.cli import Failed, _display_path
+    from .common import Failed, display_path
 
     for p in plan.syntax_errors:
         if not files or p.file in files:
-            raise Failed(f"{_display_path(plan.root, p.file)}:{p.line}:{p.col}: {p.message}", 1)
+            raise Failed(f"{display_path(plan.root, p.file)}:{p.line}:{p.col}: {p.message}", 1)
 
 
 def count_quarter_tags(plan_dir: Path) -> int | None:
@@ -44,10 +44,10 @@ def count_quarter_tags(plan_dir: Path) -> int | None:
 
 
 def _write(text: str, output: str | None, plan_dir: Path | None = None) -> None:
-    from tui.cli import Failed, _out
+    from .common import Failed, out
 
     if not output or output == "-":
-        _out(text.rstrip("\n"))
+        out(text.rstrip("\n"))
         return
     from tui.plan.save import atomic_write
 
@@ -147,7 +147,7 @@ def history_since(plan_dir: Path, since: str):
 
 
 def cmd_report(args) -> int:
-    from tui.cli import UsageError
+    from .common import UsageError
     from tui.plan.insights.report import History, quarterly_report
     from tui.plan.validation import validate
 
@@ -167,7 +167,7 @@ def cmd_report(args) -> int:
 
 
 def cmd_export(args) -> int:
-    from tui.cli import UsageError
+    from .common import UsageError
 
     plan_dir, plan = _load(args.plan)
     if args.what == "ics":
@@ -184,7 +184,7 @@ def cmd_export(args) -> int:
         _require_files(plan, KINDS[args.kind].file)
         data = export_csv(plan, args.kind).encode("utf-8")
     if args.output and args.output != "-":
-        from tui.cli import Failed, _out
+        from .common import Failed, out
         from tui.plan.save import atomic_write
 
         try:
@@ -192,7 +192,7 @@ def cmd_export(args) -> int:
         except OSError as exc:
             raise Failed(f"cannot write {args.output}: {exc.strerror or exc}", 1) from None
         if not args.quiet:
-            _out(f"wrote {args.output}", err=True)
+            out(f"wrote {args.output}", err=True)
     else:
         sys.stdout.write(data.decode("utf-8"))
         sys.stdout.flush()
@@ -200,7 +200,7 @@ def cmd_export(args) -> int:
 
 
 def _pairs(values, option: str) -> dict[str, str]:
-    from tui.cli import UsageError
+    from .common import UsageError
 
     out = {}
     for pair in values or []:
@@ -212,7 +212,7 @@ def _pairs(values, option: str) -> dict[str, str]:
 
 
 def cmd_import(args) -> int:
-    from tui.cli import Failed, _display_path, _out
+    from .common import Failed, display_path, out
     from tui.plan.insights import imports
 
     plan_dir, plan = _load(args.plan)
@@ -240,10 +240,10 @@ def cmd_import(args) -> int:
         report = imports.plan_actuals_import(plan, data, source=source, delimiter=args.delimiter,
                                              encoding=args.encoding)
     if args.format == "json":
-        _out(json.dumps(report.to_dict(), indent=2, ensure_ascii=False))
+        out(json.dumps(report.to_dict(), indent=2, ensure_ascii=False))
     else:
-        _out(report.text())
-    say = (lambda text: _out(text, err=True)) if args.format == "json" else _out
+        out(report.text())
+    say = (lambda text: out(text, err=True)) if args.format == "json" else out
     if report.errors:
         say("nothing written: the imported result would not be valid (see above)")
         return 1
@@ -259,7 +259,7 @@ def cmd_import(args) -> int:
         return 0
     imports.apply_import(plan, report)
     for change in report.changes:
-        say(f"wrote {_display_path(plan_dir, change.file)}")
+        say(f"wrote {display_path(plan_dir, change.file)}")
     return 0
 
 

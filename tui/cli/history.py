@@ -25,7 +25,7 @@ def _guard(func):
 
     @functools.wraps(func)
     def run(args) -> int:
-        from tui.cli import Failed
+        from .common import Failed
         from tui.plan.problems import PlanError
 
         try:
@@ -122,16 +122,16 @@ def register(sub) -> None:
 
 
 def _open(args):
-    from tui.cli import _plan_dir
+    from .common import plan_dir as find_plan_folder
     from tui.history.repo import PlanRepo
 
-    return PlanRepo(_plan_dir(getattr(args, "plan", None)))
+    return PlanRepo(find_plan_folder(getattr(args, "plan", None)))
 
 
 def _print(text: str = "", err: bool = False) -> None:
-    from tui.cli import _out
+    from .common import out
 
-    _out(text, err=err)
+    out(text, err=err)
 
 
 # -- commands ----------------------------------------------------------------------------------
@@ -148,7 +148,7 @@ def cmd_commit(args) -> int:
 
             quarter = load_plan(prepo.plan_dir).quarter or None
             if quarter is None:
-                from tui.cli import UsageError
+                from .common import UsageError
 
                 raise UsageError("the plan has no quarter; give one: --quarter 2026-Q4")
         result = commit_plan(prepo, args.message, quarter=quarter, allow_invalid=args.allow_invalid,
@@ -168,7 +168,7 @@ def cmd_commit(args) -> int:
 
 
 def cmd_log(args) -> int:
-    from tui.cli import _Paint, _use_color
+    from .common import Paint, use_color
     from tui.history.revisions import revisions
     from tui.history.semdiff import diff_snapshots, short_summary
     from tui.history.snapshot import empty, snapshot_of_commit
@@ -191,7 +191,7 @@ def cmd_log(args) -> int:
                                  for r in revs]}
             _print(json.dumps(doc, indent=2, ensure_ascii=False))
             return 0
-        paint = _Paint(_use_color(sys.stdout, args.color))
+        paint = Paint(use_color(sys.stdout, args.color))
         if not revs:
             _print("no revisions of the plan yet: commit it with `quarterdeck commit`")
             return 0
@@ -208,7 +208,7 @@ def cmd_log(args) -> int:
 
 
 def cmd_diff(args) -> int:
-    from tui.cli import UsageError, _use_color
+    from .common import UsageError, use_color
     from tui.history.revisions import diff
     from tui.history.semdiff import render_json, render_markdown, render_text
 
@@ -223,7 +223,7 @@ def cmd_diff(args) -> int:
     elif args.format == "markdown":
         _print(render_markdown(result))
     else:
-        _print(render_text(result, color=_use_color(sys.stdout, args.color)))
+        _print(render_text(result, color=use_color(sys.stdout, args.color)))
     return 1 if args.exit_code and result.changes else 0
 
 

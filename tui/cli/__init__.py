@@ -1,0 +1,119 @@
+"""The command line: thin shells over the core.  Each command imports what it needs.
+
+Exit codes: 0 success (a plan with warnings only is valid), 1 the plan has errors or
+an edit was refused, 2 a file or folder cannot be read or the arguments are wrong.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+
+from .common import Failed, UsageError, out, plan_dir as find_plan_folder
+
+# Modules that add commands: each has COMMANDS (names) and register(subparsers).
+# They import their heavy dependencies inside the command functions, not at import.
+EXTENSIONS = ("tui.cli.plan", "tui.cli.history", "tui.cli.insights")
+
+
+def _extensions():
+    import importlib
+
+    mods = []
+    for name in EXTENSIONS:
+        try:
+            mods.append(importlib.import_module(name))
+        except ModuleNotFoundError as exc:
+            if exc.name != name:
+                raise
+    return mods
+
+
+def all_commands() -> set[str]:
+    names: set[str] = set()
+    for mod in _extensions():
+        names.update(mod.COMMANDS)
+    return names
+
+
+# -- parser ---------------------------------------------------------------------------
+
+
+def build_parser() -> argparse.ArgumentParser:
+    from tui import __version__
+
+    parser = argparse.ArgumentParser(
+        prog="quarterdeck",
+        description="One shared quarterly plan for sales and marketing, kept as TOML files in git. "
+                    "Run `quarterdeck [PLAN_DIR]` for the app, or one of the commands below.",
+    )
+    parser.add_argument("--version", action="version", version=f"quarterdeck {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    for mod in _extensions():
+        mod.register(sub)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    if not argv or (argv[0] not in all_commands() and not argv[0].startswith("-")):
+        return _run_app(argv)
+    from tui.plan.problems import PlanError
+
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if not getattr(args, "func", None):
+        parser.print_help()
+        return 2
+    try:
+        return args.func(args)
+    except UsageError as exc:
+        out(f"quarterdeck {args.command}: {exc}", err=True)
+        return 2
+    except Failed as exc:
+        out(f"quarterdeck {args.command}: {exc}", err=True)
+        return exc.code
+    except PlanError as exc:
+        out(f"quarterdeck {args.command}: {exc}", err=True)
+        return 2 if exc.code.startswith("usage.") else exc.exit_code
+    except KeyboardInterrupt:
+        return 130
+    except BrokenPipeError:
+        return 0
+    except OSError as exc:  # a file the command itself reads or writes (an export target, say)
+        where = f"{exc.filename}: " if exc.filename else ""
+        out(f"quarterdeck {args.command}: {where}{exc.strerror or exc}", err=True)
+        return 2
+    except Exception as exc:  # noqa: BLE001 - the last line of defence: no traceback for users
+        if os.environ.get("QUARTERDECK_DEBUG"):
+            raise
+        out(f"quarterdeck {args.command}: unexpected error ({type(exc).__name__}: {exc}); nothing more was "
+             "changed. Run again with QUARTERDECK_DEBUG=1 to see where it happened, and please report it", err=True)
+        return 1
+
+
+def _run_app(argv: list[str]) -> int:
+    parser = argparse.ArgumentParser(prog="quarterdeck", add_help=False)
+    parser.add_argument("plan_dir", nargs="?")
+    args, rest = parser.parse_known_args(argv)
+    if rest:
+        build_parser().print_usage(sys.stderr)
+        out(f"quarterdeck: unknown command or option: {' '.join(rest)}", err=True)
+        return 2
+    try:
+        plan_dir = find_plan_folder(args.plan_dir)
+    except UsageError as exc:
+        out(f"quarterdeck: {exc}", err=True)
+        return 2
+    if not (plan_dir / "plan.toml").exists():
+        out(f"quarterdeck: {plan_dir} is not a plan folder (plan.toml is missing)", err=True)
+        return 2
+    from tui.app import run
+
+    return run(plan_dir)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
