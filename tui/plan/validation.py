@@ -277,7 +277,7 @@ def retired_name_problems(plan: Plan, locators: dict) -> list[Problem]:
         loc = locators[name]
         lines = tf.text.split("\n")
         for path, text in _strings(tf.data):
-            if name == "glossary.toml" and len(path) >= 2 and path[-1] == "name" and "retired" in path:
+            if name == KINDS["term"].file and len(path) >= 2 and path[-1] == "name" and "retired" in path:
                 continue
             for m in pattern.finditer(text):
                 current, since = names[m.group(1).lower()]
