@@ -36,8 +36,9 @@ class Kind:
     # `<name>_refs` definitions, and `rm` looks for referrers.
     referable: bool = False
     # Arrays of tables inside an entity that are not entities of their own, and the keys
-    # that identify one element (tried in order: a committee member by email, else by
-    # name); merge and diff match elements by them, else by position.
+    # that identify one element, tried in order (a committee member: by email, else by
+    # name), for matching the elements of two versions (merge, diff); an array not named
+    # here is matched by position.
     identities: dict[str, tuple[str, ...]] = field(default_factory=dict, hash=False, compare=False)
     # How the app shows it: the view (a tab of the main screen) and the tab inside it.
     view: str = ""
@@ -52,7 +53,7 @@ class Kind:
 
     @property
     def list_columns(self) -> tuple[str, ...]:
-        """The columns of its list in the app (and of its CSV export)."""
+        """The columns of its list in the app."""
         return self.columns or ("id", self.label)
 
     def column_title(self, key: str) -> str:
