@@ -160,7 +160,7 @@ def rule_problems(plan: Plan, locators: dict) -> list[Problem]:
                 f"`{field}` is {value!r}, who is on the {members[value]} team; pick a member of the {team} team",
                 e, (field,))
 
-    for kind_name in ("persona", "account", "sla"):
+    for kind_name in KINDS:  # every kind with a sales_owner or marketing_owner field
         for e in plan.all(kind_name):
             check_owner(e, "sales_owner", "sales")
             check_owner(e, "marketing_owner", "marketing")
