@@ -85,10 +85,10 @@ def cmd_check(args) -> int:
 
 
 def _field_value(entity, field: str):
-    from tui.plan.edit import _split_field
+    from tui.plan.edit import split_field
 
     value = entity.data
-    for part in _split_field(field):
+    for part in split_field(field):
         try:
             value = value[part]
         except (KeyError, IndexError, TypeError):

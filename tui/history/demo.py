@@ -27,6 +27,7 @@ from pathlib import Path
 from tui.plan.edit import add_entity, remove_entity, set_field, stage_change, unset_field
 from tui.plan.model import Plan, load_plan
 from tui.plan.refs import referrers
+from tui.plan.registry import KINDS
 from tui.plan.schema import load_schemas, schema_dir
 
 from .commit import commit_plan, tag_quarter
@@ -85,7 +86,7 @@ class _Story:
         stage_change(self.plan, set_field(self.plan, kind, id, field, value, schemas=self.schemas, force=True))
 
     def unset(self, kind, id, field):
-        e = self.plan.find(kind, id) if kind not in ("plan", "sla", "lead_scoring") else self.plan.get(kind, kind)
+        e = self.plan.find(kind, kind if KINDS[kind].singleton else id)
         if e is not None and field in e.data:
             stage_change(self.plan, unset_field(self.plan, kind, id, field, schemas=self.schemas, force=True))
 

@@ -40,7 +40,7 @@ from tui.plan.problems import PlanError
 from tui.plan.registry import KINDS, PLAN_FILES, kinds_in_file
 from tui.plan.save import atomic_write
 
-from .semdiff import CHILD_KEYS, _same
+from .semdiff import CHILD_KEYS, same as _same
 
 _MISSING = object()
 

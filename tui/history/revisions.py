@@ -11,7 +11,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .errors import HistoryError
-from .quarters import quarter_index
 from .repo import LITERAL, PlanRepo
 from .semdiff import PlanDiff, diff_snapshots
 from .snapshot import Snapshot, empty, snapshot_at, snapshot_of_commit
@@ -201,10 +200,6 @@ def quarter_tags(plan_dir: Path) -> dict[str, str]:
 def key_result_trend(plan_dir: Path, kr_id: str, include_current: bool = True) -> list[TrendPoint]:
     with PlanRepo(plan_dir) as prepo:
         return kr_trend(prepo, kr_id, include_current)
-
-
-def sort_quarters(names) -> list[str]:
-    return sorted(names, key=quarter_index)
 
 
 __all__ = ["Revision", "RevisionSpec", "TrendPoint", "diff", "diff_plan", "diff_revisions", "key_result_trend", "kr_trend",

@@ -56,7 +56,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from tui.plan.registry import KINDS, Kind
+from tui.plan.registry import CHILD_KEYS, KINDS, Kind
 
 FORMAT = "quarterdeck.diff/1"
 VERSION = 1
@@ -64,11 +64,6 @@ _MISSING = object()
 _BARE_KEY = re.compile(r"[A-Za-z0-9_-]+\Z")
 _TOKENS = re.compile(r"\S+|\s+")
 LONG_TEXT = 80  # strings longer than this (or with a newline) get a word diff
-
-# Keys under which an entity holds entities of another kind (goal -> key_result).
-CHILD_KEYS: dict[str, tuple[str, ...]] = {
-    k.name: tuple(c.path[0] for c in KINDS.values() if c.parent == k.name) for k in KINDS.values()
-}
 
 
 def jsonable(value):
@@ -179,13 +174,14 @@ def _strip(kind: Kind, data: dict) -> dict:
     return {k: v for k, v in data.items() if k not in children}
 
 
-def _same(a, b) -> bool:
+def same(a, b) -> bool:
+    """Equal as plan data: ``True`` is not ``1``, text is not a number."""
     if type(a) is bool or type(b) is bool:
         return type(a) is type(b) and a == b
     if isinstance(a, dict) and isinstance(b, dict):
-        return a.keys() == b.keys() and all(_same(a[k], b[k]) for k in a)
+        return a.keys() == b.keys() and all(same(a[k], b[k]) for k in a)
     if isinstance(a, list) and isinstance(b, list):
-        return len(a) == len(b) and all(_same(x, y) for x, y in zip(a, b))
+        return len(a) == len(b) and all(same(x, y) for x, y in zip(a, b))
     if isinstance(a, (dict, list)) or isinstance(b, (dict, list)):
         return False
     if isinstance(a, str) != isinstance(b, str):
@@ -261,7 +257,7 @@ def _item_key(a: list, b: list) -> str | None:
 
 
 def _contains(items: list, value) -> bool:
-    return any(_same(x, value) for x in items)
+    return any(same(x, value) for x in items)
 
 
 def diff_fields(old: dict, new: dict, path: str = "") -> list[FieldChange]:
@@ -271,7 +267,7 @@ def diff_fields(old: dict, new: dict, path: str = "") -> list[FieldChange]:
 
 
 def _diff_value(path: str, a, b, out: list[FieldChange]) -> None:
-    if a is not _MISSING and b is not _MISSING and _same(a, b):
+    if a is not _MISSING and b is not _MISSING and same(a, b):
         return
     if a is _MISSING and isinstance(b, dict) and b:
         a = {}  # a new table: list its keys
@@ -362,7 +358,7 @@ def _diff_kind(kind: Kind, old_list, new_list) -> list[EntityChange]:
         if o is None:
             continue
         a, b = _strip(kind, o.data), _strip(kind, e.data)
-        if a == b and _same(a, b):
+        if a == b and same(a, b):
             continue
         fields = diff_fields(a, b)
         if fields:

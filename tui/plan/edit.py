@@ -15,7 +15,6 @@ import copy
 import re
 import tomllib
 from dataclasses import dataclass
-from pathlib import Path
 
 import tomlkit
 
@@ -25,7 +24,8 @@ from .problems import PlanError
 from .registry import KINDS, Kind, entity_schema_path, full_path
 from .save import atomic_write
 from .schema import SchemaSet, load_schemas
-from .tomlindex import _KEY_EQ, _BLANK_OR_COMMENT, _Scanner
+from .schema_errors import entity_errors
+from .tomlindex import is_blank_or_comment, value_span
 
 _BARE_KEY = re.compile(r"[A-Za-z0-9_-]+\Z")
 
@@ -125,11 +125,11 @@ def _header_index(tf: TomlFile, path: tuple) -> int | None:
 
 
 def _is_blank(line: str) -> bool:
-    return _BLANK_OR_COMMENT.match(line) is not None and not line.lstrip().startswith("#")
+    return is_blank_or_comment(line) and not line.lstrip().startswith("#")
 
 
 def _is_blank_or_comment(line: str) -> bool:
-    return _BLANK_OR_COMMENT.match(line) is not None
+    return is_blank_or_comment(line)
 
 
 def entity_span(tf: TomlFile, path: tuple) -> tuple[int, int]:
@@ -179,18 +179,10 @@ def _header_name(tf: TomlFile, path: tuple) -> str:
 
 def _value_extent(tf: TomlFile, path: tuple) -> tuple[int, int]:
     """Character offsets [start, end) of the value at ``path`` (a key or an array element)."""
-    loc = tf.index.keys[path]
-    offset = tf.index.line_offsets[loc.line] + loc.col
-    text = tf.text
-    scanner = _Scanner(text, tf.index.line_offsets)
-    if isinstance(path[-1], int):
-        start = offset
-    else:
-        m = _KEY_EQ.match(text, offset)
-        if not m:
-            raise EditError(f"cannot find the value of {'.'.join(map(str, path))} in {tf.name}")
-        start = m.end()
-    return start, scanner._value(start, path)
+    span = value_span(tf.index, tf.text, path)
+    if span is None:
+        raise EditError(f"cannot find the value of {'.'.join(map(str, path))} in {tf.name}")
+    return span
 
 
 def order_keys(schemas: SchemaSet, kind: Kind, rel: tuple, keys) -> list[str]:
@@ -243,7 +235,7 @@ def _normal(value):
 # -- set -------------------------------------------------------------------------------
 
 
-def _split_field(field: str) -> tuple:
+def split_field(field: str) -> tuple:
     parts = []
     for part in field.split("."):
         if not part:
@@ -257,7 +249,7 @@ def set_field(plan: Plan, kind: str, id: str, field: str | tuple, value, *, sche
     """A Change that sets ``field`` of one entity to ``value``."""
     schemas = schemas or load_schemas()
     entity = plan.get(kind, id)
-    rel = _split_field(field) if isinstance(field, str) else tuple(field)
+    rel = split_field(field) if isinstance(field, str) else tuple(field)
     if rel == ("id",) and not entity.kind.singleton and not allow_id:
         raise EditError("to change an id, rename the entity (references follow): quarterdeck rename", code="usage.field")
     tf = plan.files[entity.file]
@@ -307,7 +299,7 @@ def unset_field(plan: Plan, kind: str, id: str, field: str | tuple, *, schemas: 
     """A Change that removes one key of an entity."""
     schemas = schemas or load_schemas()
     entity = plan.get(kind, id)
-    rel = _split_field(field) if isinstance(field, str) else tuple(field)
+    rel = split_field(field) if isinstance(field, str) else tuple(field)
     tf = plan.files[entity.file]
     full = entity.path + rel
     if full not in tf.index.keys or _header_index(tf, full) is not None:
@@ -355,41 +347,16 @@ def _assign(target: dict, rel: tuple, value) -> None:
         target[rel[-1]] = value
 
 
-def _probe(data: dict, path: tuple) -> tuple[dict, tuple]:
-    """A small document shaped like the file that holds only the entity at ``path``
-    (and its parents), so a schema check costs one entity, not the whole file."""
-    top = path[0]
-    value = data.get(top)
-    if len(path) >= 2 and isinstance(path[1], int):
-        return {top: [value[path[1]]]}, (top, 0) + path[2:]
-    return {top: value}, path
-
-
 def _check_schema(schemas: SchemaSet, entity: Entity, expected: dict, tf: TomlFile) -> None:
-    from .validation import _Locator, _schema_messages, to_json
-
-    validator = schemas.validator(entity.kind.schema)
-
-    def errors(data):
-        doc, path = _probe(data, entity.path)
-        out = []
-        for err in validator.iter_errors(to_json(doc, [])):
-            where = tuple(err.absolute_path)
-            if where[: len(path)] == path:
-                out.append(err)
-        return out, path
-
     try:
-        before_errors, _ = errors(tf.data)
+        before = _get(tf.data, entity.path)
     except (IndexError, KeyError, TypeError):
-        before_errors = []  # the entity is new
-    before = {(tuple(e.absolute_path), e.message) for e in before_errors}
-    after_errors, _ = errors(expected)
-    new = [e for e in after_errors if (tuple(e.absolute_path), e.message) not in before]
+        before = None  # the entity is new
+    name = (f"[{'.'.join(map(str, entity.path))}]" if entity.kind.singleton
+            else f"{entity.kind.title.lower()} {entity.id!r}")
+    new = entity_errors(schemas, entity.kind, _get(expected, entity.path), before, name=name)
     if new:
-        plan_stub = Plan(root=Path("."), files={}, entities={})
-        loc = _Locator(plan_stub, tf.name)
-        reasons = [m for e in new for _, m, _ in _schema_messages(e, loc, schemas, entity.kind.schema)]
+        reasons = [m.message for m in new]
         raise EditError("the schema rejects this value: " + "; ".join(reasons) + " (nothing saved; --force writes it anyway)",
                         file=tf.name, code="edit.schema")
 

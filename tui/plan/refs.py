@@ -9,6 +9,7 @@ from .model import Entity, Plan
 from .problems import PlanError
 from .registry import PLAN_FILES
 from .schema import SchemaSet, load_schemas
+from .slug import ID_RULE, is_slug
 
 
 def iter_references(plan: Plan, schemas: SchemaSet) -> Iterator[tuple[str, tuple, str, object]]:
@@ -96,8 +97,8 @@ def _owner(owners: dict[tuple, Entity], file: str, path: tuple) -> tuple[Entity 
 def referrers(plan: Plan, target: Entity, schemas: SchemaSet | None = None) -> list[Referrer]:
     """Every place in the plan that names ``target`` by id."""
     schemas = schemas or load_schemas()
-    if target.kind.name not in {"member", "persona", "account", "goal", "term"}:
-        return []
+    if not target.kind.referable:
+        return []  # the schemas hold no reference to this kind
     out = []
     owners = _owners(plan)
     for file, path, kind, value in iter_references(plan, schemas):
@@ -110,8 +111,6 @@ def referrers(plan: Plan, target: Entity, schemas: SchemaSet | None = None) -> l
 
 def rename_entity(plan: Plan, kind: str, old_id: str, new_id: str, schemas: SchemaSet | None = None) -> list:
     """Changes (one per file) that rename an entity and every reference to it."""
-    import re
-
     from .edit import Change, EditError, set_field, set_values, stage_change
 
     schemas = schemas or load_schemas()
@@ -119,8 +118,8 @@ def rename_entity(plan: Plan, kind: str, old_id: str, new_id: str, schemas: Sche
     if entity.kind.singleton:
         raise EditError(f"[{kind}] has no id", code="usage.kind")
     own_new = new_id.rsplit("/", 1)[-1]
-    if not re.fullmatch(r"[a-z0-9]+(-[a-z0-9]+)*", own_new) or len(own_new) > 64:
-        raise EditError(f"{own_new!r} is not a valid id: use lower-case letters, digits and single hyphens",
+    if not is_slug(own_new):
+        raise EditError(f"{own_new!r} is not a valid id: use {ID_RULE}",
                         code="usage.id")
     full_new = f"{entity.parent_id}/{own_new}" if entity.parent_id else own_new
     if full_new == entity.id:

@@ -295,6 +295,28 @@ def index_toml(text: str) -> TomlIndex:
     return _Scanner(text).run()
 
 
+def is_blank_or_comment(line: str) -> bool:
+    """True for a line that holds nothing but blanks and perhaps a comment."""
+    return _BLANK_OR_COMMENT.match(line) is not None
+
+
+def value_span(index: TomlIndex, text: str, path: tuple) -> tuple[int, int] | None:
+    """Character offsets [start, end) of the value at ``path`` (a key's value or an
+    array element) in ``text``, which ``index`` indexes; None when no value is there."""
+    loc = index.keys.get(path)
+    if loc is None:
+        return None
+    offset = index.line_offsets[loc.line] + loc.col
+    if isinstance(path[-1], int):
+        start = offset
+    else:
+        m = _KEY_EQ.match(text, offset)
+        if not m:
+            return None
+        start = m.end()
+    return start, _Scanner(text, index.line_offsets)._value(start, path)
+
+
 def _top_level(h: Header) -> bool:
     return len(h.path) == 1 or (len(h.path) == 2 and h.is_array)
 

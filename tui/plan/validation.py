@@ -25,13 +25,8 @@ and field, and a message that says how to fix it.  Codes:
 
 from __future__ import annotations
 
-import datetime as _dt
 import difflib
-import json
-import math
 import re
-from typing import Iterator
-from collections import Counter
 
 import referencing.exceptions
 
@@ -40,44 +35,7 @@ from .problems import ERROR, WARNING, Problem, sort_problems
 from .registry import KINDS, PLAN_FILES
 from .refs import iter_references
 from .schema import SchemaSet, is_valid_fast, load_schemas
-
-ID_PATTERN = "^[a-z0-9]+(-[a-z0-9]+)*$"
-
-_TYPE_WORDS = {
-    "string": "text in quotes", "integer": "a whole number", "number": "a number",
-    "boolean": "true or false", "array": "a list [ ... ]", "object": "a table", "null": "empty",
-}
-_FORMAT_WORDS = {
-    "date": "date (write it unquoted as YYYY-MM-DD, e.g. 2026-11-02)",
-    "date-time": "date and time (e.g. 2026-11-02T09:30:00Z)",
-    "email": "email address (name@example.com)",
-    "uri": "URL (with its scheme, e.g. https://example.com/page)",
-    "hostname": "domain name (e.g. example.com, without https://)",
-}
-
-
-def to_json(value, bad_numbers: list, path: tuple = ()):
-    """TOML data as the validator expects it: dates as ISO strings, and note nan/inf."""
-    if isinstance(value, dict):
-        return {k: to_json(v, bad_numbers, path + (k,)) for k, v in value.items()}
-    if isinstance(value, list):
-        return [to_json(v, bad_numbers, path + (i,)) for i, v in enumerate(value)]
-    if isinstance(value, (_dt.date, _dt.time)):  # datetime is a date
-        return value.isoformat()
-    if isinstance(value, float) and not math.isfinite(value):
-        bad_numbers.append((path, value))
-    return value
-
-
-def _toml_repr(value) -> str:
-    if isinstance(value, str):
-        return json.dumps(value, ensure_ascii=False)
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, (list, dict)):
-        text = json.dumps(value, ensure_ascii=False, default=str)
-        return text if len(text) <= 60 else text[:57] + "..."
-    return str(value)
+from .schema_errors import not_finite_message, schema_messages, to_json
 
 
 class _Locator:
@@ -122,84 +80,6 @@ def _what(loc: _Locator, path: tuple) -> str:
     return name
 
 
-def _field_name(path: tuple) -> str:
-    parts = [str(p) for p in path if not isinstance(p, int)]
-    return parts[-1] if parts else "value"
-
-
-def _schema_messages(err, loc: _Locator, schemas: SchemaSet, schema_name: str) -> Iterator[tuple[str, str, tuple]]:
-    """(code, message, path) for one jsonschema error, in words."""
-    path = tuple(err.absolute_path)
-    v = err.validator
-    field = _field_name(path)
-    inst = err.instance
-    if v == "additionalProperties":
-        allowed = list(err.schema.get("properties", {}))
-        for key in sorted(set(inst) - set(allowed)) if isinstance(inst, dict) else []:
-            close = difflib.get_close_matches(key, allowed, n=1)
-            hint = f"; did you mean `{close[0]}`?" if close else ""
-            custom = " or move it into the `custom` table for a field of your own" if "custom" in allowed else ""
-            yield ("schema.unknown-key",
-                   f"unknown key `{key}` in {_what(loc, path)}{hint} Remove it, correct its spelling{custom}",
-                   path + (key,))
-        return
-    if v == "required":
-        for key in err.validator_value:
-            if isinstance(inst, dict) and key not in inst:
-                node, _ = schemas.subschema(schema_name, path + (key,))
-                desc = node.get("description", "") if isinstance(node, dict) else ""
-                desc = f" ({desc.rstrip('.')})" if desc else ""
-                yield ("schema.required", f"{_what(loc, path)} has no `{key}`, which is required: add `{key} = ...`{desc}", path)
-        return
-    if v == "enum":
-        choices = ", ".join(_toml_repr(c) for c in err.validator_value)
-        yield "schema.enum", f"`{field}` is {_toml_repr(inst)}; use one of: {choices}", path
-    elif v == "type":
-        want = err.validator_value if isinstance(err.validator_value, list) else [err.validator_value]
-        words = " or ".join(_TYPE_WORDS.get(t, t) for t in want)
-        yield "schema.type", f"`{field}` must be {words}, not {_toml_repr(inst)}", path
-    elif v == "format":
-        word = _FORMAT_WORDS.get(err.validator_value, err.validator_value)
-        yield "schema.format", f"`{field}` is {_toml_repr(inst)}, which is not a valid {word}", path
-    elif v in ("minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum"):
-        bound = {"minimum": "at least", "maximum": "at most", "exclusiveMinimum": "more than",
-                 "exclusiveMaximum": "less than"}[v]
-        yield f"schema.{v}", f"`{field}` is {_toml_repr(inst)}; it must be {bound} {err.validator_value}", path
-    elif v == "minLength":
-        yield "schema.minLength", f"`{field}` is empty; write something or remove the key", path
-    elif v == "maxLength":
-        yield "schema.maxLength", f"`{field}` is too long; keep it to {err.validator_value} characters", path
-    elif v == "pattern":
-        if err.validator_value == ID_PATTERN:
-            yield ("schema.pattern", f"`{field}` is {_toml_repr(inst)}; ids are slugs: lower-case letters, "
-                   "digits and single hyphens (e.g. \"harbor-hvac\")", path)
-        elif "Q[1-4]" in err.validator_value:
-            yield "schema.pattern", f"`{field}` is {_toml_repr(inst)}; write a quarter as YYYY-QN, e.g. \"2026-Q4\"", path
-        else:
-            yield "schema.pattern", f"`{field}` is {_toml_repr(inst)}, which does not have the expected form ({err.validator_value})", path
-    elif v == "uniqueItems":
-        dupes = [x for x, n in Counter(json.dumps(i, sort_keys=True) for i in inst).items() if n > 1]
-        yield "schema.uniqueItems", f"`{field}` lists {', '.join(dupes)} more than once; keep each once", path
-    elif v == "minItems":
-        yield "schema.minItems", f"`{field}` needs at least {err.validator_value} item(s)", path
-    elif v == "maxItems":
-        yield "schema.maxItems", f"`{field}` may hold at most {err.validator_value} item(s)", path
-    elif v == "const":
-        yield "schema.const", f"`{field}` must be {_toml_repr(err.validator_value)}, not {_toml_repr(inst)}", path
-    elif v in ("oneOf", "anyOf"):
-        n = len(err.validator_value)
-        reasons = []
-        for sub in err.context or ():
-            reasons.append(sub.message)
-        detail = "; ".join(dict.fromkeys(reasons[:3]))
-        yield (f"schema.{v}",
-               f"`{field}` matches none of the {n} accepted forms" + (f" ({detail})" if detail else ""), path)
-    elif v == "propertyNames":
-        yield "schema.propertyNames", f"`{field}` has a key {_toml_repr(inst)} that is not allowed here: {err.message}", path
-    else:
-        yield f"schema.{v}", f"`{field}`: {err.message}", path
-
-
 def schema_problems(plan: Plan, schemas: SchemaSet, locators: dict) -> list[Problem]:
     out: list[Problem] = []
     for name, schema_name in PLAN_FILES.items():
@@ -210,14 +90,13 @@ def schema_problems(plan: Plan, schemas: SchemaSet, locators: dict) -> list[Prob
         bad_numbers: list = []
         instance = to_json(tf.data, bad_numbers)
         for path, value in bad_numbers:
-            out.append(loc.problem(ERROR, "value.not-finite",
-                                   f"`{_field_name(path)}` is {value}; write a real number", path))
+            out.append(loc.problem(ERROR, "value.not-finite", not_finite_message(path, value), path))
         if not bad_numbers and is_valid_fast(schemas, schema_name, instance):
             continue
         validator = schemas.validator(schema_name)
         try:
             for err in validator.iter_errors(instance):
-                for code, message, path in _schema_messages(err, loc, schemas, schema_name):
+                for code, message, path in schema_messages(err, lambda p, loc=loc: _what(loc, p)):
                     out.append(loc.problem(ERROR, code, message, path))
         except referencing.exceptions.Unresolvable as exc:
             out.append(Problem(ERROR, "schema.unresolvable",
@@ -281,7 +160,7 @@ def rule_problems(plan: Plan, locators: dict) -> list[Problem]:
                 f"`{field}` is {value!r}, who is on the {members[value]} team; pick a member of the {team} team",
                 e, (field,))
 
-    for kind_name in ("persona", "account", "sla"):
+    for kind_name in KINDS:  # every kind with a sales_owner or marketing_owner field
         for e in plan.all(kind_name):
             check_owner(e, "sales_owner", "sales")
             check_owner(e, "marketing_owner", "marketing")
@@ -398,7 +277,7 @@ def retired_name_problems(plan: Plan, locators: dict) -> list[Problem]:
         loc = locators[name]
         lines = tf.text.split("\n")
         for path, text in _strings(tf.data):
-            if name == "glossary.toml" and len(path) >= 2 and path[-1] == "name" and "retired" in path:
+            if name == KINDS["term"].file and len(path) >= 2 and path[-1] == "name" and "retired" in path:
                 continue
             for m in pattern.finditer(text):
                 current, since = names[m.group(1).lower()]
