@@ -5,9 +5,9 @@ Thin shells over ``tui.plan.insights``; heavy modules are imported inside each c
 
 from __future__ import annotations
 
-import json
-import sys
 from pathlib import Path
+
+from .common import json_text
 
 COMMANDS = ("coverage", "stage", "sla", "report", "export", "import")
 
@@ -43,18 +43,15 @@ def count_quarter_tags(plan_dir: Path) -> int | None:
         return None
 
 
-def _write(text: str, output: str | None, plan_dir: Path | None = None) -> None:
-    from .common import Failed, out
+def _write(text: str, output: str | None = None, plan=None) -> None:
+    """A command's output: on standard output with control characters made visible, or
+    into ``output`` (``-o FILE``) through the one safe writer."""
+    from .common import emit, write_output
 
     if not output or output == "-":
-        out(text.rstrip("\n"))
+        emit(text.rstrip("\n"))
         return
-    from tui.plan.save import atomic_write
-
-    try:
-        atomic_write(Path(output), text.encode("utf-8"))
-    except OSError as exc:
-        raise Failed(f"cannot write {output}: {exc.strerror or exc}", 1) from None
+    write_output(output, text, plan)
 
 
 # -- coverage / stage / sla -------------------------------------------------------------
@@ -72,11 +69,11 @@ def cmd_coverage(args) -> int:
     if args.format == "json":
         doc = cov.to_dict()
         doc["sales"] = sales.to_dict()
-        _write(json.dumps(doc, indent=2, ensure_ascii=False), None)
+        _write(json_text(doc))
     elif args.format == "markdown":
-        _write(coverage_markdown(cov, sales), None)
+        _write(coverage_markdown(cov, sales))
     else:
-        _write(coverage_text(cov, sales), None)
+        _write(coverage_text(cov, sales))
     return 1 if args.strict and (cov.gaps or cov.tier1_without_play) else 0
 
 
@@ -89,9 +86,9 @@ def cmd_stage(args) -> int:
     tags = args.quarters if args.quarters is not None else quarters_reviewed(plan_dir)
     a = assess_stage(plan, tags)
     if args.format == "json":
-        _write(json.dumps(a.to_dict(), indent=2, ensure_ascii=False), None)
+        _write(json_text(a.to_dict()))
     else:
-        _write(stage_text(a), None)
+        _write(stage_text(a))
     return 0
 
 
@@ -103,9 +100,9 @@ def cmd_sla(args) -> int:
     _require_files(plan, "plan.toml", "goals.toml")
     m = sla_math(plan)
     if args.format == "json":
-        _write(json.dumps(m.to_dict(), indent=2, ensure_ascii=False), None)
+        _write(json_text(m.to_dict()))
     else:
-        _write(sla_text(m), None)
+        _write(sla_text(m))
     return 1 if args.strict and not m.ok else 0
 
 
@@ -132,15 +129,20 @@ def quarters_reviewed(plan_dir: Path) -> int | None:
 
 
 def history_since(plan_dir: Path, since: str):
-    """The semantic diff from the quarter ``since`` to the working tree, or why not."""
-    from tui.plan.insights.report import History
+    """What changed from the quarter ``since`` to the working tree, as the plain data
+    the report takes (``tui.plan.insights`` never reads git), or why it is unknown."""
+    from tui.plan.insights.report import History, HistoryChange, HistoryDiff
 
     try:
         from tui.history.revisions import diff_revisions
+        from tui.history.semdiff import field_summary
     except ImportError:
         return History(since, unavailable="history unavailable")
     try:
-        return History(since, diff=diff_revisions(plan_dir, since, None))
+        diff = diff_revisions(plan_dir, since, None)
+        changes = [HistoryChange(c.op, c.kind, c.id, c.label or "", getattr(c, "old_id", None),
+                                 [field_summary(f) for f in c.fields]) for c in diff.changes]
+        return History(since, diff=HistoryDiff(diff.old_label, diff.new_label, changes, list(diff.notes or [])))
     except Exception as exc:  # noqa: BLE001 - any git trouble is told, not raised
         message = getattr(exc, "message", None) or str(exc) or type(exc).__name__
         return History(since, unavailable=f"history unavailable: {message}")
@@ -159,7 +161,7 @@ def cmd_report(args) -> int:
                                                                    "the plan has no quarter")
     text = quarterly_report(plan, args.format, problems=validate(plan), quarter_tags=quarters_reviewed(plan_dir),
                             history=history)
-    _write(text, args.output)
+    _write(text, args.output, plan)
     return 0
 
 
@@ -184,18 +186,15 @@ def cmd_export(args) -> int:
         _require_files(plan, KINDS[args.kind].file)
         data = export_csv(plan, args.kind).encode("utf-8")
     if args.output and args.output != "-":
-        from .common import Failed, out
-        from tui.plan.save import atomic_write
+        from .common import out, write_output
 
-        try:
-            atomic_write(Path(args.output), data)
-        except OSError as exc:
-            raise Failed(f"cannot write {args.output}: {exc.strerror or exc}", 1) from None
+        write_output(args.output, data, plan)
         if not args.quiet:
             out(f"wrote {args.output}", err=True)
     else:
-        sys.stdout.write(data.decode("utf-8"))
-        sys.stdout.flush()
+        from .common import emit
+
+        emit(data.decode("utf-8"), end="")
     return 0
 
 
@@ -212,7 +211,7 @@ def _pairs(values, option: str) -> dict[str, str]:
 
 
 def cmd_import(args) -> int:
-    from .common import Failed, display_path, out
+    from .common import Failed, display_path, emit, json_text, out
     from tui.plan.insights import imports
 
     plan_dir, plan = _load(args.plan)
@@ -240,10 +239,10 @@ def cmd_import(args) -> int:
         report = imports.plan_actuals_import(plan, data, source=source, delimiter=args.delimiter,
                                              encoding=args.encoding)
     if args.format == "json":
-        out(json.dumps(report.to_dict(), indent=2, ensure_ascii=False))
+        out(json_text(report.to_dict()))
     else:
-        out(report.text())
-    say = (lambda text: out(text, err=True)) if args.format == "json" else out
+        emit(report.text())
+    say = (lambda text: out(text, err=True)) if args.format == "json" else emit
     if report.errors:
         say("nothing written: the imported result would not be valid (see above)")
         return 1

@@ -23,7 +23,7 @@ import re
 from dataclasses import dataclass, field
 
 from ..model import Plan
-from ._common import as_date, fmt_number, is_number, plan_data, sla_data
+from ._common import as_date, fmt_number, is_number, is_numeric, plan_data, show_number, sla_data
 
 _MQL = re.compile(r"\bmqls?\b|marketing[ -]qualified", re.I)
 _SQL = re.compile(r"\bsqls?\b|sales[ -]qualified", re.I)
@@ -108,7 +108,24 @@ def _periods(plan: Plan, period: str) -> float:
 
 
 def sla_math(plan: Plan) -> SlaMath:
-    """The funnel arithmetic of ``plan`` and where it does not add up."""
+    """The funnel arithmetic of ``plan`` and where it does not add up.  Values no
+    arithmetic can use (``inf``, ``nan``, huge integers) or numbers whose results
+    overflow are told as a finding, never raised."""
+    try:
+        return _sla_math(plan)
+    except (OverflowError, ValueError, ZeroDivisionError):
+        p = plan_data(plan)
+        sla = sla_data(plan) or {}
+        m = SlaMath(currency=str(p.get("currency") or ""), period=str(sla.get("period") or "month"),
+                    missing=["computable numbers"])
+        m.findings.append(Finding("info", "sla.inputs",
+                                  "cannot work the funnel back from revenue: the numbers are too large to compute "
+                                  "with (not a number); check [plan] revenue_target, average_deal_size and the "
+                                  "[sla] rates"))
+        return m
+
+
+def _sla_math(plan: Plan) -> SlaMath:
     p = plan_data(plan)
     sla = sla_data(plan) or {}
     m = SlaMath(currency=str(p.get("currency") or ""), period=str(sla.get("period") or "month"))
@@ -120,6 +137,9 @@ def sla_math(plan: Plan) -> SlaMath:
             setattr(m, key, float(value))
         else:
             m.missing.append(key)
+    odd = [k for k, source in (("revenue_target", p), ("average_deal_size", p), ("mql_to_sql_rate", sla),
+                                ("sql_to_win_rate", sla), ("mql_commitment", sla))
+           if is_numeric(source.get(k)) and not is_number(source.get(k))]
     if is_number(sla.get("mql_commitment")):
         m.commitment = int(sla["mql_commitment"])
         m.committed = math.floor(m.commitment * m.periods + _EPS)
@@ -128,7 +148,9 @@ def sla_math(plan: Plan) -> SlaMath:
                  "sql_to_win_rate": "[sla]"}
         m.findings.append(Finding("info", "sla.inputs",
                                   "cannot work the funnel back from revenue: set "
-                                  + ", ".join(f"{where[k]} {k}" for k in m.missing)))
+                                  + ", ".join(f"{where[k]} {k}" for k in m.missing)
+                                  + "".join(f"; {k} is {show_number(sla.get(k, p.get(k)))}, not a number it can "
+                                            "compute with" for k in odd)))
         _key_results(plan, m)
         return m
     m.deals = _ceil(m.revenue_target / m.average_deal_size)
