@@ -44,10 +44,25 @@ def emit(text: str, *, end: str = "\n") -> None:
 _JSON_UNSAFE = re.compile(r"[\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069]")
 
 
+def _finite(value):
+    if isinstance(value, float) and value != value:
+        return "nan"
+    if isinstance(value, float) and value in (float("inf"), float("-inf")):
+        return "inf" if value > 0 else "-inf"
+    if isinstance(value, dict):
+        return {k: _finite(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_finite(v) for v in value]
+    return value
+
+
 def json_text(doc, **kwargs) -> str:
     """``doc`` as indented JSON (non-ASCII text kept) with nothing in it a terminal would obey."""
     kwargs.setdefault("indent", 2)
-    text = json.dumps(doc, ensure_ascii=False, **kwargs)
+    try:
+        text = json.dumps(doc, ensure_ascii=False, allow_nan=False, **kwargs)
+    except ValueError:  # inf or nan somewhere: JSON has no such numbers; written as text
+        text = json.dumps(_finite(doc), ensure_ascii=False, allow_nan=False, **kwargs)
     return _JSON_UNSAFE.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
 
 

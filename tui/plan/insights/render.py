@@ -177,7 +177,8 @@ def sla_text(m: SlaMath) -> str:
             tgt = "—" if k.target is None else fmt_number(k.target, 2)
             act = "—" if k.actual is None else fmt_number(k.actual, 2)
             exp = "" if k.expected is None else f", plan needs {fmt_number(k.expected, 2)}"
-            lines.append(f"  {k.id}: target {tgt}, actual {act} ({k.unit}{exp}){state}")
+            note = f" — {k.note}" if k.note else ""
+            lines.append(f"  {k.id}: target {tgt}, actual {act} ({k.unit}{exp}){state}{note}")
     warnings = [f for f in m.findings if f.severity == "warning"]
     lines.append("")
     if warnings:

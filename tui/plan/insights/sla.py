@@ -52,6 +52,7 @@ class KrCheck:
     actual: float | None
     expected: float | None  # what the SLA arithmetic says it should be
     ok: bool | None  # None when there is nothing to compare
+    note: str = ""  # e.g. "actual inf is not a number": a value no arithmetic can use
 
     def to_dict(self) -> dict:
         return dict(self.__dict__)
@@ -190,7 +191,10 @@ def _key_results(plan: Plan, m: SlaMath) -> None:
             measures, expected = "mql_to_sql", m.mql_to_sql_rate
         elif unit == "percent" and has_sql and _WIN.search(text):
             measures, expected = "sql_to_win", m.sql_to_win_rate
-        check = KrCheck(kr.id, str(kr.data.get("title", "")), unit, measures, target, actual, expected, None)
+        odd = [f"{k} {show_number(kr.data.get(k))}" for k in ("target", "actual")
+               if is_numeric(kr.data.get(k)) and not is_number(kr.data.get(k))]
+        check = KrCheck(kr.id, str(kr.data.get("title", "")), unit, measures, target, actual, expected, None,
+                        f"{' and '.join(odd)}: not a number" if odd else "")
         m.key_results.append(check)
         if expected is None or target is None:
             continue
