@@ -291,9 +291,16 @@ def register(sub) -> None:
 
     p = sub.add_parser("export", help="the content calendar as iCalendar, or any kind as CSV")
     what = p.add_subparsers(dest="what", metavar="WHAT", required=True)
+    csv_note = ("Cells a spreadsheet would run as a formula (text beginning with =, +, -, @, a tab or a carriage "
+                "return) are neutralised as the OWASP advice on CSV injection describes: a single quote (') is put "
+                "in front and the cell is quoted, so the spreadsheet shows the text instead of running it. Numbers "
+                "stored as numbers (a negative actual) stay numbers. -o FILE writes a FIFO or a device in place and "
+                "refuses a plan file or a read-only file.")
     for name, help_text in (("ics", "the content calendar: one all-day event per dated item"),
-                            ("csv", "every entity of one kind as CSV (lists joined with '; ')")):
-        q = what.add_parser(name, help=help_text)
+                            ("csv", "every entity of one kind as CSV (lists joined with '; '; formula cells "
+                                    "neutralised)")):
+        q = what.add_parser(name, help=help_text, description=help_text[:1].upper() + help_text[1:] + "."
+                            + (" " + csv_note if name == "csv" else ""))
         if name == "csv":
             q.add_argument("kind", metavar="KIND")
         q.add_argument("--plan", "-C", metavar="PLAN_DIR", help="the plan folder (default: found from here)")
@@ -324,5 +331,7 @@ def register(sub) -> None:
     p.add_argument("plan_dir", nargs="?", metavar="PLAN_DIR")
     p.add_argument("--format", choices=("markdown", "html"), default="markdown")
     p.add_argument("--since", metavar="QUARTER", help="show changes since this quarter (default: the one before)")
-    p.add_argument("-o", "--output", metavar="FILE", help="write to FILE (default: standard output)")
+    p.add_argument("-o", "--output", metavar="FILE",
+                   help="write to FILE (default: standard output); a FIFO or device is written in place, a plan "
+                        "file or a read-only file is refused")
     p.set_defaults(func=cmd_report)
