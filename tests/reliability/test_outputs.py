@@ -383,6 +383,7 @@ def test_case_40_a_10_mb_csv_gives_a_report(plan_dir, tmp_path, capsys):
     src.write_text("\n".join(lines) + "\n")
     assert src.stat().st_size >= 10 * 1024 * 1024
     before = (plan_dir / "accounts.toml").read_bytes()
+    accounts_before = len(load_plan(plan_dir).all("account"))
     code, out, err = _import(capsys, plan_dir, src, "--format", "json")
     assert code == 1 and "nothing written" in err
     assert (plan_dir / "accounts.toml").read_bytes() == before
@@ -393,5 +394,6 @@ def test_case_40_a_10_mb_csv_gives_a_report(plan_dir, tmp_path, capsys):
     assert summary == {"add": good, "change": 0, "unchanged": 0, "refused": n - good}
     code, out, err = _import(capsys, plan_dir, src, "--skip-refused", "--format", "json")
     assert code == 0, err
-    assert len(load_plan(plan_dir).all("account")) == len(load_plan(plan_dir).all("account"))
-    assert load_plan(plan_dir).find("account", "company-1000") is not None
+    after = load_plan(plan_dir)
+    assert len(after.all("account")) == accounts_before + good
+    assert after.find("account", "company-1000") is not None and after.find("account", "company-1") is None
