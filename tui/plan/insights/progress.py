@@ -59,6 +59,8 @@ def kr_progress_note(kr) -> tuple[float | None, str]:
         else:
             b = float(baseline)
         span = t - b
+        if not math.isfinite(span):
+            return None, NOT_A_NUMBER
         if span == 0:
             reached = a >= t if direction != "decrease" else a <= t
             return (1.0 if reached else 0.0), note
