@@ -304,7 +304,9 @@ def register(sub) -> None:
         if name == "csv":
             q.add_argument("kind", metavar="KIND")
         q.add_argument("--plan", "-C", metavar="PLAN_DIR", help="the plan folder (default: found from here)")
-        q.add_argument("-o", "--output", metavar="FILE", help="write to FILE (default: standard output)")
+        q.add_argument("-o", "--output", metavar="FILE",
+                       help="write to FILE (default: standard output); a FIFO or device is written in place, a "
+                            "plan file or a read-only file is refused")
         q.add_argument("--quiet", "-q", action="store_true")
         q.set_defaults(func=cmd_export)
 
