@@ -29,20 +29,6 @@ def _require_files(plan, *files) -> None:
             raise Failed(f"{display_path(plan.root, p.file)}:{p.line}:{p.col}: {p.message}", 1)
 
 
-def count_quarter_tags(plan_dir: Path) -> int | None:
-    """How many `plan/*` tags the plan's git repository holds; None outside a repository
-    or when git cannot be read."""
-    try:
-        import git
-    except ImportError:
-        return None
-    try:
-        with git.Repo(plan_dir, search_parent_directories=True) as repo:
-            return sum(1 for t in repo.tags if t.name.startswith("plan/"))
-    except Exception:  # noqa: BLE001 - any git trouble means "history unknown"
-        return None
-
-
 def _write(text: str, output: str | None = None, plan=None) -> None:
     """A command's output: on standard output with control characters made visible, or
     into ``output`` (``-o FILE``) through the one safe writer."""
@@ -117,11 +103,10 @@ def previous_quarter(quarter: str) -> str | None:
 
 
 def quarters_reviewed(plan_dir: Path) -> int | None:
-    """Quarter tags of this plan: from ``tui.history`` when it is there, else counted here."""
-    try:
-        from tui.history.revisions import quarter_tags
-    except ImportError:
-        return count_quarter_tags(plan_dir)
+    """How many quarters of this plan are tagged in git; None when history is unknown
+    (not a repository, git missing, ...)."""
+    from tui.history.revisions import quarter_tags
+
     try:
         return len(quarter_tags(plan_dir))
     except Exception:  # noqa: BLE001 - not a repository, git missing, ...: history unknown
@@ -133,11 +118,9 @@ def history_since(plan_dir: Path, since: str):
     the report takes (``tui.plan.insights`` never reads git), or why it is unknown."""
     from tui.plan.insights.report import History, HistoryChange, HistoryDiff
 
-    try:
-        from tui.history.revisions import diff_revisions
-        from tui.history.semdiff import field_summary
-    except ImportError:
-        return History(since, unavailable="history unavailable")
+    from tui.history.revisions import diff_revisions
+    from tui.history.semdiff import field_summary
+
     try:
         diff = diff_revisions(plan_dir, since, None)
         changes = [HistoryChange(c.op, c.kind, c.id, c.label or "", getattr(c, "old_id", None),

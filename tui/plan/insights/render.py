@@ -132,21 +132,6 @@ def stage_text(a: StageAssessment) -> str:
     return "\n".join(lines)
 
 
-def stage_markdown(a: StageAssessment, heading: str = "##") -> str:
-    lines = [f"{heading} Alignment stage: {a.stage}", "",
-             " → ".join(f"**{s}**" if s == a.stage else s for s in STAGES), ""]
-    if a.next_stage:
-        lines.append(f"Missing for **{a.next_stage}**:")
-        lines += [f"- {md_text(c.title)}: {md_text(c.detail)}" for c in a.missing]
-    else:
-        lines.append("The plan's evidence supports the last stage.")
-    lines += ["", "<details><summary>All rules</summary>", ""]
-    lines += [f"- {'✅' if c.met else '❌'} {c.stage}: {md_text(c.title)}" + (f" ({md_text(c.detail)})" if c.detail else "")
-              for c in a.criteria]
-    lines += ["", "</details>"]
-    return "\n".join(lines) + "\n"
-
-
 # -- SLA -----------------------------------------------------------------------------
 
 
@@ -187,22 +172,3 @@ def sla_text(m: SlaMath) -> str:
     elif not m.missing:
         lines.append("The MQL commitment and the key results add up to the revenue target.")
     return "\n".join(lines)
-
-
-def sla_markdown(m: SlaMath, heading: str = "##") -> str:
-    lines = [f"{heading} SLA arithmetic", ""]
-    if m.missing:
-        lines += [md_text(f.message) for f in m.findings if f.code == "sla.inputs"]
-        return "\n".join(lines) + "\n"
-    per = m.period
-    lines += ["| | Quarter | Per " + per + " |", "|---|---:|---:|",
-              f"| Deals needed | {m.deals} | {m.deals_per_period} |",
-              f"| SQLs needed ({fmt_number(m.sql_to_win_rate, 2)}% win) | {m.sqls} | {m.sqls_per_period} |",
-              f"| MQLs needed ({fmt_number(m.mql_to_sql_rate, 2)}% to SQL) | {m.mqls} | {m.mqls_per_period} |"]
-    if m.committed is not None:
-        lines.append(f"| MQLs committed | {m.committed} | {m.commitment} |")
-    lines.append("")
-    for f in m.findings:
-        if f.severity == "warning":
-            lines.append(f"- ⚠️ {md_text(f.message)}")
-    return "\n".join(lines).rstrip() + "\n"
