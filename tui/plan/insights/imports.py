@@ -35,6 +35,12 @@ class ImportFileError(PlanError):
 
     exit_code = 2
 
+    def __str__(self) -> str:
+        # the messages name the file (and line) themselves
+        if self.file and self.message.startswith(self.file):
+            return self.message
+        return super().__str__()
+
 
 def norm_header(name: str) -> str:
     return " ".join(re.sub(r"[_\s]+", " ", str(name).replace("\ufeff", "")).strip().lower().split())
@@ -374,7 +380,11 @@ def parse_number(text: str) -> float | int | None:
         return None
     if not math.isfinite(value):
         return None
-    return int(value) if value.is_integer() and "." not in t and "e" not in t.lower() else value
+    if value.is_integer() and "." not in t and "e" not in t.lower():
+        n = int(t) if re.fullmatch(r"[+-]?\d+", t) else int(value)
+        # TOML integers are 64-bit: a longer one is kept as a float, which TOML can hold
+        return n if -2 ** 63 <= n < 2 ** 63 else value
+    return value
 
 
 def _members(plan: Plan) -> dict[str, tuple[str, str]]:
@@ -515,6 +525,8 @@ def _convert(fld: str, raw: str, plan: Plan, members, spec: FieldSpec | None = N
         if not isinstance(n, int) and not (isinstance(n, float) and n.is_integer()):
             return None, f"{fld} {raw!r} is not a whole number"
         n = int(n)
+        if not -2 ** 63 <= n < 2 ** 63:
+            return None, f"{fld} {raw!r} is too large for a whole number in TOML"
         why = _bounds(fld, raw, n, node)
         return (None, why) if why else (n, None)
     if t == "number":
