@@ -173,3 +173,12 @@ def test_plan_insights_never_import_history():
     r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, timeout=120)
     assert r.returncode == 0, r.stderr
     assert r.stdout.strip() == "[]"
+
+
+def test_an_sla_commitment_that_is_no_number_is_a_finding(plan_dir, capsys):
+    plan = plan_dir / "plan.toml"
+    plan.write_text(plan.read_text(encoding="utf-8").replace("mql_commitment = 180", "mql_commitment = inf", 1),
+                    encoding="utf-8")
+    assert main(["sla", str(plan_dir)]) == 0
+    assert "mql_commitment is inf, not a number" in capsys.readouterr().out
+    assert main(["sla", str(plan_dir), "--strict"]) == 1

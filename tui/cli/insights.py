@@ -116,10 +116,9 @@ def quarters_reviewed(plan_dir: Path) -> int | None:
 def history_since(plan_dir: Path, since: str):
     """What changed from the quarter ``since`` to the working tree, as the plain data
     the report takes (``tui.plan.insights`` never reads git), or why it is unknown."""
-    from tui.plan.insights.report import History, HistoryChange, HistoryDiff
-
     from tui.history.revisions import diff_revisions
     from tui.history.semdiff import field_summary
+    from tui.plan.insights.report import History, HistoryChange, HistoryDiff
 
     try:
         diff = diff_revisions(plan_dir, since, None)

@@ -154,6 +154,10 @@ def _sla_math(plan: Plan) -> SlaMath:
                                             "compute with" for k in odd)))
         _key_results(plan, m)
         return m
+    if "mql_commitment" in odd:
+        m.findings.append(Finding("warning", "sla.not-a-number",
+                                  f"[sla] mql_commitment is {show_number(sla.get('mql_commitment'))}, not a number "
+                                  "the SLA arithmetic can compare with; write the MQLs per period as a whole number"))
     m.deals = _ceil(m.revenue_target / m.average_deal_size)
     m.sqls = _ceil(m.deals / (m.sql_to_win_rate / 100))
     m.mqls = _ceil(m.sqls / (m.mql_to_sql_rate / 100))
