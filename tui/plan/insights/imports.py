@@ -11,8 +11,23 @@ Accounts are matched to existing ones by domain, normalised: lower case, without
 scheme, ``www.``, port or path (``https://www.Harbor.example/about`` ->
 ``harbor.example``).  Column names from HubSpot and Salesforce exports are recognised
 (see ``ACCOUNT_COLUMNS``); others can be mapped with ``mapping`` (CSV column -> field,
-or "" to ignore a column).  The delimiter is sniffed unless given; a UTF-8 byte-order
-mark is dropped.
+or "" to ignore a column).  The delimiter is sniffed unless given.
+
+What a cell may hold comes from the accounts schema, never from a copy of it: the
+field's type (whole number, number, text, list, date, domain, member reference), its
+enum (a CRM word such as "Marketing Qualified Lead" is mapped to a stage first, see
+``STAGE_VALUES``), its bounds and pattern, and which fields a new account needs
+(``required``, with the schema's ``default`` or the import's usual one).  Each new
+account is checked against the schema on its own, so one bad row is refused alone;
+the new accounts are then added in one splice (one parse, one comparison with the
+intended data), so a big file takes time in proportion to its rows.
+
+The file is UTF-8 (a byte-order mark is dropped), UTF-16 or UTF-32 with a byte-order
+mark, UTF-16 without one (every other byte NUL), or what ``encoding`` says.  A file
+larger than ``MAX_IMPORT_BYTES`` or with more than ``MAX_IMPORT_ROWS`` rows, with NUL
+characters, without a header or without the columns an import needs is refused as a
+whole (``ImportFileError``, naming the file and line); a row with more cells than the
+header has columns is refused alone.
 """
 
 from __future__ import annotations
@@ -618,7 +633,7 @@ def plan_account_import(plan: Plan, data: bytes, *, source: str = "file", mappin
     for k, v in list(defaults.items()):
         if k not in known:
             raise ImportFileError(f"--set: {k!r} is not an account field", code="usage.set")
-        if isinstance(v, str) and k in ("sales_owner", "marketing_owner", "stage", "domain"):
+        if isinstance(v, str):  # text as typed: read like a CSV cell of that field
             value, why = _convert(k, v, plan, members, spec.fields.get(k))
             if why:
                 raise ImportFileError(f"--set: {why}", code="usage.set")
