@@ -213,6 +213,17 @@ def test_case_49_fifo_is_written_in_place(plan_dir, tmp_path, capsys):
     assert stat.S_ISFIFO(os.lstat(fifo).st_mode)  # still a FIFO, not a new regular file
 
 
+def test_case_49_fifo_without_a_reader_is_a_clear_error_not_a_hang(plan_dir, tmp_path, monkeypatch, capsys):
+    from tui.cli import common
+
+    monkeypatch.setattr(common, "FIFO_WAIT", 0.3)
+    fifo = tmp_path / "pipe"
+    os.mkfifo(fifo)
+    code, _, err = run(capsys, "export", "csv", "account", "-C", plan_dir, "-o", fifo)
+    assert code == 2 and "no process read from it" in err
+    assert stat.S_ISFIFO(os.lstat(fifo).st_mode)
+
+
 def test_case_49_character_devices_are_written_in_place(plan_dir, tmp_path, capsys):
     # a terminal (a pseudo-terminal's device) first: a device nobody else depends on
     master, slave = os.openpty()

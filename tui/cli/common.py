@@ -146,7 +146,8 @@ def write_output(output: str, data: bytes | str, plan=None) -> None:
 
     * a plan file (by any name: a symlink, ``..``, a hard link) is refused;
     * a FIFO or a character device (``/dev/null``, a terminal) is opened and written in
-      place, never replaced by a regular file;
+      place, never replaced by a regular file (a FIFO once a process reads from it,
+      waiting at most ``FIFO_WAIT`` seconds);
     * a block device, a socket or a folder is refused;
     * a regular file that is read-only (no write bit in its mode, or not writable for
       this user) is refused and left untouched — also for root, who could write it;
@@ -194,10 +195,40 @@ def write_output(output: str, data: bytes | str, plan=None) -> None:
         raise Failed(f"cannot write {shown}: {exc.strerror or exc}; nothing written", 2) from None
 
 
+# How long a FIFO may go without a reader before the write gives up (seconds).
+FIFO_WAIT = 60.0
+
+
+def _open_fifo(target: Path, shown: str) -> int:
+    """Open a FIFO for writing once a process reads from it, waiting at most FIFO_WAIT."""
+    import errno
+    import fcntl
+    import time
+
+    deadline = time.monotonic() + FIFO_WAIT
+    while True:
+        try:
+            fd = os.open(target, os.O_WRONLY | os.O_NONBLOCK)
+        except OSError as exc:
+            if exc.errno != errno.ENXIO:  # ENXIO: nobody reads yet
+                raise
+            if time.monotonic() >= deadline:
+                raise Failed(f"{shown} is a FIFO and no process read from it for {FIFO_WAIT:g} s; nothing "
+                             "written. Start the reader first", 2) from None
+            time.sleep(0.05)
+            continue
+        flags = fcntl.fcntl(fd, fcntl.F_GETFL)
+        fcntl.fcntl(fd, fcntl.F_SETFL, flags & ~os.O_NONBLOCK)
+        return fd
+
+
 def _write_in_place(target: Path, data: bytes, shown: str) -> None:
     """A FIFO or a character device: opened for writing (no create, no truncate games)."""
     try:
-        fd = os.open(target, os.O_WRONLY | getattr(os, "O_NOCTTY", 0))
+        if stat.S_ISFIFO(os.stat(target).st_mode):
+            fd = _open_fifo(target, shown)
+        else:
+            fd = os.open(target, os.O_WRONLY | getattr(os, "O_NOCTTY", 0))
     except OSError as exc:
         raise Failed(f"cannot write {shown}: {exc.strerror or exc}; nothing written", 2) from None
     try:
