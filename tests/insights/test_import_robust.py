@@ -124,3 +124,16 @@ def test_the_slow_path_gives_the_same_file(plan_dir):
     for r in results:
         imports.stage_change(work, imports.add_entity(work, "account", r.id, r.fields))
     assert work.files["accounts.toml"].text == fast
+
+
+def test_standard_input_is_a_source(plan_dir, monkeypatch, capsys):
+    import io
+    import sys
+
+    class Stdin:
+        buffer = io.BytesIO(b"key_result,actual\ngrow-pipeline/new-opportunities,121\n")
+
+    monkeypatch.setattr(sys, "stdin", Stdin())
+    assert main(["import", "actuals", "-", "--plan", str(plan_dir)]) == 0
+    assert capsys.readouterr().out.startswith("standard input: 1 row(s)")
+    assert load_plan(plan_dir).get("key_result", "grow-pipeline/new-opportunities").data["actual"] == 121

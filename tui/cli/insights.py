@@ -5,6 +5,7 @@ Thin shells over ``tui.plan.insights``; heavy modules are imported inside each c
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 
 from .common import json_text
@@ -199,13 +200,16 @@ def cmd_import(args) -> int:
     plan_dir, plan = _load(args.plan)
     try:
         # at most one byte more than an import reads: a FIFO or /dev/zero cannot exhaust memory
-        with open(args.file, "rb") as fh:
-            data = fh.read(imports.MAX_IMPORT_BYTES + 1)
+        if args.file == "-":
+            data = sys.stdin.buffer.read(imports.MAX_IMPORT_BYTES + 1)
+        else:
+            with open(args.file, "rb") as fh:
+                data = fh.read(imports.MAX_IMPORT_BYTES + 1)
     except FileNotFoundError:
         raise Failed(f"{args.file}: no such file", 2) from None
     except OSError as exc:
         raise Failed(f"cannot read {args.file}: {exc.strerror or exc}", 2) from None
-    source = Path(args.file).name
+    source = "standard input" if args.file == "-" else Path(args.file).name
     if args.what == "accounts":
         _require_files(plan, "plan.toml", "accounts.toml")
         defaults = {}
@@ -297,7 +301,7 @@ def register(sub) -> None:
     for name, help_text in (("accounts", "accounts from a CRM export (HubSpot, Salesforce), matched by domain"),
                             ("actuals", "key-result actuals: columns goal, key_result (or GOAL/KR), actual")):
         q = what.add_parser(name, help=help_text)
-        q.add_argument("file", metavar="FILE.csv")
+        q.add_argument("file", metavar="FILE.csv", help="the CSV file ('-' for standard input)")
         q.add_argument("--plan", "-C", metavar="PLAN_DIR", help="the plan folder (default: found from here)")
         q.add_argument("--dry-run", "-n", action="store_true", help="show what would happen; write nothing")
         q.add_argument("--delimiter", metavar="X", help="field separator (default: sniffed; 'tab' for tabs)")
