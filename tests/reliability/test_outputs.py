@@ -132,6 +132,12 @@ def test_case_47_import_reports_make_control_characters_visible(plan_dir, tmp_pa
     src.write_text(f"key_result,actual\n{HOSTILE},12\ngrow-pipeline/new-opportunities,{CLEAR}\n", encoding="utf-8")
     code, out, err = run(capsys, "import", "actuals", src, "--plan", plan_dir, "--dry-run")
     assert code == 1 and raw_controls(out + err) == []
+    # plan text in an import report: the hostile title of the key result being changed
+    make_hostile(plan_dir)
+    src.write_text("key_result,actual\ntighten-handoff/first-touch-time,18\n", encoding="utf-8")
+    for fmt in ("text", "json"):
+        code, out, err = run(capsys, "import", "actuals", src, "--plan", plan_dir, "--dry-run", "--format", fmt)
+        assert code == 0 and "pwned" in out and raw_controls(out + err) == []
     # a file name with control characters, in an error message
     bad = tmp_path / f"x{CLEAR}.csv"
     code, out, err = run(capsys, "import", "actuals", bad, "--plan", plan_dir)
