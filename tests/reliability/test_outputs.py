@@ -158,7 +158,8 @@ def test_case_47_html_report_escapes_markup_and_controls(plan_dir, capsys):
 # -- 48: CSV exports a spreadsheet cannot run ---------------------------------------------------
 
 FORMULAS = {"=": "=HYPERLINK(\"http://evil.example\",\"click\")", "+": "+1+cmd|' /C calc'!A0",
-            "-": "-2+3+cmd|' /C calc'!A0", "@": "@SUM(1+1)*cmd|' /C calc'!A0", "tab": "\t=1+1", "cr": "\r=1+1"}
+            "-": "-2+3+cmd|' /C calc'!A0", "@": "@SUM(1+1)*cmd|' /C calc'!A0", "tab": "\t=1+1", "cr": "\r=1+1",
+            "nul": "\x00=1+1"}
 
 
 @pytest.mark.parametrize("lead", sorted(FORMULAS))
@@ -179,7 +180,7 @@ def test_case_48_csv_export_neutralises_formula_cells(lead, plan_dir, tmp_path, 
     # the neutralised cell is quoted in the file
     assert '"' + ("'" + text).replace('"', '""') + '"' in raw
     for value in row:
-        assert not value.startswith(("=", "+", "-", "@", "\t", "\r")), value
+        assert not value.startswith(("=", "+", "-", "@", "\t", "\r", "\x00")), value
 
 
 def test_case_48_numbers_stay_numbers(plan_dir, tmp_path, capsys):

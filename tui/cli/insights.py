@@ -277,11 +277,11 @@ def register(sub) -> None:
 
     p = sub.add_parser("export", help="the content calendar as iCalendar, or any kind as CSV")
     what = p.add_subparsers(dest="what", metavar="WHAT", required=True)
-    csv_note = ("Cells a spreadsheet would run as a formula (text beginning with =, +, -, @, a tab or a carriage "
-                "return) are neutralised as the OWASP advice on CSV injection describes: a single quote (') is put "
-                "in front and the cell is quoted, so the spreadsheet shows the text instead of running it. Numbers "
-                "stored as numbers (a negative actual) stay numbers. -o FILE writes a FIFO or a device in place and "
-                "refuses a plan file or a read-only file.")
+    csv_note = ("Cells a spreadsheet would run as a formula (text beginning with =, +, -, @, a tab, a carriage "
+                "return or NUL) are neutralised as the OWASP advice on CSV injection describes: a single quote (') "
+                "is put in front and the cell is quoted, so the spreadsheet shows the text instead of running it. "
+                "Numbers stored as numbers (a negative actual) stay numbers. -o FILE writes a FIFO or a device in "
+                "place and refuses a plan file or a read-only file.")
     for name, help_text in (("ics", "the content calendar: one all-day event per dated item"),
                             ("csv", "every entity of one kind as CSV (lists joined with '; '; formula cells "
                                     "neutralised)")):

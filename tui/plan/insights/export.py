@@ -136,9 +136,10 @@ def csv_cell(value) -> str:
 
 
 # A spreadsheet runs a cell that begins with one of these as a formula (OWASP, "CSV
-# Injection"): such text cells get a leading single quote, which spreadsheets show as
-# text, and are always quoted.  Numbers stored as numbers (a negative actual) stay numbers.
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+# Injection"; ASVS 1.2.10 adds NUL): such text cells get a leading single quote, which
+# spreadsheets show as text, and are always quoted.  Numbers stored as numbers (a
+# negative actual) stay numbers.
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "\x00")
 
 
 def is_plain_number(value) -> bool:
