@@ -105,7 +105,8 @@ def coverage_markdown(cov: Coverage, sales: SalesReadiness | None = None, headin
                      + ", ".join(f"{md_text(n)} ({md_code(i)})" for i, n in cov.tier1_without_play))
     if sales is not None:
         if sales.without_sales_use:
-            lines.append("- **Published without `sales_use`:** " + ", ".join(md_code(i) for i, _ in sales.without_sales_use))
+            lines.append("- **Published without `sales_use`:** "
+                         + ", ".join(md_code(i) for i, _ in sales.without_sales_use))
         if sales.personas_without_ready:
             lines.append(f"- **No sales-ready {sales.decision_stage} content for:** "
                          + ", ".join(md_code(i) for i, _ in sales.personas_without_ready))
