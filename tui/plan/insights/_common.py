@@ -101,6 +101,8 @@ def fmt_number(value: float, decimals: int = 0) -> str:
         return show_number(value)
     if isinstance(value, int) and not isinstance(value, bool) and abs(value) >= 10 ** 15:
         return f"{value:,}"
+    if isinstance(value, float) and abs(value) >= 1e15:
+        return f"{value:.4g}"  # 1e+300, not three hundred digits
     if isinstance(value, float) and value.is_integer() and decimals == 0:
         value = int(value)
     if decimals:
