@@ -4,12 +4,11 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from types import SimpleNamespace
 
 import pytest
 
 from tui.cli import main
-from tui.plan.insights.report import History, kr_progress, md_text, quarterly_report
+from tui.plan.insights.report import History, HistoryChange, HistoryDiff, kr_progress, md_text, quarterly_report
 from tui.plan.model import load_plan
 
 from .conftest import block, content, persona
@@ -51,9 +50,9 @@ def test_html_is_self_contained_and_escaped(make_plan):
 
 
 def test_history_section_renders_a_diff(make_plan):
-    field = SimpleNamespace(field="tier", op="changed", old=2, new=1, added=[], removed=[], words=[])
-    change = SimpleNamespace(op="changed", kind="account", id="apex", label="Apex <Corp>", old_id=None, fields=[field])
-    diff = SimpleNamespace(old_label="2026-Q3", new_label="working tree", changes=[change], notes=["shallow clone"])
+    # the report takes plain data (the CLI gathers it from git): field changes already worded
+    change = HistoryChange("changed", "account", "apex", "Apex <Corp>", None, ["tier 2 → 1"])
+    diff = HistoryDiff("2026-Q3", "working tree", [change], ["shallow clone"])
     md = quarterly_report(_plan(make_plan), history=History("2026-Q3", diff=diff))
     assert "> 2026-Q3 → working tree: 1 changed" in md
     assert "- **changed** account `apex` — Apex \\<Corp\\>\n  - tier 2 → 1" in md
@@ -65,7 +64,10 @@ def test_progress():
     assert kr_progress({"baseline": 40, "target": 10, "actual": 30, "direction": "decrease"}) == pytest.approx(1 / 3)
     assert kr_progress({"target": 20, "actual": 5, "direction": "increase"}) == 0.25
     assert kr_progress({"target": 20, "direction": "increase"}) is None
-    assert kr_progress({"baseline": 100, "target": 100, "actual": 101, "direction": "maintain"}) == 1.0
+    # maintain: 1.0 on the target, less the further the actual strays either way (one formula
+    # for the report and the Goals view)
+    assert kr_progress({"baseline": 100, "target": 100, "actual": 100, "direction": "maintain"}) == 1.0
+    assert kr_progress({"baseline": 100, "target": 100, "actual": 101, "direction": "maintain"}) == pytest.approx(0.99)
 
 
 def test_md_text_neutralises_markup():

@@ -5,9 +5,10 @@ Thin shells over ``tui.plan.insights``; heavy modules are imported inside each c
 
 from __future__ import annotations
 
-import json
 import sys
 from pathlib import Path
+
+from .common import json_text
 
 COMMANDS = ("coverage", "stage", "sla", "report", "export", "import")
 
@@ -29,32 +30,15 @@ def _require_files(plan, *files) -> None:
             raise Failed(f"{display_path(plan.root, p.file)}:{p.line}:{p.col}: {p.message}", 1)
 
 
-def count_quarter_tags(plan_dir: Path) -> int | None:
-    """How many `plan/*` tags the plan's git repository holds; None outside a repository
-    or when git cannot be read."""
-    try:
-        import git
-    except ImportError:
-        return None
-    try:
-        with git.Repo(plan_dir, search_parent_directories=True) as repo:
-            return sum(1 for t in repo.tags if t.name.startswith("plan/"))
-    except Exception:  # noqa: BLE001 - any git trouble means "history unknown"
-        return None
-
-
-def _write(text: str, output: str | None, plan_dir: Path | None = None) -> None:
-    from .common import Failed, out
+def _write(text: str, output: str | None = None, plan=None) -> None:
+    """A command's output: on standard output with control characters made visible, or
+    into ``output`` (``-o FILE``) through the one safe writer."""
+    from .common import emit, write_output
 
     if not output or output == "-":
-        out(text.rstrip("\n"))
+        emit(text.rstrip("\n"))
         return
-    from tui.plan.save import atomic_write
-
-    try:
-        atomic_write(Path(output), text.encode("utf-8"))
-    except OSError as exc:
-        raise Failed(f"cannot write {output}: {exc.strerror or exc}", 1) from None
+    write_output(output, text, plan)
 
 
 # -- coverage / stage / sla -------------------------------------------------------------
@@ -72,11 +56,11 @@ def cmd_coverage(args) -> int:
     if args.format == "json":
         doc = cov.to_dict()
         doc["sales"] = sales.to_dict()
-        _write(json.dumps(doc, indent=2, ensure_ascii=False), None)
+        _write(json_text(doc))
     elif args.format == "markdown":
-        _write(coverage_markdown(cov, sales), None)
+        _write(coverage_markdown(cov, sales))
     else:
-        _write(coverage_text(cov, sales), None)
+        _write(coverage_text(cov, sales))
     return 1 if args.strict and (cov.gaps or cov.tier1_without_play) else 0
 
 
@@ -89,9 +73,9 @@ def cmd_stage(args) -> int:
     tags = args.quarters if args.quarters is not None else quarters_reviewed(plan_dir)
     a = assess_stage(plan, tags)
     if args.format == "json":
-        _write(json.dumps(a.to_dict(), indent=2, ensure_ascii=False), None)
+        _write(json_text(a.to_dict()))
     else:
-        _write(stage_text(a), None)
+        _write(stage_text(a))
     return 0
 
 
@@ -103,9 +87,9 @@ def cmd_sla(args) -> int:
     _require_files(plan, "plan.toml", "goals.toml")
     m = sla_math(plan)
     if args.format == "json":
-        _write(json.dumps(m.to_dict(), indent=2, ensure_ascii=False), None)
+        _write(json_text(m.to_dict()))
     else:
-        _write(sla_text(m), None)
+        _write(sla_text(m))
     return 1 if args.strict and not m.ok else 0
 
 
@@ -120,11 +104,10 @@ def previous_quarter(quarter: str) -> str | None:
 
 
 def quarters_reviewed(plan_dir: Path) -> int | None:
-    """Quarter tags of this plan: from ``tui.history`` when it is there, else counted here."""
-    try:
-        from tui.history.revisions import quarter_tags
-    except ImportError:
-        return count_quarter_tags(plan_dir)
+    """How many quarters of this plan are tagged in git; None when history is unknown
+    (not a repository, git missing, ...)."""
+    from tui.history.revisions import quarter_tags
+
     try:
         return len(quarter_tags(plan_dir))
     except Exception:  # noqa: BLE001 - not a repository, git missing, ...: history unknown
@@ -132,15 +115,17 @@ def quarters_reviewed(plan_dir: Path) -> int | None:
 
 
 def history_since(plan_dir: Path, since: str):
-    """The semantic diff from the quarter ``since`` to the working tree, or why not."""
-    from tui.plan.insights.report import History
+    """What changed from the quarter ``since`` to the working tree, as the plain data
+    the report takes (``tui.plan.insights`` never reads git), or why it is unknown."""
+    from tui.history.revisions import diff_revisions
+    from tui.history.semdiff import field_summary
+    from tui.plan.insights.report import History, HistoryChange, HistoryDiff
 
     try:
-        from tui.history.revisions import diff_revisions
-    except ImportError:
-        return History(since, unavailable="history unavailable")
-    try:
-        return History(since, diff=diff_revisions(plan_dir, since, None))
+        diff = diff_revisions(plan_dir, since, None)
+        changes = [HistoryChange(c.op, c.kind, c.id, c.label or "", getattr(c, "old_id", None),
+                                 [field_summary(f) for f in c.fields]) for c in diff.changes]
+        return History(since, diff=HistoryDiff(diff.old_label, diff.new_label, changes, list(diff.notes or [])))
     except Exception as exc:  # noqa: BLE001 - any git trouble is told, not raised
         message = getattr(exc, "message", None) or str(exc) or type(exc).__name__
         return History(since, unavailable=f"history unavailable: {message}")
@@ -159,7 +144,7 @@ def cmd_report(args) -> int:
                                                                    "the plan has no quarter")
     text = quarterly_report(plan, args.format, problems=validate(plan), quarter_tags=quarters_reviewed(plan_dir),
                             history=history)
-    _write(text, args.output)
+    _write(text, args.output, plan)
     return 0
 
 
@@ -184,18 +169,15 @@ def cmd_export(args) -> int:
         _require_files(plan, KINDS[args.kind].file)
         data = export_csv(plan, args.kind).encode("utf-8")
     if args.output and args.output != "-":
-        from .common import Failed, out
-        from tui.plan.save import atomic_write
+        from .common import out, write_output
 
-        try:
-            atomic_write(Path(args.output), data)
-        except OSError as exc:
-            raise Failed(f"cannot write {args.output}: {exc.strerror or exc}", 1) from None
+        write_output(args.output, data, plan)
         if not args.quiet:
             out(f"wrote {args.output}", err=True)
     else:
-        sys.stdout.write(data.decode("utf-8"))
-        sys.stdout.flush()
+        from .common import emit
+
+        emit(data.decode("utf-8"), end="")
     return 0
 
 
@@ -212,17 +194,22 @@ def _pairs(values, option: str) -> dict[str, str]:
 
 
 def cmd_import(args) -> int:
-    from .common import Failed, display_path, out
+    from .common import Failed, display_path, emit, json_text, out
     from tui.plan.insights import imports
 
     plan_dir, plan = _load(args.plan)
     try:
-        data = Path(args.file).read_bytes()
+        # at most one byte more than an import reads: a FIFO or /dev/zero cannot exhaust memory
+        if args.file == "-":
+            data = sys.stdin.buffer.read(imports.MAX_IMPORT_BYTES + 1)
+        else:
+            with open(args.file, "rb") as fh:
+                data = fh.read(imports.MAX_IMPORT_BYTES + 1)
     except FileNotFoundError:
         raise Failed(f"{args.file}: no such file", 2) from None
     except OSError as exc:
         raise Failed(f"cannot read {args.file}: {exc.strerror or exc}", 2) from None
-    source = Path(args.file).name
+    source = "standard input" if args.file == "-" else Path(args.file).name
     if args.what == "accounts":
         _require_files(plan, "plan.toml", "accounts.toml")
         defaults = {}
@@ -240,10 +227,10 @@ def cmd_import(args) -> int:
         report = imports.plan_actuals_import(plan, data, source=source, delimiter=args.delimiter,
                                              encoding=args.encoding)
     if args.format == "json":
-        out(json.dumps(report.to_dict(), indent=2, ensure_ascii=False))
+        out(json_text(report.to_dict()))
     else:
-        out(report.text())
-    say = (lambda text: out(text, err=True)) if args.format == "json" else out
+        emit(report.text())
+    say = (lambda text: out(text, err=True)) if args.format == "json" else emit
     if report.errors:
         say("nothing written: the imported result would not be valid (see above)")
         return 1
@@ -290,13 +277,22 @@ def register(sub) -> None:
 
     p = sub.add_parser("export", help="the content calendar as iCalendar, or any kind as CSV")
     what = p.add_subparsers(dest="what", metavar="WHAT", required=True)
+    csv_note = ("Cells a spreadsheet would run as a formula (text beginning with =, +, -, @, a tab, a carriage "
+                "return or NUL) are neutralised as the OWASP advice on CSV injection describes: a single quote (') "
+                "is put in front and the cell is quoted, so the spreadsheet shows the text instead of running it. "
+                "Numbers stored as numbers (a negative actual) stay numbers. -o FILE writes a FIFO or a device in "
+                "place and refuses a plan file or a read-only file.")
     for name, help_text in (("ics", "the content calendar: one all-day event per dated item"),
-                            ("csv", "every entity of one kind as CSV (lists joined with '; ')")):
-        q = what.add_parser(name, help=help_text)
+                            ("csv", "every entity of one kind as CSV (lists joined with '; '; formula cells "
+                                    "neutralised)")):
+        q = what.add_parser(name, help=help_text, description=help_text[:1].upper() + help_text[1:] + "."
+                            + (" " + csv_note if name == "csv" else ""))
         if name == "csv":
             q.add_argument("kind", metavar="KIND")
         q.add_argument("--plan", "-C", metavar="PLAN_DIR", help="the plan folder (default: found from here)")
-        q.add_argument("-o", "--output", metavar="FILE", help="write to FILE (default: standard output)")
+        q.add_argument("-o", "--output", metavar="FILE",
+                       help="write to FILE (default: standard output); a FIFO or device is written in place, a "
+                            "plan file or a read-only file is refused")
         q.add_argument("--quiet", "-q", action="store_true")
         q.set_defaults(func=cmd_export)
 
@@ -305,7 +301,7 @@ def register(sub) -> None:
     for name, help_text in (("accounts", "accounts from a CRM export (HubSpot, Salesforce), matched by domain"),
                             ("actuals", "key-result actuals: columns goal, key_result (or GOAL/KR), actual")):
         q = what.add_parser(name, help=help_text)
-        q.add_argument("file", metavar="FILE.csv")
+        q.add_argument("file", metavar="FILE.csv", help="the CSV file ('-' for standard input)")
         q.add_argument("--plan", "-C", metavar="PLAN_DIR", help="the plan folder (default: found from here)")
         q.add_argument("--dry-run", "-n", action="store_true", help="show what would happen; write nothing")
         q.add_argument("--delimiter", metavar="X", help="field separator (default: sniffed; 'tab' for tabs)")
@@ -323,5 +319,7 @@ def register(sub) -> None:
     p.add_argument("plan_dir", nargs="?", metavar="PLAN_DIR")
     p.add_argument("--format", choices=("markdown", "html"), default="markdown")
     p.add_argument("--since", metavar="QUARTER", help="show changes since this quarter (default: the one before)")
-    p.add_argument("-o", "--output", metavar="FILE", help="write to FILE (default: standard output)")
+    p.add_argument("-o", "--output", metavar="FILE",
+                   help="write to FILE (default: standard output); a FIFO or device is written in place, a plan "
+                        "file or a read-only file is refused")
     p.set_defaults(func=cmd_report)

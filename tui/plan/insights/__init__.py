@@ -20,7 +20,9 @@ _WHERE = {
     "calendar_ics": "export", "content_uid": "export", "export_csv": "export",
     "ImportReport": "imports", "plan_account_import": "imports", "plan_actuals_import": "imports",
     "apply_import": "imports",
-    "quarterly_report": "report",
+    "quarterly_report": "report", "History": "report", "HistoryDiff": "report", "HistoryChange": "report",
+    "kr_progress": "progress", "kr_progress_note": "progress",
+    "md_text": "markdown", "md_code": "markdown",
     "bundle_schema": "taplo", "write_taplo_config": "taplo",
 }
 

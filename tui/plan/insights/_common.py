@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import re
 import unicodedata
 
@@ -40,8 +41,47 @@ def as_str_list(value) -> list[str]:
     return [str(v) for v in as_list(value) if isinstance(v, str)]
 
 
+# Integers beyond this cannot become floats; the insights compute in floats.
+_FLOAT_MAX = 2 ** 1023
+
+
+def is_numeric(value) -> bool:
+    """An int or a float (not a bool), computable or not (inf, nan, 10**400 count)."""
+    return isinstance(value, (int, float)) and not isinstance(value, bool)
+
+
 def is_number(value) -> bool:
-    return isinstance(value, (int, float)) and not isinstance(value, bool) and value == value
+    """A number the insights can compute with: an int or float (not a bool) that is
+    finite and small enough to become a float.  ``inf``, ``nan`` and integers with
+    hundreds of digits are values a TOML file may hold; they are shown, not used."""
+    if isinstance(value, bool):
+        return False
+    if isinstance(value, int):
+        return -_FLOAT_MAX < value < _FLOAT_MAX
+    return isinstance(value, float) and math.isfinite(value)
+
+
+NOT_A_NUMBER = "not a number"
+
+
+def show_number(value, decimals: int = 2) -> str:
+    """A value meant as a number, for people: formatted when it can be computed with,
+    ``inf``/``nan`` as they are written, a huge integer shortened, anything else
+    "not a number"."""
+    if is_number(value):
+        try:
+            return fmt_number(value, decimals)
+        except (OverflowError, ValueError):
+            pass
+    if isinstance(value, float):
+        return "nan" if value != value else ("inf" if value > 0 else "-inf")
+    if isinstance(value, int) and not isinstance(value, bool):
+        try:
+            digits = str(abs(value))
+        except ValueError:  # more digits than Python converts to text
+            return "a huge integer"
+        return ("-" if value < 0 else "") + f"{digits[0]}.{digits[1:4]}e{len(digits) - 1}"
+    return NOT_A_NUMBER
 
 
 def slugify(text: str, max_len: int = 64) -> str:
@@ -54,7 +94,15 @@ def slugify(text: str, max_len: int = 64) -> str:
 
 
 def fmt_number(value: float, decimals: int = 0) -> str:
-    """1234567.8 -> '1,234,568' (or with decimals); whole floats print without '.0'."""
+    """1234567.8 -> '1,234,568' (or with decimals); whole floats print without '.0'.
+    A value that cannot be computed with (``inf``, ``nan``, a huge integer) is shown as
+    ``show_number`` shows it, never an error."""
+    if not is_number(value):
+        return show_number(value)
+    if isinstance(value, int) and not isinstance(value, bool) and abs(value) >= 10 ** 15:
+        return f"{value:,}"
+    if isinstance(value, float) and abs(value) >= 1e15:
+        return f"{value:.4g}"  # 1e+300, not three hundred digits
     if isinstance(value, float) and value.is_integer() and decimals == 0:
         value = int(value)
     if decimals:

@@ -8,9 +8,7 @@ copies.  Each dated content item (``publish_date``) is one all-day event.
 
 from __future__ import annotations
 
-import csv
 import datetime as _dt
-import io
 import json
 
 from ..model import Entity, Plan
@@ -125,18 +123,59 @@ def csv_cell(value) -> str:
     if isinstance(value, (dict, list)):
         from ..validation import to_json
 
-        return json.dumps(to_json(value, []), ensure_ascii=False, sort_keys=False)
-    return str(value)
+        try:
+            return json.dumps(to_json(value, []), ensure_ascii=False, sort_keys=False)
+        except (TypeError, ValueError):
+            return str(value)
+    try:
+        return str(value)
+    except ValueError:  # an integer with more digits than Python converts to text
+        from ._common import show_number
+
+        return show_number(value)
+
+
+# A spreadsheet runs a cell that begins with one of these as a formula (OWASP, "CSV
+# Injection"; ASVS 1.2.10 adds NUL): such text cells get a leading single quote, which
+# spreadsheets show as text, and are always quoted.  Numbers stored as numbers (a
+# negative actual) stay numbers.
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "\x00")
+
+
+def is_plain_number(value) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool)
+
+
+def neutralise(text: str) -> tuple[str, bool]:
+    """(cell text, forced quoting): text a spreadsheet would run as a formula gets a
+    leading ``'`` and must be quoted."""
+    if text.startswith(FORMULA_START):
+        return "'" + text, True
+    return text, False
+
+
+def _csv_line(cells: list[tuple[str, bool]]) -> str:
+    out = []
+    for text, force in cells:
+        if force or any(ch in text for ch in ',"\r\n') or text != text.strip(" "):
+            text = '"' + text.replace('"', '""') + '"'
+        out.append(text)
+    return ",".join(out) + "\r\n"
 
 
 def export_csv(plan: Plan, kind: str, schemas: SchemaSet | None = None) -> str:
-    """Every entity of ``kind`` as CSV text (header row first)."""
+    """Every entity of ``kind`` as CSV text (header row first).  Text cells that a
+    spreadsheet would run as a formula (beginning with ``=``, ``+``, ``-``, ``@``, a tab
+    or a carriage return) are neutralised: prefixed with ``'`` and quoted."""
     if kind not in KINDS:
         raise KeyError(kind)
     cols = columns(kind, plan, schemas)
-    buf = io.StringIO()
-    w = csv.writer(buf, lineterminator="\r\n")
-    w.writerow(cols)
+    lines = [_csv_line([neutralise(str(c)) for c in cols])]
     for e in plan.all(kind):
-        w.writerow([e.id if c == "id" and KINDS[kind].addressed_by_parent else csv_cell(e.data.get(c)) for c in cols])
-    return buf.getvalue()
+        cells = []
+        for c in cols:
+            value = e.id if c == "id" and KINDS[kind].addressed_by_parent else e.data.get(c)
+            text = csv_cell(value)
+            cells.append((text, False) if is_plain_number(value) else neutralise(text))
+        lines.append(_csv_line(cells))
+    return "".join(lines)

@@ -11,8 +11,23 @@ Accounts are matched to existing ones by domain, normalised: lower case, without
 scheme, ``www.``, port or path (``https://www.Harbor.example/about`` ->
 ``harbor.example``).  Column names from HubSpot and Salesforce exports are recognised
 (see ``ACCOUNT_COLUMNS``); others can be mapped with ``mapping`` (CSV column -> field,
-or "" to ignore a column).  The delimiter is sniffed unless given; a UTF-8 byte-order
-mark is dropped.
+or "" to ignore a column).  The delimiter is sniffed unless given.
+
+What a cell may hold comes from the accounts schema, never from a copy of it: the
+field's type (whole number, number, text, list, date, domain, member reference), its
+enum (a CRM word such as "Marketing Qualified Lead" is mapped to a stage first, see
+``STAGE_VALUES``), its bounds and pattern, and which fields a new account needs
+(``required``, with the schema's ``default`` or the import's usual one).  Each new
+account is checked against the schema on its own, so one bad row is refused alone;
+the new accounts are then added in one splice (one parse, one comparison with the
+intended data), so a big file takes time in proportion to its rows.
+
+The file is UTF-8 (a byte-order mark is dropped), UTF-16 or UTF-32 with a byte-order
+mark, UTF-16 without one (every other byte NUL), or what ``encoding`` says.  A file
+larger than ``MAX_IMPORT_BYTES`` or with more than ``MAX_IMPORT_ROWS`` rows, with NUL
+characters, without a header or without the columns an import needs is refused as a
+whole (``ImportFileError``, naming the file and line); a row with more cells than the
+header has columns is refused alone.
 """
 
 from __future__ import annotations
@@ -34,6 +49,12 @@ class ImportFileError(PlanError):
     """The CSV file as a whole cannot be used (unreadable, no header, no key column)."""
 
     exit_code = 2
+
+    def __str__(self) -> str:
+        # the messages name the file (and line) themselves
+        if self.file and self.message.startswith(self.file):
+            return self.message
+        return super().__str__()
 
 
 def norm_header(name: str) -> str:
@@ -63,10 +84,12 @@ ACCOUNT_COLUMNS: dict[str, str] = {
     "pipeline": "pipeline", "open pipeline": "pipeline",
     "record id": "custom.crm_id", "account id": "custom.crm_id", "crm id": "custom.crm_id",
 }
-REQUIRED_FOR_NEW = ("name", "domain", "tier", "stage", "sales_owner", "marketing_owner")
+# What a new account gets when the file does not say (used only where the schema, which
+# decides what is valid, allows the value and gives no ``default`` of its own).
 NEW_ACCOUNT_DEFAULTS = {"tier": 3, "stage": "target"}
 
 # CRM lifecycle stages and account types -> account stage (keys without spaces, - or _).
+# Words of the CRMs, not of the schema: a value the schema's enum names is taken as it is.
 STAGE_VALUES: dict[str, str] = {
     "target": "target", "subscriber": "target", "lead": "target", "marketingqualifiedlead": "target",
     "mql": "target", "prospect": "target",
@@ -75,6 +98,9 @@ STAGE_VALUES: dict[str, str] = {
     "customer": "customer", "evangelist": "customer", "customerdirect": "customer", "customerchannel": "customer",
     "lost": "lost", "closedlost": "lost", "formercustomer": "lost", "churned": "lost",
 }
+
+# Field -> (CRM word, normalised -> schema value).
+VALUE_ALIASES: dict[str, dict[str, str]] = {"stage": STAGE_VALUES}
 
 _SCHEME = re.compile(r"^[a-z][a-z0-9+.\-]*://")
 _LABEL = re.compile(r"^(?!-)[a-z0-9-]{1,63}(?<!-)$")
@@ -128,33 +154,78 @@ def parse_delimiter(value: str | None) -> str | None:
     return d
 
 
-def read_csv(data: bytes, name: str = "file", delimiter: str | None = None, encoding: str | None = None) -> CsvTable:
-    """Decode, sniff the delimiter and split ``data`` into a header and rows."""
-    bom = data.startswith(b"\xef\xbb\xbf")
-    enc = (encoding or "utf-8").lower().replace("_", "-")
-    if enc in ("utf-8", "utf8"):
-        enc = "utf-8-sig"
+# The largest CSV file an import reads, and the most data rows it takes: a CRM export
+# of tens of thousands of accounts fits; a bigger file is refused as a whole, with a
+# message, before anything is checked or written.
+MAX_IMPORT_BYTES = 64 * 1024 * 1024
+MAX_IMPORT_ROWS = 50_000
+_SNIFF_CHARS = 8192
+
+
+def _decode(data: bytes, name: str, encoding: str | None) -> tuple[str, str, bool]:
+    """(text, encoding name, had a byte-order mark).  Without ``encoding``: UTF-8, or
+    UTF-16/UTF-32 when the file starts with their byte-order mark (Excel's "Unicode
+    text"), or UTF-16 without one when every other byte is NUL."""
+    boms = ((b"\xef\xbb\xbf", "utf-8-sig", "utf-8"), (b"\xff\xfe\x00\x00", "utf-32", "utf-32"),
+            (b"\x00\x00\xfe\xff", "utf-32", "utf-32"), (b"\xff\xfe", "utf-16", "utf-16"),
+            (b"\xfe\xff", "utf-16", "utf-16"))
+    bom = next(((codec, shown) for mark, codec, shown in boms if data.startswith(mark)), None)
+    if encoding:
+        enc = encoding.lower().replace("_", "-")
+        codec = {"utf-8": "utf-8-sig", "utf8": "utf-8-sig", "utf-16": "utf-16", "utf-32": "utf-32"}.get(enc, enc)
+        shown = "utf-8" if codec == "utf-8-sig" else enc
+    elif bom is not None:
+        codec, shown = bom
+    elif b"\x00" in data[:4096] and len(data) >= 2:
+        head = data[:4096]
+        even, odd = head[0::2].count(0), head[1::2].count(0)
+        codec = shown = "utf-16-le" if odd > even else "utf-16-be"
+        if max(even, odd) < len(head) // 4:  # NULs here and there: not text
+            line = data[: data.index(b"\x00")].count(b"\n") + 1
+            raise ImportFileError(f"{name}:{line}: the file holds NUL bytes: it is not CSV text (a spreadsheet "
+                                  "saved as .xlsx?); save it as CSV, or pass --encoding", file=name, line=line,
+                                  code="import.binary")
+    else:
+        codec, shown = "utf-8-sig", "utf-8"
     try:
-        text = data.decode(enc)
+        text = data.decode(codec)
     except LookupError:
-        raise ImportFileError(f"{name}: unknown encoding {encoding!r} (try utf-8, cp1252 or latin-1)",
+        raise ImportFileError(f"{name}: unknown encoding {encoding!r} (try utf-8, utf-16, cp1252 or latin-1)",
                               code="usage.encoding") from None
-    except UnicodeDecodeError as exc:
-        line = data[: exc.start].count(b"\n") + 1
+    except UnicodeError as exc:
+        start = getattr(exc, "start", 0)
+        line = data[:start].count(b"\n") + 1
         raise ImportFileError(
-            f"{name}:{line}: the file is not {encoding or 'UTF-8'} text (byte {exc.start}); "
-            "pass --encoding with the file's encoding, e.g. --encoding cp1252 for an Excel export",
-            file=name, line=line, code="import.encoding") from None
-    text = text.lstrip("\ufeff")
+            f"{name}:{line}: the file is not {encoding or ('UTF-8' if shown == 'utf-8' else shown)} text "
+            f"(byte {start}); pass --encoding with the file's encoding, e.g. --encoding cp1252 for an Excel "
+            "export", file=name, line=line, code="import.encoding") from None
+    had_bom = bom is not None or text.startswith("\ufeff")
+    return text.lstrip("\ufeff"), shown, had_bom
+
+
+def read_csv(data: bytes, name: str = "file", delimiter: str | None = None, encoding: str | None = None) -> CsvTable:
+    """Decode, sniff the delimiter and split ``data`` into a header and rows.  Every
+    problem with the file as a whole is an ``ImportFileError`` that names the file (and
+    the line): too large, not text, no header, not readable as CSV."""
+    if len(data) > MAX_IMPORT_BYTES:
+        raise ImportFileError(f"{name}: {len(data):,} bytes is more than an import reads "
+                              f"({MAX_IMPORT_BYTES // (1024 * 1024)} MB); split the file", file=name,
+                              code="import.size")
+    d = parse_delimiter(delimiter)
+    text, enc, bom = _decode(data, name, encoding)
+    if "\x00" in text:
+        line = text[: text.index("\x00")].count("\n") + 1
+        raise ImportFileError(f"{name}:{line}: the file holds a NUL character: it is not CSV text in {enc} "
+                              "(pass --encoding with the file's encoding)", file=name, line=line,
+                              code="import.binary")
     if not text.strip():
         raise ImportFileError(f"{name}: the file is empty", file=name, code="import.empty")
-    d = parse_delimiter(delimiter)
     if d is None:
-        sample = "\n".join(text.splitlines()[:50])
+        sample = "\n".join(text.splitlines()[:20])[:_SNIFF_CHARS]
         try:
             d = csv.Sniffer().sniff(sample, delimiters=",;\t|").delimiter
         except csv.Error:
-            first = next((ln for ln in text.splitlines() if ln.strip()), "")
+            first = next((ln for ln in text.splitlines() if ln.strip()), "")[:_SNIFF_CHARS]
             d = max(",;\t|", key=first.count) if any(c in first for c in ",;\t|") else ","
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=d)
     header: list[str] | None = None
@@ -167,12 +238,23 @@ def read_csv(data: bytes, name: str = "file", delimiter: str | None = None, enco
                 header = [c.strip() for c in cells]
                 continue
             rows.append((reader.line_num, cells))
+            if len(rows) > MAX_IMPORT_ROWS:
+                raise ImportFileError(f"{name}: more than {MAX_IMPORT_ROWS:,} rows is more than an import takes; "
+                                      "split the file", file=name, code="import.size")
     except csv.Error as exc:
         raise ImportFileError(f"{name}:{reader.line_num}: not readable as CSV: {exc}", file=name,
                               line=reader.line_num, code="import.csv") from None
     if header is None:
         raise ImportFileError(f"{name}: no header row", file=name, code="import.empty")
-    return CsvTable(header, rows, d, "utf-8" if enc == "utf-8-sig" else enc, bom)
+    return CsvTable(header, rows, d, enc, bom)
+
+
+def ragged(cells: list[str], header: list[str], delimiter: str) -> str | None:
+    """Why a row with more non-empty cells than the header has columns is refused."""
+    if len(cells) > len(header) and any(c.strip() for c in cells[len(header):]):
+        return (f"the row has {len(cells)} cells, the header {len(header)} columns (an unquoted "
+                f"{_delimiter_name(delimiter)} inside a value?); nothing taken from it")
+    return None
 
 
 # -- the report ----------------------------------------------------------------------------
@@ -313,7 +395,11 @@ def parse_number(text: str) -> float | int | None:
         return None
     if not math.isfinite(value):
         return None
-    return int(value) if value.is_integer() and "." not in t and "e" not in t.lower() else value
+    if value.is_integer() and "." not in t and "e" not in t.lower():
+        n = int(t) if re.fullmatch(r"[+-]?\d+", t) else int(value)
+        # TOML integers are 64-bit: a longer one is kept as a float, which TOML can hold
+        return n if -2 ** 63 <= n < 2 ** 63 else value
+    return value
 
 
 def _members(plan: Plan) -> dict[str, tuple[str, str]]:
@@ -327,62 +413,167 @@ def _members(plan: Plan) -> dict[str, tuple[str, str]]:
     return out
 
 
-def _convert(fld: str, raw: str, plan: Plan, members) -> tuple[object, str | None]:
-    """(value, None) or (None, reason)."""
-    if fld == "domain":
-        d = normalize_domain(raw)
-        return (d, None) if d else (None, f"domain {raw!r} is not a domain name (e.g. example.com)")
-    if fld in ("tier", "icp_fit", "employees"):
-        t = raw.strip()
-        if fld == "tier":
-            t = re.sub(r"^(tier|t)\s*", "", t, flags=re.I)
-        n = parse_number(t)
-        if not isinstance(n, int) and not (isinstance(n, float) and n.is_integer()):
-            return None, f"{fld} {raw!r} is not a whole number"
-        n = int(n)
-        if fld == "tier" and n not in (1, 2, 3):
-            return None, f"tier {raw!r} must be 1, 2 or 3"
-        if fld == "icp_fit" and not 0 <= n <= 100:
-            return None, f"icp_fit {raw!r} must be between 0 and 100"
-        if fld == "employees" and n < 1:
-            return None, f"employees {raw!r} must be at least 1"
-        return n, None
-    if fld == "pipeline":
-        n = parse_number(raw)
-        if n is None or n < 0:
-            return None, f"pipeline {raw!r} is not an amount (a number of 0 or more)"
-        return n, None
-    if fld == "stage":
-        key = re.sub(r"[\s_\-/]+", "", raw.lower())
-        if key in STAGE_VALUES:
-            return STAGE_VALUES[key], None
-        return None, (f"stage {raw!r} is not an account stage (target, engaged, opportunity, customer, lost); "
-                      "fix the value, or ignore the column with --map")
-    if fld in ("sales_owner", "marketing_owner"):
-        team = fld.split("_")[0]
+def _words(values) -> str:
+    values = [str(v) for v in values]
+    return ", ".join(values[:-1]) + " or " + values[-1] if len(values) > 1 else "".join(values)
+
+
+def _bounds(fld: str, raw: str, n, node: dict) -> str | None:
+    """Why ``n`` breaks the schema's enum or bounds for ``fld``, or None."""
+    enum = node.get("enum")
+    if isinstance(enum, list) and n not in enum:
+        return f"{fld} {raw!r} must be {_words(enum)}"
+    lo, hi = node.get("minimum"), node.get("maximum")
+    xlo, xhi = node.get("exclusiveMinimum"), node.get("exclusiveMaximum")
+    if lo is not None and hi is not None and not lo <= n <= hi:
+        return f"{fld} {raw!r} must be between {lo} and {hi}"
+    if lo is not None and n < lo:
+        return f"{fld} {raw!r} must be at least {lo}"
+    if hi is not None and n > hi:
+        return f"{fld} {raw!r} must be at most {hi}"
+    if xlo is not None and n <= xlo:
+        return f"{fld} {raw!r} must be more than {xlo}"
+    if xhi is not None and n >= xhi:
+        return f"{fld} {raw!r} must be less than {xhi}"
+    return None
+
+
+def _key(text: str) -> str:
+    return re.sub(r"[\s_\-/]+", "", str(text).lower())
+
+
+@dataclass
+class FieldSpec:
+    """What the accounts schema says about one field an import can fill."""
+
+    name: str
+    node: dict  # the field's schema, references followed
+    refers_to: str | None = None  # the kind its value names (member, persona, ...)
+
+    @property
+    def type(self):
+        return self.node.get("type")
+
+
+@dataclass
+class AccountSchema:
+    """The accounts schema as the importer reads it: fields, required list, defaults.
+    Nothing here is written down twice: a change to ``accounts.schema.json`` (a new
+    stage, another tier, new bounds, a new required field) changes the import."""
+
+    fields: dict[str, FieldSpec]
+    required: list[str]
+
+    def default(self, fld: str):
+        """The value a new account gets when the file does not give ``fld``: the
+        schema's ``default``, else the import's usual one when the schema allows it."""
+        spec = self.fields.get(fld)
+        if spec is None:
+            return None
+        if "default" in spec.node:
+            return spec.node["default"]
+        value = NEW_ACCOUNT_DEFAULTS.get(fld)
+        enum = spec.node.get("enum")
+        if value is not None and isinstance(enum, list) and value not in enum:
+            return None
+        return value
+
+
+def _importable(node: dict) -> bool:
+    """A field a CSV cell can fill: a plain value or a list of plain values."""
+    t = node.get("type")
+    if t == "object":
+        return False
+    if t == "array":
+        return (node.get("items") or {}).get("type") in ("string", "integer", "number", None)
+    return True
+
+
+def account_schema(schemas: SchemaSet) -> AccountSchema:
+    from ..registry import KINDS
+
+    k = KINDS["account"]
+    node, base = schemas.subschema(k.schema, k.path + (0,))
+    fields: dict[str, FieldSpec] = {}
+    for name, raw_node in (node.get("properties") or {}).items():
+        sub, _ = schemas.subschema(k.schema, k.path + (0, name))
+        if not isinstance(sub, dict) or not _importable(sub):
+            continue
+        target = schemas.ref_target(raw_node, base) if isinstance(raw_node, dict) else None
+        fields[name] = FieldSpec(name, sub, target[0] if target else None)
+    required = [r for r in node.get("required") or [] if isinstance(r, str)]
+    return AccountSchema(fields, required)
+
+
+def account_fields(schemas: SchemaSet) -> list[str]:
+    return list(account_schema(schemas).fields)
+
+
+def _convert(fld: str, raw: str, plan: Plan, members, spec: FieldSpec | None = None) -> tuple[object, str | None]:
+    """(value, None) or (None, reason): one CSV cell as the value the schema asks for."""
+    raw = str(raw)
+    if spec is None:  # custom.NAME and fields the schema does not describe: text as it is
+        return raw.strip(), None
+    node = spec.node
+    fmt = node.get("format")
+    if spec.refers_to == "member":
+        team = fld.split("_")[0] if fld.split("_")[0] in ("sales", "marketing") else None
         hit = members.get(" ".join(raw.lower().split()))
         if hit is None:
             return None, (f"{fld} {raw!r} is no member of plan.toml (give a member's id, name or email, "
                           "or add the member first)")
-        if hit[1] != team:
+        if team and hit[1] != team:
             return None, f"{fld} {raw!r} is on the {hit[1]} team; the {fld.replace('_', ' ')} must be on the {team} team"
         return hit[0], None
-    if fld == "next_step_due":
+    if fmt == "hostname":
+        d = normalize_domain(raw)
+        return (d, None) if d else (None, f"{fld} {raw!r} is not a domain name (e.g. example.com)")
+    if fmt == "date":
         d = as_date(raw.strip())
-        return (d, None) if d else (None, f"next_step_due {raw!r} is not a date (YYYY-MM-DD)")
-    if fld == "plays":
-        return [p.strip() for p in re.split(r"[;\n]", raw) if p.strip()], None
-    if fld == "id":
-        slug = raw.strip()
-        if not re.fullmatch(r"[a-z0-9]+(-[a-z0-9]+)*", slug) or len(slug) > 64:
-            return None, f"id {raw!r} is not a slug (lower-case letters, digits, single hyphens)"
-        return slug, None
-    return raw.strip(), None
-
-
-def account_fields(schemas: SchemaSet) -> list[str]:
-    node, _ = schemas.subschema("accounts.schema.json", ("account", 0))
-    return [k for k in node.get("properties", {}) if k not in ("committee", "custom")]
+        return (d, None) if d else (None, f"{fld} {raw!r} is not a date (YYYY-MM-DD)")
+    t = spec.type
+    if t == "integer":
+        text = raw.strip()
+        if isinstance(node.get("enum"), list):  # "Tier 1", "T1": the number after a word
+            text = re.sub(r"^[A-Za-z]+\s*", "", text)
+        n = parse_number(text)
+        if not isinstance(n, int) and not (isinstance(n, float) and n.is_integer()):
+            return None, f"{fld} {raw!r} is not a whole number"
+        n = int(n)
+        if not -2 ** 63 <= n < 2 ** 63:
+            return None, f"{fld} {raw!r} is too large for a whole number in TOML"
+        why = _bounds(fld, raw, n, node)
+        return (None, why) if why else (n, None)
+    if t == "number":
+        n = parse_number(raw)
+        if n is None:
+            return None, f"{fld} {raw!r} is not a number"
+        why = _bounds(fld, raw, n, node)
+        return (None, why) if why else (n, None)
+    if t == "array":
+        items = [p.strip() for p in re.split(r"[;\n]", raw) if p.strip()]
+        return items, None
+    text = raw.strip()
+    enum = node.get("enum")
+    if isinstance(enum, list) and enum:
+        key = _key(text)
+        for value in enum:
+            if _key(value) == key:
+                return value, None
+        alias = VALUE_ALIASES.get(fld, {}).get(key)
+        if alias in enum:
+            return alias, None
+        return None, (f"{fld} {raw!r} is not an account {fld.replace('_', ' ')} ({', '.join(map(str, enum))}); "
+                      "fix the value, or ignore the column with --map")
+    pattern = node.get("pattern")
+    if isinstance(pattern, str) and not re.search(pattern, text):
+        what = "a slug (lower-case letters, digits, single hyphens)" if spec.name == "id" else f"of the form {pattern}"
+        return None, f"{fld} {raw!r} is not {what}"
+    if isinstance(node.get("maxLength"), int) and len(text) > node["maxLength"]:
+        return None, f"{fld} {raw!r} is longer than {node['maxLength']} characters"
+    if isinstance(node.get("minLength"), int) and len(text) < node["minLength"]:
+        return None, f"no {fld}"
+    return text, None
 
 
 # -- accounts ------------------------------------------------------------------------------------
@@ -408,7 +599,8 @@ def plan_account_import(plan: Plan, data: bytes, *, source: str = "file", mappin
     give (e.g. marketing_owner); tier and stage default to 3 and "target"."""
     schemas = schemas or load_schemas()
     table, report = _start(plan, "accounts.toml", "accounts", data, source, delimiter, encoding)
-    known = set(account_fields(schemas))
+    spec = account_schema(schemas)
+    known = set(spec.fields)
     user_map = {norm_header(k): v.strip() for k, v in (mapping or {}).items()}
     for target in user_map.values():
         if target and target not in known and not re.fullmatch(r"custom\.[A-Za-z0-9_-]+", target):
@@ -418,6 +610,8 @@ def plan_account_import(plan: Plan, data: bytes, *, source: str = "file", mappin
     for i, col in enumerate(table.header):
         key = norm_header(col)
         fld = user_map[key] if key in user_map else ACCOUNT_COLUMNS.get(key)
+        if fld and fld not in known and not fld.startswith("custom."):
+            fld = None  # a CRM column for a field the schema no longer has
         if fld:
             col_field[i] = fld
             report.columns[col] = fld
@@ -439,8 +633,8 @@ def plan_account_import(plan: Plan, data: bytes, *, source: str = "file", mappin
     for k, v in list(defaults.items()):
         if k not in known:
             raise ImportFileError(f"--set: {k!r} is not an account field", code="usage.set")
-        if isinstance(v, str) and k in ("sales_owner", "marketing_owner", "stage", "domain"):
-            value, why = _convert(k, v, plan, members)
+        if isinstance(v, str):  # text as typed: read like a CSV cell of that field
+            value, why = _convert(k, v, plan, members, spec.fields.get(k))
             if why:
                 raise ImportFileError(f"--set: {why}", code="usage.set")
             defaults[k] = value
@@ -452,6 +646,8 @@ def plan_account_import(plan: Plan, data: bytes, *, source: str = "file", mappin
             by_domain.setdefault(d, a)
     taken_ids = {a.id for a in plan.all("account")}
     seen_domains: dict[str, int] = {}
+    check = _entity_check(schemas)
+    new_accounts: list[RowResult] = []
 
     for line, cells in table.rows:
         values: dict[str, str] = {}
@@ -462,12 +658,16 @@ def plan_account_import(plan: Plan, data: bytes, *, source: str = "file", mappin
         result = RowResult(line, REFUSED, label=values.get("name") or values.get("domain", ""))
         report.rows.append(result)
         reasons = []
+        extra = ragged(cells, table.header, table.delimiter)
+        if extra:
+            result.reasons = [extra]
+            continue
         for needed in ("name", "domain"):
             if needed not in values:
                 reasons.append(f"no {needed}")
         row: dict[str, object] = {}
         for fld, raw in values.items():
-            value, why = _convert(fld.split(".")[0] if fld.startswith("custom.") else fld, raw, plan, members)
+            value, why = _convert(fld, raw, plan, members, spec.fields.get(fld))
             if why:
                 reasons.append(why)
             else:
@@ -482,27 +682,79 @@ def plan_account_import(plan: Plan, data: bytes, *, source: str = "file", mappin
             result.reasons = reasons
             continue
         existing = by_domain.get(domain)
+        if existing is None:
+            _plan_new(result, row, defaults, taken_ids, spec, check)
+            if result.action == ADD:
+                new_accounts.append(result)
+            continue
         saved = dict(work.files)
         try:
-            if existing is None:
-                _stage_new(work, result, row, defaults, taken_ids, schemas)
-            else:
-                _stage_update(work, result, existing, row, schemas)
+            _stage_update(work, result, existing, row, schemas)
         except EditError as exc:
             work.files = saved
             work.entities = collect_entities(work.files)
             result.action, result.fields = REFUSED, {}
             result.reasons = [exc.message]
+    _stage_new_accounts(work, new_accounts, schemas)
     report.errors = _new_errors(plan, work, schemas, {"accounts.toml"})
     report.changes = _final_changes(plan, work, f"import accounts from {source}")
     return report
 
 
-def _stage_new(work: Plan, result: RowResult, row: dict, defaults: dict, taken: set, schemas) -> None:
+def _entity_check(schemas: SchemaSet):
+    """A function that lists why one account (its data) breaks the accounts schema."""
+    from jsonschema import Draft202012Validator
+
+    from ..registry import KINDS
+    from ..schema import inline_refs
+    from ..validation import to_json
+
+    k = KINDS["account"]
+    node, base = schemas.subschema(k.schema, k.path + (0,))
+    inlined = inline_refs(schemas, node, base)
+    validator = Draft202012Validator(inlined, registry=schemas.registry,
+                                     format_checker=Draft202012Validator.FORMAT_CHECKER)
+    fast = None
+    try:  # a compiled gate: valid rows (nearly all) skip the careful walk
+        import json
+
+        import jsonschema_rs
+
+        if '"$ref"' not in json.dumps(inlined):
+            fast = jsonschema_rs.validator_for(inlined, validate_formats=True)
+    except Exception:  # noqa: BLE001 - no gate: every row takes the careful walk
+        fast = None
+
+    def check(data: dict) -> list[str]:
+        bad: list = []
+        doc = to_json(data, bad)
+        if fast is not None and not bad:
+            try:
+                if fast.is_valid(doc):
+                    return []
+            except Exception:  # noqa: BLE001
+                pass
+        out = []
+        for err in sorted(validator.iter_errors(doc), key=lambda e: list(map(str, e.absolute_path))):
+            where = ".".join(map(str, err.absolute_path))
+            out.append(f"{where}: {err.message}" if where else err.message)
+        return out
+
+    return check
+
+
+def _plan_new(result: RowResult, row: dict, defaults: dict, taken: set, spec: AccountSchema, check) -> None:
+    """Decide a new account's id and fields, and check them against the schema (the
+    accounts are added together afterwards, in one splice)."""
     fields = {k: v for k, v in row.items() if k != "id" and not k.startswith("custom.")}
-    for k, v in {**NEW_ACCOUNT_DEFAULTS, **defaults}.items():
+    for k in spec.required:
+        if k not in fields and k != "id":
+            value = spec.default(k)
+            if value is not None and k not in defaults:
+                fields[k] = value
+    for k, v in defaults.items():
         fields.setdefault(k, v)
-    missing = [k for k in REQUIRED_FOR_NEW if k not in fields]
+    missing = [k for k in spec.required if k not in fields and k != "id"]
     if missing:
         result.reasons = [f"a new account needs {', '.join(missing)}: add a column for it, or pass "
                           + " ".join(f"--set {k}=..." for k in missing)]
@@ -518,9 +770,72 @@ def _stage_new(work: Plan, result: RowResult, row: dict, defaults: dict, taken: 
     if "id" in row and new_id != base:
         result.reasons = [f"id {base!r} is taken by another account"]
         return
-    stage_change(work, add_entity(work, "account", new_id, fields, schemas=schemas))
+    problems = check({"id": new_id, **fields})
+    if problems:
+        result.reasons = problems
+        return
     taken.add(new_id)
     result.action, result.id, result.fields = ADD, new_id, fields
+
+
+_PLAIN_STRING = re.compile(r'[^"\\\x00-\x1f\x7f]*')
+
+
+def _render(value, render_value) -> str:
+    """A TOML value: plain one-line text directly (the common case, and the slow one
+    through tomlkit), anything else through the core's renderer.  The splice is parsed
+    and compared with the intended data afterwards either way."""
+    if isinstance(value, str) and _PLAIN_STRING.fullmatch(value):
+        return f'"{value}"'
+    return render_value(value)
+
+
+def _stage_new_accounts(work: Plan, results: list[RowResult], schemas: SchemaSet) -> None:
+    """Add every new account to ``work`` in one splice after the last account (one
+    parse and one comparison with the intended data, however many rows), so a big
+    file takes time in proportion to its rows.  Should the splice not give exactly the
+    intended data, the accounts are added one at a time through the core edit API."""
+    if not results:
+        return
+    from ..document import parse_toml
+    from ..edit import entity_span, insert_block, order_keys, render_key, render_value
+    from ..registry import KINDS, full_path
+
+    k = KINDS["account"]
+    tf = work.files[k.file]
+    path = full_path(k)
+    entities = [{kk: item[kk] for kk in order_keys(schemas, k, (), list(item))}
+                for item in ({"id": r.id, **r.fields} for r in results)]
+    try:
+        head = "[[" + ".".join(render_key(x) for x in path) + "]]"
+        lines: list[str] = []
+        for data in entities:
+            if lines:
+                lines.append("")
+            lines += [head] + [f"{render_key(kk)} = {_render(v, render_value)}" for kk, v in data.items()]
+        siblings = [e for e in work.all("account") if e.file == k.file]
+        at = entity_span(tf, siblings[-1].path)[1] if siblings else None
+        text = insert_block(tf, at, lines)
+        expected = dict(tf.data)
+        container = expected
+        for part in path[:-1]:
+            container[part] = dict(container.get(part) or {})
+            container = container[part]
+        container[path[-1]] = list(container.get(path[-1]) or []) + entities
+        data = parse_toml(text, tf.name)
+        if data != expected:
+            raise EditError("the splice does not give the intended data", code="edit.verify")
+    except (EditError, PlanError, TypeError, ValueError):
+        for r in results:
+            saved = dict(work.files)
+            try:
+                stage_change(work, add_entity(work, "account", r.id, r.fields, schemas=schemas))
+            except EditError as exc:
+                work.files = saved
+                work.entities = collect_entities(work.files)
+                r.action, r.fields, r.reasons = REFUSED, {}, [exc.message]
+        return
+    stage_change(work, Change(k.file, tf, text, data, f"{len(results)} account(s) added"))
 
 
 def _stage_update(work: Plan, result: RowResult, existing, row: dict, schemas) -> None:
@@ -580,6 +895,10 @@ def plan_actuals_import(plan: Plan, data: bytes, *, source: str = "file", delimi
             kr_id = f"{values['goal']}/{kr_id}"
         result = RowResult(line, REFUSED, id=kr_id)
         report.rows.append(result)
+        extra = ragged(cells, table.header, table.delimiter)
+        if extra:
+            result.reasons.append(extra)
+            continue
         kr = plan.find("key_result", kr_id) if kr_id else None
         if kr is None:
             import difflib

@@ -1,4 +1,8 @@
-"""Plain-text and Markdown renderings of the insights (pure functions returning str)."""
+"""Plain-text and Markdown renderings of the insights (pure functions returning str).
+
+Markdown escapes plan text with the one escaper (``markdown.md_text``); plain text is
+returned as it is and made safe on its way to a terminal by the caller
+(``tui.safetext.visible``, as the CLI's ``emit`` does)."""
 
 from __future__ import annotations
 
@@ -7,6 +11,7 @@ from .sales import SalesReadiness
 from .sla import SlaMath
 from .stage import STAGES, StageAssessment
 from ._common import fmt_number
+from .markdown import md_code, md_text
 
 
 def cell_text(cell: Cell) -> str:
@@ -18,14 +23,6 @@ def cell_text(cell: Cell) -> str:
 def _table(rows: list[list[str]]) -> list[str]:
     widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
     return ["  ".join(v.ljust(w) for v, w in zip(r, widths)).rstrip() for r in rows]
-
-
-def md_escape(text: str) -> str:
-    """Text safe inside a Markdown table cell or line (no markup, no HTML)."""
-    out = str(text).replace("\\", "\\\\").replace("\r", " ").replace("\n", " ")
-    for ch in "|*_`[]<>#~":
-        out = out.replace(ch, "\\" + ch)
-    return out
 
 
 # -- coverage ------------------------------------------------------------------------
@@ -84,7 +81,7 @@ def coverage_markdown(cov: Coverage, sales: SalesReadiness | None = None, headin
              f"Published + in progress for each persona and stage. A gap has fewer than {cov.min_items} items "
              "or none published.", ""]
     if cov.personas:
-        lines.append("| Persona | " + " | ".join(md_escape(s) for s in cov.stages) + " |")
+        lines.append("| Persona | " + " | ".join(md_text(s) for s in cov.stages) + " |")
         lines.append("|---|" + "---|" * len(cov.stages))
         for pid, name in cov.personas:
             cells = []
@@ -92,26 +89,27 @@ def coverage_markdown(cov: Coverage, sales: SalesReadiness | None = None, headin
                 c = cov.cell(pid, s)
                 text = f"{len(c.published)} + {len(c.planned)}"
                 cells.append(f"**{text} {c.status}**" if c.is_gap else text)
-            lines.append(f"| {md_escape(name)} (`{pid}`) | " + " | ".join(cells) + " |")
+            lines.append(f"| {md_text(name)} ({md_code(pid)}) | " + " | ".join(cells) + " |")
     else:
         lines.append("No personas in the plan.")
     lines.append("")
     for c in cov.gaps:
-        lines.append(f"- **{c.persona} at {c.stage}**: {c.status} ({md_escape(c.reason)})"
-                     + (f"; content: {', '.join(c.items)}" if c.items else ""))
+        lines.append(f"- **{md_text(c.persona)} at {md_text(c.stage)}**: {c.status} ({md_text(c.reason)})"
+                     + (f"; content: {', '.join(md_code(i) for i in c.items)}" if c.items else ""))
         for q in c.questions:
-            lines.append(f"  - asks: {md_escape(q)}")
+            lines.append(f"  - asks: {md_text(q)}")
         for n in c.content_needs:
-            lines.append(f"  - needs: {md_escape(n)}")
+            lines.append(f"  - needs: {md_text(n)}")
     if cov.tier1_without_play:
         lines.append("- **Tier 1 accounts with no content play:** "
-                     + ", ".join(f"{md_escape(n)} (`{i}`)" for i, n in cov.tier1_without_play))
+                     + ", ".join(f"{md_text(n)} ({md_code(i)})" for i, n in cov.tier1_without_play))
     if sales is not None:
         if sales.without_sales_use:
-            lines.append("- **Published without `sales_use`:** " + ", ".join(f"`{i}`" for i, _ in sales.without_sales_use))
+            lines.append("- **Published without `sales_use`:** "
+                         + ", ".join(md_code(i) for i, _ in sales.without_sales_use))
         if sales.personas_without_ready:
             lines.append(f"- **No sales-ready {sales.decision_stage} content for:** "
-                         + ", ".join(f"`{i}`" for i, _ in sales.personas_without_ready))
+                         + ", ".join(md_code(i) for i, _ in sales.personas_without_ready))
     return "\n".join(lines).rstrip() + "\n"
 
 
@@ -133,21 +131,6 @@ def stage_text(a: StageAssessment) -> str:
     else:
         lines.append("The plan's evidence supports the last stage; keep it that way every quarter.")
     return "\n".join(lines)
-
-
-def stage_markdown(a: StageAssessment, heading: str = "##") -> str:
-    lines = [f"{heading} Alignment stage: {a.stage}", "",
-             " → ".join(f"**{s}**" if s == a.stage else s for s in STAGES), ""]
-    if a.next_stage:
-        lines.append(f"Missing for **{a.next_stage}**:")
-        lines += [f"- {md_escape(c.title)}: {md_escape(c.detail)}" for c in a.missing]
-    else:
-        lines.append("The plan's evidence supports the last stage.")
-    lines += ["", "<details><summary>All rules</summary>", ""]
-    lines += [f"- {'✅' if c.met else '❌'} {c.stage}: {md_escape(c.title)}" + (f" ({md_escape(c.detail)})" if c.detail else "")
-              for c in a.criteria]
-    lines += ["", "</details>"]
-    return "\n".join(lines) + "\n"
 
 
 # -- SLA -----------------------------------------------------------------------------
@@ -180,7 +163,8 @@ def sla_text(m: SlaMath) -> str:
             tgt = "—" if k.target is None else fmt_number(k.target, 2)
             act = "—" if k.actual is None else fmt_number(k.actual, 2)
             exp = "" if k.expected is None else f", plan needs {fmt_number(k.expected, 2)}"
-            lines.append(f"  {k.id}: target {tgt}, actual {act} ({k.unit}{exp}){state}")
+            note = f" — {k.note}" if k.note else ""
+            lines.append(f"  {k.id}: target {tgt}, actual {act} ({k.unit}{exp}){state}{note}")
     warnings = [f for f in m.findings if f.severity == "warning"]
     lines.append("")
     if warnings:
@@ -189,22 +173,3 @@ def sla_text(m: SlaMath) -> str:
     elif not m.missing:
         lines.append("The MQL commitment and the key results add up to the revenue target.")
     return "\n".join(lines)
-
-
-def sla_markdown(m: SlaMath, heading: str = "##") -> str:
-    lines = [f"{heading} SLA arithmetic", ""]
-    if m.missing:
-        lines += [md_escape(f.message) for f in m.findings if f.code == "sla.inputs"]
-        return "\n".join(lines) + "\n"
-    per = m.period
-    lines += ["| | Quarter | Per " + per + " |", "|---|---:|---:|",
-              f"| Deals needed | {m.deals} | {m.deals_per_period} |",
-              f"| SQLs needed ({fmt_number(m.sql_to_win_rate, 2)}% win) | {m.sqls} | {m.sqls_per_period} |",
-              f"| MQLs needed ({fmt_number(m.mql_to_sql_rate, 2)}% to SQL) | {m.mqls} | {m.mqls_per_period} |"]
-    if m.committed is not None:
-        lines.append(f"| MQLs committed | {m.committed} | {m.commitment} |")
-    lines.append("")
-    for f in m.findings:
-        if f.severity == "warning":
-            lines.append(f"- ⚠️ {md_escape(f.message)}")
-    return "\n".join(lines).rstrip() + "\n"

@@ -6,21 +6,23 @@ tables) and rendered to Markdown (readable in a pull request) or to a self-conta
 printable HTML page.  Every piece of text from the plan is escaped by the renderer:
 nothing a user wrote is interpreted as Markdown or HTML.
 
-The change section takes an already computed history diff (an object with
-``changes``, ``notes``, ``old_label`` and ``new_label``, as ``tui.history`` makes) or a
-note that says why history is not available: this module never reads git.
+The change section takes plain data (``History`` holding a ``HistoryDiff``) that the
+caller gathered from git, or a note that says why history is not available: this
+module never reads git and never imports ``tui.history`` (the layers run one way).
 """
 
 from __future__ import annotations
 
 import datetime as _dt
 import html
-import re
 from dataclasses import dataclass, field
 
 from ..model import Plan
 from ..problems import Problem
-from ._common import fmt_number, is_number, plan_data
+from ..safetext import visible
+from ._common import NOT_A_NUMBER, fmt_number, is_numeric, plan_data, show_number
+from .markdown import md_code, md_text  # noqa: F401 - md_text: the one escaper, also from here
+from .progress import kr_progress, kr_progress_note  # noqa: F401 - kr_progress: the one formula, also from here
 from .coverage import coverage
 from .glossary import glossary_problems
 from .sla import sla_math
@@ -60,33 +62,13 @@ def _inline(x) -> list:
 
 # -- Markdown ----------------------------------------------------------------------------------
 
-_MD_SPECIAL = "\\`*_[]<>#|~!"
-
-
-def md_text(text: str) -> str:
-    out = str(text).replace("\r\n", " ").replace("\n", " ").replace("\r", " ")
-    out = "".join("\\" + ch if ch in _MD_SPECIAL else ch for ch in out)
-    # text that would start a list item or a block quote where it begins a line
-    if out[:1] in ("-", "+", "=", ">") or re.match(r"\d+[.)]", out):
-        out = "\\" + out if out[:1] in "-+=>" else re.sub(r"^(\d+)([.)])", r"\1\\\2", out)
-    return out
-
-
-def _md_code(text: str) -> str:
-    text = str(text).replace("\n", " ")
-    ticks = "`"
-    while ticks in text:
-        ticks += "`"
-    pad = " " if text.startswith("`") or text.endswith("`") else ""
-    return f"{ticks}{pad}{text}{pad}{ticks}"
-
 
 def _md_inline(pieces) -> str:
     out = []
     for p in _inline(pieces):
         if isinstance(p, tuple):
             style, text = p
-            out.append(_md_code(text) if style == "code" else f"**{md_text(text)}**")
+            out.append(md_code(text) if style == "code" else f"**{md_text(text)}**")
         else:
             out.append(md_text(p))
     return "".join(out)
@@ -134,15 +116,20 @@ ul { padding-left: 1.4rem; } li { margin: .15rem 0; }
 """
 
 
+def _html(text) -> str:
+    """Plan text in HTML: control characters made visible, then escaped (quotes too)."""
+    return html.escape(visible(str(text)))
+
+
 def _html_inline(pieces) -> str:
     out = []
     for p in _inline(pieces):
         if isinstance(p, tuple):
             style, text = p
             tag = "code" if style == "code" else "strong"
-            out.append(f"<{tag}>{html.escape(str(text))}</{tag}>")
+            out.append(f"<{tag}>{_html(text)}</{tag}>")
         else:
-            out.append(html.escape(str(p)))
+            out.append(_html(p))
     return "".join(out)
 
 
@@ -155,7 +142,7 @@ def _split_item(item):
 def to_html(blocks: list, title: str) -> str:
     out = ["<!DOCTYPE html>", '<html lang="en">', "<head>", '<meta charset="utf-8">',
            '<meta name="viewport" content="width=device-width, initial-scale=1">',
-           f"<title>{html.escape(title)}</title>", f"<style>{_CSS}</style>", "</head>", "<body>"]
+           f"<title>{_html(title)}</title>", f"<style>{_CSS}</style>", "</head>", "<body>"]
     for b in blocks:
         if isinstance(b, Heading):
             out.append(f"<h{b.level}>{_html_inline(b.text)}</h{b.level}>")
@@ -172,7 +159,7 @@ def to_html(blocks: list, title: str) -> str:
         elif isinstance(b, Table):
             align = b.align or ["l"] * len(b.header)
             cls = lambda i: ' class="r"' if align[i] == "r" else ""  # noqa: E731
-            out.append("<table><thead><tr>" + "".join(f"<th{cls(i)}>{html.escape(h)}</th>"
+            out.append("<table><thead><tr>" + "".join(f"<th{cls(i)}>{_html(h)}</th>"
                                                       for i, h in enumerate(b.header)) + "</tr></thead><tbody>")
             for row in b.rows:
                 out.append("<tr>" + "".join(f"<td{cls(i)}>{_html_inline(c)}</td>" for i, c in enumerate(row)) + "</tr>")
@@ -184,34 +171,51 @@ def to_html(blocks: list, title: str) -> str:
 # -- content ----------------------------------------------------------------------------------
 
 
-def kr_progress(data: dict) -> float | None:
-    """Share of the way from baseline to target (0.0 = at baseline, 1.0 = target met)."""
-    b, t, a = data.get("baseline"), data.get("target"), data.get("actual")
-    if not (is_number(t) and is_number(a)):
-        return None
-    if data.get("direction") == "maintain":
-        return 1.0 if a >= t else a / t if t else None
-    if is_number(b) and t != b:
-        return (a - b) / (t - b)
-    if not is_number(b) and data.get("direction") == "increase" and t:
-        return a / t
-    return None
-
-
-def _percent(x: float | None) -> str:
-    return "—" if x is None else f"{round(x * 100)}%"
+def _percent(kr: dict) -> str:
+    """The key result's progress as a percentage; "not a number" when a value cannot be
+    computed with, "—" when one is missing."""
+    x, note = kr_progress_note(kr)
+    if x is None:
+        return NOT_A_NUMBER if note == NOT_A_NUMBER else "—"
+    try:
+        return f"{round(x * 100)}%"
+    except (OverflowError, ValueError):
+        return NOT_A_NUMBER
 
 
 def _num(v) -> str:
-    return fmt_number(v, 2) if is_number(v) else "—"
+    return show_number(v) if is_numeric(v) else "—" if v is None else NOT_A_NUMBER
+
+
+@dataclass
+class HistoryChange:
+    """One entity that changed, as plain data: its op (added, removed, changed,
+    renamed), kind, id, label, former id, and one line per changed field."""
+
+    op: str
+    kind: str
+    id: str
+    label: str = ""
+    old_id: str | None = None
+    fields: list[str] = field(default_factory=list)
+
+
+@dataclass
+class HistoryDiff:
+    """What changed between two revisions, as plain data (the caller reads git)."""
+
+    old_label: str
+    new_label: str
+    changes: list[HistoryChange] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
 
 
 @dataclass
 class History:
-    """What changed since a quarter: a diff (``tui.history`` PlanDiff-like) or why not."""
+    """What changed since a quarter: a ``HistoryDiff``, or why there is none."""
 
     since: str
-    diff: object | None = None
+    diff: HistoryDiff | None = None
     unavailable: str = ""  # the reason, when there is no diff
 
 
@@ -236,7 +240,7 @@ def _goal_blocks(plan: Plan) -> list:
             unit = str(k.get("unit", ""))
             rows.append([[str(k.get("title") or kr.own_id), " ", ("code", kr.own_id)], _num(k.get("baseline")),
                          _num(k.get("target")), _num(k.get("actual")), unit,
-                         str(k.get("direction", "")), _percent(kr_progress(k)), str(k.get("due", "") or "—")])
+                         str(k.get("direction", "")), _percent(k), str(k.get("due", "") or "—")])
         if rows:
             out.append(Table(["Key result", "Baseline", "Target", "Actual", "Unit", "Direction", "Progress", "Due"],
                              rows, ["l", "r", "r", "r", "l", "l", "r", "l"]))
@@ -336,10 +340,6 @@ def _history_blocks(history: History | None, quarter: str) -> list:
         reason = history.unavailable if history and history.unavailable else "history unavailable"
         return out + [Para([reason], "note")]
     diff = history.diff
-    try:
-        from tui.history.semdiff import field_summary
-    except ImportError:  # pragma: no cover - history is part of the package
-        field_summary = None
     counts: dict[str, int] = {}
     for c in diff.changes:
         counts[c.op] = counts.get(c.op, 0) + 1
@@ -354,7 +354,7 @@ def _history_blocks(history: History | None, quarter: str) -> list:
             head += [" (was ", ("code", c.old_id), ")"]
         if c.label and c.label != c.id:
             head.append(f" — {c.label}")
-        subs = [[field_summary(f) if field_summary else f.field] for f in c.fields[:12]]
+        subs = [[str(f)] for f in c.fields[:12]]
         if len(c.fields) > 12:
             subs.append([f"and {len(c.fields) - 12} more fields"])
         items.append((head, subs))

@@ -23,7 +23,7 @@ import re
 from dataclasses import dataclass, field
 
 from ..model import Plan
-from ._common import as_date, fmt_number, is_number, plan_data, sla_data
+from ._common import as_date, fmt_number, is_number, is_numeric, plan_data, show_number, sla_data
 
 _MQL = re.compile(r"\bmqls?\b|marketing[ -]qualified", re.I)
 _SQL = re.compile(r"\bsqls?\b|sales[ -]qualified", re.I)
@@ -52,6 +52,7 @@ class KrCheck:
     actual: float | None
     expected: float | None  # what the SLA arithmetic says it should be
     ok: bool | None  # None when there is nothing to compare
+    note: str = ""  # e.g. "actual inf is not a number": a value no arithmetic can use
 
     def to_dict(self) -> dict:
         return dict(self.__dict__)
@@ -108,7 +109,24 @@ def _periods(plan: Plan, period: str) -> float:
 
 
 def sla_math(plan: Plan) -> SlaMath:
-    """The funnel arithmetic of ``plan`` and where it does not add up."""
+    """The funnel arithmetic of ``plan`` and where it does not add up.  Values no
+    arithmetic can use (``inf``, ``nan``, huge integers) or numbers whose results
+    overflow are told as a finding, never raised."""
+    try:
+        return _sla_math(plan)
+    except (OverflowError, ValueError, ZeroDivisionError):
+        p = plan_data(plan)
+        sla = sla_data(plan) or {}
+        m = SlaMath(currency=str(p.get("currency") or ""), period=str(sla.get("period") or "month"),
+                    missing=["computable numbers"])
+        m.findings.append(Finding("info", "sla.inputs",
+                                  "cannot work the funnel back from revenue: the numbers are too large to compute "
+                                  "with (not a number); check [plan] revenue_target, average_deal_size and the "
+                                  "[sla] rates"))
+        return m
+
+
+def _sla_math(plan: Plan) -> SlaMath:
     p = plan_data(plan)
     sla = sla_data(plan) or {}
     m = SlaMath(currency=str(p.get("currency") or ""), period=str(sla.get("period") or "month"))
@@ -120,6 +138,9 @@ def sla_math(plan: Plan) -> SlaMath:
             setattr(m, key, float(value))
         else:
             m.missing.append(key)
+    odd = [k for k, source in (("revenue_target", p), ("average_deal_size", p), ("mql_to_sql_rate", sla),
+                                ("sql_to_win_rate", sla), ("mql_commitment", sla))
+           if is_numeric(source.get(k)) and not is_number(source.get(k))]
     if is_number(sla.get("mql_commitment")):
         m.commitment = int(sla["mql_commitment"])
         m.committed = math.floor(m.commitment * m.periods + _EPS)
@@ -128,9 +149,15 @@ def sla_math(plan: Plan) -> SlaMath:
                  "sql_to_win_rate": "[sla]"}
         m.findings.append(Finding("info", "sla.inputs",
                                   "cannot work the funnel back from revenue: set "
-                                  + ", ".join(f"{where[k]} {k}" for k in m.missing)))
+                                  + ", ".join(f"{where[k]} {k}" for k in m.missing)
+                                  + "".join(f"; {k} is {show_number(sla.get(k, p.get(k)))}, not a number it can "
+                                            "compute with" for k in odd)))
         _key_results(plan, m)
         return m
+    if "mql_commitment" in odd:
+        m.findings.append(Finding("warning", "sla.not-a-number",
+                                  f"[sla] mql_commitment is {show_number(sla.get('mql_commitment'))}, not a number "
+                                  "the SLA arithmetic can compare with; write the MQLs per period as a whole number"))
     m.deals = _ceil(m.revenue_target / m.average_deal_size)
     m.sqls = _ceil(m.deals / (m.sql_to_win_rate / 100))
     m.mqls = _ceil(m.sqls / (m.mql_to_sql_rate / 100))
@@ -168,7 +195,10 @@ def _key_results(plan: Plan, m: SlaMath) -> None:
             measures, expected = "mql_to_sql", m.mql_to_sql_rate
         elif unit == "percent" and has_sql and _WIN.search(text):
             measures, expected = "sql_to_win", m.sql_to_win_rate
-        check = KrCheck(kr.id, str(kr.data.get("title", "")), unit, measures, target, actual, expected, None)
+        odd = [f"{k} {show_number(kr.data.get(k))}" for k in ("target", "actual")
+               if is_numeric(kr.data.get(k)) and not is_number(kr.data.get(k))]
+        check = KrCheck(kr.id, str(kr.data.get("title", "")), unit, measures, target, actual, expected, None,
+                        f"{' and '.join(odd)}: not a number" if odd else "")
         m.key_results.append(check)
         if expected is None or target is None:
             continue
