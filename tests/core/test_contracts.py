@@ -34,7 +34,6 @@ def test_contracts_are_declared():
     assert contracts["core-without-textual"]["forbidden_modules"] == ["textual"]
 
 
-@pytest.mark.xfail(strict=False, reason="report imports history until the outputs change lands")
 def test_layers_contract_is_kept():
     r = _lint("layers")
     assert r.returncode == 0, r.stdout + r.stderr
