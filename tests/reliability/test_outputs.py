@@ -95,11 +95,18 @@ COMMANDS = {
     "export-csv-key_result": ["export", "csv", "key_result", "-C", "{plan}"],
     "export-csv-term": ["export", "csv", "term", "-C", "{plan}"],
     "export-ics": ["export", "ics", "-C", "{plan}"],
+    "check": ["check", "{plan}"],
+    "check-json": ["check", "{plan}", "--format", "json"],
+    "check-github": ["check", "{plan}", "--format", "github"],
+    "get-account": ["get", "account", "evil-corp", "-C", "{plan}"],
+    "get-field": ["get", "account", "evil-corp", "next_step", "-C", "{plan}"],
+    "get-raw": ["get", "account", "evil-corp", "next_step", "--raw", "-C", "{plan}"],
+    "get-json": ["get", "account", "evil-corp", "--json", "-C", "{plan}"],
 }
 # commands whose output shows the hostile text (the others show ids and numbers only)
 SHOWS_TEXT = {"report", "report-html", "coverage", "coverage-markdown", "coverage-json", "export-csv-account",
               "export-csv-persona", "export-csv-content", "export-csv-goal", "export-csv-key_result",
-              "export-csv-term", "export-ics"}
+              "export-csv-term", "export-ics", "get-account", "get-raw"}
 
 
 @pytest.mark.parametrize("name", sorted(COMMANDS))

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-import json
 import sys
 
-from .common import Failed, Paint, UsageError, display_path, out, plan_dir as find_plan_folder, use_color
+from tui.plan.safetext import visible_line
+
+from .common import Failed, Paint, UsageError, display_path, emit, json_text, out, plan_dir as find_plan_folder, use_color
 
 COMMANDS = ("check", "get", "set", "add", "rm", "rename", "kinds")
 
@@ -39,7 +40,7 @@ def cmd_check(args) -> int:
                         "entities": entities},
             "problems": [dict(p.to_dict(), path=display_path(plan_dir, p.file)) for p in problems],
         }
-        out(json.dumps(doc, indent=2, ensure_ascii=False, default=str))
+        out(json_text(doc, default=str))
     elif args.format == "github":
         for p in problems:
             props = [f"file={_escape_gh(display_path(plan_dir, p.file), True)}"]
@@ -50,7 +51,7 @@ def cmd_check(args) -> int:
             props.append(f"title={_escape_gh(p.code, True)}")
             level = "error" if p.severity == "error" else "warning"
             where = f"{p.kind} {p.entity}: " if p.entity else ""
-            out(f"::{level} {','.join(props)}::{_escape_gh(where + p.message)}")
+            out(f"::{level} {','.join(props)}::{_escape_gh(visible_line(where + p.message))}")
         out(f"quarterdeck: {errors} error(s), {warnings} warning(s) in {plan_dir}")
     else:
         paint = Paint(use_color(sys.stdout, args.color))
@@ -62,8 +63,8 @@ def cmd_check(args) -> int:
             subject = ""
             if p.entity:
                 subject = f" {p.kind} {p.entity}" + (f" › {p.field}" if p.field else "")
-            out(f"{paint(where, 'bold')}: {sev}[{p.code}]{subject}")
-            out(f"  {p.message}")
+            out(f"{paint(visible_line(where), 'bold')}: {sev}[{p.code}]{visible_line(subject)}")
+            out(f"  {visible_line(p.message)}")
             tf = plan.files.get(p.file)
             if tf is not None and p.line:
                 lines = tf.text.split("\n")
@@ -71,7 +72,7 @@ def cmd_check(args) -> int:
                     src = lines[p.line - 1].rstrip("\r")
                     num = str(p.line)
                     shown = src if len(src) <= 200 else src[:200] + "…"
-                    out(paint(f"  {num} | ", "dim") + shown)
+                    out(paint(f"  {num} | ", "dim") + visible_line(shown))
                     out(paint(f"  {' ' * len(num)} | ", "dim") + " " * max(0, min(p.col, 200) - 1) + paint("^", "cyan"))
         if errors:
             out(paint(f"✗ {plan_dir}: {errors} error(s), {warnings} warning(s)", "red", "bold"))
@@ -107,18 +108,18 @@ def cmd_get(args) -> int:
     if args.field:
         value = _field_value(entity, args.field)
         if args.json:
-            out(json.dumps(to_json(value, []), ensure_ascii=False, indent=2))
+            out(json_text(to_json(value, [])))
         elif args.raw and isinstance(value, str):
-            out(value)
+            emit(value)
         else:
-            out(render_value(value))
+            emit(render_value(value))
         return 0
     if args.json:
-        out(json.dumps(to_json(entity.data, []), ensure_ascii=False, indent=2))
+        out(json_text(to_json(entity.data, [])))
         return 0
     tf = plan.files[entity.file]
     start, end = entity_span(tf, entity.path)
-    out("\n".join(line.rstrip("\r") for line in tf.text.split("\n")[start:end]))
+    emit("\n".join(line.rstrip("\r") for line in tf.text.split("\n")[start:end]))
     return 0
 
 
