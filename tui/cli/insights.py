@@ -62,21 +62,26 @@ def _write(text: str, output: str | None, plan_dir: Path | None = None) -> None:
 
 def cmd_coverage(args) -> int:
     from tui.plan.insights.coverage import coverage
-    from tui.plan.insights.render import coverage_markdown, coverage_text
+    from tui.plan.insights.messaging import coverage_markdown as messages_markdown
+    from tui.plan.insights.messaging import coverage_text as messages_text
+    from tui.plan.insights.messaging import message_coverage
+    from tui.plan.insights.render import coverage_markdown, coverage_text, md_escape
     from tui.plan.insights.sales import sales_readiness
 
     plan_dir, plan = _load(args.plan_dir)
     _require_files(plan, "plan.toml", "personas.toml", "content.toml", "accounts.toml")
     cov = coverage(plan, min_items=args.min)
     sales = sales_readiness(plan)
+    messages = message_coverage(plan)
     if args.format == "json":
         doc = cov.to_dict()
         doc["sales"] = sales.to_dict()
+        doc["messaging"] = messages.to_dict()
         _write(json.dumps(doc, indent=2, ensure_ascii=False), None)
     elif args.format == "markdown":
-        _write(coverage_markdown(cov, sales), None)
+        _write("\n".join(filter(None, [coverage_markdown(cov, sales), messages_markdown(messages, md_escape)])), None)
     else:
-        _write(coverage_text(cov, sales), None)
+        _write("\n\n".join(filter(None, [coverage_text(cov, sales), messages_text(messages)])), None)
     return 1 if args.strict and (cov.gaps or cov.tier1_without_play) else 0
 
 
