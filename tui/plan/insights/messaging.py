@@ -122,8 +122,8 @@ def framework_rule(plan: Plan) -> tuple[bool, str]:
         problems.append("no approved message for " + _few([f"{c.persona} at {c.stage}" for c in mc.gaps], "; "))
     if problems:
         return False, "; ".join(problems)
-    return True, (f"{mc.counts[APPROVED]} approved messages, owned by both teams, for every persona at "
-                  "every stage")
+    n = mc.counts[APPROVED]
+    return True, f"{n} approved message{'s' if n != 1 else ''}, owned by both teams, for every persona at every stage"
 
 
 def _few(items: list[str], sep: str = ", ", n: int = 5) -> str:
