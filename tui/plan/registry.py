@@ -9,6 +9,7 @@ everything else is derived from the two:
   ``$defs`` entry named ``<kind>_ref`` (one id) or ``<kind>_refs`` (a list of ids),
   for every kind marked ``referable`` (``REFERENCE_DEFS``);
 - which keys of an entity hold entities of another kind (``CHILD_KEYS``);
+- which plan files a plan may leave out (``OPTIONAL_FILES``, from ``Kind.optional``);
 - how the app shows a kind: its view, the tab inside that view, its list columns and
   their short titles (``views``, ``list_kinds``).
 """

@@ -73,6 +73,8 @@ def message_problems(plan: Plan, schemas: SchemaSet, locators: dict) -> list[Pro
                 f"message {m.id!r} has `replaced_by` but is {status or 'without a status'}; set `status` to "
                 "\"retired\" or remove `replaced_by`", m.file, m.path + ("replaced_by",))
 
+    if not messages:
+        return out  # citations of messages that do not exist are ref.unknown
     owners_by_path = {(e.file, e.path): e for es in plan.entities.values() for e in es}
     for file, path, kind, value in iter_references(plan, schemas):
         if kind != KIND or not isinstance(value, str) or value not in messages:
