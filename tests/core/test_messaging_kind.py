@@ -455,3 +455,18 @@ def test_no_message_specific_code_outside_its_own_modules():
             continue
         hits = pattern.findall(path.read_text(encoding="utf-8"))
         assert not hits or rel in hooks, (rel, hits)
+
+
+def test_account_import_fills_play_messages_like_any_list_field(plan_dir):
+    from tui.plan.insights.imports import plan_account_import
+
+    csv_text = ("Company Name,Company Domain Name,Msgs\n"
+                "Harbor HVAC Services,harborhvac.example,windshield-time; payback-one-season\n")
+    report = plan_account_import(load_plan(plan_dir), csv_text.encode(), source="crm.csv", mapping={"Msgs": "messages"})
+    (row,) = report.rows
+    assert row.action == "change" and not report.errors
+    assert row.fields == {"messages": (["same-product-clearer-name"], ["windshield-time", "payback-one-season"])}
+
+    bad = csv_text.replace("windshield-time; payback-one-season", "nope-msg")
+    report = plan_account_import(load_plan(plan_dir), bad.encode(), source="crm.csv", mapping={"Msgs": "messages"})
+    assert any("no message has the id 'nope-msg'" in e for e in report.errors)

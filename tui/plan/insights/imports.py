@@ -327,7 +327,7 @@ def _members(plan: Plan) -> dict[str, tuple[str, str]]:
     return out
 
 
-def _convert(fld: str, raw: str, plan: Plan, members) -> tuple[object, str | None]:
+def _convert(fld: str, raw: str, plan: Plan, members, lists=("plays",)) -> tuple[object, str | None]:
     """(value, None) or (None, reason)."""
     if fld == "domain":
         d = normalize_domain(raw)
@@ -370,7 +370,7 @@ def _convert(fld: str, raw: str, plan: Plan, members) -> tuple[object, str | Non
     if fld == "next_step_due":
         d = as_date(raw.strip())
         return (d, None) if d else (None, f"next_step_due {raw!r} is not a date (YYYY-MM-DD)")
-    if fld == "plays":
+    if fld in lists:  # a list field (plays, the messages they lead with): "a; b"
         return [p.strip() for p in re.split(r"[;\n]", raw) if p.strip()], None
     if fld == "id":
         slug = raw.strip()
@@ -409,6 +409,7 @@ def plan_account_import(plan: Plan, data: bytes, *, source: str = "file", mappin
     schemas = schemas or load_schemas()
     table, report = _start(plan, "accounts.toml", "accounts", data, source, delimiter, encoding)
     known = set(account_fields(schemas))
+    lists = {f for f in known if schemas.subschema("accounts.schema.json", ("account", 0, f))[0].get("type") == "array"}
     user_map = {norm_header(k): v.strip() for k, v in (mapping or {}).items()}
     for target in user_map.values():
         if target and target not in known and not re.fullmatch(r"custom\.[A-Za-z0-9_-]+", target):
@@ -467,7 +468,7 @@ def plan_account_import(plan: Plan, data: bytes, *, source: str = "file", mappin
                 reasons.append(f"no {needed}")
         row: dict[str, object] = {}
         for fld, raw in values.items():
-            value, why = _convert(fld.split(".")[0] if fld.startswith("custom.") else fld, raw, plan, members)
+            value, why = _convert(fld.split(".")[0] if fld.startswith("custom.") else fld, raw, plan, members, lists)
             if why:
                 reasons.append(why)
             else:
