@@ -141,6 +141,11 @@ text = "Not retired, yet replaced."
 owners = ["sam", "mia"]
 status = "approved"
 replaced_by = "gooood"
+
+[[message]]
+id = "rambling"
+text = "Dispatch gets easier. Also, it is cheaper."
+status = "draft"
 '''
 
 GLOSSARY = '''
@@ -245,6 +250,13 @@ messages = ["old", "wip"]
     assert _where(draft) == ("accounts.toml", *_pos(accounts, '"wip"'), "account", "acme", "messages.1")
 
 
+def test_a_message_is_one_sentence(messy):
+    (hit,) = _found(messy, "message.one-sentence")["message.one-sentence"]
+    assert hit.severity == "warning"
+    assert _where(hit) == ("messaging.toml", *_pos(MESSAGING, 'text = "Dispatch gets easier.'), "message", "rambling",
+                           "text")
+
+
 def test_message_text_obeys_the_glossary(messy):
     (hit,) = [p for p in validate(load_plan(messy)) if p.code == "glossary.retired-name"]
     assert _where(hit) == ("messaging.toml", *_pos(MESSAGING, "RouteDesk"), "message", "old", "text")
@@ -252,7 +264,7 @@ def test_message_text_obeys_the_glossary(messy):
 
 
 def test_schema_rejects_unknown_keys_and_bad_status(make_plan):
-    text = MESSAGING.replace('status = "draft"', 'status = "wip"').replace('claim = "It works"', 'clam = "It works"')
+    text = MESSAGING.replace('status = "draft"', 'status = "wip"', 1).replace('claim = "It works"', 'clam = "It works"')
     root = make_plan(personas=PERSONAS, messaging=text)
     found = {p.code: p for p in validate(load_plan(root)) if p.file == "messaging.toml" and p.code.startswith("schema")}
     assert _where(found["schema.enum"]) == ("messaging.toml", *_pos(text, 'status = "wip"'), "message", "wip", "status")

@@ -102,7 +102,8 @@ def test_a_missing_approved_message_breaks_the_aligned_stage(plan_dir):
                     encoding="utf-8")
     a = assess_stage(load_plan(plan_dir))
     assert a.stage == "defined"
-    assert [(c.code, c.detail) for c in a.missing] == [("message.framework", "no approved message for it-lead at decision")]
+    assert [(c.code, c.detail) for c in a.missing] == [
+        ("message.framework", "no approved message for it-lead at decision")]
 
 
 def test_stage_rule_list_documents_the_framework():

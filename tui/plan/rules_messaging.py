@@ -14,6 +14,7 @@ the glossary rule that reads every string of every plan file
   message.retired-cited (error)    content (or an account play) cites a retired message;
                                    the message names its replacement
   message.draft-cited   (warning)  content (or an account play) cites a draft message
+  message.one-sentence  (warning)  a message's text runs over more than one sentence or line
 
 A citation is any reference to a message from an entity of another kind (found through
 the schemas' ``message_ref``/``message_refs`` markers), so a kind that starts citing
@@ -23,6 +24,8 @@ messages is checked without a change here.  Entities that are themselves retired
 
 from __future__ import annotations
 
+import re
+
 from .model import Entity, Plan
 from .problems import ERROR, WARNING, Problem
 from .refs import iter_references
@@ -30,6 +33,8 @@ from .schema import SchemaSet
 
 KIND = "message"
 SIDES = ("sales", "marketing")
+# a sentence ends, and another begins: "... one season. Then ..."
+_NEXT_SENTENCE = re.compile(r"[.!?][\"')\]]*\s+[\"'(]*[A-Z]")
 
 
 def _owners(e: Entity) -> list[str]:
@@ -59,6 +64,11 @@ def message_problems(plan: Plan, schemas: SchemaSet, locators: dict) -> list[Pro
                     f"message {m.id!r} is approved but has no {' and no '.join(missing)} owner; add a "
                     f"{' and a '.join(missing)} member to `owners`, or set `status` back to \"draft\"",
                     m.file, m.path + field)
+        text = m.data.get("text")
+        if isinstance(text, str) and ("\n" in text.strip() or _NEXT_SENTENCE.search(text.strip())):
+            add(WARNING, "message.one-sentence",
+                f"message {m.id!r} runs over more than one sentence; say it in one sentence and move the "
+                "rest to proof points or objections", m.file, m.path + ("text",))
         replacement = m.data.get("replaced_by")
         if status == "retired" and not isinstance(replacement, str):
             add(ERROR, "message.no-replacement",
