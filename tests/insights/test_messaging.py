@@ -170,3 +170,14 @@ def test_rollover_carries_the_framework_unchanged(committed, capsys):  # noqa: F
     plan = load_plan(plans)
     assert plan.quarter == "2027-Q1" and len(plan.all("message")) == 12
     assert framework_rule(plan)[0]
+
+
+def test_markdown_keeps_odd_ids_from_breaking_out_of_code(make_plan):
+    from tui.plan.insights.messaging import coverage_markdown
+    from tui.plan.insights.render import md_escape
+
+    root = make_plan(personas=persona("alex"), content=content("p`<b>x</b>", "awareness", ["alex"]),
+                     messaging=message("m1", personas=["alex"], stages=["awareness"]))
+    md = coverage_markdown(message_coverage(load_plan(root)), md_escape)
+    assert "p\\`\\<b\\>x\\</b\\>" in md and "<b>" not in md
+    assert "- **Messages no content carries:** `m1`" in md

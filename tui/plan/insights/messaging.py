@@ -21,6 +21,7 @@ rule is not met.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
 from ..model import Plan
@@ -180,11 +181,17 @@ def coverage_markdown(mc: MessageCoverage, escape, heading: str = "##") -> str:
         for p in mc.personas:
             cells = [f"**{len(mc.cell(p, s).approved)} gap**" if mc.cell(p, s).is_gap
                      else str(len(mc.cell(p, s).approved)) for s in mc.stages]
-            lines.append(f"| `{escape(p)}` | " + " | ".join(cells) + " |")
+            lines.append(f"| {_md_code(p, escape)} | " + " | ".join(cells) + " |")
         lines.append("")
     for label, items in report_lines(mc):
-        lines.append(f"- **{escape(label)}:** " + ", ".join(f"`{escape(i)}`" for i in items))
+        lines.append(f"- **{escape(label)}:** " + ", ".join(_md_code(i, escape) for i in items))
     return "\n".join(lines).rstrip() + "\n"
+
+
+def _md_code(text: str, escape) -> str:
+    """``text`` as inline code when that is safe (plain words), else escaped plain text: a
+    backtick in an invalid id cannot end the code span and let markup through."""
+    return f"`{text}`" if re.fullmatch(r"[A-Za-z0-9 ._-]+", text) else escape(text)
 
 
 def report_lines(mc: MessageCoverage) -> list[tuple[str, list[str]]]:
