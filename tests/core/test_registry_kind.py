@@ -47,7 +47,7 @@ def test_reference_markers_in_the_schemas_are_exactly_the_referable_kinds():
     assert markers <= set(REFERENCE_DEFS), "a reference marker names no referable kind"
     marked = {REFERENCE_DEFS[name] for name in markers}
     referable = {k.name for k in KINDS.values() if k.referable}
-    assert referable == {"member", "persona", "account", "goal", "term"}
+    assert referable == {"member", "persona", "account", "goal", "content", "message", "term"}
     assert marked == referable | {"stage"}, "a referable kind has no reference marker in the schemas"
 
 
@@ -72,9 +72,10 @@ def test_identity_keys_name_fields_of_arrays_of_tables():
 
 
 def test_how_the_app_shows_each_kind():
-    assert list(views()) == ["overview", "goals", "personas", "accounts", "content", "glossary", "team"]
+    assert list(views()) == ["overview", "goals", "personas", "accounts", "content", "glossary", "team",
+                             "messaging"]
     assert list_kinds() == ("goal", "key_result", "persona", "account", "content", "term", "member", "rule",
-                            "meeting", "responsibility")
+                            "meeting", "responsibility", "message")
     for k in KINDS.values():
         assert k.view in views(), k.name
     assert KINDS["account"].column_title("icp_fit") == "ICP"

@@ -79,7 +79,8 @@ def test_first_commit_in_a_repository_with_no_commits(repo, capsys):  # 25
     assert code == 0, err
     files = git(repo, "show", "--name-only", "--format=", "HEAD").split()
     assert sorted(files) == sorted(f"plans/{n}" for n in ("plan.toml", "goals.toml", "personas.toml",
-                                                          "accounts.toml", "content.toml", "glossary.toml"))
+                                                          "accounts.toml", "content.toml", "glossary.toml",
+                                                          "messaging.toml"))
 
 
 def test_detached_head_is_refused(committed, capsys):  # 26

@@ -147,7 +147,7 @@ def test_small_plan_defined_and_aliases_count_as_definitions(make_plan):
     a = assess_stage(load_plan(make_plan(plan=plan, glossary=glossary)))
     assert a.stage == "defined"
     assert [c.code for c in a.missing] == ["sla.terms", "sla.co-owned", "meeting.joint", "persona.co-owned",
-                                          "account.co-owned", "content.journey"]
+                                          "account.co-owned", "content.journey", "message.framework"]
     assert a.missing[0].detail == "`terms` does not list the MQL and SQL terms"
 
 

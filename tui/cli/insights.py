@@ -46,6 +46,10 @@ def _write(text: str, output: str | None = None, plan=None) -> None:
 
 def cmd_coverage(args) -> int:
     from tui.plan.insights.coverage import coverage
+    from tui.plan.insights.messaging import coverage_markdown as messages_markdown
+    from tui.plan.insights.messaging import coverage_text as messages_text
+    from tui.plan.insights.messaging import message_coverage
+    from tui.plan.insights.markdown import md_text
     from tui.plan.insights.render import coverage_markdown, coverage_text
     from tui.plan.insights.sales import sales_readiness
 
@@ -53,14 +57,16 @@ def cmd_coverage(args) -> int:
     _require_files(plan, "plan.toml", "personas.toml", "content.toml", "accounts.toml")
     cov = coverage(plan, min_items=args.min)
     sales = sales_readiness(plan)
+    messages = message_coverage(plan)
     if args.format == "json":
         doc = cov.to_dict()
         doc["sales"] = sales.to_dict()
+        doc["messaging"] = messages.to_dict()
         _write(json_text(doc))
     elif args.format == "markdown":
-        _write(coverage_markdown(cov, sales))
+        _write("\n".join(filter(None, [coverage_markdown(cov, sales), messages_markdown(messages, md_text)])))
     else:
-        _write(coverage_text(cov, sales))
+        _write("\n\n".join(filter(None, [coverage_text(cov, sales), messages_text(messages)])))
     return 1 if args.strict and (cov.gaps or cov.tier1_without_play) else 0
 
 

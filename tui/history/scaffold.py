@@ -43,11 +43,29 @@ def _toml_string(text: str) -> str:
     return json.dumps(text, ensure_ascii=False)[1:-1]
 
 
+def _starter(name: str) -> str:
+    """A plan file for a kind without a template of its own: the schema line and the
+    schema's description, so `init` needs nothing beyond the schema and the registry."""
+    import json
+    import textwrap
+
+    from tui.plan.schema import schema_dir
+
+    schema = PLAN_FILES[name]
+    try:
+        about = str(json.loads((schema_dir() / schema).read_text(encoding="utf-8")).get("description") or "")
+    except (OSError, ValueError):
+        about = ""
+    lines = [f"#:schema @SCHEMAS@/{schema}"] + [f"# {line}" for line in textwrap.wrap(about, 86)]
+    return "\n".join(lines) + "\n"
+
+
 def render_plan_files(company: str, quarter: str, schemas: str) -> dict[str, str]:
     start, end = quarter_bounds(quarter)
     out = {}
     for name in PLAN_FILES:
-        text = (TEMPLATES / "plan" / name).read_text(encoding="utf-8")
+        template = TEMPLATES / "plan" / name
+        text = template.read_text(encoding="utf-8") if template.is_file() else _starter(name)
         text = (text.replace("@SCHEMAS@", schemas).replace("@COMPANY@", _toml_string(company))
                 .replace("@QUARTER@", quarter).replace("@START@", start.isoformat()).replace("@END@", end.isoformat()))
         out[name] = text

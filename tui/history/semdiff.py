@@ -239,7 +239,10 @@ def word_diff(old: str, new: str) -> list[tuple[str, str]]:
 
 
 def _item_key(a: list, b: list) -> str | None:
-    for key in ("id", "name", "term", "title"):
+    # the usual keys first, then the identity keys the registry names for arrays of tables
+    # (a message's proof points by `claim`)
+    declared = (f for k in KINDS.values() for fields in k.identities.values() for f in fields)
+    for key in dict.fromkeys(("id", "name", "term", "title", *declared)):
         ok = True
         for items in (a, b):
             seen = set()

@@ -9,6 +9,7 @@ everything else is derived from the two:
   ``$defs`` entry named ``<kind>_ref`` (one id) or ``<kind>_refs`` (a list of ids),
   for every kind marked ``referable`` (``REFERENCE_DEFS``);
 - which keys of an entity hold entities of another kind (``CHILD_KEYS``);
+- which plan files a plan may leave out (``OPTIONAL_FILES``, from ``Kind.optional``);
 - how the app shows a kind: its view, the tab inside that view, its list columns and
   their short titles (``views``, ``list_kinds``).
 """
@@ -46,6 +47,8 @@ class Kind:
     view_title: str = ""  # only for a kind that opens a view of its own (not in VIEWS)
     # Short titles of list columns; any other column: "ID" for `id`, else its key capitalised.
     column_titles: dict[str, str] = field(default_factory=dict, hash=False, compare=False)
+    # A plan may leave its file out: nothing is missing then (the messaging framework).
+    optional: bool = False
 
     @property
     def is_list(self) -> bool:
@@ -102,7 +105,11 @@ KINDS: dict[str, Kind] = {
              view="accounts", column_titles={"icp_fit": "ICP", **_OWNER_TITLES}),
         Kind("content", "Content item", "Content", "content.toml", "content.schema.json", ("content",),
              label="title", columns=("id", "title", "format", "stage", "status", "publish_date", "owner"),
-             dated=("publish_date",), view="content", tab="content-list", column_titles={"publish_date": "Publish"}),
+             dated=("publish_date",), referable=True, view="content", tab="content-list",
+             column_titles={"publish_date": "Publish"}),
+        Kind("message", "Message", "Messages", "messaging.toml", "messaging.schema.json", ("message",),
+             label="text", columns=("id", "status", "personas", "stages", "owners", "text"), referable=True,
+             identities={"proof": ("claim",)}, view="messaging", view_title="Messaging", optional=True),
         Kind("term", "Glossary term", "Glossary", "glossary.toml", "glossary.schema.json", ("term",),
              label="term", columns=("id", "term", "owner_team", "aliases"), referable=True,
              identities={"retired": ("name",)}, view="glossary", column_titles={"owner_team": "Team"}),
@@ -129,6 +136,8 @@ PLAN_FILES: dict[str, str] = {}
 REFERENCE_DEFS: dict[str, str] = {}
 # Keys under which an entity holds entities of another kind (goal -> ("key_result",)).
 CHILD_KEYS: dict[str, tuple[str, ...]] = {}
+# Plan files a plan may leave out (``Kind.optional``): their absence is not a problem.
+OPTIONAL_FILES: set[str] = set()
 
 
 def _derive() -> None:
@@ -146,6 +155,9 @@ def _derive() -> None:
     for table, value in ((PLAN_FILES, files), (REFERENCE_DEFS, refs), (CHILD_KEYS, children)):
         table.clear()
         table.update(value)
+    optional = {f for f in files if all(k.optional for k in KINDS.values() if k.file == f)}
+    OPTIONAL_FILES.clear()
+    OPTIONAL_FILES.update(optional)
 
 
 _derive()

@@ -21,6 +21,7 @@ and field, and a message that says how to fix it.  Codes:
   journey.unknown-stage / journey.missing-stage (warning)
   coverage.gap (warning)                     a persona has no content for a journey stage
   kr.direction (warning)                     a key result's target points the wrong way
+  message.*                                  the messaging framework's rules (rules_messaging.py)
 """
 
 from __future__ import annotations
@@ -34,6 +35,7 @@ from .model import Entity, Plan, as_date
 from .problems import ERROR, WARNING, Problem, sort_problems
 from .registry import KINDS, PLAN_FILES
 from .refs import iter_references
+from .rules_messaging import message_problems
 from .schema import SchemaSet, is_valid_fast, load_schemas
 from .schema_errors import not_finite_message, schema_messages, to_json
 
@@ -305,6 +307,7 @@ def validate(plan: Plan, schemas: SchemaSet | None = None) -> list[Problem]:
     problems += schema_problems(plan, schemas, locators)
     problems += reference_problems(plan, schemas, locators)
     problems += rule_problems(plan, locators)
+    problems += message_problems(plan, schemas, locators)
     from .insights.glossary import glossary_problems
 
     problems += glossary_problems(plan)

@@ -285,6 +285,20 @@ def _coverage_blocks(plan: Plan) -> list:
     return out
 
 
+def _messaging_blocks(plan: Plan) -> list:
+    from .messaging import message_coverage, report_lines
+
+    mc = message_coverage(plan)
+    if not mc.present:
+        return []
+    covered = len(mc.cells) - len(mc.gaps)
+    out: list = [Heading(2, ["Messaging"]),
+                 Para([f"{covered} of {len(mc.cells)} persona-stage cells have an approved message "
+                       f"({mc.counts.get('approved', 0)} approved in all)."], "note")]
+    found = report_lines(mc)
+    return out + ([Bullets([[("b", label), ": "] + _codes(ids) for label, ids in found])] if found else [])
+
+
 def _codes(ids: list[str]) -> list:
     out: list = []
     for i, x in enumerate(ids):
@@ -396,6 +410,7 @@ def report_blocks(plan: Plan, *, problems: list[Problem] | None = None, quarter_
                     Para([" · ".join(map(str, lines))], "note"), Bullets(summary)]
     blocks += _goal_blocks(plan)
     blocks += _coverage_blocks(plan)
+    blocks += _messaging_blocks(plan)
     blocks += _stage_blocks(plan, quarter_tags)
     blocks += _sla_blocks(plan)
     blocks += _problem_blocks(problems)

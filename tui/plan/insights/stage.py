@@ -21,6 +21,9 @@ aligned
   account.co-owned        there are accounts, each with a sales and a marketing owner
   content.journey         every persona has content at some stage, and every stage has
                           content for some persona
+  message.framework       a shared messaging framework: approved messages, each owned by
+                          a sales and a marketing member, and every persona has an
+                          approved message at every journey stage (see insights.messaging)
 integrated
   goal.shared             a shared goal with owners from both teams
   kr.actuals              every shared goal has key results, and each has an actual
@@ -41,6 +44,7 @@ from dataclasses import dataclass, field
 from ..model import Plan
 from ._common import as_str_list, glossary_names, is_number, member_teams, sla_data
 from .coverage import EMPTY, coverage
+from .messaging import framework_rule
 
 STAGES = ("undefined", "defined", "aligned", "integrated")
 MIN_QUARTERS = 2
@@ -193,6 +197,8 @@ def assess_stage(plan: Plan, quarter_tags: int | None = None) -> StageAssessment
         problems.append(f"no content at stage {_names(bare_stages)}")
     rule("aligned", "content.journey", "Content is mapped to personas and journey stages", not problems,
          "; ".join(problems) if problems else f"{sum(len(c.items) for c in cov.cells.values())} persona-stage placements")
+    met, detail = framework_rule(plan)
+    rule("aligned", "message.framework", "Sales and marketing share an approved messaging framework", met, detail)
 
     # -- integrated --------------------------------------------------------------
     shared = [g for g in plan.all("goal") if g.data.get("team") == "shared"
