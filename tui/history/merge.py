@@ -38,6 +38,7 @@ from __future__ import annotations
 import copy
 import difflib
 import os
+import re
 import subprocess
 import tempfile
 from dataclasses import dataclass, field
@@ -153,15 +154,38 @@ def line_merge(base: str, ours: str, theirs: str) -> str | None:
     return done.stdout.decode("utf-8", "surrogatepass")
 
 
+def merge_lines(o: list[str], a: list[str], b: list[str]) -> list[str] | None:
+    """A three-way merge of lists of lines in which changes to different lines never
+    conflict, even on neighbouring lines (git's merge conflicts there); changes to the
+    same lines, or insertions at one place, do unless they are identical."""
+    def changes(side):
+        sm = difflib.SequenceMatcher(a=o, b=side, autojunk=False)
+        return [(i1, i2, tuple(side[j1:j2])) for tag, i1, i2, j1, j2 in sm.get_opcodes() if tag != "equal"]
+
+    ca, cb = changes(a), changes(b)
+    merged = {c for c in ca} | {c for c in cb}
+    both = sorted(merged, key=lambda c: (c[0], c[1]))
+    for n, x in enumerate(both):
+        for y in both[n + 1:]:
+            if y[0] > x[1]:
+                break
+            if x[0] < y[1] and y[0] < x[1]:
+                return None  # the same lines changed differently
+            if x[0] == x[1] and y[0] == y[1] and x[0] == y[0]:
+                return None  # two insertions at one place: their order is not known
+            for ins, rng in ((x, y), (y, x)):
+                if ins[0] == ins[1] and rng[0] < ins[0] < rng[1]:
+                    return None
+    out = list(o)
+    for i1, i2, new in sorted(both, key=lambda c: (c[0], c[1]), reverse=True):
+        out[i1:i2] = list(new)
+    return out
+
+
 def _text_merge(o: str, a: str, b: str) -> str | None:
     """A three-way line merge of one multi-line string value."""
-    end = "" if a.endswith("\n") and b.endswith("\n") and o.endswith("\n") else "\n"
-    merged = line_merge(o + end, a + end, b + end)
-    if merged is None:
-        return None
-    if end and merged.endswith("\n"):
-        merged = merged[:-1]
-    return merged
+    merged = merge_lines(o.split("\n"), a.split("\n"), b.split("\n"))
+    return None if merged is None else "\n".join(merged)
 
 
 # -- 1. the data --------------------------------------------------------------------------------
@@ -685,6 +709,10 @@ class _Writer:
                     merged = line_merge("\n".join(o_lines) + "\n", "\n".join(mine) + "\n", "\n".join(y_lines) + "\n")
                     if merged is not None:
                         tries.append(merged[:-1].split("\n"))
+            if isinstance(value, str) and "\n" in value:
+                block = _multiline(mine[0], value)
+                if block is not None:
+                    tries.append(block)
             for block in tries:
                 tf = self._splice(x_span[0], x_span[1], block)
                 if tf is not None:
@@ -727,6 +755,31 @@ class _Writer:
         if span is None:
             return None
         return [ln.rstrip("\r") for ln in _lines(tf.text)[span[0]:span[1]]]
+
+
+_OPENING = re.compile(r'^(\s*[^=]+?=\s*)"""\s*$')
+
+
+def _multiline(first: str, value: str) -> list[str] | None:
+    """A multi-line string written as the file wrote it before: the opening line
+    (``key = \"\"\"``) kept, the text one line per line, so an edit changes only the lines
+    it changes."""
+    m = _OPENING.match(first)
+    if not m:
+        return None
+
+    def esc(line: str) -> str:
+        line = line.replace("\\", "\\\\").replace('"""', '""\\"')
+        return re.sub(r"[\x00-\x08\x0b-\x1f\x7f]", lambda c: f"\\u{ord(c.group()):04x}", line)
+
+    body = [esc(ln) for ln in value.split("\n")]
+    if body[-1].endswith('"'):
+        body[-1] = body[-1][:-1] + '\\"'
+    if value.endswith("\n"):
+        body[-1] = '"""'
+    else:
+        body[-1] += '"""'
+    return [first.rstrip("\r")] + body
 
 
 def _dig(data, path):
