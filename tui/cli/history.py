@@ -84,7 +84,10 @@ def register(sub) -> None:
     _plan_option(p)
     p.set_defaults(func=_guard(cmd_trend))
 
-    p = sub.add_parser("git-setup", help="make git diff, log -p, show and merges understand plan files")
+    p = sub.add_parser("git-setup", help="make git merges (and hunk headers) understand plan files; once per clone")
+    p.add_argument("--semantic", action="store_true",
+                   help="also make git diff, log -p and show print plan files field by field (a cached textconv; "
+                        "git blame then shows that rendering and comment-only changes do not show)")
     _plan_option(p)
     p.set_defaults(func=_guard(cmd_git_setup))
 
@@ -262,7 +265,7 @@ def cmd_git_setup(args) -> int:
     from tui.history.gitsetup import git_setup
 
     with _open(args) as prepo:
-        for line in git_setup(prepo):
+        for line in git_setup(prepo, semantic=args.semantic):
             _print(line)
     return 0
 
