@@ -163,11 +163,19 @@ def cmd_commit(args) -> int:
         else:
             where = f" on {result.branch}" if result.branch else ""
             _print(f"committed {result.commit[:10]}{where}: {result.subject}")
-            for line in summary_lines(result.diff, limit=15) if result.diff else []:
+            see = commit_diff_hint(result.commit, bool(result.parents))
+            for line in summary_lines(result.diff, limit=15, see=see) if result.diff else []:
                 _print(f"  {line}")
+            _print(f"  (all of this commit's plan changes: `{see}`)")
         if result.tag:
             _print(f"tagged {result.tag}")
         return 1 if result.hook_changed and result.errors and not args.allow_invalid else 0
+
+
+def commit_diff_hint(commit: str, has_parent: bool) -> str:
+    """The command that shows a commit's plan changes."""
+    short = commit[:10]
+    return f"quarterdeck diff {short}~1 {short}" if has_parent else f"git show {short}"
 
 
 def cmd_log(args) -> int:

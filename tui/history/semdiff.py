@@ -485,7 +485,7 @@ def short_summary(diff: PlanDiff, parts: int = 3) -> str:
     return ", ".join(words) if words else "no changes"
 
 
-def summary_lines(diff: PlanDiff, limit: int = 25) -> list[str]:
+def summary_lines(diff: PlanDiff, limit: int = 25, see: str = "quarterdeck diff") -> list[str]:
     """Lines for a commit message body: additions and removals grouped, changes one per entity."""
     lines: list[str] = []
     grouped: dict[tuple[str, str], list[str]] = {}
@@ -508,7 +508,7 @@ def summary_lines(diff: PlanDiff, limit: int = 25) -> list[str]:
             lines.append(f"{name}: {fields}{more}")
     if len(lines) > limit:
         rest = len(lines) - (limit - 1)
-        lines = lines[: limit - 1] + [f"... and {rest} more lines (see `quarterdeck diff`)"]
+        lines = lines[: limit - 1] + [f"... and {rest} more lines (see `{see}`)"]
     for note in diff.notes:
         lines.append(f"note: {note}")
     return lines
