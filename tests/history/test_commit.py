@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import stat
 from pathlib import Path
 
@@ -91,3 +92,57 @@ def test_hooks_see_git_as_configured(committed, capsys):
     code, _, err = run_cli(capsys, "commit", "-C", str(plans))
     assert code == 0, err
     assert (committed.parent / "hook-saw.txt").read_text().split() == ["plans/accounts.toml"]
+
+
+def test_quarter_tag_on_another_revision_refuses_before_committing(committed, capsys):
+    plans = committed / "plans"
+    code, _, err = run_cli(capsys, "tag", "2026-Q4", "-C", str(plans))
+    assert code == 0, err
+    edit(plans, "account", "harbor-hvac", "tier", 2)
+    edit(plans, "account", "harbor-hvac", "stage", "opportunity")
+    before = head(committed)
+    code, out, err = run_cli(capsys, "commit", "-C", str(plans), "--quarter")
+    assert code == 1
+    assert "already marks another revision" in err and "nothing was committed" in err
+    assert head(committed) == before and "committed" not in out
+    assert git(committed, "diff", "--cached", "--name-only").strip() == ""
+    # with --force-tag it commits and moves the tag
+    code, out, err = run_cli(capsys, "commit", "-C", str(plans), "--quarter", "--force-tag")
+    assert code == 0, err
+    assert git(committed, "rev-parse", "plan/2026-Q4^{commit}").strip() == head(committed) != before
+
+
+def test_after_a_commit_the_diff_hint_shows_the_commits_changes(committed, capsys):
+    plans = committed / "plans"
+    for n, id in enumerate([e for e in ("harbor-hvac", "northgate-utilities", "liftwell-elevator",
+                                        "meridian-biomed")]):
+        edit(plans, "account", id, "tier", 3)
+        edit(plans, "account", id, "icp_fit", 10 + n)
+    for id in ("grow-pipeline", "tighten-handoff", "land-dispatch-name", "win-enterprise"):
+        edit(plans, "goal", id, "title", f"New title of {id}")
+    for i in range(10):
+        edit(plans, "member", "dana-okafor", "role", f"Role {i}")
+    code, out, err = run_cli(capsys, "commit", "-C", str(plans), "-m", "Many changes")
+    assert code == 0, err
+    hint = re.search(r"`(quarterdeck diff [0-9a-f]+~1 [0-9a-f]+)`", out)
+    assert hint, out
+    code, shown, err = run_cli(capsys, *hint.group(1).split()[1:], "-C", str(plans))
+    assert code == 0, err
+    assert "~ account harbor-hvac" in shown and "~ goal win-enterprise" in shown
+
+
+def test_first_commit_after_init_takes_the_files_init_wrote(tmp_path, capsys):
+    folder = tmp_path / "plan"
+    code, out, err = run_cli(capsys, "init", str(folder))
+    assert code == 0, err
+    git(folder, "config", "user.name", "A")
+    git(folder, "config", "user.email", "a@example.com")
+    (folder / "unrelated.txt").write_text("not the plan's\n")
+    code, out, err = run_cli(capsys, "commit", "-C", str(folder), "-m", "Start the plan")
+    assert code == 0, err
+    tracked = set(git(folder, "ls-files").split())
+    assert {".gitattributes", ".gitignore", ".github/workflows/quarterdeck.yml", "plan.toml"} <= tracked
+    assert any(p.startswith("schemas/") for p in tracked)
+    assert "unrelated.txt" not in tracked
+    status = git(folder, "status", "--porcelain")
+    assert status.strip() == "?? unrelated.txt"

@@ -149,6 +149,26 @@ def test_case_30_failing_pre_commit_hook_keeps_the_file_restores_the_index_and_s
     assert "pre-commit hook refused the commit" in err and "policy check: accounts need a review" in err
     assert head(committed) == before
     assert (plans / "accounts.toml").read_bytes() == saved
+    # the index is as it was: the plan file is not left staged
+    assert git(committed, "diff", "--cached", "--name-only").strip() == ""
+    assert "plans/accounts.toml" in git(committed, "diff", "--name-only")
+
+
+def test_case_30_refused_commit_keeps_the_users_staged_files_and_staged_versions(committed, capsys):
+    plans = committed / "plans"
+    (committed / "notes.txt").write_text("mine\n")
+    git(committed, "add", "notes.txt")
+    edit(plans, "account", "harbor-hvac", "tier", 2)
+    git(committed, "add", "plans/accounts.toml")  # the user staged this version
+    staged = git(committed, "ls-files", "--stage", "--", "plans/accounts.toml")
+    edit(plans, "account", "harbor-hvac", "tier", 3)
+    edit(plans, "goal", "grow-pipeline", "title", "Grow the pipeline")  # not staged
+    hook(committed, "pre-commit", 'echo "no commits today" >&2\nexit 1\n')
+    code, _, err = run_cli(capsys, "commit", "-C", str(plans))
+    assert code == 1 and "no commits today" in err
+    assert git(committed, "ls-files", "--stage", "--", "plans/accounts.toml") == staged
+    assert sorted(git(committed, "diff", "--cached", "--name-only").split()) == ["notes.txt", "plans/accounts.toml"]
+    assert "plans/goals.toml" not in git(committed, "diff", "--cached", "--name-only")
 
 
 def test_case_30_hook_that_modifies_files_is_revalidated_and_shown(committed, capsys):
@@ -260,6 +280,21 @@ def test_case_36_shallow_clone_commits_and_says_where_history_is_cut_off(committ
     assert '"boundary": true' in out
 
 
+def test_case_36_shallow_clone_diff_to_a_quarter_says_history_is_cut_off(committed, tmp_path, capsys):
+    plans = committed / "plans"
+    code, _, err = run_cli(capsys, "tag", "2026-Q1", "-C", str(plans))
+    assert code == 0, err
+    for tier in (2, 3):
+        edit(plans, "account", "harbor-hvac", "tier", tier)
+        git(committed, "commit", "--quiet", "-am", f"tier {tier}")
+    clone = tmp_path / "clone"
+    git(tmp_path, "clone", "--quiet", "--depth=1", "--no-tags", f"file://{committed}", str(clone))
+    code, out, err = run_cli(capsys, "diff", "2026-Q1", "HEAD", "-C", str(clone / "plans"))
+    assert code != 0
+    assert "shallow clone" in err and "cut off" in err and "git fetch --unshallow" in err
+    assert "Tag a quarter" not in err
+
+
 def test_case_37_eol_attributes_commit_what_was_validated(committed, capsys):
     plans = committed / "plans"
     (committed / ".gitattributes").write_text("*.toml text eol=crlf\n")
@@ -310,3 +345,34 @@ def test_case_38_opening_and_closing_a_thousand_times_leaks_nothing(committed):
             assert prepo.read_blob(blob)  # starts GitPython's persistent cat-file process
     assert _fds() == fds
     assert _children() == kids
+
+
+def test_case_47_control_characters_never_reach_a_terminal_through_the_git_drivers(committed, tmp_path, capsys):
+    import re
+
+    from tui.history.textconv import textconv_bytes
+
+    raw = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+    hostile = "X\x1b]0;pwned\x07 \x1b[2J \x1b[31mred \x9b1m \x07bell"
+    plans = committed / "plans"
+    edit(plans, "account", "harbor-hvac", "name", hostile)
+    # textconv (what `git diff` runs with `git-setup --semantic`)
+    out = textconv_bytes((plans / "accounts.toml").read_bytes(), "plans/accounts.toml")
+    assert raw.findall(out) == [] and "\\x1b]0;pwned\\x07" in out and "\\x9b" in out
+    code, _, err = run_cli(capsys, "git-setup", "--semantic", "-C", str(plans))
+    assert code == 0, err
+    out = git(committed, "diff")
+    assert raw.findall(out) == [] and "pwned" in out
+    # the merge driver's messages (a conflict on an entity whose id holds escapes)
+    base = (EXAMPLE / "accounts.toml").read_text()
+    base = base.replace('id = "harbor-hvac"', 'id = "harbor-\\u001b[2J-hvac"', 1)
+    ours = base.replace("tier = 1", "tier = 2", 1)
+    theirs = base.replace("tier = 1", "tier = 3", 1)
+    files = []
+    for name, text in (("base", base), ("ours", ours), ("theirs", theirs)):
+        path = tmp_path / f"{name}.toml"
+        path.write_text(text)
+        files.append(str(path))
+    code, out, err = run_cli(capsys, "merge-file", *files, "plans/accounts.toml")
+    assert code == 1 and "harbor-" in err
+    assert raw.findall(out + err) == []

@@ -535,8 +535,10 @@ def _singleton(kind: str) -> bool:
 
 
 def _safe(text: str) -> str:
-    """User text shown on a terminal: control characters made visible."""
-    return "".join(ch if ch >= " " or ch == "\t" else f"\\x{ord(ch):02x}" for ch in text).replace("\x7f", "\\x7f")
+    """User text shown on a terminal, on one line: control characters made visible."""
+    from tui.plan.safetext import visible_line
+
+    return visible_line(text)
 
 
 def _elide(text: str, keep: int = 6) -> str:
