@@ -441,16 +441,14 @@ def match_elements(o: list, a: list, b: list, key: str) -> list[tuple] | None:
 
 def _skeleton(tf: TomlFile, kinds: list[str]) -> str:
     """The text outside the (top-level) entities, blank runs collapsed."""
-    from tui.plan.edit import entity_span
-
     plan = _plan(tf)
-    lines = _lines(tf.text)
+    lines = _tf_lines(tf)
     drop = set()
     for k in kinds:
         if KINDS[k].parent:
             continue
         for e in plan.all(k):
-            start, end = entity_span(tf, e.path)
+            start, end = _espan(tf, e.path)
             while start > 0 and _is_comment(lines[start - 1]):
                 start -= 1
             drop.update(range(start, end))
@@ -467,12 +465,54 @@ def _skeleton(tf: TomlFile, kinds: list[str]) -> str:
     return "\n".join(out)
 
 
+_BLANK_OR_COMMENT = re.compile(r"[ \t]*(?:#[^\n]*)?\r?$")
+
+
+def _tf_lines(tf: TomlFile) -> list[str]:
+    lines = getattr(tf, "_qd_lines", None)
+    if lines is None:
+        lines = _lines(tf.text)
+        object.__setattr__(tf, "_qd_lines", lines)
+    return lines
+
+
+def _espan(tf: TomlFile, path: tuple) -> tuple[int, int]:
+    """Lines [start, end) of the table at ``path`` with its sub-tables (as the core's
+    entity_span, on lines split once per text)."""
+    i = tf.index.header_numbers.get(path)
+    if i is None:
+        from tui.plan.edit import entity_span
+
+        return entity_span(tf, path)
+    lines = _tf_lines(tf)
+    headers = tf.index.headers
+    start, end = headers[i].line, len(lines)
+    for h in headers[i + 1:]:
+        if h.path[: len(path)] != path:
+            end = h.line
+            break
+    while end > start + 1 and _BLANK_OR_COMMENT.match(lines[end - 1]):
+        end -= 1
+    return start, end
+
+
 def _entity_at(plan: Plan, path: tuple) -> Entity | None:
-    for items in plan.entities.values():
-        for e in items:
-            if e.path == path:
-                return e
-    return None
+    index = getattr(plan, "_qd_paths", None)
+    if index is None:
+        index = {e.path: e for items in plan.entities.values() for e in items}
+        plan._qd_paths = index  # type: ignore[attr-defined]
+    return index.get(path)
+
+
+def _find(plan: Plan, kind: str, id: str) -> Entity | None:
+    index = getattr(plan, "_qd_ids", None)
+    if index is None:
+        index = {}
+        for k, items in plan.entities.items():
+            for e in items:
+                index.setdefault((k, e.id), e)
+        plan._qd_ids = index  # type: ignore[attr-defined]
+    return index.get((kind, id))
 
 
 def _kids(kind_name: str) -> list[str]:
@@ -489,6 +529,8 @@ class _Writer:
         self.o, self.y = o, y
         self.po, self.py, self.px0 = _plan(o), _plan(y), _plan(start)
         self.kinds = kinds
+        self.alone = False  # True: the text is one entity's lines on their own
+        self.pending: list[tuple[int, int, list[str]]] = []  # merged entity lines not yet in the text
         self._cur: Plan | None = None
 
     # the text as it is now
@@ -508,23 +550,35 @@ class _Writer:
         self.tf = tf
         self._cur = None
 
-    def _span(self, tf: TomlFile, plan: Plan, e: Entity, own: bool = True) -> tuple[int, int]:
-        from tui.plan.edit import entity_span
+    def flush(self) -> None:
+        """Put the entities merged on their own lines back into the text, all in one step."""
+        if not self.pending:
+            return
+        lines = list(_tf_lines(self.tf))
+        nl = "\r" if self.tf.newline == "\r\n" else ""
+        for start, end, block in sorted(self.pending, key=lambda p: -p[0]):
+            lines[start:end] = [ln + nl for ln in block]
+        self.pending = []
+        tf = self._try("\n".join(lines))
+        if tf is None:
+            raise _Fallback("entities merged on their own did not fit back in the file")
+        self._take(tf)
 
-        start, end = entity_span(tf, e.path)
+    def _span(self, tf: TomlFile, plan: Plan, e: Entity, own: bool = True) -> tuple[int, int]:
+        start, end = _espan(tf, e.path)
         if own:
             kids = [c for k in _kids(e.kind.name) for c in plan.all(k) if c.path[: len(e.path)] == e.path
                     and len(c.path) > len(e.path)]
             if kids:
-                end = min(entity_span(tf, c.path)[0] for c in kids)
-                lines = _lines(tf.text)
+                end = min(_espan(tf, c.path)[0] for c in kids)
+                lines = _tf_lines(tf)
                 while end > start + 1 and (not lines[end - 1].strip() or _is_comment(lines[end - 1])):
                     end -= 1
         return start, end
 
     def _block(self, tf: TomlFile, plan: Plan, e: Entity, own: bool = True, comments: bool = False) -> list[str]:
         start, end = self._span(tf, plan, e, own)
-        lines = _lines(tf.text)
+        lines = _tf_lines(tf)
         if comments:
             while start > 0 and _is_comment(lines[start - 1]):
                 start -= 1
@@ -558,6 +612,7 @@ class _Writer:
                 if KINDS[k].parent:
                     continue
                 self._kind(k, want, origins, parent=None)
+            self.flush()
         except EditError as exc:
             raise _Fallback(f"an edit step failed ({exc.message})") from None
         if not _same(self.tf.data, target):
@@ -583,7 +638,7 @@ class _Writer:
                 raise _Fallback(f"[{e.kind.name}] was removed")
         ids = [(e.kind.name, e.id) for e in drop]
         for kind, id in ids:
-            ent = self.cur.find(kind, id)
+            ent = _find(self.cur, kind, id)
             if ent is None:
                 raise _Fallback(f"{kind} {id} vanished while merging")
             self._take(self._change(remove_entity(self.cur, kind, id)))
@@ -607,23 +662,27 @@ class _Writer:
             cur_id = None
             if xe is not None:
                 cur_id = xe.id if not k.addressed_by_parent else f"{parent.id}/{xe.own_id}"
-            cur = self.cur.find(kind, cur_id) if cur_id is not None else None
+            cur = _find(self.cur, kind, cur_id) if cur_id is not None else None
             if cur is None:
                 cur = self._insert(t, org, prev, parent)
             self._entity(cur, t, org)
-            now = self._find_path_of(t)
-            prev = now.id
+            prev = t.id
+            if _kids(kind):
+                self.flush()
+                self._find_path_of(t)
             for child in _kids(kind):
                 self._kind(child, want, origins, parent=t)
 
     def _find_path_of(self, t: Entity) -> Entity:
-        e = self.cur.find(t.kind.name, t.id)
+        e = _find(self.cur, t.kind.name, t.id)
         if e is None:
             raise _Fallback(f"{t.kind.name} {t.id} is missing after its merge")
         return e
 
     def _insert(self, t: Entity, org: tuple, prev: str | None, parent: Entity | None) -> Entity:
         from tui.plan.edit import insert_block
+
+        self.flush()
 
         ye = _entity_at(self.py, org[2]) if org[2] is not None else None
         if ye is None:
@@ -632,16 +691,16 @@ class _Writer:
         tf = self.tf
         k = t.kind
         if prev is not None:
-            at = self._span(tf, self.cur, self.cur.find(k.name, prev), own=False)[1]
+            at = self._span(tf, self.cur, _find(self.cur, k.name, prev), own=False)[1]
         else:
             sibs = [e for e in self.cur.all(k.name) if not k.addressed_by_parent or e.parent_id == parent.id]
             if sibs:
                 at = self._span(tf, self.cur, sibs[0], own=False)[0]
-                lines = _lines(tf.text)
+                lines = _tf_lines(tf)
                 while at > 0 and _is_comment(lines[at - 1]):
                     at -= 1
             elif parent is not None:
-                pe = self.cur.find(parent.kind.name, parent.id)
+                pe = _find(self.cur, parent.kind.name, parent.id)
                 at = self._span(tf, self.cur, pe, own=False)[1] if pe is not None else None
             else:
                 at = None
@@ -651,7 +710,7 @@ class _Writer:
         self._take(new)
         # the inserted one: the entity of that kind whose id is the Y id, at the new place
         y_id = ye.id if not k.addressed_by_parent else f"{parent.id}/{ye.own_id}"
-        e = self.cur.find(k.name, y_id)
+        e = _find(self.cur, k.name, y_id)
         if e is None:
             raise _Fallback(f"{k.name} {t.id} could not be placed")
         return e
@@ -663,8 +722,13 @@ class _Writer:
             return
         oe = _entity_at(self.po, org[0]) if org[0] is not None else None
         ye = _entity_at(self.py, org[2]) if org[2] is not None else None
+        if not self.alone and len(cur.path) == 2 and not t.kind.singleton and not _kids(kind):
+            if self._entity_alone(cur, t, oe, ye):
+                return
+        self.flush()
+        cur = _entity_at(self.cur, cur.path)
         start, end = self._span(self.tf, self.cur, cur)
-        mine = [ln.rstrip("\r") for ln in _lines(self.tf.text)[start:end]]
+        mine = [ln.rstrip("\r") for ln in _tf_lines(self.tf)[start:end]]
         candidates = []
         if ye is not None and _same(_own(ye.data, kind), want) and (
                 oe is None or self._block(self.o, self.po, oe) == mine):
@@ -688,6 +752,47 @@ class _Writer:
         for key in keys:
             self._field(cur.path, kind, (key,), want.get(key, _MISSING), oe, ye)
 
+    def _mini(self, tf: TomlFile, plan: Plan, e: Entity) -> tuple[TomlFile, tuple[int, int]] | None:
+        """One entity's lines as a file of their own (cheap to re-parse after each step)."""
+        start, end = self._span(tf, plan, e, own=False)
+        text = "\n".join(_tf_lines(tf)[start:end]) + "\n"
+        try:
+            mini = TomlFile.from_bytes(tf.path, tf.encode(text), self.name)
+        except PlanError:
+            return None
+        if not _same(mini.data.get(e.path[0], [None])[0] if isinstance(mini.data.get(e.path[0]), list) else None,
+                     e.data):
+            return None
+        return mini, (start, end)
+
+    def _entity_alone(self, cur: Entity, t: Entity, oe, ye) -> bool:
+        """Merge one entity on its own lines, then put them back in one step."""
+        mx = self._mini(self.tf, self.cur, cur)
+        mo = self._mini(self.o, self.po, oe) if oe is not None else None
+        my = self._mini(self.y, self.py, ye) if ye is not None else None
+        if mx is None or (oe is not None and mo is None) or (ye is not None and my is None):
+            return False
+        empty = TomlFile.from_bytes(self.tf.path, b"", self.name)
+        sub = _Writer(self.name, mx[0], mo[0] if mo else empty, my[0] if my else empty, self.kinds)
+        sub.alone = True
+        here = (cur.path[0], 0)
+        try:
+            sub._entity(_entity_at(sub.cur, here), Entity(t.kind, t.id, t.data, t.file, here),
+                        (here if mo else None, here, here if my else None))
+        except (_Fallback, KeyError, IndexError, TypeError):
+            return False
+        except PlanError:
+            return False
+        got = _entity_at(sub.cur, here)
+        if got is None or not _same(got.data, t.data):
+            return False
+        block = sub.tf.text.split("\n")
+        if block and block[-1] == "":
+            block.pop()
+        start, end = mx[1]
+        self.pending.append((start, end, [ln.rstrip("\r") for ln in block]))
+        return True
+
     def _field(self, path: tuple, kind: str, rel: tuple, value, oe, ye) -> None:
         from tui.plan.edit import EditError, set_field, unset_field
 
@@ -701,7 +806,7 @@ class _Writer:
         o_lines = self._key_lines(self.o, oe.path + rel) if oe is not None else None
         x_span = self._key_span(self.tf, full)
         if x_span is not None:
-            mine = [ln.rstrip("\r") for ln in _lines(self.tf.text)[x_span[0]:x_span[1]]]
+            mine = [ln.rstrip("\r") for ln in _tf_lines(self.tf)[x_span[0]:x_span[1]]]
             tries = []
             if y_lines is not None:
                 tries.append(y_lines)
@@ -745,7 +850,7 @@ class _Writer:
         loc = tf.index.keys.get(full)
         if loc is None or full in tf.index.header_numbers:
             return None
-        line = _lines(tf.text)[loc.line]
+        line = _tf_lines(tf)[loc.line]
         if line.lstrip().startswith("[") or not line.lstrip()[:1]:
             return None
         return loc.line, loc.end_line + 1
@@ -754,7 +859,7 @@ class _Writer:
         span = self._key_span(tf, full)
         if span is None:
             return None
-        return [ln.rstrip("\r") for ln in _lines(tf.text)[span[0]:span[1]]]
+        return [ln.rstrip("\r") for ln in _tf_lines(tf)[span[0]:span[1]]]
 
 
 _OPENING = re.compile(r'^(\s*[^=]+?=\s*)"""\s*$')
