@@ -102,6 +102,11 @@ def different_fields(rng, seed):
     strs = [k for k, v in e.data.items() if isinstance(v, str) and k not in ("id", "sales_owner",
                                                                              "marketing_owner", "stage")]
     f1, f2 = rng.sample(ints + strs, 2)
+    if isinstance(e.data.get("custom"), dict) and len(e.data["custom"]) >= 2 and rng.random() < 0.3:
+        k1, k2 = rng.sample(sorted(e.data["custom"]), 2)  # two keys of one inline table
+        ours = [("set", "account", e.id, ("custom", k1), f"ours {seed}")]
+        theirs = [("set", "account", e.id, ("custom", k2), f"theirs {seed}")]
+        return Case("accounts.toml", ours, theirs, ours + theirs)
 
     def change(f, who):
         v = e.data[f]
@@ -132,7 +137,34 @@ def both_append(rng, seed):
 
 def arrays_of_tables(rng, seed):
     plan = _plan()
-    choice = rng.choice(["committee", "journey", "key_result"])
+    choice = rng.choice(["committee", "journey", "key_result", "committee add", "committee remove", "kr add"])
+    if choice in ("committee add", "committee remove"):
+        e = rng.choice([a for a in plan.all("account") if len(a.data.get("committee", [])) >= 3])
+        members = e.data["committee"]
+        i = rng.randrange(len(members))
+        j = rng.choice([n for n in range(len(members)) if n != i])
+        if choice == "committee add":
+            new = {"name": f"New Person {seed}", "title": "Controller", "persona": members[0]["persona"],
+                   "email": f"new{seed}@example.com"}
+            changed = members + [new]
+        else:
+            changed = members[:i] + members[i + 1:]
+        ours = [("set", "account", e.id, ("committee",), changed)]
+        edited = [dict(m) for m in members]
+        edited[j]["title"] = edited[j]["title"] + f" (theirs {seed})"
+        theirs = [("set", "account", e.id, ("committee", j, "title"), edited[j]["title"])]
+        if choice == "committee add":
+            expected = [("set", "account", e.id, ("committee",), edited + [new])]
+        else:
+            expected = [("set", "account", e.id, ("committee",), edited[:i] + edited[i + 1:])]
+        return Case("accounts.toml", ours, theirs, expected)
+    if choice == "kr add":
+        g = rng.choice([g for g in plan.all("goal") if len(g.data.get("key_result", [])) >= 2])
+        k = rng.choice(g.data["key_result"])
+        new = ("add", "key_result", f"{g.id}/added-{seed}", {"title": "Added", "metric": "m", "unit": "count",
+                                                             "target": 3, "direction": "increase"})
+        edit = ("set", "key_result", f"{g.id}/{k['id']}", "target", (k.get("target") or 0) + 7)
+        return Case("goals.toml", [new], [edit], [new, edit])
     if choice == "committee":
         e = rng.choice([a for a in plan.all("account") if len(a.data.get("committee", [])) >= 2])
         i, j = rng.sample(range(len(e.data["committee"])), 2)
@@ -155,7 +187,14 @@ def arrays_of_tables(rng, seed):
 
 
 def rename_vs_edit(rng, seed):
-    kind = rng.choice(["account", "meeting", "member"])
+    kind = rng.choice(["account", "meeting", "member", "key_result"])
+    if kind == "key_result":
+        g = rng.choice([g for g in _plan().all("goal") if g.data.get("key_result")])
+        k = rng.choice(g.data["key_result"])
+        rename = [("rename", kind, f"{g.id}/{k['id']}", f"{k['id']}-renamed")]
+        edit = [("set", kind, f"{g.id}/{k['id']}", "title", k["title"] + f" (edited {seed})")]
+        ours, theirs = (rename, edit) if rng.random() < 0.5 else (edit, rename)
+        return Case("goals.toml", ours, theirs, edit + rename)
     e, f = _text_field(rng, kind)
     rename = [("rename", kind, e.id, f"{e.id}-renamed")]
     edit = [("set", kind, e.id, f, e.data[f] + f" (edited {seed})")]
