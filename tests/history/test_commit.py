@@ -124,9 +124,11 @@ def test_after_a_commit_the_diff_hint_shows_the_commits_changes(committed, capsy
         edit(plans, "member", "dana-okafor", "role", f"Role {i}")
     code, out, err = run_cli(capsys, "commit", "-C", str(plans), "-m", "Many changes")
     assert code == 0, err
-    hint = re.search(r"`(quarterdeck diff [0-9a-f]+~1 [0-9a-f]+)`", out)
+    hint = re.search(r"`(quarterdeck diff [0-9a-f]+~1 [0-9a-f]+ -C [^`]+)`", out)
     assert hint, out
-    code, shown, err = run_cli(capsys, *hint.group(1).split()[1:], "-C", str(plans))
+    import shlex
+
+    code, shown, err = run_cli(capsys, *shlex.split(hint.group(1))[1:])
     assert code == 0, err
     assert "~ account harbor-hvac" in shown and "~ goal win-enterprise" in shown
 

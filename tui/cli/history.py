@@ -183,7 +183,7 @@ def cmd_commit(args) -> int:
         else:
             where = f" on {result.branch}" if result.branch else ""
             _print(f"committed {result.commit[:10]}{_line(where)}: {_line(result.subject)}")
-            see = commit_diff_hint(result.commit, bool(result.parents))
+            see = commit_diff_hint(result.commit, bool(result.parents), args.plan)
             for line in summary_lines(result.diff, limit=15, see=see) if result.diff else []:
                 _print(f"  {_line(line)}")
             _print(f"  (all of this commit's plan changes: `{see}`)")
@@ -192,10 +192,14 @@ def cmd_commit(args) -> int:
         return 1 if result.hook_changed and result.errors and not args.allow_invalid else 0
 
 
-def commit_diff_hint(commit: str, has_parent: bool) -> str:
+def commit_diff_hint(commit: str, has_parent: bool, plan: str | None = None) -> str:
     """The command that shows a commit's plan changes."""
+    import shlex
+
     short = commit[:10]
-    return f"quarterdeck diff {short}~1 {short}" if has_parent else f"git show {short}"
+    if not has_parent:
+        return f"git show {short}"
+    return f"quarterdeck diff {short}~1 {short}" + (f" -C {shlex.quote(plan)}" if plan else "")
 
 
 def cmd_log(args) -> int:
