@@ -177,3 +177,20 @@ def test_unparseable_sides_fall_back(tmp_path):
     assert out.fallback and "merged line by line instead" in out.messages[0]
     merged = Path(paths[1]).read_bytes()
     assert b'name = "Harbor HVAC"\n' in merged and merged.endswith(b"\n[[account]\n")  # both sides kept
+
+
+def test_comments_the_other_side_added_to_entities_are_kept():
+    base = (EXAMPLE / "accounts.toml").read_text()
+    ours = base.replace("icp_fit = 94", "icp_fit = 95", 1)
+    theirs = base.replace('stage = "customer"', 'stage = "lost"', 1)  # the line next to ours: git conflicts
+    header = '[[account]]\nid = "northgate-utilities"'
+    theirs = theirs.replace(header, "# northgate: renewal at risk\n" + header, 1)
+    theirs = theirs.replace('region = "US Midwest"', 'region = "US Midwest"  # HQ in Des Moines', 1)
+    out = _merge("accounts.toml", ours, theirs)
+    assert out.conflicts == []
+    import difflib
+
+    diff = difflib.unified_diff(base.splitlines(), out.text.splitlines(), lineterm="", n=0)
+    added = [ln[1:] for ln in diff if ln.startswith("+") and not ln.startswith("+++")]
+    assert added == ["icp_fit = 95", 'stage = "lost"', "# northgate: renewal at risk",
+                     'region = "US Midwest"  # HQ in Des Moines']

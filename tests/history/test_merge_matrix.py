@@ -240,6 +240,12 @@ def comments_nearby(rng, seed):
     setup = [("text", "accounts.toml", one_line, commented)]
     last = f'  "{plays[-1]}",  # why: reason {len(plays) - 1}\n]'
     append = [("text", "accounts.toml", last, last[:-1] + f'  "new play {seed}",\n]')]
+    if rng.random() < 0.6:  # comments attached above another entity, and at the end of a line of this one
+        o = rng.choice([a for a in plan.all("account") if a.id != e.id])
+        header = f'[[account]]\nid = "{o.id}"'
+        append.append(("text", "accounts.toml", header, f"# about {o.id}: note {seed}\n" + header))
+        line = f'name = "{e.data["name"]}"\n'
+        append.append(("text", "accounts.toml", line, line[:-1] + f"  # named in {seed}\n"))
     other = [("set", "account", e.id, "next_step", f"Next step {seed}")]
     if rng.random() < 0.5:
         near = "# Tier 1: eight named accounts, one AE and one marketer each"

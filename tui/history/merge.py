@@ -556,7 +556,7 @@ class _Writer:
             return
         lines = list(_tf_lines(self.tf))
         nl = "\r" if self.tf.newline == "\r\n" else ""
-        for start, end, block in sorted(self.pending, key=lambda p: -p[0]):
+        for start, end, block in sorted(self.pending, key=lambda p: (-p[0], -p[1])):
             lines[start:end] = [ln + nl for ln in block]
         self.pending = []
         tf = self._try("\n".join(lines))
@@ -718,10 +718,15 @@ class _Writer:
     def _entity(self, cur: Entity, t: Entity, org: tuple) -> None:
         kind = t.kind.name
         want = _own(t.data, kind)
-        if _same(_own(cur.data, kind), want):
-            return
         oe = _entity_at(self.po, org[0]) if org[0] is not None else None
         ye = _entity_at(self.py, org[2]) if org[2] is not None else None
+        if not self.alone and oe is not None and ye is not None:
+            self._comments_above(cur, oe, ye)
+        same = _same(_own(cur.data, kind), want)
+        # B changed the entity's text (a comment, a layout) though perhaps not its data
+        b_text = oe is not None and ye is not None and self._block(self.y, self.py, ye) != self._block(self.o, self.po, oe)
+        if same and not b_text:
+            return
         if not self.alone and len(cur.path) == 2 and not t.kind.singleton and not _kids(kind):
             if self._entity_alone(cur, t, oe, ye):
                 return
@@ -746,11 +751,37 @@ class _Writer:
             if got is not None and _same(_own(got.data, kind), want):
                 self._take(tf)
                 return
+        if same:
+            return  # the data is right; B's layout changes overlap ours: ours are kept
         # field by field
         have = _own(cur.data, kind)
         keys = list(have) + [k for k in want if k not in have]
         for key in keys:
             self._field(cur.path, kind, (key,), want.get(key, _MISSING), oe, ye)
+
+    def _above(self, tf: TomlFile, plan: Plan, e: Entity) -> tuple[int, int, list[str]]:
+        """The comment lines directly above an entity: (first line, its header line, the lines)."""
+        start = self._span(tf, plan, e, own=False)[0]
+        lines = _tf_lines(tf)
+        first = start
+        while first > 0 and _is_comment(lines[first - 1]):
+            first -= 1
+        return first, start, [ln.rstrip("\r") for ln in lines[first:start]]
+
+    def _comments_above(self, cur: Entity, oe: Entity, ye: Entity) -> None:
+        """B's changes to the comments above an entity, kept (merged with ours when both changed them)."""
+        first, start, mine = self._above(self.tf, self.cur, cur)
+        base = self._above(self.o, self.po, oe)[2]
+        theirs = self._above(self.y, self.py, ye)[2]
+        if theirs == base or theirs == mine:
+            return
+        if mine == base:
+            new = theirs
+        else:
+            merged = line_merge("".join(ln + "\n" for ln in base), "".join(ln + "\n" for ln in mine),
+                                "".join(ln + "\n" for ln in theirs))
+            new = merged.split("\n")[:-1] if merged is not None else mine + [ln for ln in theirs if ln not in mine]
+        self.pending.append((first, start, new))
 
     def _mini(self, tf: TomlFile, plan: Plan, e: Entity) -> tuple[TomlFile, tuple[int, int]] | None:
         """One entity's lines as a file of their own (cheap to re-parse after each step)."""
