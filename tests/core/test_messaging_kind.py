@@ -400,7 +400,7 @@ def test_merge_goes_message_by_message(plan_dir):
     both = base.replace('status = "draft"', 'status = "retired"')
     ours = base.replace('status = "draft"', 'status = "approved"')
     outcome = merge_bytes(base.encode(), ours.encode(), both.encode(), "plans/messaging.toml")
-    assert outcome.conflicts == ["message one-view-of-utilisation: both changed it (status)"]
+    assert outcome.conflicts == ["message one-view-of-utilisation: status (both changed it)"]
     assert "<<<<<<< ours (message one-view-of-utilisation)" in outcome.text and outcome.text.count("<<<<<<<") == 1
 
 

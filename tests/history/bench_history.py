@@ -1,6 +1,11 @@
 """Benchmark of the history layer: prints numbers, asserts nothing (not collected by pytest).
 
     python -m tests.history.bench_history [--accounts 10000] [--repeat 3]
+    python -m tests.history.bench_history --git-log     # only `git log -p` over the demo
+
+`--git-log` builds the demo repository (`quarterdeck demo`) and times `git log -p` over
+it: with no drivers, with the default `git-setup` (real lines, entity hunk headers), and
+with `git-setup --semantic` (the cached textconv) first run (empty cache) and repeated.
 
 Builds a plan with many generated accounts in a throwaway repository, commits it, rolls
 over to the next quarter (which tags the first), changes some accounts (and adds and
@@ -62,13 +67,69 @@ def _edit_accounts(plan_dir: Path, count: int) -> None:
     save_staged(plan)
 
 
+def bench_git_log(repeat: int) -> None:
+    """`git log -p` over the demo repository with and without the drivers."""
+    from tui.history.demo import build_demo
+    from tui.history.gitsetup import git_setup
+
+    with tempfile.TemporaryDirectory(prefix="qd-bench-log-") as tmp:
+        plan_dir = build_demo(Path(tmp) / "demo")
+        root = plan_dir.parent
+        count = subprocess.run(["git", "rev-list", "--count", "HEAD"], cwd=root, capture_output=True, text=True)
+        print(f"demo: {count.stdout.strip()} commits")
+
+        def log_p() -> int:
+            done = subprocess.run(["git", "log", "-p"], cwd=root, capture_output=True, check=True)
+            return len(done.stdout)
+
+        def config(*args: str) -> None:
+            subprocess.run(["git", "config", "--local", *args], cwd=root, capture_output=True)
+
+        def no_drivers() -> None:
+            for key in ("diff.quarterdeck.textconv", "diff.quarterdeck.cachetextconv", "diff.quarterdeck.xfuncname",
+                        "merge.quarterdeck.driver"):
+                config("--unset-all", key)
+
+        def drop_cache() -> None:
+            subprocess.run(["git", "update-ref", "-d", "refs/notes/textconv/quarterdeck"], cwd=root,
+                           capture_output=True)
+
+        rows = []
+        no_drivers()
+        rows.append(("no drivers", *_first_and_repeat(log_p, repeat)))
+        with PlanRepo(plan_dir) as prepo:
+            git_setup(prepo)
+        rows.append(("git-setup (default: real lines, entity hunk headers)", *_first_and_repeat(log_p, repeat)))
+        with PlanRepo(plan_dir) as prepo:
+            git_setup(prepo, semantic=True)
+        drop_cache()
+        rows.append(("git-setup --semantic (cached textconv)", *_first_and_repeat(log_p, repeat)))
+        config("--unset-all", "diff.quarterdeck.cachetextconv")
+        rows.append(("textconv without the cache (the old default)", *_first_and_repeat(log_p, 1)))
+        print(f"{'git log -p over the demo':<56} {'first':>8} {'repeated':>9}  output")
+        for name, first, again, size in rows:
+            print(f"{name:<56} {first:7.2f}s {again:8.2f}s  {size / 1e3:.0f} kB")
+
+
+def _first_and_repeat(fn, repeat: int) -> tuple[float, float, int]:
+    start = time.perf_counter()
+    size = fn()
+    first = time.perf_counter() - start
+    again, _ = _time(fn, repeat)
+    return first, again, size
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--git-log", action="store_true", help="only time `git log -p` over the demo")
     parser.add_argument("--accounts", type=int, default=10_000)
     parser.add_argument("--changes", type=int, default=20, help="accounts changed between the quarters")
     parser.add_argument("--repeat", type=int, default=3)
     args = parser.parse_args()
     os.environ.update(ISOLATED)
+    if args.git_log:
+        bench_git_log(args.repeat)
+        return
 
     with tempfile.TemporaryDirectory(prefix="qd-bench-history-") as tmp:
         root = Path(tmp) / "repo"

@@ -1,15 +1,15 @@
-"""quarterdeck commit and tag, and the git faults of RELIABILITY.md (cases 24-38)."""
+"""quarterdeck commit and tag (the git faults of RELIABILITY.md, cases 24-38, are in tests/reliability/test_git.py)."""
 
 from __future__ import annotations
 
 import os
-import shutil
+import re
 import stat
 from pathlib import Path
 
 import pytest
 
-from tests.history.helpers import edit, git, head, init_repo, run_cli
+from tests.history.helpers import edit, git, head, run_cli
 from tui.history.commit import commit_plan
 from tui.history.errors import HistoryError
 from tui.history.repo import PlanRepo
@@ -63,296 +63,6 @@ def test_invalid_plan_is_refused_unless_allowed(committed, capsys):
     assert "Committed with --allow-invalid" in git(committed, "log", "-1", "--format=%B")
 
 
-def test_not_a_repository(tmp_path, capsys):  # 24
-    plans = tmp_path / "plans"
-    shutil.copytree(Path(__file__).resolve().parents[2] / "plans", plans)
-    code, _, err = run_cli(capsys, "commit", "-C", str(plans))
-    assert code == 2
-    assert "not inside a git repository" in err and "Traceback" not in err
-    assert not (tmp_path / ".git").exists() and not (plans / ".git").exists()
-    code, _, err = run_cli(capsys, "log", "-C", str(plans))
-    assert code == 2 and "git init" in err
-
-
-def test_first_commit_in_a_repository_with_no_commits(repo, capsys):  # 25
-    code, out, err = run_cli(capsys, "commit", "-C", str(repo / "plans"), "-m", "Start")
-    assert code == 0, err
-    files = git(repo, "show", "--name-only", "--format=", "HEAD").split()
-    assert sorted(files) == sorted(f"plans/{n}" for n in ("plan.toml", "goals.toml", "personas.toml",
-                                                          "accounts.toml", "content.toml", "glossary.toml",
-                                                          "messaging.toml"))
-
-
-def test_detached_head_is_refused(committed, capsys):  # 26
-    git(committed, "checkout", "--quiet", "--detach")
-    edit(committed / "plans", "account", "harbor-hvac", "tier", 2)
-    code, _, err = run_cli(capsys, "commit", "-C", str(committed / "plans"))
-    assert code == 1 and "detached" in err and "git switch" in err
-
-
-@pytest.mark.parametrize("state", ["MERGE_HEAD", "CHERRY_PICK_HEAD", "REVERT_HEAD", "rebase-merge", "rebase-apply",
-                                   "BISECT_LOG"])
-def test_operation_in_progress_is_refused(committed, capsys, state):  # 27
-    marker = committed / ".git" / state
-    if state.startswith("rebase"):
-        marker.mkdir()
-    else:
-        marker.write_text(head(committed) + "\n")
-    edit(committed / "plans", "account", "harbor-hvac", "tier", 2)
-    before = head(committed)
-    code, _, err = run_cli(capsys, "commit", "-C", str(committed / "plans"))
-    assert code == 1 and "in progress" in err
-    assert head(committed) == before
-
-
-def test_real_merge_and_bisect_in_progress_are_refused(committed, capsys):  # 27, with git's own states
-    plans = committed / "plans"
-    git(committed, "checkout", "--quiet", "-b", "other")
-    (committed / "notes.txt").write_text("theirs\n")
-    git(committed, "add", "notes.txt")
-    git(committed, "commit", "--quiet", "-m", "theirs")
-    git(committed, "checkout", "--quiet", "main")
-    (committed / "notes.txt").write_text("ours\n")
-    git(committed, "add", "notes.txt")
-    git(committed, "commit", "--quiet", "-m", "ours")
-    git(committed, "merge", "other", check=False)
-    edit(plans, "account", "harbor-hvac", "tier", 2)
-    code, _, err = run_cli(capsys, "commit", "-C", str(plans))
-    assert code == 1 and "a merge is in progress" in err
-    git(committed, "merge", "--abort")
-    git(committed, "bisect", "start")
-    code, _, err = run_cli(capsys, "commit", "-C", str(plans))
-    assert code == 1 and "bisect" in err
-
-
-def test_unresolved_conflicts_are_refused(committed, capsys):  # 28
-    (committed / "notes.txt").write_text("one\n")
-    git(committed, "add", "notes.txt")
-    git(committed, "commit", "--quiet", "-m", "notes")
-    (committed / "notes.txt").write_text("two\n")
-    git(committed, "stash", "--quiet")
-    (committed / "notes.txt").write_text("three\n")
-    git(committed, "commit", "--quiet", "-am", "three")
-    git(committed, "stash", "pop", check=False)  # conflicts, with no operation in progress
-    assert git(committed, "ls-files", "-u").strip()
-    edit(committed / "plans", "account", "harbor-hvac", "tier", 2)
-    code, _, err = run_cli(capsys, "commit", "-C", str(committed / "plans"))
-    assert code == 1 and "unresolved conflicts" in err and "notes.txt" in err
-
-
-def test_index_lock_is_reported_and_left_alone(committed, capsys):  # 29
-    lock = committed / ".git" / "index.lock"
-    lock.write_text("")
-    edit(committed / "plans", "account", "harbor-hvac", "tier", 2)
-    code, _, err = run_cli(capsys, "commit", "-C", str(committed / "plans"))
-    assert code == 1 and "index.lock" in err and "another git process" in err
-    assert lock.exists()
-
-
-def test_failing_pre_commit_hook_keeps_the_file_and_shows_its_output(committed, capsys):  # 30
-    plans = committed / "plans"
-    hook(committed, "pre-commit", 'echo "policy check: accounts need a review" >&2\nexit 1\n')
-    edit(plans, "account", "harbor-hvac", "tier", 2)
-    saved = (plans / "accounts.toml").read_bytes()
-    before = head(committed)
-    code, _, err = run_cli(capsys, "commit", "-C", str(plans))
-    assert code == 1
-    assert "pre-commit hook refused the commit" in err and "policy check: accounts need a review" in err
-    assert head(committed) == before
-    assert (plans / "accounts.toml").read_bytes() == saved
-
-
-def test_hook_that_modifies_files_is_revalidated_and_shown(committed, capsys):  # 30
-    plans = committed / "plans"
-    hook(committed, "pre-commit",
-         "sed -i 's/^icp_fit = 94$/icp_fit = 95/' plans/accounts.toml\ngit add plans/accounts.toml\n")
-    edit(plans, "account", "harbor-hvac", "tier", 2)
-    code, out, err = run_cli(capsys, "commit", "-C", str(plans))
-    assert code == 0, err
-    assert "a hook changed accounts.toml" in err
-    assert "account harbor-hvac: icp_fit 94 → 95" in err
-    assert "icp_fit = 95" in git(committed, "show", "HEAD:plans/accounts.toml")
-
-
-def _fake_gpg(tmp_path: Path, ok: bool) -> Path:
-    script = tmp_path / ("gpg-ok" if ok else "gpg-broken")
-    if ok:
-        script.write_text("#!/bin/sh\ncat >/dev/null\necho '[GNUPG:] SIG_CREATED D 1 8 00 0 0' >&2\n"
-                          "printf -- '-----BEGIN PGP SIGNATURE-----\\n\\nZmFrZQ==\\n-----END PGP SIGNATURE-----\\n'\n")
-    else:
-        script.write_text("#!/bin/sh\ncat >/dev/null\necho 'gpg: signing failed: No secret key' >&2\nexit 2\n")
-    script.chmod(0o755)
-    return script
-
-
-def test_gpgsign_signs_through_git_commit(committed, tmp_path, capsys):  # 31
-    git(committed, "config", "commit.gpgsign", "true")
-    git(committed, "config", "gpg.program", str(_fake_gpg(tmp_path, ok=True)))
-    edit(committed / "plans", "account", "harbor-hvac", "tier", 2)
-    code, _, err = run_cli(capsys, "commit", "-C", str(committed / "plans"))
-    assert code == 0, err
-    assert "gpgsig -----BEGIN PGP SIGNATURE-----" in git(committed, "cat-file", "commit", "HEAD")
-
-
-def test_gpg_failure_is_an_error(committed, tmp_path, capsys):  # 31
-    git(committed, "config", "commit.gpgsign", "true")
-    git(committed, "config", "gpg.program", str(_fake_gpg(tmp_path, ok=False)))
-    edit(committed / "plans", "account", "harbor-hvac", "tier", 2)
-    before = head(committed)
-    code, _, err = run_cli(capsys, "commit", "-C", str(committed / "plans"))
-    assert code == 1 and "could not sign" in err
-    assert head(committed) == before
-
-
-def test_missing_identity_is_a_clear_error(tmp_path, capsys):  # 32
-    root = init_repo(tmp_path / "r", identity=False)
-    shutil.copytree(Path(__file__).resolve().parents[2] / "plans", root / "plans")
-    code, _, err = run_cli(capsys, "commit", "-C", str(root / "plans"))
-    assert code == 1
-    assert "git config user.name" in err and "git config user.email" in err
-    assert git(root, "rev-parse", "--verify", "--quiet", "HEAD", check=False) == ""
-
-
-def test_other_staged_files_stay_staged_and_out_of_the_commit(committed, capsys):  # 33
-    (committed / "README.md").write_text("notes\n")
-    git(committed, "add", "README.md")
-    edit(committed / "plans", "account", "harbor-hvac", "tier", 2)
-    code, _, err = run_cli(capsys, "commit", "-C", str(committed / "plans"))
-    assert code == 0, err
-    assert git(committed, "show", "--name-only", "--format=", "HEAD").split() == ["plans/accounts.toml"]
-    assert git(committed, "diff", "--cached", "--name-only").split() == ["README.md"]
-
-
-def test_plan_folder_named_like_an_option(tmp_path, capsys):  # 34
-    root = init_repo(tmp_path / "r")
-    shutil.copytree(Path(__file__).resolve().parents[2] / "plans", root / "-plans")
-    code, _, err = run_cli(capsys, "commit", "-C", str(root / "-plans"), "-m", "dash")
-    assert code == 0, err
-    assert "-plans/plan.toml" in git(root, "show", "--name-only", "--format=", "HEAD").split()
-    with PlanRepo(root / "-plans") as prepo:
-        assert prepo.tag_name("2026-Q4") == "plan/plans/2026-Q4"
-
-
-def test_plan_file_symlink_and_folder_outside_repo_are_refused(committed, tmp_path, capsys):  # 34
-    plans = committed / "plans"
-    outside = tmp_path / "elsewhere.toml"
-    outside.write_bytes((plans / "glossary.toml").read_bytes())
-    (plans / "glossary.toml").unlink()
-    (plans / "glossary.toml").symlink_to(outside)
-    code, _, err = run_cli(capsys, "commit", "-C", str(plans))
-    assert code == 1 and "symbolic link" in err
-    other = tmp_path / "loose-plan"
-    shutil.copytree(Path(__file__).resolve().parents[2] / "plans", other)
-    (committed / "linked").symlink_to(other)
-    code, _, err = run_cli(capsys, "commit", "-C", str(committed / "linked"))
-    assert code == 2 and "not inside a git repository" in err
-
-
-def test_revisions_starting_with_a_dash_are_refused(committed, capsys):  # 34
-    code, _, err = run_cli(capsys, "diff", "-C", str(committed / "plans"), "--", "--output=stolen.txt")
-    assert code == 2 and "cannot start with '-'" in err
-
-
-def test_dubious_ownership_is_reported_and_never_whitelisted(committed, capsys, monkeypatch, isolated_git):  # 35
-    monkeypatch.setenv("GIT_TEST_ASSUME_DIFFERENT_OWNER", "1")
-    edit(committed / "plans", "account", "harbor-hvac", "tier", 2)
-    code, _, err = run_cli(capsys, "commit", "-C", str(committed / "plans"))
-    assert code == 1 and "dubious ownership" in err and "never changes that setting" in err
-    assert "safe.directory" not in isolated_git.read_text()
-    assert "safe" not in (committed / ".git" / "config").read_text()
-
-
-def test_shallow_clone_commits_and_says_where_history_stops(committed, tmp_path, capsys):  # 36
-    for tier in (2, 3):
-        edit(committed / "plans", "account", "harbor-hvac", "tier", tier)
-        git(committed, "commit", "--quiet", "-am", f"tier {tier}")
-    clone = tmp_path / "clone"
-    git(tmp_path, "clone", "--quiet", "--depth=1", f"file://{committed}", str(clone))
-    git(clone, "config", "user.name", "Clone Person")
-    git(clone, "config", "user.email", "clone@example.com")
-    edit(clone / "plans", "account", "harbor-hvac", "tier", 1)
-    code, _, err = run_cli(capsys, "commit", "-C", str(clone / "plans"))
-    assert code == 0, err
-    code, out, _ = run_cli(capsys, "log", "-C", str(clone / "plans"))
-    assert code == 0
-    lines = out.splitlines()
-    assert len([ln for ln in lines if ln[:1].isalnum()]) == 2
-    assert "history is cut off here (shallow clone)" in lines[-1]
-    code, out, _ = run_cli(capsys, "log", "-C", str(clone / "plans"), "--format", "json")
-    assert '"boundary": true' in out
-
-
-def test_eol_attributes_commit_what_was_validated(committed, capsys):  # 37
-    plans = committed / "plans"
-    (committed / ".gitattributes").write_text("*.toml text eol=crlf\n")
-    git(committed, "add", ".gitattributes")
-    git(committed, "commit", "--quiet", "-m", "attributes")
-    crlf = (plans / "glossary.toml").read_bytes().replace(b"\n", b"\r\n")
-    (plans / "glossary.toml").write_bytes(crlf.replace(b'term = "Lead"', b'term = "Leads"'))
-    code, _, err = run_cli(capsys, "commit", "-C", str(plans))
-    assert code == 0, err
-    assert "git stores glossary.toml converted" in err
-    stored = git(committed, "cat-file", "blob", "HEAD:plans/glossary.toml")
-    assert "\r" not in stored and 'term = "Leads"' in stored
-
-
-def test_autocrlf_commit_checks_the_stored_bytes(committed, capsys):  # 37
-    plans = committed / "plans"
-    git(committed, "config", "core.autocrlf", "true")
-    raw = (plans / "accounts.toml").read_bytes().replace(b"\n", b"\r\n").replace(b"tier = 1", b"tier = 2", 1)
-    (plans / "accounts.toml").write_bytes(raw)
-    code, _, err = run_cli(capsys, "commit", "-C", str(plans))
-    assert code == 0, err
-    assert "converted" in err
-    stored = git(committed, "cat-file", "blob", "HEAD:plans/accounts.toml")
-    assert "\r" not in stored and "tier = 2" in stored
-
-
-def test_a_filter_that_changes_the_data_is_refused(committed, capsys):  # 37: stored != validated
-    plans = committed / "plans"
-    git(committed, "config", "filter.bump.clean", "sed 's/^tier = 1$/tier = 3/'")
-    git(committed, "config", "filter.bump.smudge", "cat")
-    (committed / ".gitattributes").write_text("plans/accounts.toml filter=bump\n")
-    edit(plans, "account", "harbor-hvac", "icp_fit", 93)
-    before = head(committed)
-    code, _, err = run_cli(capsys, "commit", "-C", str(plans))
-    assert code == 1 and "holds different data" in err
-    assert head(committed) == before
-
-
-def _fds() -> int:
-    return len(os.listdir("/proc/self/fd"))
-
-
-def _children() -> int:
-    me = str(os.getpid())
-    count = 0
-    for pid in os.listdir("/proc"):
-        if pid.isdigit():
-            try:
-                with open(f"/proc/{pid}/stat") as fh:
-                    fields = fh.read().rsplit(")", 1)[1].split()
-            except OSError:
-                continue
-            if fields[1] == me and fields[0] != "Z":
-                count += 1
-    return count
-
-
-@pytest.mark.skipif(not Path("/proc/self/fd").is_dir(), reason="needs /proc")
-def test_opening_and_closing_a_thousand_times_leaks_nothing(committed):  # 38
-    plans = committed / "plans"
-    blob = git(committed, "rev-parse", "HEAD:plans/plan.toml").strip()
-    with PlanRepo(plans) as prepo:  # warm up imports and caches
-        prepo.read_blob(blob)
-    fds, kids = _fds(), _children()
-    for _ in range(1000):
-        with PlanRepo(plans) as prepo:
-            assert prepo.read_blob(blob)  # starts GitPython's persistent cat-file process
-    assert _fds() == fds
-    assert _children() == kids
-
-
 def test_tag_command_and_existing_tags(committed, capsys):
     plans = committed / "plans"
     code, out, _ = run_cli(capsys, "tag", "2026-Q3", "-C", str(plans))
@@ -382,3 +92,59 @@ def test_hooks_see_git_as_configured(committed, capsys):
     code, _, err = run_cli(capsys, "commit", "-C", str(plans))
     assert code == 0, err
     assert (committed.parent / "hook-saw.txt").read_text().split() == ["plans/accounts.toml"]
+
+
+def test_quarter_tag_on_another_revision_refuses_before_committing(committed, capsys):
+    plans = committed / "plans"
+    code, _, err = run_cli(capsys, "tag", "2026-Q4", "-C", str(plans))
+    assert code == 0, err
+    edit(plans, "account", "harbor-hvac", "tier", 2)
+    edit(plans, "account", "harbor-hvac", "stage", "opportunity")
+    before = head(committed)
+    code, out, err = run_cli(capsys, "commit", "-C", str(plans), "--quarter")
+    assert code == 1
+    assert "already marks another revision" in err and "nothing was committed" in err
+    assert head(committed) == before and "committed" not in out
+    assert git(committed, "diff", "--cached", "--name-only").strip() == ""
+    # with --force-tag it commits and moves the tag
+    code, out, err = run_cli(capsys, "commit", "-C", str(plans), "--quarter", "--force-tag")
+    assert code == 0, err
+    assert git(committed, "rev-parse", "plan/2026-Q4^{commit}").strip() == head(committed) != before
+
+
+def test_after_a_commit_the_diff_hint_shows_the_commits_changes(committed, capsys):
+    plans = committed / "plans"
+    for n, id in enumerate([e for e in ("harbor-hvac", "northgate-utilities", "liftwell-elevator",
+                                        "meridian-biomed")]):
+        edit(plans, "account", id, "tier", 3)
+        edit(plans, "account", id, "icp_fit", 10 + n)
+    for id in ("grow-pipeline", "tighten-handoff", "land-dispatch-name", "win-enterprise"):
+        edit(plans, "goal", id, "title", f"New title of {id}")
+    for i in range(10):
+        edit(plans, "member", "dana-okafor", "role", f"Role {i}")
+    code, out, err = run_cli(capsys, "commit", "-C", str(plans), "-m", "Many changes")
+    assert code == 0, err
+    hint = re.search(r"`(quarterdeck diff [0-9a-f]+~1 [0-9a-f]+ -C [^`]+)`", out)
+    assert hint, out
+    import shlex
+
+    code, shown, err = run_cli(capsys, *shlex.split(hint.group(1))[1:])
+    assert code == 0, err
+    assert "~ account harbor-hvac" in shown and "~ goal win-enterprise" in shown
+
+
+def test_first_commit_after_init_takes_the_files_init_wrote(tmp_path, capsys):
+    folder = tmp_path / "plan"
+    code, out, err = run_cli(capsys, "init", str(folder))
+    assert code == 0, err
+    git(folder, "config", "user.name", "A")
+    git(folder, "config", "user.email", "a@example.com")
+    (folder / "unrelated.txt").write_text("not the plan's\n")
+    code, out, err = run_cli(capsys, "commit", "-C", str(folder), "-m", "Start the plan")
+    assert code == 0, err
+    tracked = set(git(folder, "ls-files").split())
+    assert {".gitattributes", ".gitignore", ".github/workflows/quarterdeck.yml", "plan.toml"} <= tracked
+    assert any(p.startswith("schemas/") for p in tracked)
+    assert "unrelated.txt" not in tracked
+    status = git(folder, "status", "--porcelain")
+    assert status.strip() == "?? unrelated.txt"

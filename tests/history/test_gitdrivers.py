@@ -3,6 +3,9 @@ merges go through the id-aware merge driver (run by git as `python -m tui`)."""
 
 from __future__ import annotations
 
+import os
+import re
+import subprocess
 import sys
 import tomllib
 from pathlib import Path
@@ -42,12 +45,18 @@ def accounts(repo: Path) -> dict:
     return {a["id"]: a for a in tomllib.loads((repo / "plans" / "accounts.toml").read_text())["account"]}
 
 
-def test_setup_writes_attributes_and_config_that_run_this_python(setup_repo):
+def test_setup_writes_attributes_and_config_without_an_interpreter_path(setup_repo, monkeypatch, capsys):
     attributes = (setup_repo / "plans" / ".gitattributes").read_text().splitlines()
     assert "/accounts.toml diff=quarterdeck merge=quarterdeck" in attributes
-    config = git(setup_repo, "config", "--local", "--get", "merge.quarterdeck.driver")
-    assert sys.executable in config and "-m tui merge-file %O %A %B %P" in config
     assert git(setup_repo, "check-attr", "diff", "--", "plans/goals.toml").strip().endswith("quarterdeck")
+    # with `quarterdeck` on PATH the config names it, never this interpreter's absolute path
+    monkeypatch.setenv("PATH", str(Path(sys.executable).parent) + os.pathsep + os.environ["PATH"])
+    code, out, err = run_cli(capsys, "git-setup", "-C", str(setup_repo / "plans"))
+    assert code == 0, err
+    config = git(setup_repo, "config", "--local", "--get", "merge.quarterdeck.driver")
+    assert "quarterdeck merge-file %O %A %B %P" in config and sys.executable not in config
+    assert git(setup_repo, "config", "--local", "--get", "diff.quarterdeck.textconv", check=False) == ""
+    assert "each clone runs `quarterdeck git-setup` once" in out and "not version" in out
     # running it twice changes nothing
     before = (setup_repo / "plans" / ".gitattributes").read_bytes()
     from tui.history.gitsetup import write_attributes
@@ -56,21 +65,82 @@ def test_setup_writes_attributes_and_config_that_run_this_python(setup_repo):
     assert (setup_repo / "plans" / ".gitattributes").read_bytes() == before
 
 
-def test_git_diff_log_and_show_print_entities(setup_repo):
+def test_setup_without_quarterdeck_on_path_runs_python_and_says_so(committed, monkeypatch, capsys):
+    import tui.history.gitsetup as gitsetup
+
+    monkeypatch.setattr(gitsetup.shutil, "which", lambda *a, **k: None)
+    code, out, err = run_cli(capsys, "git-setup", "-C", str(committed / "plans"))
+    assert code == 0, err
+    assert "`quarterdeck` is not on PATH" in out and "-m tui" in out
+    config = git(committed, "config", "--local", "--get", "merge.quarterdeck.driver")
+    assert f"{sys.executable} -m tui merge-file" in config
+
+
+def test_default_git_shows_the_files_real_lines_with_entity_hunk_headers(setup_repo):
     plans = setup_repo / "plans"
+    edit(plans, "account", "harbor-hvac", "stage", "opportunity")
+    out = git(setup_repo, "diff")
+    assert '-stage = "customer"\n+stage = "opportunity"' in out
+    assert re.search(r'^@@ .* @@ id = "harbor-hvac"$', out, re.M), out  # the hunk names the entity
+    # a patch from git diff applies
+    patch = git(setup_repo, "diff", "--binary")
+    git(setup_repo, "checkout", "--", "plans/accounts.toml")
+    git(setup_repo, "apply", "--check", "-", input=patch)
+    git(setup_repo, "apply", "-", input=patch)
+    assert 'stage = "opportunity"' in (plans / "accounts.toml").read_text()
+    git(setup_repo, "commit", "--quiet", "-am", "stage")
+    # blame shows the file's lines
+    blame = git(setup_repo, "blame", "--porcelain", "--", "plans/accounts.toml")
+    lines = [ln[1:] for ln in blame.splitlines() if ln.startswith("\t")]
+    assert lines == (plans / "accounts.toml").read_text().splitlines()
+    # a comment-only change shows in git diff and git show
+    text = (plans / "accounts.toml").read_text()
+    (plans / "accounts.toml").write_text(text.replace("# ABM target list", "# The ABM target list", 1))
+    assert "+# The ABM target list" in git(setup_repo, "diff")
+    git(setup_repo, "commit", "--quiet", "-am", "comment")
+    assert "+# The ABM target list" in git(setup_repo, "show", "HEAD")
+    assert "+# The ABM target list" in git(setup_repo, "log", "-p", "-1")
+
+
+def test_semantic_setup_prints_entities_and_caches_the_rendering(setup_repo, capsys):
+    plans = setup_repo / "plans"
+    code, out, err = run_cli(capsys, "git-setup", "--semantic", "-C", str(plans))
+    assert code == 0, err
+    assert git(setup_repo, "config", "--local", "--get", "diff.quarterdeck.cachetextconv").strip() == "true"
     edit(plans, "account", "harbor-hvac", "stage", "opportunity")
     edit(plans, "goal", "grow-pipeline", "owners", ["dana-okafor", "mei-lin", "tom-becker"])
     out = git(setup_repo, "diff")
-    assert "@@ account harbor-hvac  (Harbor HVAC Services)" in out or "account harbor-hvac" in out
+    assert "account harbor-hvac" in out
     assert "-  stage: customer\n+  stage: opportunity" in out
     assert "+    - tom-becker" in out
-    assert 'stage = "customer"' not in out  # not the raw TOML lines
     git(setup_repo, "commit", "--quiet", "-am", "stage and owners")
     for command in (["log", "-p", "-1"], ["show", "HEAD"]):
-        out = git(setup_repo, *command)
-        assert "-  stage: customer\n+  stage: opportunity" in out
-    raw = git(setup_repo, "diff", "--no-textconv", "HEAD~1", "HEAD")
-    assert '-stage = "customer"' in raw
+        assert "-  stage: customer\n+  stage: opportunity" in git(setup_repo, *command)
+    assert git(setup_repo, "notes", "--ref=textconv/quarterdeck", "list", check=False).strip()  # cached
+    assert '-stage = "customer"' in git(setup_repo, "diff", "--no-textconv", "HEAD~1", "HEAD")
+    # back to the default: the textconv goes
+    code, out, err = run_cli(capsys, "git-setup", "-C", str(plans))
+    assert git(setup_repo, "config", "--local", "--get", "diff.quarterdeck.textconv", check=False) == ""
+
+
+def test_a_merge_driver_that_cannot_start_says_so_and_merges_line_by_line(setup_repo):
+    from tui.history.gitsetup import config_entries
+
+    plans = setup_repo / "plans"
+    git(setup_repo, "config", "--local", "merge.quarterdeck.driver",
+        config_entries("quarterdeck-missing-here")["merge.quarterdeck.driver"])
+    git(setup_repo, "checkout", "--quiet", "-b", "other")
+    edit(plans, "account", "harbor-hvac", "tier", 2)
+    git(setup_repo, "commit", "--quiet", "-am", "tier 2")
+    git(setup_repo, "checkout", "--quiet", "main")
+    edit(plans, "account", "harbor-hvac", "tier", 3)
+    git(setup_repo, "commit", "--quiet", "-am", "tier 3")
+    done = subprocess.run(["git", "merge", "--no-edit", "other"], cwd=setup_repo, capture_output=True, text=True)
+    assert done.returncode != 0
+    assert "cannot start quarterdeck-missing-here (not on PATH)" in done.stderr + done.stdout
+    text = (plans / "accounts.toml").read_text()
+    assert "<<<<<<< ours" in text and "tier = 2" in text and "tier = 3" in text  # nothing silently lost
+    assert "plans/accounts.toml" in git(setup_repo, "diff", "--name-only", "--diff-filter=U")
 
 
 def test_merge_of_edits_to_adjacent_fields_of_one_entity(setup_repo):
@@ -123,13 +193,12 @@ def test_a_true_conflict_is_marked_around_that_entity_only(setup_repo, capsys):
     out = git(setup_repo, "merge", "--no-edit", "other", check=False)
     assert "CONFLICT" in out
     text = (plans / "accounts.toml").read_text()
-    assert text.count("<<<<<<< ours (account harbor-hvac)") == 1
-    assert text.count("=======\n") == 1 and text.count(">>>>>>> theirs (account harbor-hvac)") == 1
-    ours = text.split("<<<<<<< ours (account harbor-hvac)\n")[1].split("=======")[0]
+    assert text.count("<<<<<<< ours (account harbor-hvac: tier)") == 1
+    assert text.count("=======\n") == 1 and text.count(">>>>>>> theirs (account harbor-hvac: tier)") == 1
+    ours = text.split("<<<<<<< ours (account harbor-hvac: tier)\n")[1].split("=======")[0]
     theirs = text.split("=======\n")[1].split(">>>>>>>")[0]
-    assert "tier = 3" in ours and "tier = 2" in theirs
-    assert 'stage = "opportunity"' in ours and 'stage = "opportunity"' in theirs  # our other edit on both sides
-    assert 'id = "northgate-utilities"' not in ours  # only that entity is inside the markers
+    assert ours == "tier = 3\n" and theirs == "tier = 2\n"  # only the field is inside the markers
+    assert 'stage = "opportunity"' in text  # our other edit of that entity is outside them
     assert "icp_fit = 61" in text  # the non-conflicting edit elsewhere is merged
     code, out, err = run_cli(capsys, "check", str(plans))
     assert code == 1 and "conflict" in out
@@ -161,7 +230,7 @@ def test_both_sides_change_a_list_as_a_set_and_key_results_merge():
                    {"title": "New", "metric": "m", "unit": "count", "target": 3, "direction": "increase"})])
     assert out.conflicts == []
     goal = tomllib.loads(out.text)["goal"][0]
-    assert goal["owners"] == ["mei-lin", "tom-becker", "rita-alvarez"]
+    assert sorted(goal["owners"]) == ["mei-lin", "rita-alvarez", "tom-becker"]
     krs = {k["id"]: k for k in goal["key_result"]}
     assert krs["sourced-pipeline"]["target"] == 3100000 and krs["sourced-pipeline"]["actual"] == 2200000
     assert list(krs)[-1] == "new-kr"
@@ -170,8 +239,10 @@ def test_both_sides_change_a_list_as_a_set_and_key_results_merge():
 def test_removed_on_one_side_changed_on_the_other_is_a_conflict():
     out = _merge("accounts.toml", [(remove_entity, "account", "anchor-pest")],
                  [(set_field, "account", "anchor-pest", "tier", 2)])
-    assert out.conflicts == ["account anchor-pest: ours removed it, theirs changed it (the whole entity)"]
-    assert "<<<<<<< ours (account anchor-pest)\n=======\n[[account]]" in out.text
+    assert out.conflicts == ["account anchor-pest (ours removed it, theirs changed it)"]
+    assert "<<<<<<< ours (account anchor-pest)\n=======\n" in out.text
+    theirs = out.text.split("=======\n")[1].split(">>>>>>>")[0]
+    assert theirs.lstrip("\n").startswith("[[account]]") and "tier = 2" in theirs
 
 
 def test_removal_of_an_untouched_entity_merges():
@@ -218,10 +289,14 @@ def test_textconv_renders_entities_sorted_and_one_sentence_per_line():
     assert textconv_bytes(b"not = [toml", "x.toml") == "not = [toml"
 
 
-def test_config_entries_use_the_interpreter():
+def test_config_entries_run_the_given_command_and_fall_back_when_it_is_missing():
     entries = config_entries("PY -m tui")
-    assert entries["diff.quarterdeck.textconv"] == "PY -m tui textconv"
-    assert entries["merge.quarterdeck.driver"].startswith("PY -m tui merge-file %O %A %B %P")
+    assert "PY -m tui merge-file %O %A %B %P --marker-size=%L" in entries["merge.quarterdeck.driver"]
+    assert "git merge-file" in entries["merge.quarterdeck.driver"]  # when PY cannot start
+    assert "diff.quarterdeck.textconv" not in entries
+    semantic = config_entries("PY -m tui", semantic=True)
+    assert 'PY -m tui textconv "$1"' in semantic["diff.quarterdeck.textconv"]
+    assert semantic["diff.quarterdeck.cachetextconv"] == "true"
 
 
 @pytest.mark.parametrize("seed", range(12))

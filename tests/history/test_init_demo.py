@@ -42,6 +42,7 @@ def test_init_outside_a_repository(tmp_path, capsys):
     assert "/plan.toml diff=quarterdeck merge=quarterdeck" in (folder / ".gitattributes").read_text()
     workflow = (folder / ".github" / "workflows" / "quarterdeck.yml").read_text()
     assert 'quarterdeck check "." --format github' in workflow
+    assert _matches(workflow_filter(workflow), "plan.toml")
     assert '--format markdown "origin/$BASE_REF...HEAD" >> "$GITHUB_STEP_SUMMARY"' in workflow
     assert "fetch-depth: 0" in workflow
     git(folder, "config", "user.name", "A")
@@ -62,7 +63,85 @@ def test_init_inside_a_repository_uses_its_root(tmp_path, capsys):
     assert not (root / "revenue" / "plan" / ".git").exists()
     workflow = (root / ".github" / "workflows" / "quarterdeck.yml").read_text()
     assert '"revenue/plan/**"' in workflow and 'quarterdeck check "revenue/plan"' in workflow
-    assert git(root, "config", "--local", "--get", "diff.quarterdeck.textconv").strip().endswith("-m tui textconv")
+    assert "merge-file %O %A %B %P" in git(root, "config", "--local", "--get", "merge.quarterdeck.driver")
+    assert _matches(workflow_filter(workflow), "revenue/plan/accounts.toml")
+    assert not _matches(workflow_filter(workflow), "revenue/other.toml")
+
+
+def _glob_regex(pattern: str) -> re.Pattern:
+    """A glob as GitHub's paths filters read it: `*` matches within one folder, `**` across
+    folders, `?` one character, `[...]` a class; a leading `!` negates (handled by the caller)."""
+    out, i = "", 0
+    while i < len(pattern):
+        c = pattern[i]
+        if pattern.startswith("**", i):
+            out += ".*"
+            i += 2
+            continue
+        if c == "*":
+            out += "[^/]*"
+        elif c == "?":
+            out += "[^/]"
+        elif c == "[":
+            j = pattern.index("]", i)
+            out += pattern[i:j + 1]
+            i = j + 1
+            continue
+        else:
+            out += re.escape(c)
+        i += 1
+    return re.compile(out + r"\Z")
+
+
+def _matches(patterns: list[str], path: str) -> bool:
+    """GitHub's rule: the last matching pattern decides; `!pattern` excludes."""
+    hit = False
+    for p in patterns:
+        neg = p.startswith("!")
+        if _glob_regex(p[1:] if neg else p).match(path):
+            hit = not neg
+    return hit
+
+
+def workflow_filter(workflow: str, event: str = "pull_request") -> list[str]:
+    block = workflow.split(f"  {event}:", 1)[1]
+    paths = block.split("paths:", 1)[1]
+    out = []
+    for line in paths.splitlines()[1:]:
+        m = re.match(r'\s+- "(.*)"$', line)
+        if not m:
+            break
+        out.append(m.group(1))
+    return out
+
+
+def test_glob_matcher_follows_githubs_rules():
+    assert _matches(["*.toml"], "plan.toml") and not _matches(["*.toml"], "a/plan.toml")
+    assert _matches(["**.toml"], "a/b/plan.toml") and _matches(["docs/**"], "docs/a/b.md")
+    assert not _matches(["./**"], "plan.toml")  # the filter init once wrote: it never matches
+    assert not _matches(["*.toml", "!plan.toml"], "plan.toml")
+
+
+def test_init_at_the_repository_root_writes_a_workflow_that_runs(tmp_path, capsys):
+    root = init_repo(tmp_path / "plan")
+    git(root, "checkout", "-q", "-b", "master")
+    code, out, err = run_cli(capsys, "init", str(root), "--quarter", "2026-Q4")
+    assert code == 0, err
+    workflow = (root / ".github" / "workflows" / "quarterdeck.yml").read_text()
+    for event in ("pull_request", "push"):
+        patterns = workflow_filter(workflow, event)
+        for path in ("plan.toml", "accounts.toml", "schemas/bundled/plan.schema.json", ".gitattributes",
+                     ".github/workflows/quarterdeck.yml"):
+            assert _matches(patterns, path), (event, path, patterns)
+        assert not _matches(patterns, "README.md")
+    assert 'branches: ["master"]' in workflow
+    assert "pip install quarterdeck" not in workflow
+    assert "QUARTERDECK_INSTALL" in workflow and 'pip install "$QUARTERDECK_INSTALL"' in workflow
+    assert "set QUARTERDECK_INSTALL" in out
+    # in Quarterdeck's own repository CI installs it from there
+    from tui.history.scaffold import workflow_text
+
+    assert "pip install ." in workflow_text("plans", ["main"], install_here=True)
 
 
 def test_pre_commit_hook_definition():

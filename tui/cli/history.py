@@ -84,7 +84,10 @@ def register(sub) -> None:
     _plan_option(p)
     p.set_defaults(func=_guard(cmd_trend))
 
-    p = sub.add_parser("git-setup", help="make git diff, log -p, show and merges understand plan files")
+    p = sub.add_parser("git-setup", help="make git merges (and hunk headers) understand plan files; once per clone")
+    p.add_argument("--semantic", action="store_true",
+                   help="also make git diff, log -p and show print plan files field by field (a cached textconv; "
+                        "git blame then shows that rendering and comment-only changes do not show)")
     _plan_option(p)
     p.set_defaults(func=_guard(cmd_git_setup))
 
@@ -134,6 +137,24 @@ def _print(text: str = "", err: bool = False) -> None:
     out(text, err=err)
 
 
+def _line(text) -> str:
+    """Plan or git text on one terminal line: control characters made visible."""
+    from tui.plan.safetext import visible_line
+
+    return visible_line(str(text))
+
+
+def _json(doc) -> str:
+    """JSON for a terminal or a pipe: C1 and bidi controls escaped too (json escapes C0 only)."""
+    return _json_text(json.dumps(doc, indent=2, ensure_ascii=False))
+
+
+def _json_text(text: str) -> str:
+    import re
+
+    return re.sub(r"[\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069]", lambda m: f"\\u{ord(m.group()):04x}", text)
+
+
 # -- commands ----------------------------------------------------------------------------------
 
 
@@ -154,17 +175,31 @@ def cmd_commit(args) -> int:
         result = commit_plan(prepo, args.message, quarter=quarter, allow_invalid=args.allow_invalid,
                              force_tag=args.force_tag)
         for note in result.notices:
-            _print(f"note: {note}", err=True)
+            from tui.plan.safetext import visible
+
+            _print(f"note: {visible(note)}", err=True)
         if result.commit is None:
             _print(f"nothing to commit: the plan in {prepo.plan_dir} is as in HEAD")
         else:
             where = f" on {result.branch}" if result.branch else ""
-            _print(f"committed {result.commit[:10]}{where}: {result.subject}")
-            for line in summary_lines(result.diff, limit=15) if result.diff else []:
-                _print(f"  {line}")
+            _print(f"committed {result.commit[:10]}{_line(where)}: {_line(result.subject)}")
+            see = commit_diff_hint(result.commit, bool(result.parents), args.plan)
+            for line in summary_lines(result.diff, limit=15, see=see) if result.diff else []:
+                _print(f"  {_line(line)}")
+            _print(f"  (all of this commit's plan changes: `{see}`)")
         if result.tag:
             _print(f"tagged {result.tag}")
         return 1 if result.hook_changed and result.errors and not args.allow_invalid else 0
+
+
+def commit_diff_hint(commit: str, has_parent: bool, plan: str | None = None) -> str:
+    """The command that shows a commit's plan changes."""
+    import shlex
+
+    short = commit[:10]
+    if not has_parent:
+        return f"git show {short}"
+    return f"quarterdeck diff {short}~1 {short}" + (f" -C {shlex.quote(plan)}" if plan else "")
 
 
 def cmd_log(args) -> int:
@@ -189,18 +224,19 @@ def cmd_log(args) -> int:
                    "quarters": prepo.quarter_tags(),
                    "revisions": [dict(r.to_json(), **({"changes": summaries[r.commit]} if summaries else {}))
                                  for r in revs]}
-            _print(json.dumps(doc, indent=2, ensure_ascii=False))
+            _print(_json(doc))
             return 0
         paint = Paint(use_color(sys.stdout, args.color))
         if not revs:
             _print("no revisions of the plan yet: commit it with `quarterdeck commit`")
             return 0
         for r in revs:
-            tags = "  " + paint(" ".join(f"[{t}]" for t in r.tags), "green", "bold") if r.tags else ""
-            line = f"{paint(r.short, 'yellow')}  {r.date.date().isoformat()}  {r.author[:20]:<20}  {r.subject}{tags}"
+            tags = "  " + paint(_line(" ".join(f"[{t}]" for t in r.tags)), "green", "bold") if r.tags else ""
+            line = (f"{paint(r.short, 'yellow')}  {r.date.date().isoformat()}  {_line(r.author[:20]):<20}  "
+                    f"{_line(r.subject)}{tags}")
             _print(line)
             if r.commit in summaries:
-                _print(paint(f"            {summaries[r.commit]}", "dim"))
+                _print(paint(f"            {_line(summaries[r.commit])}", "dim"))
             if r.boundary:
                 _print(paint("— history is cut off here (shallow clone); `git fetch --unshallow` fetches the rest",
                              "dim"))
@@ -219,9 +255,11 @@ def cmd_diff(args) -> int:
     with _open(args) as prepo:
         result = diff(prepo, a, b)
     if args.format == "json":
-        _print(render_json(result))
+        _print(_json_text(render_json(result)))
     elif args.format == "markdown":
-        _print(render_markdown(result))
+        from tui.plan.safetext import visible
+
+        _print(visible(render_markdown(result)))
     else:
         _print(render_text(result, color=use_color(sys.stdout, args.color)))
     return 1 if args.exit_code and result.changes else 0
@@ -243,17 +281,18 @@ def cmd_trend(args) -> int:
     with _open(args) as prepo:
         points = kr_trend(prepo, args.kr)
     if args.format == "json":
-        _print(json.dumps({"format": "quarterdeck.trend/1", "key_result": args.kr,
-                           "points": [p.to_json() for p in points]}, indent=2, ensure_ascii=False))
+        _print(_json({"format": "quarterdeck.trend/1", "key_result": args.kr,
+                      "points": [p.to_json() for p in points]}))
         return 0
     title = next((p.title for p in reversed(points) if p.present), "")
-    _print(f"{args.kr}" + (f"  {title}" if title else ""))
+    _print(_line(args.kr) + (f"  {_line(title)}" if title else ""))
     for p in points:
+        quarter, label = _line(p.quarter or "?"), _line(p.label)
         if not p.present:
-            _print(f"  {p.quarter or '?':<8} {p.label:<24} (not in the plan)")
+            _print(f"  {quarter:<8} {label:<24} (not in the plan)")
             continue
         fmt = (lambda v: "—" if v is None else f"{v:g}" if isinstance(v, float) else str(v))
-        _print(f"  {p.quarter or '?':<8} {p.label:<24} baseline {fmt(p.baseline):>10}  target {fmt(p.target):>10}  "
+        _print(f"  {quarter:<8} {label:<24} baseline {fmt(p.baseline):>10}  target {fmt(p.target):>10}  "
                f"actual {fmt(p.actual):>10}")
     return 0
 
@@ -262,7 +301,7 @@ def cmd_git_setup(args) -> int:
     from tui.history.gitsetup import git_setup
 
     with _open(args) as prepo:
-        for line in git_setup(prepo):
+        for line in git_setup(prepo, semantic=args.semantic):
             _print(line)
     return 0
 
@@ -270,7 +309,7 @@ def cmd_git_setup(args) -> int:
 def cmd_textconv(args) -> int:
     from tui.history.textconv import textconv_file
 
-    sys.stdout.write(textconv_file(args.file))
+    sys.stdout.write(textconv_file(args.file))  # made safe for terminals there
     sys.stdout.flush()
     return 0
 
@@ -280,7 +319,7 @@ def cmd_merge_file(args) -> int:
 
     outcome = merge_files(args.base, args.ours, args.theirs, args.path, marker_size=args.marker_size)
     for line in outcome.messages:
-        _print(f"quarterdeck merge: {line}", err=True)
+        _print(f"quarterdeck merge: {_line(line)}", err=True)
     return 1 if outcome.conflicts else 0
 
 

@@ -9,7 +9,13 @@ file is reported with a semantic diff and the changed plan is validated again.
 
 The commit is made by ``git commit -- <plan files>`` (only those paths), so anything
 else the user had staged stays staged and out of the commit; hooks, signing
-(``commit.gpgsign``) and identity are git's own.  Nothing is ever forced: a merge or
+(``commit.gpgsign``) and identity are git's own.  When the commit fails (a refusing
+hook, signing), the index is put back as it was: plan files the user had not staged are
+unstaged again.  The plan's first commit also takes the files ``quarterdeck init``
+wrote that git does not track yet (``support_files``: the plan folder's
+``.gitattributes``, ``.gitignore`` and ``schemas/``, and the CI workflow).  With
+``quarter``, a quarter tag that already marks another revision stops the commit before
+anything is committed (unless ``force_tag``).  Nothing is ever forced: a merge or
 rebase in progress, unresolved conflicts, a detached HEAD, a held ``index.lock`` or a
 missing identity stop the commit with a message saying what to do.
 """
@@ -53,6 +59,7 @@ class CommitResult:
     notices: list[str] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)  # of the plan as committed
     hook_changed: bool = False  # a hook changed what was committed
+    parents: list[str] = field(default_factory=list)  # of the new commit
 
     @property
     def errors(self) -> list[Problem]:
@@ -198,8 +205,11 @@ def commit_plan(prepo: PlanRepo, message: str | None = None, *, quarter: str | N
 
     head = prepo.head()
     base = snapshot_of_commit(prepo, head, "HEAD") if head else empty("(no commits yet)", prepo.plan_dir)
-    if head is not None and not deleted and base.blobs == {n: stored[n] for n in present} and \
-            set(base.blobs) == set(present):
+    unchanged = head is not None and not deleted and base.blobs == {n: stored[n] for n in present} and \
+        set(base.blobs) == set(present)
+    if quarter:
+        _check_tag_free(prepo, quarter, head if unchanged else None, force_tag)
+    if unchanged:
         result = CommitResult(None, prepo.branch(), notices=notices, problems=problems)
         if quarter:
             result.tag = tag_quarter(prepo, quarter, head, force=force_tag, env=env)
@@ -207,9 +217,14 @@ def commit_plan(prepo: PlanRepo, message: str | None = None, *, quarter: str | N
     changes = diff_snapshots(base, stored_snap, plan=prepo.rel or ".")
     subject, full = compose_message(message, changes, plan.quarter, errors if allow_invalid else [])
 
-    if paths:
-        prepo.git("add", "--", *paths, env=LITERAL, what="git add")
-    commit_paths = paths + [prepo.repo_path(n) for n in deleted]
+    support = support_files(prepo) if not base.blobs else []
+    if support:
+        notices.append("the plan's first commit also takes " + ", ".join(support) + " (written by `quarterdeck "
+                       "init` and not tracked yet)")
+    commit_paths = paths + support + [prepo.repo_path(n) for n in deleted]
+    saved_index = _index_entries(prepo, paths + support)
+    if paths or support:
+        prepo.git("add", "--", *paths, *support, env=LITERAL, what="git add")
     fd, msg_path = tempfile.mkstemp(prefix="quarterdeck-msg-", suffix=".txt")
     try:
         with os.fdopen(fd, "w", encoding="utf-8") as fh:
@@ -220,14 +235,72 @@ def commit_plan(prepo: PlanRepo, message: str | None = None, *, quarter: str | N
     finally:
         os.unlink(msg_path)
     if status != 0:
+        _restore_index(prepo, paths + support, saved_index)
         raise _commit_failure(prepo, (err + "\n" + out).strip(), plan, validated)
     new_head = prepo.head()
-    result = CommitResult(new_head, prepo.branch(), subject, full, changes, notices=notices, problems=problems)
+    result = CommitResult(new_head, prepo.branch(), subject, full, changes, notices=notices, problems=problems,
+                          parents=[head] if head else [])
     _after_commit(prepo, new_head, stored_snap, stored, result)
     _worktree_changed(prepo, plan, validated, algo, result)
     if quarter:
         result.tag = tag_quarter(prepo, quarter, new_head, force=force_tag, env=env)
     return result
+
+
+SUPPORT = (".gitattributes", ".gitignore", "schemas")
+
+
+def support_files(prepo: PlanRepo) -> list[str]:
+    """Files ``quarterdeck init`` writes that git does not track yet (repository paths):
+    the plan folder's .gitattributes, .gitignore and schemas/, and the CI workflow."""
+    from .scaffold import WORKFLOW_FILE
+
+    candidates = [prepo.repo_path(n) for n in SUPPORT if os.path.lexists(prepo.plan_dir / n)]
+    if (prepo.toplevel / WORKFLOW_FILE).is_file():
+        candidates.append(WORKFLOW_FILE)
+    if not candidates:
+        return []
+    out = prepo.git("ls-files", "-z", "--others", "--exclude-standard", "--", *candidates, env=LITERAL)
+    untracked = [p for p in out.split("\0") if p]
+    return [c for c in candidates if any(u == c or u.startswith(c + "/") for u in untracked)]
+
+
+def _index_entries(prepo: PlanRepo, paths: list[str]) -> dict[str, str]:
+    """{path: "mode sha"} of the index entries of ``paths`` (absent: not in the index)."""
+    if not paths:
+        return {}
+    out = prepo.git("ls-files", "-z", "--stage", "--", *paths, env=LITERAL)
+    entries = {}
+    for record in out.split("\0"):
+        meta, _, path = record.partition("\t")
+        parts = meta.split()
+        if len(parts) == 3 and parts[2] == "0":
+            entries[path] = f"{parts[0]} {parts[1]}"
+    return entries
+
+
+def _restore_index(prepo: PlanRepo, paths: list[str], saved: dict[str, str]) -> None:
+    """Put the index entries of ``paths`` back as they were before ``git add`` (a failed commit)."""
+    now = _index_entries(prepo, paths)
+    gone = [p for p in now if p not in saved]
+    if gone:  # not staged before: unstaged again
+        prepo.run("update-index", "--force-remove", "--", *gone, env=LITERAL)
+    for path, entry in saved.items():
+        if now.get(path) != entry:
+            mode, sha = entry.split()
+            prepo.run("update-index", "--add", "--cacheinfo", f"{mode},{sha},{path}", env=LITERAL)
+
+
+def _check_tag_free(prepo: PlanRepo, quarter: str, commit: str | None, force: bool) -> None:
+    """Before committing: a quarter tag that marks another revision stops the commit."""
+    if force:
+        return
+    name = prepo.tag_name(quarter)
+    status, out, _ = prepo.run("rev-parse", "--verify", "--quiet", f"refs/tags/{name}^{{commit}}")
+    if status == 0 and out.strip() and out.strip() != commit:
+        raise HistoryError(f"{name} already marks another revision ({out.strip()[:10]}) as the end of {quarter}, so "
+                           f"nothing was committed. Commit without --quarter, or move the tag with "
+                           f"`quarterdeck commit --quarter {quarter} --force-tag`", code="git.tag-exists")
 
 
 def _problem_text(problems: list[Problem], head: str, limit: int = 8) -> str:

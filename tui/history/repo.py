@@ -262,6 +262,11 @@ class PlanRepo:
             if status == 0 and out.strip():
                 return out.strip()
             known = ", ".join(self.quarter_tags()) or "none yet"
+            if self.shallow_boundaries():
+                raise RevisionError(f"no revision is tagged for {rev} here (tag {tag}), and this is a shallow clone: "
+                                    "its history is cut off, so the quarter's tag may mark a revision that was not "
+                                    f"fetched (tagged quarters here: {known}). `git fetch --unshallow --tags` fetches "
+                                    "the rest", code="usage.revision")
             raise RevisionError(f"no revision is tagged for {rev} (tag {tag}); tagged quarters: {known}. "
                                 f"Tag a quarter's final revision with `quarterdeck tag {rev} [REVISION]`",
                                 code="usage.revision")

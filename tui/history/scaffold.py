@@ -14,7 +14,12 @@
 - A GitHub Actions workflow is written to ``.github/workflows/quarterdeck.yml`` at the
   repository's root (never over an existing file): it runs ``quarterdeck check
   --format github`` and appends ``quarterdeck diff --format markdown BASE...HEAD`` to
-  the step summary.
+  the step summary.  Its paths filter matches the plan's files (a plan at the
+  repository's root: ``*.toml``, ``schemas/**``, ``.gitattributes``), it runs on pushes
+  to the branch checked out at init, and how it installs Quarterdeck is the team's
+  choice (``QUARTERDECK_INSTALL``; ``pip install .`` in Quarterdeck's own repository).
+- ``init`` commits nothing; the first ``quarterdeck commit`` also commits the files init
+  wrote that git does not track yet (see ``tui.history.commit.support_files``).
 """
 
 from __future__ import annotations
@@ -72,9 +77,62 @@ def render_plan_files(company: str, quarter: str, schemas: str) -> dict[str, str
     return out
 
 
-def workflow_text(plan_rel: str) -> str:
+# How CI installs Quarterdeck when the repository does not hold Quarterdeck itself: a
+# choice the team makes once, in the workflow (the step fails with this message until then).
+INSTALL_CHOICE = """\
+        # Choose how CI installs Quarterdeck and put it in QUARTERDECK_INSTALL, for example
+        #   quarterdeck @ git+https://github.com/YOUR-ORG/quarterdeck@v0.1.0   (a tagged release)
+        #   ./tools/quarterdeck                                                (a copy in this repository)
+        env:
+          QUARTERDECK_INSTALL: "" # set me
+        run: |
+          if [ -z "$QUARTERDECK_INSTALL" ]; then
+            echo "::error file=.github/workflows/quarterdeck.yml::set QUARTERDECK_INSTALL in this workflow: how CI installs Quarterdeck"
+            exit 1
+          fi
+          pip install "$QUARTERDECK_INSTALL"
+"""
+INSTALL_HERE = """\
+        run: pip install . # this repository is Quarterdeck itself
+"""
+WORKFLOW_FILE = ".github/workflows/quarterdeck.yml"
+
+
+def workflow_paths(plan_rel: str) -> list[str]:
+    """The workflow's paths filter (GitHub's glob syntax: `*` stays within a folder, `**`
+    crosses folders): the plan folder's files, and the workflow itself."""
+    if plan_rel in ("", "."):
+        return ["*.toml", ".gitattributes", "schemas/**", WORKFLOW_FILE]
+    return [f"{plan_rel}/**", WORKFLOW_FILE]
+
+
+def _yaml_string(text: str) -> str:
+    import json
+
+    return json.dumps(text, ensure_ascii=False)
+
+
+def workflow_text(plan_rel: str, branches: list[str] | None = None, install_here: bool = False) -> str:
     text = (TEMPLATES / "quarterdeck.yml").read_text(encoding="utf-8")
-    return text.replace("@PLAN@", plan_rel or ".")
+    paths = "\n".join(f"      - {_yaml_string(p)}" for p in workflow_paths(plan_rel))
+    names = ", ".join(_yaml_string(b) for b in (branches or ["main", "master"]))
+    return (text.replace("@PATHS@", paths).replace("@BRANCHES@", names)
+            .replace("@INSTALL@", INSTALL_HERE if install_here else INSTALL_CHOICE).replace("@PLAN@", plan_rel or "."))
+
+
+def _is_quarterdeck_source(toplevel: Path) -> bool:
+    try:
+        import tomllib
+
+        return tomllib.loads((toplevel / "pyproject.toml").read_text(encoding="utf-8"))["project"]["name"] == \
+            "quarterdeck"
+    except (OSError, ValueError, KeyError, TypeError):
+        return False
+
+
+def _current_branch(prepo: PlanRepo) -> str | None:
+    status, out, _ = prepo.run("symbolic-ref", "--quiet", "--short", "HEAD")
+    return out.strip() if status == 0 and out.strip() else None
 
 
 def _schema_target(folder: Path, toplevel: Path | None) -> tuple[str, Path | None]:
@@ -141,10 +199,18 @@ def init_plan(folder: Path, *, company: str | None = None, quarter: str | None =
             done.append(f"kept the existing {workflow}")
         else:
             workflow.parent.mkdir(parents=True, exist_ok=True)
-            atomic_write(workflow, workflow_text(prepo.rel).encode("utf-8"), name=str(WORKFLOW))
-            done.append(f"wrote the CI workflow {workflow}")
+            branch = _current_branch(prepo)
+            here = _is_quarterdeck_source(prepo.toplevel)
+            atomic_write(workflow, workflow_text(prepo.rel, [branch] if branch else None, here).encode("utf-8"),
+                         name=str(WORKFLOW))
+            done.append(f"wrote the CI workflow {workflow} (runs on pull requests and on pushes to "
+                        f"{branch or 'main or master'})")
+            if not here:
+                done.append("  set QUARTERDECK_INSTALL in it: how CI installs Quarterdeck (the step says so until "
+                            "you do)")
     done.append("next: edit the plan (`quarterdeck " + str(folder) + "`), then `quarterdeck commit -C "
-                + str(folder) + " -m \"Start the plan\"`")
+                + str(folder) + " -m \"Start the plan\"`; the first commit also takes the files init wrote "
+                "(.gitattributes, .gitignore, schemas/, the CI workflow)")
     return done
 
 

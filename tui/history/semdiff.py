@@ -484,7 +484,7 @@ def short_summary(diff: PlanDiff, parts: int = 3) -> str:
     return ", ".join(words) if words else "no changes"
 
 
-def summary_lines(diff: PlanDiff, limit: int = 25) -> list[str]:
+def summary_lines(diff: PlanDiff, limit: int = 25, see: str = "quarterdeck diff") -> list[str]:
     """Lines for a commit message body: additions and removals grouped, changes one per entity."""
     lines: list[str] = []
     grouped: dict[tuple[str, str], list[str]] = {}
@@ -507,7 +507,7 @@ def summary_lines(diff: PlanDiff, limit: int = 25) -> list[str]:
             lines.append(f"{name}: {fields}{more}")
     if len(lines) > limit:
         rest = len(lines) - (limit - 1)
-        lines = lines[: limit - 1] + [f"... and {rest} more lines (see `quarterdeck diff`)"]
+        lines = lines[: limit - 1] + [f"... and {rest} more lines (see `{see}`)"]
     for note in diff.notes:
         lines.append(f"note: {note}")
     return lines
@@ -534,8 +534,10 @@ def _singleton(kind: str) -> bool:
 
 
 def _safe(text: str) -> str:
-    """User text shown on a terminal: control characters made visible."""
-    return "".join(ch if ch >= " " or ch == "\t" else f"\\x{ord(ch):02x}" for ch in text).replace("\x7f", "\\x7f")
+    """User text shown on a terminal, on one line: control characters made visible."""
+    from tui.plan.safetext import visible_line
+
+    return visible_line(text)
 
 
 def _elide(text: str, keep: int = 6) -> str:

@@ -9,6 +9,12 @@ in schema order, one per line; list items one per line, sorted, so a changed lis
 one changed line.  Entities are sorted by id within their kind: moving an entity in the
 file is not a change.  Comments and layout are left out (``git diff --no-textconv``
 shows the raw text).  A file that is not a readable plan file is printed unchanged.
+Control characters in the output are made visible (``\\x1b``): a diff is read in a
+terminal, and plan text must never drive it.
+
+This rendering is what ``quarterdeck git-setup --semantic`` plugs into git
+(``diff.quarterdeck.textconv`` with ``cachetextconv``); by default git diffs the files'
+real lines.
 """
 
 from __future__ import annotations
@@ -32,13 +38,19 @@ _SENTENCE = re.compile(r"(?<=[.!?;:])\s+(?=\S)")
 _BARE = re.compile(r"[A-Za-z0-9_-]+\Z")
 
 
+def _schema_dir() -> Path:
+    """Where the schemas are (as tui.plan.schema finds them, without importing a validator:
+    git starts this once per file version, so it starts lean)."""
+    here = Path(__file__).resolve().parent.parent
+    packaged = here / "schemas"
+    return packaged if packaged.is_dir() else here.parent / "schemas"
+
+
 @functools.lru_cache(maxsize=None)
 def _order(kind_name: str) -> tuple[str, ...]:
     """Field order of a kind, read from its schema's JSON (no validator needed)."""
     try:
-        from tui.plan.schema import schema_dir
-
-        schema = json.loads((schema_dir() / KINDS[kind_name].schema).read_text(encoding="utf-8"))
+        schema = json.loads((_schema_dir() / KINDS[kind_name].schema).read_text(encoding="utf-8"))
     except (OSError, ValueError, KeyError):
         return ()
 
@@ -198,6 +210,13 @@ def guess_name(path: str, data: dict) -> str | None:
 
 
 def textconv_bytes(raw: bytes, path: str = "") -> str:
+    """The rendering of a plan file's bytes, safe for a terminal."""
+    from tui.plan.safetext import visible
+
+    return visible(_textconv(raw, path))
+
+
+def _textconv(raw: bytes, path: str = "") -> str:
     try:
         tf = TomlFile.from_bytes(Path(path or "plan.toml"), raw, Path(path).name or "plan.toml")
     except PlanError:
