@@ -401,7 +401,7 @@ def test_merge_goes_message_by_message(plan_dir):
     ours = base.replace('status = "draft"', 'status = "approved"')
     outcome = merge_bytes(base.encode(), ours.encode(), both.encode(), "plans/messaging.toml")
     assert outcome.conflicts == ["message one-view-of-utilisation: status (both changed it)"]
-    assert "<<<<<<< ours (message one-view-of-utilisation)" in outcome.text and outcome.text.count("<<<<<<<") == 1
+    assert "<<<<<<< ours (message one-view-of-utilisation: status)" in outcome.text and outcome.text.count("<<<<<<<") == 1
 
 
 def test_textconv_prints_messages_entity_by_entity(plan_dir):

@@ -349,4 +349,4 @@ def test_synthetic_kind_is_merged_entity_by_entity(vendor_kind):
     both = VENDORS_TOML.replace("tier = 2", "tier = 1").encode()
     outcome = merge_bytes(base, both, theirs, "plans/vendors.toml")
     assert outcome.conflicts == ["vendor bolt-parts: tier (both changed it)"]
-    assert "<<<<<<< ours (vendor bolt-parts)" in outcome.text and outcome.text.count("<<<<<<<") == 1
+    assert "<<<<<<< ours (vendor bolt-parts: tier)" in outcome.text and outcome.text.count("<<<<<<<") == 1
