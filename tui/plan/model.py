@@ -8,7 +8,7 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .document import TomlFile
+from .document import TomlFile, plan_boundary, read_plan_bytes
 from .problems import ERROR, PlanError, Problem, TomlSyntaxError, UnreadableError
 from .registry import KINDS, PLAN_FILES, Kind, full_path
 from .save import TEMP_SUFFIX
@@ -43,6 +43,24 @@ class Plan:
     files: dict[str, TomlFile] = field(default_factory=dict)
     syntax_errors: list[Problem] = field(default_factory=list)
     entities: dict[str, list[Entity]] = field(default_factory=dict)
+    # the text of files that were read but do not parse (to show the line of the error)
+    unreadable_text: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def unreadable(self) -> dict[str, Problem]:
+        """Plan files that exist but could not be used, each with the one problem that
+        says why (syntax error, conflict markers, not UTF-8, not a regular file, a link
+        out of the repository, too large).  Their entities are absent from the plan:
+        show such a file as unreadable, never as empty."""
+        out: dict[str, Problem] = {}
+        for p in self.syntax_errors:
+            out.setdefault(p.file, p)
+        return out
+
+    def text_of(self, file: str) -> str | None:
+        """The text of a plan file as read, also when it does not parse."""
+        tf = self.files.get(file)
+        return tf.text if tf is not None else self.unreadable_text.get(file)
 
     def all(self, kind: str) -> list[Entity]:
         return self.entities.get(kind, [])
@@ -181,15 +199,20 @@ def load_plan(root: Path | str) -> Plan:
         )
     clean_temp_files(root)
     plan = Plan(root=root)
+    boundary = plan_boundary(root)
     for name in PLAN_FILES:
         path = root / name
-        if not path.exists() and name != "plan.toml":
+        if not os.path.lexists(path) and name != "plan.toml":
             continue
+        raw = None
         try:
-            plan.files[name] = TomlFile.read(path, name)
-        except TomlSyntaxError as exc:
+            raw = read_plan_bytes(path, name, boundary=boundary)
+            plan.files[name] = TomlFile.from_bytes(path, raw, name)
+        except PlanError as exc:
             plan.syntax_errors.append(
                 Problem(ERROR, exc.code, exc.message, name, exc.line, exc.col)
             )
+            if raw is not None:
+                plan.unreadable_text[name] = raw.decode("utf-8", errors="replace").removeprefix("\ufeff")
     plan.entities = collect_entities(plan.files)
     return plan

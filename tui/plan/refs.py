@@ -118,6 +118,10 @@ def rename_entity(plan: Plan, kind: str, old_id: str, new_id: str, schemas: Sche
     entity = plan.get(kind, old_id)
     if entity.kind.singleton:
         raise EditError(f"[{kind}] has no id", code="usage.kind")
+    if plan.unreadable:
+        names = ", ".join(sorted(plan.unreadable))
+        raise EditError(f"cannot rename while {names} cannot be read: references to {old_id!r} in it would be "
+                        "left behind. Fix that file first", code="edit.unreadable")
     own_new = new_id.rsplit("/", 1)[-1]
     if not re.fullmatch(r"[a-z0-9]+(-[a-z0-9]+)*", own_new) or len(own_new) > 64:
         raise EditError(f"{own_new!r} is not a valid id: use lower-case letters, digits and single hyphens",
