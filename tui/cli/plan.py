@@ -64,9 +64,9 @@ def cmd_check(args) -> int:
                 subject = f" {p.kind} {p.entity}" + (f" › {p.field}" if p.field else "")
             out(f"{paint(where, 'bold')}: {sev}[{p.code}]{subject}")
             out(f"  {p.message}")
-            tf = plan.files.get(p.file)
-            if tf is not None and p.line:
-                lines = tf.text.split("\n")
+            text = plan.text_of(p.file)  # also the text of a file that does not parse
+            if text is not None and p.line:
+                lines = text.split("\n")
                 if p.line <= len(lines):
                     src = lines[p.line - 1].rstrip("\r")
                     num = str(p.line)
@@ -78,6 +78,8 @@ def cmd_check(args) -> int:
         else:
             out(paint(f"✓ {plan_dir}: valid", "green", "bold")
                  + f" — {warnings} warning(s), {entities} entities in {len(plan.files)} files")
+    if any(p.code.startswith("io.") for p in plan.unreadable.values()):
+        return 2  # a plan file could not be read at all
     return 1 if errors else 0
 
 

@@ -271,7 +271,7 @@ def read_plan_bytes(path: Path, name: str, *, boundary: Path | None = None) -> b
         raise UnreadableError(f"{path}: no such file", file=name, code="io.missing")
     if not _inside(real, where):
         raise UnreadableError(
-            f"{name} is a link to a file outside the plan's repository; it was not read. Plan files must "
+            f"{name} is a symbolic link to a file outside the plan's repository; it was not read. Plan files must "
             "live inside the repository: replace the link with the file itself", file=name, code="io.outside")
     try:
         fd = os.open(real, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_NOCTTY", 0) | getattr(os, "O_CLOEXEC", 0))

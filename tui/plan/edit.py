@@ -330,7 +330,8 @@ def check_field_path(data, rel: tuple, *, appending: bool = False, what: str = "
         if isinstance(part, int):
             if not isinstance(node, list):
                 if node is None:
-                    return
+                    raise EditError(f"`{parent}` does not exist, so `{shown}` names no entry of it; set the whole "
+                                    f"list instead (`{parent} = [...]`)", code="usage.field")
                 raise EditError(f"`{parent}` is not a list, so `{shown}` names nothing; a number in a field path "
                                 "picks an entry of a list", code="usage.field")
             size = len(node)
@@ -491,6 +492,7 @@ def _probe(data: dict, path: tuple) -> tuple[dict, tuple]:
 
 def _check_schema(schemas: SchemaSet, entity: Entity, expected: dict, tf: TomlFile) -> None:
     from .validation import _Locator, _schema_messages, to_json
+    from .values import value_findings
 
     validator = schemas.validator(entity.kind.schema)
 
@@ -510,6 +512,19 @@ def _check_schema(schemas: SchemaSet, entity: Entity, expected: dict, tf: TomlFi
     before = {(tuple(e.absolute_path), e.message) for e in before_errors}
     after_errors, _ = errors(expected)
     new = [e for e in after_errors if (tuple(e.absolute_path), e.message) not in before]
+
+    def findings(data):
+        doc, path = _probe(data, entity.path)
+        return {(code, where, message) for code, where, message in value_findings(schemas, entity.kind.schema, doc, path)}
+
+    try:
+        old_findings = findings(tf.data)
+    except (IndexError, KeyError, TypeError):
+        old_findings = set()
+    bad_values = sorted(findings(expected) - old_findings, key=repr)
+    if bad_values:
+        raise EditError("the schema rejects this value: " + "; ".join(m for _, _, m in bad_values)
+                        + " (nothing saved; --force writes it anyway)", file=tf.name, code="edit.schema")
     if new:
         plan_stub = Plan(root=Path("."), files={}, entities={})
         loc = _Locator(plan_stub, tf.name)
