@@ -167,7 +167,11 @@ def find_plan_dir(start: Path | None = None) -> Path | None:
 
 
 def clean_temp_files(root: Path, older_than: float = 60.0) -> list[Path]:
-    """Remove temp files an interrupted save left behind (not fresh ones: another save may own them)."""
+    """Remove temp files an interrupted save left behind.  A temp file is removed when
+    no save of its file is under way (that file's write lock is free), or, for writes
+    that take no lock, once it is older than ``older_than`` seconds."""
+    from .locking import LockTimeout, locked
+
     removed = []
     now = time.time()
     try:
@@ -177,11 +181,18 @@ def clean_temp_files(root: Path, older_than: float = 60.0) -> list[Path]:
     for name in names:
         if name.startswith(".") and name.endswith(TEMP_SUFFIX):
             path = root / name
+            target = name[1: -len(TEMP_SUFFIX)].rsplit(".", 1)[0]
             try:
                 if now - path.lstat().st_mtime > older_than:
                     path.unlink()
                     removed.append(path)
-            except OSError:
+                    continue
+                if target not in PLAN_FILES or not (root / target).is_file():
+                    continue
+                with locked([root / target], timeout=0):  # plan files are saved under their lock
+                    path.unlink()
+                    removed.append(path)
+            except (OSError, LockTimeout):
                 pass
     return removed
 
