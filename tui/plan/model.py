@@ -209,6 +209,11 @@ def load_plan(root: Path | str) -> Plan:
             code="io.missing",
         )
     clean_temp_files(root)
+    from .statedir import candidate_state_dirs
+
+    for folder in candidate_state_dirs(root):  # a killed write of a recovery copy
+        if folder.is_dir():
+            clean_temp_files(folder)
     plan = Plan(root=root)
     boundary = plan_boundary(root)
     for name in PLAN_FILES:
