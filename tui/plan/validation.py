@@ -445,10 +445,12 @@ def unavailable_files(plan: Plan, schemas: SchemaSet) -> dict[str, Problem | Non
     """Plan files whose data the cross-file rules cannot have: unreadable ones (with
     their problem), and missing ones that the rest of the plan refers to (None)."""
     out: dict[str, Problem | None] = dict(plan.unreadable)
-    wanted = {KINDS[kind].file for _, _, kind, _ in iter_references(plan, schemas) if kind in KINDS}
-    for name in PLAN_FILES:
-        if name not in plan.files and name not in out and name in wanted:
-            out[name] = None
+    absent = [name for name in PLAN_FILES if name not in plan.files and name not in out]
+    if absent:  # (one more walk over the references, only when a file is absent)
+        wanted = {KINDS[kind].file for _, _, kind, _ in iter_references(plan, schemas) if kind in KINDS}
+        for name in absent:
+            if name in wanted:
+                out[name] = None
     return out
 
 
