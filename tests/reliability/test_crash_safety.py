@@ -61,7 +61,7 @@ def _kill_randomly(path: Path, mode: str, versions: list[bytes], tmp_path: Path,
         proc = subprocess.Popen([sys.executable, "-c", LOOP_CHILD, str(path), mode, *sources],
                                 stdout=subprocess.PIPE, env=env, text=True)
         assert proc.stdout.readline().strip() == "ready"
-        time.sleep(rng.uniform(0, 0.05))
+        time.sleep(rng.uniform(0, 0.15))
         proc.send_signal(signal.SIGKILL)
         proc.wait()
         now = path.read_bytes()

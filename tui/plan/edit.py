@@ -356,8 +356,12 @@ def check_field_path(data, rel: tuple, *, appending: bool = False, what: str = "
                 raise EditError(f"`{parent}` is a list: address its entries by number, e.g. `{parent}.0"
                                 + (f".{'.'.join(map(str, rel[n + 1:]))}`" if rel[n + 1:] else "`")
                                 + f" (it has {len(node)})", code="usage.field")
-            if not isinstance(node, dict):
+            if node is None:
                 return
+            if not isinstance(node, dict):
+                raise EditError(f"`{parent}` holds {render_value(node) if not isinstance(node, dict) else node}, "
+                                f"which is not a table, so `{shown}` cannot be set inside it; set `{parent}` "
+                                "as a whole instead", code="usage.field")
             node = node.get(part)
 
 
@@ -567,7 +571,7 @@ def _splice_set(tf: TomlFile, entity: Entity, rel: tuple, value, schemas: Schema
         if dotted and isinstance(existing, dict):
             # a table written as dotted keys (`custom.crm = "x"`): add one more dotted line
             return _insert_dotted(tf, entity, container, key, new_value, max(loc.end_line for loc in dotted))
-        if isinstance(existing, dict) and all(isinstance(v, dict) for v in existing.values()):
+        if isinstance(existing, dict) and isinstance(new_value, dict) and all(isinstance(v, dict) for v in existing.values()):
             # a table implied by its sub-tables' headers: add a sub-table of its own
             return _append_table(tf, entity, container, key, new_value)
         break

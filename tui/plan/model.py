@@ -87,15 +87,21 @@ class Plan:
             raise PlanError(f"no {k.title.lower()} with id {id!r}{hint}{did}", code="usage.id")
         return e
 
+    def _plan_table(self) -> dict:
+        tf = self.files.get("plan.toml")
+        table = tf.data.get("plan") if tf is not None else None
+        return table if isinstance(table, dict) else {}
+
     @property
     def quarter(self) -> str:
-        return str(self.files["plan.toml"].data.get("plan", {}).get("quarter", "")) if "plan.toml" in self.files else ""
+        return str(self._plan_table().get("quarter", ""))
 
     @property
     def stages(self) -> list[str]:
-        if "plan.toml" not in self.files:
-            return ["awareness", "consideration", "decision"]
-        return list(self.files["plan.toml"].data.get("plan", {}).get("stages") or ["awareness", "consideration", "decision"])
+        stages = self._plan_table().get("stages")
+        if isinstance(stages, list) and stages and all(isinstance(s, str) for s in stages):
+            return list(stages)
+        return ["awareness", "consideration", "decision"]
 
 
 def as_date(value) -> _dt.date | None:

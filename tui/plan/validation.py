@@ -303,7 +303,7 @@ def rule_problems(plan: Plan, locators: dict, skip: set = frozenset()) -> list[P
     for g in goals.values():
         owners = g.data.get("owners")
         if g.data.get("team") == "shared" and isinstance(owners, list) and not no_plan:
-            teams = {members.get(o) for o in owners if isinstance(o, str)}
+            teams = {members.get(o) for o in owners if isinstance(o, str) and isinstance(members.get(o), str)}
             missing = [t for t in ("sales", "marketing") if t not in teams]
             if missing:
                 add(ERROR, "goal.shared-owners",
@@ -366,9 +366,12 @@ def rule_problems(plan: Plan, locators: dict, skip: set = frozenset()) -> list[P
                     f"persona {p.id!r} has no journey for the {stage} stage; add [persona.journey.{stage}] "
                     "with the buyer's questions", p)
                 continue
-            items = [c for c in content if c.data.get("stage") == stage and p.id in (c.data.get("personas") or [])]
+            items = [c for c in content if c.data.get("stage") == stage and isinstance(c.data.get("personas"), list)
+                     and p.id in c.data["personas"]]
             if not items and "content.toml" not in skip:
-                questions = journey.get(stage, {}).get("questions") or []
+                step = journey.get(stage)
+                questions = step.get("questions") if isinstance(step, dict) else None
+                questions = questions if isinstance(questions, list) else []
                 asks = f" They ask: {'; '.join(map(str, questions[:3]))}" if questions else ""
                 add(WARNING, "coverage.gap",
                     f"no content is planned for persona {p.id!r} at the {stage} stage.{asks}",
@@ -394,7 +397,8 @@ def retired_names(plan: Plan) -> dict[str, tuple[str, str]]:
     """Retired name (lower case) -> (its replacement term, since)."""
     out = {}
     for t in plan.all("term"):
-        for r in t.data.get("retired") or []:
+        retired = t.data.get("retired")
+        for r in retired if isinstance(retired, list) else []:
             if isinstance(r, dict) and isinstance(r.get("name"), str) and r["name"].strip():
                 out[r["name"].strip().lower()] = (str(t.data.get("term", t.id)), str(r.get("since", "")))
     return out
