@@ -294,11 +294,12 @@ def test_a_plan_without_messaging_checks_as_before(plan_dir):
         ("glossary.retired-name", "accounts.toml", 24), ("coverage.gap", "personas.toml", 215)]
 
 
-def test_citations_left_behind_when_the_file_goes_are_unknown_references(plan_dir):
+def test_citations_left_behind_when_the_file_goes_are_one_missing_file_error(plan_dir):
     (plan_dir / "messaging.toml").unlink()
     problems = validate(load_plan(plan_dir))
-    unknown = [p for p in problems if p.code == "ref.unknown"]
-    assert unknown and all("no message has the id" in p.message for p in unknown)
+    (missing,) = [p for p in problems if p.code == "file.missing"]
+    assert missing.file == "messaging.toml" and "content.toml" in missing.message
+    assert not [p for p in problems if p.code == "ref.unknown"]
     assert not [p for p in problems if p.code.startswith("message.")]
 
 

@@ -65,9 +65,9 @@ def cmd_check(args) -> int:
                 subject = f" {p.kind} {p.entity}" + (f" › {p.field}" if p.field else "")
             out(f"{paint(visible_line(where), 'bold')}: {sev}[{p.code}]{visible_line(subject)}")
             out(f"  {visible_line(p.message)}")
-            tf = plan.files.get(p.file)
-            if tf is not None and p.line:
-                lines = tf.text.split("\n")
+            text = plan.text_of(p.file)  # also the text of a file that does not parse
+            if text is not None and p.line:
+                lines = text.split("\n")
                 if p.line <= len(lines):
                     src = lines[p.line - 1].rstrip("\r")
                     num = str(p.line)
@@ -79,6 +79,8 @@ def cmd_check(args) -> int:
         else:
             out(paint(f"✓ {plan_dir}: valid", "green", "bold")
                  + f" — {warnings} warning(s), {entities} entities in {len(plan.files)} files")
+    if any(p.code.startswith("io.") for p in plan.unreadable.values()):
+        return 2  # a plan file could not be read at all
     return 1 if errors else 0
 
 
@@ -86,15 +88,12 @@ def cmd_check(args) -> int:
 
 
 def _field_value(entity, field: str):
-    from tui.plan.edit import split_field
+    from tui.plan.edit import EditError, field_value
 
-    value = entity.data
-    for part in split_field(field):
-        try:
-            value = value[part]
-        except (KeyError, IndexError, TypeError):
-            raise UsageError(f"{entity.kind.name} {entity.id} has no field {field!r}") from None
-    return value
+    try:
+        return field_value(entity, field)
+    except EditError as exc:
+        raise UsageError(exc.message) from None
 
 
 def cmd_get(args) -> int:
@@ -129,27 +128,29 @@ def _require_readable(plan, kind: str) -> None:
     k = KINDS.get(kind)
     if k is None:
         raise UsageError(f"unknown kind {kind!r}; kinds are: {', '.join(KINDS)}")
-    for p in plan.syntax_errors:
-        if p.file == k.file:
-            raise Failed(f"{display_path(plan.root, p.file)}:{p.line}:{p.col}: {p.message}", 1)
+    p = plan.unreadable.get(k.file)
+    if p is not None:
+        where = display_path(plan.root, p.file) + (f":{p.line}:{p.col}" if p.line else "")
+        raise Failed(f"{where}: {p.message}", 2 if p.code.startswith("io.") else 1)
 
 
 def cmd_set(args) -> int:
-    from tui.plan.edit import apply_change, parse_value, set_field
-    from tui.plan.model import load_plan
+    from tui.plan.edit import edit_locked, parse_value, set_field
 
-    plan = load_plan(find_plan_folder(args.plan))
-    _require_readable(plan, args.kind)
-    change = set_field(plan, args.kind, args.id, args.field, parse_value(args.value), force=args.force)
-    apply_change(plan, change)
+    value = parse_value(args.value)
+
+    def op(plan):
+        _require_readable(plan, args.kind)
+        return set_field(plan, args.kind, args.id, args.field, value, force=args.force)
+
+    plan, written = edit_locked(find_plan_folder(args.plan), op)
     if not args.quiet:
-        out(f"{display_path(plan.root, change.file)}: {change.summary}" if change.changed else "no change")
+        out(f"{display_path(plan.root, written[0].file)}: {written[0].summary}" if written else "no change")
     return 0
 
 
 def cmd_add(args) -> int:
-    from tui.plan.edit import add_entity, apply_change, parse_value
-    from tui.plan.model import load_plan
+    from tui.plan.edit import add_entity, edit_locked, parse_value
 
     fields = {}
     for pair in args.fields:
@@ -157,47 +158,59 @@ def cmd_add(args) -> int:
         if not sep or not key:
             raise UsageError(f"{pair!r}: write fields as FIELD=VALUE, e.g. tier=2 or 'name=\"Acme\"'")
         fields[key.strip()] = parse_value(literal)
-    plan = load_plan(find_plan_folder(args.plan))
-    _require_readable(plan, args.kind)
-    change = add_entity(plan, args.kind, args.id, fields, force=args.force)
-    apply_change(plan, change)
+
+    def op(plan):
+        _require_readable(plan, args.kind)
+        return add_entity(plan, args.kind, args.id, fields, force=args.force)
+
+    plan, written = edit_locked(find_plan_folder(args.plan), op)
     if not args.quiet:
-        out(f"{display_path(plan.root, change.file)}: {change.summary}")
+        for change in written:
+            out(f"{display_path(plan.root, change.file)}: {change.summary}")
     return 0
 
 
 def cmd_rm(args) -> int:
-    from tui.plan.edit import apply_change, remove_entity
-    from tui.plan.model import load_plan
+    from tui.plan.edit import edit_locked, remove_entity
     from tui.plan.refs import referrers
 
-    plan = load_plan(find_plan_folder(args.plan))
-    _require_readable(plan, args.kind)
-    entity = plan.get(args.kind, args.id)
-    users = referrers(plan, entity)
-    if users and not args.force:
-        listing = "\n".join(f"  {r.entity.kind.name} {r.entity.id} › {r.field}" for r in users[:20])
-        more = f"\n  ... and {len(users) - 20} more" if len(users) > 20 else ""
-        raise Failed(f"{entity.kind.name} {entity.id} is referred to by:\n{listing}{more}\n"
-                      "Remove those references first, or pass --force to remove it anyway", 1)
-    change = remove_entity(plan, args.kind, args.id)
-    apply_change(plan, change)
+    def op(plan):
+        _require_readable(plan, args.kind)
+        entity = plan.get(args.kind, args.id)
+        users = referrers(plan, entity)
+        if plan.unreadable and not args.force:
+            names = ", ".join(sorted(plan.unreadable))
+            raise Failed(f"cannot tell whether {names} refer(s) to {entity.kind.name} {entity.id}: "
+                         "fix that file first, or pass --force to remove it anyway", 1)
+        if users and not args.force:
+            listing = "\n".join(f"  {r.entity.kind.name} {r.entity.id} › {r.field}" for r in users[:20])
+            more = f"\n  ... and {len(users) - 20} more" if len(users) > 20 else ""
+            raise Failed(f"{entity.kind.name} {entity.id} is referred to by:\n{listing}{more}\n"
+                         "Remove those references first, or pass --force to remove it anyway", 1)
+        return remove_entity(plan, args.kind, args.id)
+
+    plan, written = edit_locked(find_plan_folder(args.plan), op)
     if not args.quiet:
-        out(f"{display_path(plan.root, change.file)}: {change.summary}")
+        for change in written:
+            out(f"{display_path(plan.root, change.file)}: {change.summary}")
     return 0
 
 
 def cmd_rename(args) -> int:
-    from tui.plan.edit import apply_change
-    from tui.plan.model import load_plan
+    from tui.plan.edit import edit_locked
     from tui.plan.refs import rename_entity
 
-    plan = load_plan(find_plan_folder(args.plan))
-    _require_readable(plan, args.kind)
-    changes = rename_entity(plan, args.kind, args.id, args.new_id)
-    for change in changes:
-        apply_change(plan, change)
-        if not args.quiet:
+    def op(plan):
+        _require_readable(plan, args.kind)
+        # every file a rename may touch is locked: references can sit in any of them
+        return rename_entity(plan, args.kind, args.id, args.new_id)
+
+    from tui.plan.registry import PLAN_FILES
+
+    root = find_plan_folder(args.plan)
+    plan, written = edit_locked(root, op, files=[root / name for name in PLAN_FILES if (root / name).is_file()])
+    if not args.quiet:
+        for change in written:
             out(f"{display_path(plan.root, change.file)}: {change.summary}")
     return 0
 

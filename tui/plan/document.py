@@ -9,9 +9,13 @@ CLI and the TUI give the same answer for the same file.
 from __future__ import annotations
 
 import dataclasses
+import datetime as _dt
+import errno
 import functools
 import hashlib
+import os
 import re
+import stat
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -22,7 +26,17 @@ from .problems import TomlSyntaxError, UnreadableError
 from .tomlindex import TomlIndex, index_toml, reindex
 
 BOM = "\ufeff"
-_CONFLICT = re.compile(r"^(<{7}|={7}|>{7})(?: |\r?$)", re.M)
+# Git writes `<<<<<<< ours`, `||||||| base` (diff3), `=======` and `>>>>>>> theirs` at the
+# start of lines.  A line of seven `=` alone is also a heading underline in text, so it
+# only counts when the file holds one of the other markers too.
+_CONFLICT_SIDE = re.compile(r"^(<{7}|\|{7}|>{7})(?: |\r?$)", re.M)
+_CONFLICT_SPLIT = re.compile(r"^={7}\r?$", re.M)
+# A time followed by a UTC offset: the data may hold a datetime with rtoml's own tzinfo.
+_OFFSET = re.compile(r"\d\d:\d\d(?::\d\d(?:\.\d+)?)?(?:[Zz]|[+-]\d\d:\d\d)")
+
+MAX_FILE_BYTES = 64 * 1024 * 1024
+"""The largest plan file read (64 MiB, far beyond any real plan; a plan of 10,000
+accounts is about 3 MB).  ``QUARTERDECK_MAX_FILE_BYTES`` sets another limit."""
 # Constructs that TOML 1.1 allows and 1.0 does not (newlines or a trailing comma in
 # inline tables, \x and \e escapes, times without seconds).  A match only means
 # "ask the strict parser too"; it may be a false alarm inside a string.
@@ -51,9 +65,9 @@ def parse_toml(text: str, name: str = "<text>") -> dict:
     if text.startswith(BOM):
         raise TomlSyntaxError("invalid TOML: a byte-order mark may only appear once, at the very start of the file; "
                               "remove the extra one", file=name, line=1, col=1, code="toml.syntax")
-    m = _CONFLICT.search(text)
-    if m:
-        line = text.count("\n", 0, m.start()) + 1
+    m = conflict_marker(text)
+    if m is not None:
+        line = text.count("\n", 0, m) + 1
         raise TomlSyntaxError(
             "git conflict marker: this file holds an unfinished merge. Resolve the "
             "conflict (keep one side of each <<<<<<< ======= >>>>>>> block), then run again",
@@ -85,7 +99,38 @@ def parse_toml(text: str, name: str = "<text>") -> dict:
             ) from None
         except RecursionError:
             raise TomlSyntaxError("invalid TOML: values are nested too deeply", file=name, line=1, col=1, code="toml.syntax") from None
+    if _OFFSET.search(text):
+        data = _plain_datetimes(data)
     return data
+
+
+def conflict_marker(text: str) -> int | None:
+    """Offset of the first git conflict marker in ``text``, or None.  Markers count
+    wherever they are, inside a multi-line string too (an unfinished merge may split
+    one); a lone `=======` line without `<<<<<<<`/`>>>>>>>` is taken as an underline."""
+    side = _CONFLICT_SIDE.search(text)
+    if side is None:
+        return None
+    split = _CONFLICT_SPLIT.search(text)
+    return min(side.start(), split.start()) if split else side.start()
+
+
+def _plain_datetimes(value):
+    """``value`` with every offset datetime given a standard-library timezone: rtoml's
+    own tzinfo cannot be copied or pickled, and tomlkit cannot render it."""
+    if isinstance(value, dict):
+        for k, v in value.items():
+            if isinstance(v, (dict, list, _dt.datetime)):
+                value[k] = _plain_datetimes(v)
+        return value
+    if isinstance(value, list):
+        for i, v in enumerate(value):
+            if isinstance(v, (dict, list, _dt.datetime)):
+                value[i] = _plain_datetimes(v)
+        return value
+    if isinstance(value, _dt.datetime) and value.tzinfo is not None and type(value.tzinfo) is not _dt.timezone:
+        return value.replace(tzinfo=_dt.timezone(value.utcoffset()))
+    return value
 
 
 def _maybe_toml11(text: str) -> bool:
@@ -181,13 +226,91 @@ class TomlFile:
         return cls(path=path, name=name, raw=raw, text=text, data=data, bom=bom)
 
     @classmethod
-    def read(cls, path: Path, name: str | None = None) -> "TomlFile":
-        try:
-            raw = Path(path).read_bytes()
-        except FileNotFoundError:
-            raise UnreadableError(f"{path}: no such file", file=name or str(path), code="io.missing") from None
-        except IsADirectoryError:
-            raise UnreadableError(f"{path} is a folder, not a file", file=name or str(path), code="io.unreadable") from None
-        except OSError as exc:
-            raise UnreadableError(f"cannot read {path}: {exc.strerror}", file=name or str(path), code="io.unreadable") from None
+    def read(cls, path: Path, name: str | None = None, *, boundary: Path | None = None) -> "TomlFile":
+        """Read a plan file (see ``read_plan_bytes`` for what is refused)."""
+        raw = read_plan_bytes(Path(path), name or str(path), boundary=boundary)
         return cls.from_bytes(Path(path), raw, name)
+
+
+def max_file_bytes() -> int:
+    value = os.environ.get("QUARTERDECK_MAX_FILE_BYTES", "")
+    try:
+        return int(value) if int(value) > 0 else MAX_FILE_BYTES
+    except ValueError:
+        return MAX_FILE_BYTES
+
+
+def plan_boundary(folder: Path) -> Path:
+    """The folder plan files must stay inside: the git work tree holding ``folder``
+    (the nearest parent with a ``.git``), else ``folder`` itself; fully resolved."""
+    here = Path(os.path.realpath(os.path.abspath(folder)))
+    for candidate in (here, *here.parents):
+        if os.path.lexists(candidate / ".git"):
+            return candidate
+    return here
+
+
+def _inside(path: str, folder: Path) -> bool:
+    try:
+        return os.path.commonpath([path, str(folder)]) == str(folder)
+    except ValueError:
+        return False
+
+
+def read_plan_bytes(path: Path, name: str, *, boundary: Path | None = None) -> bytes:
+    """The bytes of a plan file, refusing what a hostile change could use to hang, exhaust
+    or read out the machine: a symlink that leads outside the repository (or the plan
+    folder, outside git), anything that is not a regular file (a FIFO would block, a
+    device never ends) and a file larger than ``max_file_bytes()``.  Symlinks that stay
+    inside are followed.  Nothing is read before those checks; the open never blocks."""
+    path = Path(path)
+    where = boundary if boundary is not None else plan_boundary(path.parent)
+    where = Path(os.path.realpath(where))
+    real = os.path.realpath(path)
+    if not os.path.lexists(path):
+        raise UnreadableError(f"{path}: no such file", file=name, code="io.missing")
+    if not _inside(real, where):
+        raise UnreadableError(
+            f"{name} is a symbolic link to a file outside the plan's repository; it was not read. Plan files must "
+            "live inside the repository: replace the link with the file itself", file=name, code="io.outside")
+    try:
+        fd = os.open(real, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_NOCTTY", 0) | getattr(os, "O_CLOEXEC", 0))
+    except FileNotFoundError:
+        raise UnreadableError(f"{path}: no such file (a link to a file that does not exist)", file=name,
+                              code="io.missing") from None
+    except IsADirectoryError:
+        raise UnreadableError(f"{path} is a folder, not a file", file=name, code="io.unreadable") from None
+    except OSError as exc:
+        raise UnreadableError(f"cannot read {path}: {exc.strerror}", file=name, code="io.unreadable") from None
+    try:
+        st = os.fstat(fd)
+        if stat.S_ISDIR(st.st_mode):
+            raise UnreadableError(f"{path} is a folder, not a file", file=name, code="io.unreadable")
+        if not stat.S_ISREG(st.st_mode):
+            what = ("a named pipe (FIFO)" if stat.S_ISFIFO(st.st_mode) else
+                    "a device" if stat.S_ISCHR(st.st_mode) or stat.S_ISBLK(st.st_mode) else
+                    "a socket" if stat.S_ISSOCK(st.st_mode) else "not a regular file")
+            raise UnreadableError(f"{name} is {what}, not a regular file; it was not read. Plan files must be "
+                                  "ordinary files", file=name, code="io.not-regular")
+        limit = max_file_bytes()
+        if st.st_size > limit:
+            raise UnreadableError(
+                f"{name} is {st.st_size:,} bytes, more than the {limit:,} a plan file may have; it was not read "
+                "(QUARTERDECK_MAX_FILE_BYTES sets another limit)", file=name, code="io.too-large")
+        chunks, total = [], 0
+        while True:
+            chunk = os.read(fd, min(1 << 20, limit + 1 - total))
+            if not chunk:
+                break
+            chunks.append(chunk)
+            total += len(chunk)
+            if total > limit:
+                raise UnreadableError(f"{name} grew past {limit:,} bytes while it was read; it was not used",
+                                      file=name, code="io.too-large")
+        return b"".join(chunks)
+    except OSError as exc:
+        if exc.errno == errno.EISDIR:
+            raise UnreadableError(f"{path} is a folder, not a file", file=name, code="io.unreadable") from None
+        raise UnreadableError(f"cannot read {path}: {exc.strerror}", file=name, code="io.unreadable") from None
+    finally:
+        os.close(fd)

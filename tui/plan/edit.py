@@ -12,17 +12,22 @@ atomic and refuses a file that changed on disk since it was read.
 from __future__ import annotations
 
 import copy
+import datetime as _dt
+import math
+import os
 import re
 import tomllib
 from dataclasses import dataclass
+from pathlib import Path
 
 import tomlkit
 
 from .document import TomlFile, parse_toml
+from .locking import locked
 from .model import Entity, Plan, collect_entities
-from .problems import PlanError
+from .problems import FileChangedError, PlanError
 from .registry import KINDS, Kind, entity_schema_path, full_path
-from .save import atomic_write
+from .save import atomic_write, current_digest
 from .schema import SchemaSet, load_schemas
 from .schema_errors import entity_errors
 from .tomlindex import is_blank_or_comment, value_span
@@ -76,6 +81,50 @@ def render_value(value) -> str:
     if value is None:
         raise EditError("TOML has no empty value; remove the key instead")
     return tomlkit.item(value).as_string()
+
+
+_MISSING = object()
+
+
+def _render_keeping(tf: TomlFile, path: tuple, old, new) -> str:
+    """Render ``new`` for the value at ``path`` (now ``old``): the parts that did not
+    change keep their text exactly as written (an inline table's other keys, a list's
+    other elements), so values the renderer would spell differently (``Z`` offsets,
+    hex numbers, ``1e3``, literal strings) survive an edit beside them."""
+    original = None
+    if path in tf.index.keys and _header_index(tf, path) is None:
+        try:
+            start, end = _value_extent(tf, path)
+            original = tf.text[start:end]
+        except (EditError, KeyError, IndexError):
+            original = None
+    if original is not None and old is not _MISSING and same_data(old, new):
+        return original
+    if original is None or old is _MISSING:
+        return render_value(new)
+    if isinstance(new, dict) and isinstance(old, dict) and original.startswith("{"):
+        if not new:
+            return "{}"
+        pad = " " if original.startswith("{ ") or original == "{}" else ""
+        items = [f"{render_key(k)} = {_render_keeping(tf, path + (k,), old.get(k, _MISSING), v)}" for k, v in new.items()]
+        return "{" + pad + ", ".join(items) + pad + "}"
+    if isinstance(new, (list, tuple)) and isinstance(old, list) and original.startswith("["):
+        items, at = [], 0
+        for v in new:
+            for k in range(at, len(old)):
+                if same_data(old[k], v):
+                    items.append(_render_keeping(tf, path + (k,), old[k], v))
+                    at = k + 1
+                    break
+            else:
+                items.append(render_value(v))
+        if new and "\n" in original:
+            m = re.search(r"\n([ \t]+)\S", original)
+            indent = m.group(1) if m else "  "
+            nl = tf.newline
+            return f"[{nl}" + "".join(f"{indent}{item},{nl}" for item in items) + "]"
+        return "[" + ", ".join(items) + "]"
+    return _render_like(original, new, tf)
 
 
 def _render_like(original: str, value, tf: TomlFile) -> str:
@@ -218,10 +267,28 @@ def _verify(tf: TomlFile, text: str, expected: dict) -> dict:
     except PlanError as exc:
         raise EditError(f"the edit would make {tf.name} invalid TOML ({exc.message}); nothing was saved",
                         file=tf.name, code="edit.verify") from None
-    if data != expected and _normal(data) != _normal(expected):
+    if data != expected and not same_data(data, expected) and not same_data(_normal(data), _normal(expected)):
         raise EditError(f"the edit would change more of {tf.name} than intended; nothing was saved. "
                         "Make this change in a text editor", file=tf.name, code="edit.verify")
     return data
+
+
+def same_data(a, b) -> bool:
+    """``a == b`` for TOML data, where ``nan`` equals ``nan`` (a file holding one must
+    still compare equal to itself) and datetimes must agree on their UTC offset too."""
+    if a is b:
+        return True
+    if type(a) is not type(b):
+        return False
+    if isinstance(a, dict):
+        return a.keys() == b.keys() and all(same_data(v, b[k]) for k, v in a.items())
+    if isinstance(a, list):
+        return len(a) == len(b) and all(same_data(x, y) for x, y in zip(a, b))
+    if isinstance(a, float):
+        return a == b or (math.isnan(a) and math.isnan(b))
+    if isinstance(a, _dt.datetime):
+        return a == b and a.utcoffset() == b.utcoffset()
+    return a == b
 
 
 def _normal(value):
@@ -240,8 +307,69 @@ def split_field(field: str) -> tuple:
     for part in field.split("."):
         if not part:
             raise EditError(f"bad field path {field!r}", code="usage.field")
-        parts.append(int(part) if part.isdigit() else part)
+        parts.append(int(part) if part.isdigit() or (part[:1] == "-" and part[1:].isdigit()) else part)
     return tuple(parts)
+
+
+def check_field_path(data, rel: tuple, *, appending: bool = False, what: str = "the entity") -> None:
+    """Raise a clear EditError when ``rel`` cannot address a value inside ``data``: an
+    index out of range or negative (naming the valid range), a number used on a table,
+    a name used on a list.  Keys that do not exist yet are fine (a set adds them); with
+    ``appending``, the index one past the end of a list is too (it adds an element)."""
+    node = data
+    for n, part in enumerate(rel):
+        shown = ".".join(map(str, rel[: n + 1]))
+        parent = ".".join(map(str, rel[:n])) or what
+        if isinstance(part, int):
+            if not isinstance(node, list):
+                if node is None:
+                    raise EditError(f"`{parent}` does not exist, so `{shown}` names no entry of it; set the whole "
+                                    f"list instead (`{parent} = [...]`)", code="usage.field")
+                raise EditError(f"`{parent}` is not a list, so `{shown}` names nothing; a number in a field path "
+                                "picks an entry of a list", code="usage.field")
+            size = len(node)
+            last = n == len(rel) - 1
+            top = size if appending and last else size - 1
+            if part < 0 or part > top:
+                if top < 0:
+                    valid = "it has no entries"
+                elif top == 0:
+                    valid = "the only index is 0" + (" (to add the first entry)" if size == 0 else "")
+                else:
+                    valid = f"use an index from 0 to {top}"
+                    if appending and last:
+                        valid += f" ({size} adds an entry at the end)"
+                count = f"{size} entr{'y' if size == 1 else 'ies'}"
+                sign = "; indices count from 0 and are never negative" if part < 0 else ""
+                raise EditError(f"`{shown}` is out of range: `{parent}` has {count}, {valid}{sign}",
+                                code="usage.field")
+            node = node[part] if part < size else None
+        else:
+            if isinstance(node, list):
+                raise EditError(f"`{parent}` is a list: address its entries by number, e.g. `{parent}.0"
+                                + (f".{'.'.join(map(str, rel[n + 1:]))}`" if rel[n + 1:] else "`")
+                                + f" (it has {len(node)})", code="usage.field")
+            if node is None:
+                return
+            if not isinstance(node, dict):
+                raise EditError(f"`{parent}` holds {render_value(node) if not isinstance(node, dict) else node}, "
+                                f"which is not a table, so `{shown}` cannot be set inside it; set `{parent}` "
+                                "as a whole instead", code="usage.field")
+            node = node.get(part)
+
+
+def field_value(entity: Entity, field: str | tuple):
+    """The value at the dotted ``field`` of an entity; a clear EditError when there is none."""
+    rel = split_field(field) if isinstance(field, str) else tuple(field)
+    check_field_path(entity.data, rel, what=f"{entity.kind.name} {entity.id}")
+    value = entity.data
+    for part in rel:
+        try:
+            value = value[part]
+        except (KeyError, IndexError, TypeError):
+            raise EditError(f"{entity.kind.name} {entity.id} has no field {'.'.join(map(str, rel))!r}",
+                            code="usage.field") from None
+    return value
 
 
 def set_field(plan: Plan, kind: str, id: str, field: str | tuple, value, *, schemas: SchemaSet | None = None,
@@ -252,6 +380,7 @@ def set_field(plan: Plan, kind: str, id: str, field: str | tuple, value, *, sche
     rel = split_field(field) if isinstance(field, str) else tuple(field)
     if rel == ("id",) and not entity.kind.singleton and not allow_id:
         raise EditError("to change an id, rename the entity (references follow): quarterdeck rename", code="usage.field")
+    check_field_path(entity.data, rel, appending=True, what=f"{entity.kind.name} {entity.id}")
     tf = plan.files[entity.file]
     expected = _copy_along(tf.data, entity.path)
     target = _get(expected, entity.path)
@@ -300,6 +429,7 @@ def unset_field(plan: Plan, kind: str, id: str, field: str | tuple, *, schemas: 
     schemas = schemas or load_schemas()
     entity = plan.get(kind, id)
     rel = split_field(field) if isinstance(field, str) else tuple(field)
+    check_field_path(entity.data, rel, what=f"{entity.kind.name} {entity.id}")
     tf = plan.files[entity.file]
     full = entity.path + rel
     if full not in tf.index.keys or _header_index(tf, full) is not None:
@@ -347,7 +477,19 @@ def _assign(target: dict, rel: tuple, value) -> None:
         target[rel[-1]] = value
 
 
+def _probe(data: dict, path: tuple) -> tuple[dict, tuple]:
+    """A small document shaped like the file that holds only the entity at ``path``
+    (and its parents), so a check costs one entity, not the whole file."""
+    top = path[0]
+    value = data.get(top)
+    if len(path) >= 2 and isinstance(path[1], int):
+        return {top: [value[path[1]]]}, (top, 0) + path[2:]
+    return {top: value}, path
+
+
 def _check_schema(schemas: SchemaSet, entity: Entity, expected: dict, tf: TomlFile) -> None:
+    from .values import value_findings
+
     try:
         before = _get(tf.data, entity.path)
     except (IndexError, KeyError, TypeError):
@@ -355,6 +497,19 @@ def _check_schema(schemas: SchemaSet, entity: Entity, expected: dict, tf: TomlFi
     name = (f"[{'.'.join(map(str, entity.path))}]" if entity.kind.singleton
             else f"{entity.kind.title.lower()} {entity.id!r}")
     new = entity_errors(schemas, entity.kind, _get(expected, entity.path), before, name=name)
+
+    def findings(data):
+        doc, path = _probe(data, entity.path)
+        return {(code, message) for code, _, message in value_findings(schemas, entity.kind.schema, doc, path)}
+
+    try:
+        old_findings = findings(tf.data)
+    except (IndexError, KeyError, TypeError):
+        old_findings = set()
+    bad_values = sorted(findings(expected) - old_findings)
+    if bad_values:
+        raise EditError("the schema rejects this value: " + "; ".join(m for _, m in bad_values)
+                        + " (nothing saved; --force writes it anyway)", file=tf.name, code="edit.schema")
     if new:
         reasons = [m.message for m in new]
         raise EditError("the schema rejects this value: " + "; ".join(reasons) + " (nothing saved; --force writes it anyway)",
@@ -366,7 +521,7 @@ def _splice_set(tf: TomlFile, entity: Entity, rel: tuple, value, schemas: Schema
     keys = tf.index.keys
     if full in keys and _header_index(tf, full) is None:
         start, end = _value_extent(tf, full)
-        return tf.text[:start] + _render_like(tf.text[start:end], value, tf) + tf.text[end:]
+        return tf.text[:start] + _render_keeping(tf, full, _get(tf.data, full), value) + tf.text[end:]
     if isinstance(value, list) and all(isinstance(v, dict) for v in value) and (
             _header_index(tf, full + (0,)) is not None or (value and full not in keys)):
         return _replace_table_array(tf, entity, full, value)
@@ -387,7 +542,7 @@ def _splice_set(tf: TomlFile, entity: Entity, rel: tuple, value, schemas: Schema
             merged = copy.deepcopy(existing)
             _assign(merged, rel[depth:], value)
             start, end = _value_extent(tf, container)
-            return tf.text[:start] + render_value(merged) + tf.text[end:]
+            return tf.text[:start] + _render_keeping(tf, container, existing, merged) + tf.text[end:]
         header_paths = {h.path for h in tf.index.headers}
         dotted = [loc for p, loc in keys.items()
                   if len(p) > len(container) and p[: len(container)] == container
@@ -395,7 +550,7 @@ def _splice_set(tf: TomlFile, entity: Entity, rel: tuple, value, schemas: Schema
         if dotted and isinstance(existing, dict):
             # a table written as dotted keys (`custom.crm = "x"`): add one more dotted line
             return _insert_dotted(tf, entity, container, key, new_value, max(loc.end_line for loc in dotted))
-        if isinstance(existing, dict) and all(isinstance(v, dict) for v in existing.values()):
+        if isinstance(existing, dict) and isinstance(new_value, dict) and all(isinstance(v, dict) for v in existing.values()):
             # a table implied by its sub-tables' headers: add a sub-table of its own
             return _append_table(tf, entity, container, key, new_value)
         break
@@ -623,7 +778,7 @@ def remove_entity(plan: Plan, kind: str, id: str) -> Change:
         expected = _copy_along(tf.data, parent_path)
         _get(expected, parent_path[:-1])[parent_path[-1]] = value
         start, end = _value_extent(tf, parent_path)
-        text = tf.text[:start] + render_value(value) + tf.text[end:]
+        text = tf.text[:start] + _render_keeping(tf, parent_path, _get(tf.data, parent_path), value) + tf.text[end:]
     else:
         start, end = entity_span(tf, entity.path)
         lines = _lines(tf.text)
@@ -655,6 +810,59 @@ def apply_change(plan: Plan, change: Change) -> None:
     plan.files[change.file] = TomlFile(path=tf.path, name=tf.name, raw=raw, text=change.text, data=change.data, bom=tf.bom,
                                        _previous=plan.files.get(change.file, tf))
     plan.entities = collect_entities(plan.files)
+
+
+def apply_changes(plan: Plan, changes: list[Change], *, timeout: float | None = None) -> list[Change]:
+    """Write several Changes as one step: the files' locks are taken together (in a
+    fixed order), every file is checked against the version its Change was made from
+    before any is written, then each is written atomically.  A file changed on disk
+    since it was read raises FileChangedError and nothing is written.  Returns the
+    Changes that changed something."""
+    changes = [c for c in changes if c.changed]
+    if not changes:
+        return []
+    with locked([c.before.path for c in changes], names=[c.before.name for c in changes], timeout=timeout):
+        for c in changes:
+            now = current_digest(c.before.path)
+            if now != c.before.disk_sha256:
+                what = "was deleted" if now is None else "changed on disk"
+                raise FileChangedError(f"{c.before.name} {what} since it was read; nothing saved. Reload it "
+                                       "(your edit can be made again) or compare the versions first",
+                                       file=c.before.name, code="save.deleted" if now is None else "save.changed")
+        for c in changes:
+            apply_change(plan, c)
+    return changes
+
+
+def edit_locked(root: Path | str, op, *, files=(), timeout: float | None = None, attempts: int = 40):
+    """Make an edit of the plan at ``root`` so that no concurrent writer can lose it or
+    have it lost: ``op(plan)`` returns the Change (or list of Changes) to write and must
+    be a pure function of the plan it is given.  If another writer saved one of the
+    files between reading and writing, the plan is read again and ``op`` run again on
+    it; from the second try on, the files the edit touches are locked before the plan
+    is read, so the edit cannot be overtaken again.  ``files`` are locked before the
+    first read too (a rename passes every plan file: a reference may sit in any of
+    them).  Returns (plan, changes written).
+
+    Raises what ``op`` raises, LockTimeout when another writer holds a file too long,
+    and FileChangedError when a file keeps changing under a writer that takes no lock
+    (a text editor) ``attempts`` times."""
+    from .model import load_plan
+
+    hold: dict[str, tuple[Path, str]] = {os.path.realpath(p): (Path(p), Path(p).name) for p in files}
+    for attempt in range(max(1, attempts)):
+        with locked([p for p, _ in hold.values()], names=[n for _, n in hold.values()], timeout=timeout):
+            plan = load_plan(root)
+            result = op(plan)
+            changes = [result] if isinstance(result, Change) else list(result or [])
+            try:
+                return plan, apply_changes(plan, changes, timeout=timeout)
+            except FileChangedError:
+                if attempt == max(1, attempts) - 1:
+                    raise
+                for c in changes:
+                    hold.setdefault(os.path.realpath(c.before.path), (c.before.path, c.before.name))
+    raise AssertionError("unreachable")
 
 
 def save_file(tf: TomlFile) -> TomlFile:

@@ -8,7 +8,7 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .document import TomlFile
+from .document import TomlFile, plan_boundary, read_plan_bytes
 from .problems import ERROR, PlanError, Problem, TomlSyntaxError, UnreadableError
 from .registry import KINDS, PLAN_FILES, Kind, full_path
 from .save import TEMP_SUFFIX
@@ -43,6 +43,24 @@ class Plan:
     files: dict[str, TomlFile] = field(default_factory=dict)
     syntax_errors: list[Problem] = field(default_factory=list)
     entities: dict[str, list[Entity]] = field(default_factory=dict)
+    # the text of files that were read but do not parse (to show the line of the error)
+    unreadable_text: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def unreadable(self) -> dict[str, Problem]:
+        """Plan files that exist but could not be used, each with the one problem that
+        says why (syntax error, conflict markers, not UTF-8, not a regular file, a link
+        out of the repository, too large).  Their entities are absent from the plan:
+        show such a file as unreadable, never as empty."""
+        out: dict[str, Problem] = {}
+        for p in self.syntax_errors:
+            out.setdefault(p.file, p)
+        return out
+
+    def text_of(self, file: str) -> str | None:
+        """The text of a plan file as read, also when it does not parse."""
+        tf = self.files.get(file)
+        return tf.text if tf is not None else self.unreadable_text.get(file)
 
     def all(self, kind: str) -> list[Entity]:
         return self.entities.get(kind, [])
@@ -69,15 +87,21 @@ class Plan:
             raise PlanError(f"no {k.title.lower()} with id {id!r}{hint}{did}", code="usage.id")
         return e
 
+    def _plan_table(self) -> dict:
+        tf = self.files.get("plan.toml")
+        table = tf.data.get("plan") if tf is not None else None
+        return table if isinstance(table, dict) else {}
+
     @property
     def quarter(self) -> str:
-        return str(self.files["plan.toml"].data.get("plan", {}).get("quarter", "")) if "plan.toml" in self.files else ""
+        return str(self._plan_table().get("quarter", ""))
 
     @property
     def stages(self) -> list[str]:
-        if "plan.toml" not in self.files:
-            return ["awareness", "consideration", "decision"]
-        return list(self.files["plan.toml"].data.get("plan", {}).get("stages") or ["awareness", "consideration", "decision"])
+        stages = self._plan_table().get("stages")
+        if isinstance(stages, list) and stages and all(isinstance(s, str) for s in stages):
+            return list(stages)
+        return ["awareness", "consideration", "decision"]
 
 
 def as_date(value) -> _dt.date | None:
@@ -149,7 +173,11 @@ def find_plan_dir(start: Path | None = None) -> Path | None:
 
 
 def clean_temp_files(root: Path, older_than: float = 60.0) -> list[Path]:
-    """Remove temp files an interrupted save left behind (not fresh ones: another save may own them)."""
+    """Remove temp files an interrupted save left behind.  A temp file is removed when
+    no save of its file is under way (that file's write lock is free), or, for writes
+    that take no lock, once it is older than ``older_than`` seconds."""
+    from .locking import LockTimeout, locked
+
     removed = []
     now = time.time()
     try:
@@ -159,11 +187,18 @@ def clean_temp_files(root: Path, older_than: float = 60.0) -> list[Path]:
     for name in names:
         if name.startswith(".") and name.endswith(TEMP_SUFFIX):
             path = root / name
+            target = name[1: -len(TEMP_SUFFIX)].rsplit(".", 1)[0]
             try:
                 if now - path.lstat().st_mtime > older_than:
                     path.unlink()
                     removed.append(path)
-            except OSError:
+                    continue
+                if target not in PLAN_FILES or not (root / target).is_file():
+                    continue
+                with locked([root / target], timeout=0):  # plan files are saved under their lock
+                    path.unlink()
+                    removed.append(path)
+            except (OSError, LockTimeout):
                 pass
     return removed
 
@@ -180,16 +215,26 @@ def load_plan(root: Path | str) -> Plan:
             code="io.missing",
         )
     clean_temp_files(root)
+    from .statedir import candidate_state_dirs
+
+    for folder in candidate_state_dirs(root):  # a killed write of a recovery copy
+        if folder.is_dir():
+            clean_temp_files(folder)
     plan = Plan(root=root)
+    boundary = plan_boundary(root)
     for name in PLAN_FILES:
         path = root / name
-        if not path.exists() and name != "plan.toml":
+        if not os.path.lexists(path) and name != "plan.toml":
             continue
+        raw = None
         try:
-            plan.files[name] = TomlFile.read(path, name)
-        except TomlSyntaxError as exc:
+            raw = read_plan_bytes(path, name, boundary=boundary)
+            plan.files[name] = TomlFile.from_bytes(path, raw, name)
+        except PlanError as exc:
             plan.syntax_errors.append(
                 Problem(ERROR, exc.code, exc.message, name, exc.line, exc.col)
             )
+            if raw is not None:
+                plan.unreadable_text[name] = raw.decode("utf-8", errors="replace").removeprefix("\ufeff")
     plan.entities = collect_entities(plan.files)
     return plan

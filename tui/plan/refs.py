@@ -117,6 +117,10 @@ def rename_entity(plan: Plan, kind: str, old_id: str, new_id: str, schemas: Sche
     entity = plan.get(kind, old_id)
     if entity.kind.singleton:
         raise EditError(f"[{kind}] has no id", code="usage.kind")
+    if plan.unreadable:
+        names = ", ".join(sorted(plan.unreadable))
+        raise EditError(f"cannot rename while {names} cannot be read: references to {old_id!r} in it would be "
+                        "left behind. Fix that file first", code="edit.unreadable")
     own_new = new_id.rsplit("/", 1)[-1]
     if not is_slug(own_new):
         raise EditError(f"{own_new!r} is not a valid id: use {ID_RULE}",

@@ -51,7 +51,7 @@ def message_problems(plan: Plan, schemas: SchemaSet, locators: dict) -> list[Pro
     def add(severity: str, code: str, message: str, file: str, path: tuple) -> None:
         out.append(locators[file].problem(severity, code, message, path))
 
-    teams = {m.id: m.data.get("team") for m in plan.all("member")}
+    teams = {m.id: m.data.get("team") for m in plan.all("member") if isinstance(m.data.get("team"), str)}
     for m in messages.values():
         status = m.data.get("status")
         if status == "approved":

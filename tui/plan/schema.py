@@ -134,12 +134,32 @@ def load_schemas(folder: Path | None = None) -> SchemaSet:
     return _load(str((folder or schema_dir()).resolve()))
 
 
+# Formats whose checks are our own, used by both validators so that they agree: the
+# compiled gate must never call a value valid that jsonschema refuses.
+def _own_formats() -> dict:
+    from .values import strict_email
+
+    return {"email": strict_email, "idn-email": strict_email}
+
+
+@functools.lru_cache(maxsize=1)
+def format_checker() -> jsonschema.FormatChecker:
+    """Draft 2020-12's format checks (with the extras installed for uri, hostname and
+    date-time) and a strict email check in place of the default one, which accepts
+    anything holding an ``@``."""
+    checker = jsonschema.FormatChecker(formats=())
+    checker.checkers = dict(Draft202012Validator.FORMAT_CHECKER.checkers)
+    for name, func in _own_formats().items():
+        checker.checks(name)(func)
+    return checker
+
+
 @functools.lru_cache(maxsize=32)
 def _validator_cached(folder: str, schema_name: str) -> Draft202012Validator:
     s = _load(folder)
     return Draft202012Validator(
         inline_refs(s, s.schemas[schema_name], schema_name), registry=s.registry,
-        format_checker=Draft202012Validator.FORMAT_CHECKER,
+        format_checker=format_checker(),
     )
 
 
@@ -154,7 +174,7 @@ def _fast_cached(folder: str, schema_name: str):
     if '"$ref"' in json.dumps(inlined):
         return None  # a reference outside the plan's schemas: only the careful path may see it
     try:
-        return jsonschema_rs.validator_for(inlined, validate_formats=True)
+        return jsonschema_rs.validator_for(inlined, validate_formats=True, formats=_own_formats())
     except Exception:  # noqa: BLE001 - any trouble here just means "no fast path"
         return None
 

@@ -6,7 +6,8 @@ and field, and a message that says how to fix it.  Codes:
   toml.syntax toml.conflict toml.encoding   the file is not valid TOML 1.0 / UTF-8
   schema.<keyword>                           the JSON Schema rejects a value
                                              (schema.unknown-key, schema.required, ...)
-  value.not-finite                           nan or inf where a number is expected
+  value.not-finite                           nan or inf where the schema expects a number
+  value.quoted-date                          a date written as text in quotes
   id.duplicate                               two entities of one kind share an id
   ref.unknown                                a reference names no existing entity
   owner.team                                 a sales/marketing owner is on the wrong team
@@ -22,6 +23,9 @@ and field, and a message that says how to fix it.  Codes:
   coverage.gap (warning)                     a persona has no content for a journey stage
   kr.direction (warning)                     a key result's target points the wrong way
   message.*                                  the messaging framework's rules (rules_messaging.py)
+  file.missing                               a missing file that other files refer to
+  check.skipped (warning)                    checks skipped because a file could not be read
+  io.not-regular io.outside io.too-large     a plan file refused unread (see document.read_plan_bytes)
 """
 
 from __future__ import annotations
@@ -37,7 +41,7 @@ from .registry import KINDS, PLAN_FILES
 from .refs import iter_references
 from .rules_messaging import message_problems
 from .schema import SchemaSet, is_valid_fast, load_schemas
-from .schema_errors import not_finite_message, schema_messages, to_json
+from .schema_errors import schema_messages, to_json
 
 
 class _Locator:
@@ -91,8 +95,7 @@ def schema_problems(plan: Plan, schemas: SchemaSet, locators: dict) -> list[Prob
         loc = locators[name]
         bad_numbers: list = []
         instance = to_json(tf.data, bad_numbers)
-        for path, value in bad_numbers:
-            out.append(loc.problem(ERROR, "value.not-finite", not_finite_message(path, value), path))
+        out.extend(value_problems(schemas, schema_name, tf.data, loc))
         if not bad_numbers and is_valid_fast(schemas, schema_name, instance):
             continue
         validator = schemas.validator(schema_name)
@@ -107,15 +110,24 @@ def schema_problems(plan: Plan, schemas: SchemaSet, locators: dict) -> list[Prob
     return out
 
 
+def value_problems(schemas: SchemaSet, schema_name: str, data, loc: "_Locator") -> list[Problem]:
+    """nan/inf where a number is expected, quoted text where a date is (see ``values``)."""
+    from .values import value_findings
+
+    return [loc.problem(ERROR, code, message, path) for code, path, message in value_findings(schemas, schema_name, data)]
+
+
 # -- references -------------------------------------------------------------------
 
 
-def reference_problems(plan: Plan, schemas: SchemaSet, locators: dict) -> list[Problem]:
+def reference_problems(plan: Plan, schemas: SchemaSet, locators: dict, skip: set = frozenset()) -> list[Problem]:
+    """``skip``: files that could not be read; references to what they hold are not checked."""
     out = []
     ids = {k: {e.own_id for e in plan.all(k)} for k in KINDS}
     ids["stage"] = set(plan.stages)
+    unchecked = {k for k in KINDS if KINDS[k].file in skip} | ({"stage"} if "plan.toml" in skip else set())
     for file, path, kind, value in iter_references(plan, schemas):
-        if not isinstance(value, str) or value in ids.get(kind, ()):
+        if not isinstance(value, str) or value in ids.get(kind, ()) or kind in unchecked:
             continue
         loc = locators[file]
         close = difflib.get_close_matches(value, sorted(ids.get(kind, ())), n=1)
@@ -132,8 +144,10 @@ def reference_problems(plan: Plan, schemas: SchemaSet, locators: dict) -> list[P
 # -- cross-file rules ---------------------------------------------------------------
 
 
-def rule_problems(plan: Plan, locators: dict) -> list[Problem]:
+def rule_problems(plan: Plan, locators: dict, skip: set = frozenset()) -> list[Problem]:
+    """``skip``: files that could not be read; rules that need their data do not run."""
     out: list[Problem] = []
+    no_plan = "plan.toml" in skip
 
     def add(severity, code, message, e: Entity, field: tuple = ()):
         out.append(locators[e.file].problem(severity, code, message, e.path + field))
@@ -162,7 +176,7 @@ def rule_problems(plan: Plan, locators: dict) -> list[Problem]:
                 f"`{field}` is {value!r}, who is on the {members[value]} team; pick a member of the {team} team",
                 e, (field,))
 
-    for kind_name in KINDS:  # every kind with a sales_owner or marketing_owner field
+    for kind_name in () if no_plan else KINDS:  # every kind with a sales_owner or marketing_owner field
         for e in plan.all(kind_name):
             check_owner(e, "sales_owner", "sales")
             check_owner(e, "marketing_owner", "marketing")
@@ -170,8 +184,8 @@ def rule_problems(plan: Plan, locators: dict) -> list[Problem]:
     goals = {e.id: e for e in plan.all("goal")}
     for g in goals.values():
         owners = g.data.get("owners")
-        if g.data.get("team") == "shared" and isinstance(owners, list):
-            teams = {members.get(o) for o in owners if isinstance(o, str)}
+        if g.data.get("team") == "shared" and isinstance(owners, list) and not no_plan:
+            teams = {members.get(o) for o in owners if isinstance(o, str) and isinstance(members.get(o), str)}
             missing = [t for t in ("sales", "marketing") if t not in teams]
             if missing:
                 add(ERROR, "goal.shared-owners",
@@ -220,7 +234,7 @@ def rule_problems(plan: Plan, locators: dict) -> list[Problem]:
     # journeys and coverage
     stages = plan.stages
     content = [c for c in plan.all("content") if c.data.get("status") != "retired"]
-    for p in plan.all("persona"):
+    for p in [] if no_plan else plan.all("persona"):
         journey = p.data.get("journey")
         if isinstance(journey, dict):
             for stage in journey:
@@ -234,15 +248,19 @@ def rule_problems(plan: Plan, locators: dict) -> list[Problem]:
                     f"persona {p.id!r} has no journey for the {stage} stage; add [persona.journey.{stage}] "
                     "with the buyer's questions", p)
                 continue
-            items = [c for c in content if c.data.get("stage") == stage and p.id in (c.data.get("personas") or [])]
-            if not items:
-                questions = journey.get(stage, {}).get("questions") or []
+            items = [c for c in content if c.data.get("stage") == stage and isinstance(c.data.get("personas"), list)
+                     and p.id in c.data["personas"]]
+            if not items and "content.toml" not in skip:
+                step = journey.get(stage)
+                questions = step.get("questions") if isinstance(step, dict) else None
+                questions = questions if isinstance(questions, list) else []
                 asks = f" They ask: {'; '.join(map(str, questions[:3]))}" if questions else ""
                 add(WARNING, "coverage.gap",
                     f"no content is planned for persona {p.id!r} at the {stage} stage.{asks}",
                     p, ("journey", stage))
 
-    out.extend(retired_name_problems(plan, locators))
+    if "glossary.toml" not in skip:
+        out.extend(retired_name_problems(plan, locators))
     return out
 
 
@@ -261,7 +279,8 @@ def retired_names(plan: Plan) -> dict[str, tuple[str, str]]:
     """Retired name (lower case) -> (its replacement term, since)."""
     out = {}
     for t in plan.all("term"):
-        for r in t.data.get("retired") or []:
+        retired = t.data.get("retired")
+        for r in retired if isinstance(retired, list) else []:
             if isinstance(r, dict) and isinstance(r.get("name"), str) and r["name"].strip():
                 out[r["name"].strip().lower()] = (str(t.data.get("term", t.id)), str(r.get("since", "")))
     return out
@@ -299,18 +318,82 @@ def retired_name_problems(plan: Plan, locators: dict) -> list[Problem]:
     return out
 
 
+# What cannot be checked while a file is unreadable, beyond references to its kinds.
+_NEEDS_FILE = {
+    "plan.toml": ("journey stages", "owners' teams", "shared-goal owners", "dates inside the quarter",
+                  "glossary terms in the SLA and scoring rules"),
+    "content.toml": ("content coverage of each persona's journey",),
+    "glossary.toml": ("retired glossary names", "glossary terms in the SLA and scoring rules"),
+}
+
+
+def unavailable_files(plan: Plan, schemas: SchemaSet) -> dict[str, Problem | None]:
+    """Plan files whose data the cross-file rules cannot have: unreadable ones (with
+    their problem), and missing ones that the rest of the plan refers to (None)."""
+    out: dict[str, Problem | None] = dict(plan.unreadable)
+    absent = [name for name in PLAN_FILES if name not in plan.files and name not in out]
+    if absent:  # (one more walk over the references, only when a file is absent)
+        wanted = {KINDS[kind].file for _, _, kind, _ in iter_references(plan, schemas) if kind in KINDS}
+        for name in absent:
+            if name in wanted:
+                out[name] = None
+    return out
+
+
+def skipped_checks(plan: Plan, unavailable: dict) -> list[Problem]:
+    """One warning per unavailable file naming the checks that were skipped for it."""
+    out = []
+    for name in unavailable:
+        kinds = [k.plural.lower() for k in KINDS.values() if k.file == name and not k.singleton]
+        if name == "plan.toml":
+            kinds.append("journey stages")
+        what = ([f"references to {', '.join(kinds)}"] if kinds else []) + list(_NEEDS_FILE.get(name, ()))
+        out.append(Problem(WARNING, "check.skipped",
+                           f"{name} could not be read, so checks that need it were skipped: {'; '.join(what)}. "
+                           "Fix the file and check again", name))
+    return out
+
+
+def missing_file_problems(plan: Plan, schemas: SchemaSet, unavailable: dict) -> list[Problem]:
+    """One error per missing file that other files refer to (instead of one per reference)."""
+    out = []
+    missing = [name for name, p in unavailable.items() if p is None]
+    if not missing:
+        return out
+    counts: dict[str, list] = {name: [] for name in missing}
+    for file, path, kind, _ in iter_references(plan, schemas):
+        target = KINDS[kind].file if kind in KINDS else None
+        if target in counts:
+            counts[target].append(file)
+    for name, files in counts.items():
+        where = ", ".join(sorted(set(files)))
+        out.append(Problem(ERROR, "file.missing",
+                           f"{name} is missing, but {len(files)} reference(s) in {where} name what it holds; "
+                           f"restore it (e.g. `git checkout -- {name}`) or create it", name))
+    return out
+
+
 def validate(plan: Plan, schemas: SchemaSet | None = None) -> list[Problem]:
-    """Every problem in the plan, sorted by file and line."""
+    """Every problem in the plan, sorted by file and line.
+
+    A file that cannot be read gives its own problem once; the cross-file rules that
+    need its data are skipped (a ``check.skipped`` warning names them) rather than run
+    against its absence, so healthy files get no false errors."""
     schemas = schemas or load_schemas()
     locators = {name: _Locator(plan, name) for name in plan.files}
+    unavailable = unavailable_files(plan, schemas)
     problems = list(plan.syntax_errors)
     problems += schema_problems(plan, schemas, locators)
-    problems += reference_problems(plan, schemas, locators)
-    problems += rule_problems(plan, locators)
-    problems += message_problems(plan, schemas, locators)
-    from .insights.glossary import glossary_problems
+    problems += reference_problems(plan, schemas, locators, skip=set(unavailable))
+    problems += rule_problems(plan, locators, skip=set(unavailable))
+    if not {"plan.toml", "messaging.toml"} & set(unavailable):
+        problems += message_problems(plan, schemas, locators)
+    if not {"plan.toml", "glossary.toml"} & set(unavailable):
+        from .insights.glossary import glossary_problems
 
-    problems += glossary_problems(plan)
+        problems += glossary_problems(plan)
+    problems += missing_file_problems(plan, schemas, unavailable)
+    problems += skipped_checks(plan, unavailable)
     return sort_problems(dict.fromkeys(problems))
 
 

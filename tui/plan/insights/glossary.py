@@ -110,7 +110,7 @@ def glossary_problems(plan: Plan) -> list[Problem]:
     # retired names that are still accepted somewhere
     tf = plan.files.get("glossary.toml")
     for t in plan.all("term"):
-        for r in t.data.get("retired") or []:
+        for r in t.data.get("retired") if isinstance(t.data.get("retired"), list) else []:
             if not isinstance(r, dict) or not isinstance(r.get("name"), str) or not r["name"].strip():
                 continue
             retired = _key(r["name"])
