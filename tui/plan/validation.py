@@ -34,6 +34,7 @@ from .model import Entity, Plan, as_date
 from .problems import ERROR, WARNING, Problem, sort_problems
 from .registry import KINDS, PLAN_FILES
 from .refs import iter_references
+from .rules_checkins import heartbeat_problems
 from .schema import SchemaSet, is_valid_fast, load_schemas
 from .schema_errors import not_finite_message, schema_messages, to_json
 
@@ -305,6 +306,7 @@ def validate(plan: Plan, schemas: SchemaSet | None = None) -> list[Problem]:
     problems += schema_problems(plan, schemas, locators)
     problems += reference_problems(plan, schemas, locators)
     problems += rule_problems(plan, locators)
+    problems += heartbeat_problems(plan, locators)  # check-ins, overdue content (rules_checkins.py)
     from .insights.glossary import glossary_problems
 
     problems += glossary_problems(plan)
