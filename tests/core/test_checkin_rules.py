@@ -51,13 +51,13 @@ def test_actual_out_of_step_with_latest_checkin(plan_dir):
 
 def test_order_future_and_outside_quarter(plan_dir):
     goals = plan_dir / "goals.toml"
-    _edit(goals, "date = 2026-10-19\nvalue = 2120000", "date = 2026-10-05\nvalue = 2120000")
+    _edit(goals, "date = 2026-10-12\nvalue = 2112000", "date = 2026-10-05\nvalue = 2112000")
     [p] = _codes(plan_dir, "checkin.order")
     assert p.severity == "error" and "same day" in p.message and p.entity == "grow-pipeline/sourced-pipeline"
-    _edit(goals, "date = 2026-10-05\nvalue = 2120000", "date = 2026-09-28\nvalue = 2120000")
+    _edit(goals, "date = 2026-10-05\nvalue = 2112000", "date = 2026-09-28\nvalue = 2112000")
     found = {p.code for p in validate(load_plan(plan_dir)) if p.code.startswith("checkin.")}
     assert found == {"checkin.order", "checkin.outside-quarter"}
-    _edit(goals, "date = 2026-09-28\nvalue = 2120000", "date = 2026-10-19\nvalue = 2120000")
+    _edit(goals, "date = 2026-09-28\nvalue = 2112000", "date = 2026-10-12\nvalue = 2112000")
     _edit(goals, "date = 2026-11-30\nvalue = 2150000", "date = 2026-12-03\nvalue = 2150000")
     [p] = _codes(plan_dir, "checkin.future")
     assert "2026-12-03 is in the future (today is 2026-12-01)" in p.message
