@@ -102,9 +102,14 @@ def overdue_content(plan: Plan, on: dt.date | None = None) -> list:
 
 
 def content_problems(plan: Plan, locators: dict, on: dt.date | None = None) -> list[Problem]:
+    from .rules_rollover import is_stale_carried
+
     now = on or today()
+    start, _ = quarter_bounds_of(plan)
     out = []
     for c in overdue_content(plan, now):
+        if is_stale_carried(c, c.data.get("publish_date"), start):
+            continue  # carried by a rollover: in the one rollover.stale-dates summary
         loc = locators.get(c.file)
         if loc is None:
             continue

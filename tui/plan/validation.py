@@ -35,6 +35,7 @@ from .problems import ERROR, WARNING, Problem, sort_problems
 from .registry import KINDS, PLAN_FILES
 from .refs import iter_references
 from .rules_checkins import heartbeat_problems
+from .rules_rollover import is_stale_carried, stale_date_problems
 from .schema import SchemaSet, is_valid_fast, load_schemas
 from .schema_errors import not_finite_message, schema_messages, to_json
 
@@ -202,6 +203,8 @@ def rule_problems(plan: Plan, locators: dict) -> list[Problem]:
                     d = as_date(e.data.get(field))
                     if d and d < start and e.data.get("status") in ("published", "retired"):
                         continue  # published before this quarter: history, kept on purpose
+                    if is_stale_carried(e, d, start):
+                        continue  # carried by a rollover: one summary per kind (rules_rollover.py)
                     if d and not (start <= d <= end):
                         add(WARNING, "date.outside-quarter",
                             f"`{field}` is {d}, outside the quarter {plan.quarter} ({start} to {end}); "
@@ -307,6 +310,7 @@ def validate(plan: Plan, schemas: SchemaSet | None = None) -> list[Problem]:
     problems += reference_problems(plan, schemas, locators)
     problems += rule_problems(plan, locators)
     problems += heartbeat_problems(plan, locators)  # check-ins, overdue content (rules_checkins.py)
+    problems += stale_date_problems(plan, locators)  # dates a rollover carried (rules_rollover.py)
     from .insights.glossary import glossary_problems
 
     problems += glossary_problems(plan)
