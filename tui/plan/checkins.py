@@ -22,11 +22,11 @@ replaced in place; the text is parsed again and must give exactly the intended d
 
 from __future__ import annotations
 
-import copy
 import datetime as dt
 import math
 import os
 import re
+import types
 
 from .document import parse_toml
 from .edit import Change, EditError, entity_span, insert_block, render_key, render_value, set_field, stage_change
@@ -35,6 +35,7 @@ from .problems import PlanError
 from .registry import KINDS
 from .schema import SchemaSet, load_schemas
 from .schema_errors import entity_errors
+from .tomlindex import value_span
 
 CHECKIN_KEY = "checkin"
 CONFIDENCE_MIN, CONFIDENCE_MAX = 0, 10
@@ -177,61 +178,147 @@ def add_checkin(plan: Plan, kr_id: str, entry: dict, *, schemas: SchemaSet | Non
                 on: dt.date | None = None) -> Change:
     """A Change that appends ``entry`` (see ``new_checkin``) to the key result ``kr_id``'s
     check-ins and sets its ``actual`` to the entry's value.  Nothing is written."""
+    return add_checkins(plan, [(kr_id, entry)], schemas=schemas, on=on)
+
+
+def add_checkins(plan: Plan, entries: list[tuple[str, dict]], *, schemas: SchemaSet | None = None,
+                 on: dt.date | None = None, check_schema: bool = True) -> Change:
+    """One Change that adds many check-ins (``(GOAL/KR, entry)`` pairs, several per key
+    result allowed, added in date order) in a single splice: each ``actual`` value is
+    replaced in place and each new block inserted after its key result's last check-in;
+    the text is parsed once and must give exactly the intended data.  Refused as a whole
+    (``EditError``) when any entry breaks a rule."""
     schemas = schemas or load_schemas()
-    kr = plan.get("key_result", kr_id)
-    reasons = check_new_checkin(plan, kr, entry, on=on)
+    if not entries:
+        raise EditError("no check-ins to add", code="checkin.none")
+    by_kr: dict[str, list[dict]] = {}
+    krs: dict[str, Entity] = {}
+    for kr_id, entry in entries:
+        kr = plan.get("key_result", kr_id)
+        krs[kr.id] = kr
+        by_kr.setdefault(kr.id, []).append(entry)
+    files = {kr.file for kr in krs.values()}
+    if len(files) != 1:
+        raise EditError("check-ins of key results in different files are separate edits", code="checkin.files")
+    file = files.pop()
+    tf = plan.files[file]
+    reasons = []
+    for kr_id, items in by_kr.items():
+        items.sort(key=lambda x: (as_date(x.get("date")) or dt.date.min))
+        kr = krs[kr_id]
+        probe = Entity(kr.kind, kr.id, dict(kr.data), kr.file, kr.path)
+        for entry in items:
+            why = check_new_checkin(plan, probe, entry, on=on)
+            if why:
+                reasons.append(f"{kr.id} on {entry.get('date')}: " + "; ".join(why) if len(entries) > 1
+                               else f"check-in for {kr.id} refused: " + "; ".join(why))
+            probe.data[CHECKIN_KEY] = checkins_of(probe) + [entry]
     if reasons:
-        raise EditError(f"check-in for {kr.id} refused: " + "; ".join(reasons), file=kr.file, code="checkin.refused")
-    original = plan.files[kr.file]
+        raise EditError("; ".join(reasons) if len(entries) == 1 else "check-ins refused: " + " | ".join(reasons),
+                        file=file, code="checkin.refused")
+    simple = all(_splices_simply(tf, kr) for kr in krs.values())
+    if not simple:
+        return _add_slowly(plan, file, [(kr_id, e) for kr_id, items in by_kr.items() for e in items], schemas)
+    # the intended data: containers copied along each key result's path only
+    expected = dict(tf.data)
+    copied = {id(expected)}
+    text = tf.text
+    replacements, insertions = [], []
+    for kr_id, items in by_kr.items():
+        kr = krs[kr_id]
+        node = expected
+        for part in kr.path:
+            child = node[part]
+            if id(child) not in copied:
+                child = dict(child) if isinstance(child, dict) else list(child)
+                node[part] = child
+                copied.add(id(child))
+            node = child
+        old_items = checkins_of(kr.data) if isinstance(kr.data.get(CHECKIN_KEY), list) else []
+        node[CHECKIN_KEY] = list(kr.data.get(CHECKIN_KEY) or []) + items
+        value = items[-1]["value"]
+        if kr.data.get("actual") != value or type(kr.data.get("actual")) is not type(value):
+            node["actual"] = value
+            start, end = value_span(tf.index, tf.text, kr.path + ("actual",))
+            replacements.append((start, end, render_value(value)))
+        if old_items:
+            at = entity_span(tf, kr.path + (CHECKIN_KEY, len(old_items) - 1))[1]
+        else:
+            at = entity_span(tf, kr.path)[1]
+        header = f"[[{_header_text(tf, kr.path)}.{render_key(CHECKIN_KEY)}]]"
+        blocks = []
+        for entry in items:
+            blocks += ([""] if blocks else []) + [header] + [f"{render_key(k)} = {render_value(v)}"
+                                                             for k, v in entry.items()]
+        insertions.append((at, blocks))
+    for start, end, rendered in sorted(replacements, reverse=True):
+        text = text[:start] + rendered + text[end:]  # one line each: line numbers stay
+    for at, block in sorted(insertions, key=lambda x: x[0], reverse=True):
+        text = insert_block(types.SimpleNamespace(text=text, newline=tf.newline), at, block)
+    try:
+        data = parse_toml(text, tf.name)
+    except PlanError as exc:
+        raise EditError(f"the check-in would make {tf.name} invalid TOML ({exc.message}); nothing was saved",
+                        file=tf.name, code="edit.verify") from None
+    if data != expected:
+        raise EditError(f"the check-in would change more of {tf.name} than intended; nothing was saved. "
+                        "Add it in a text editor", file=tf.name, code="edit.verify")
+    if check_schema:
+        _check_krs(schemas, data, krs.values())
+    summary = (f"key_result {entries[0][0]}: check-in {entries[0][1]['date']} = {entries[0][1]['value']}"
+               if len(entries) == 1 else f"{len(entries)} check-ins added")
+    return Change(file, tf, text, data, summary)
+
+
+def _splices_simply(tf, kr: Entity) -> bool:
+    """The fast splice applies: the key result has a header of its own and an ``actual``
+    written as a plain key, and its check-ins (if any) are blocks."""
+    if _header_text(tf, kr.path) is None:
+        return False
+    if "actual" not in kr.data or value_span(tf.index, tf.text, kr.path + ("actual",)) is None:
+        return False
+    if tf.index.header_numbers.get(kr.path + ("actual",)) is not None:
+        return False
+    items = kr.data.get(CHECKIN_KEY)
+    if items is None:
+        return True
+    return isinstance(items, list) and bool(items) and all(
+        tf.index.header_numbers.get(kr.path + (CHECKIN_KEY, i)) is not None for i in range(len(items)))
+
+
+def _check_krs(schemas: SchemaSet, data: dict, krs) -> None:
+    for kr in krs:
+        node = data
+        for part in kr.path:
+            node = node[part]
+        new_errors = entity_errors(schemas, KINDS["key_result"], node, kr.data, name=f"key result {kr.id!r}")
+        if new_errors:
+            raise EditError("the schema rejects this check-in: " + "; ".join(m.message for m in new_errors)
+                            + " (nothing saved)", file=kr.file, code="edit.schema")
+
+
+def _add_slowly(plan: Plan, file: str, entries: list[tuple[str, dict]], schemas: SchemaSet) -> Change:
+    """Check-ins one by one through ``set_field``: for key results written unusually
+    (no ``actual`` yet, check-ins inline, no header of their own)."""
+    original = plan.files[file]
     work = _work_copy(plan)
-    if kr.data.get("actual") != entry["value"] or type(kr.data.get("actual")) is not type(entry["value"]):
-        stage_change(work, set_field(work, "key_result", kr.id, ("actual",), entry["value"], schemas=schemas,
-                                     force=True))
-    tf = work.files[kr.file]
-    wkr = work.get("key_result", kr.id)
-    expected = copy.deepcopy(tf.data)
-    node = expected
-    for part in wkr.path:
-        node = node[part]
-    items = node.get(CHECKIN_KEY)
-    written_as_tables = not items or tf.index.header_numbers.get(wkr.path + (CHECKIN_KEY, 0)) is not None
-    kr_header = _header_text(tf, wkr.path)
-    if not written_as_tables or kr_header is None or (items is not None and not isinstance(items, list)):
-        # check-ins written inline (`checkin = [{...}]`), or a key result without a header of
-        # its own: that one value is rewritten
+    krs = {}
+    for kr_id, entry in entries:
+        kr = work.get("key_result", kr_id)
+        krs[kr.id] = plan.get("key_result", kr_id)
+        if kr.data.get("actual") != entry["value"] or type(kr.data.get("actual")) is not type(entry["value"]):
+            stage_change(work, set_field(work, "key_result", kr.id, ("actual",), entry["value"], schemas=schemas,
+                                         force=True))
+            kr = work.get("key_result", kr_id)
+        items = kr.data.get(CHECKIN_KEY)
         if items is not None and not isinstance(items, list):
-            raise EditError(f"{kr.id}: `checkin` is not a list; fix it in a text editor", file=kr.file,
+            raise EditError(f"{kr.id}: `checkin` is not a list; fix it in a text editor", file=file,
                             code="checkin.shape")
         stage_change(work, set_field(work, "key_result", kr.id, (CHECKIN_KEY,), list(items or []) + [entry],
                                      schemas=schemas, force=True))
-        tf = work.files[kr.file]
-        data = tf.data
-        text = tf.text
-    else:
-        node[CHECKIN_KEY] = list(items or []) + [entry]
-        if items:
-            at = entity_span(tf, wkr.path + (CHECKIN_KEY, len(items) - 1))[1]
-        else:
-            at = entity_span(tf, wkr.path)[1]
-        block = [f"[[{kr_header}.{render_key(CHECKIN_KEY)}]]"]
-        block += [f"{render_key(k)} = {render_value(v)}" for k, v in entry.items()]
-        text = insert_block(tf, at, block)
-        try:
-            data = parse_toml(text, tf.name)
-        except PlanError as exc:
-            raise EditError(f"the check-in would make {tf.name} invalid TOML ({exc.message}); nothing was saved",
-                            file=tf.name, code="edit.verify") from None
-        if data != expected:
-            raise EditError(f"the check-in would change more of {tf.name} than intended; nothing was saved. "
-                            "Add it in a text editor", file=tf.name, code="edit.verify")
-    node = data
-    for part in kr.path:
-        node = node[part]
-    new_errors = entity_errors(schemas, KINDS["key_result"], node, kr.data, name=f"key result {kr.id!r}")
-    if new_errors:
-        raise EditError("the schema rejects this check-in: " + "; ".join(m.message for m in new_errors)
-                        + " (nothing saved)", file=kr.file, code="edit.schema")
-    return Change(kr.file, original, text, data, f"key_result {kr.id}: check-in {entry['date']} = {entry['value']}")
+    tf = work.files[file]
+    _check_krs(schemas, tf.data, krs.values())
+    return Change(file, original, tf.text, tf.data, f"{len(entries)} check-in(s) added")
 
 
 def checkin_summary(kr_id: str, old, entry: dict, members: dict[str, str] | None = None) -> str:
@@ -269,6 +356,7 @@ def remove_all_checkins(plan: Plan, kr_id: str) -> Change | None:
     return unset_field(plan, "key_result", kr_id, (CHECKIN_KEY,), force=True)
 
 
-__all__ = ["CHECKIN_KEY", "CONFIDENCE_BANDS", "CONFIDENCE_MAX", "CONFIDENCE_MIN", "add_checkin", "check_new_checkin",
+__all__ = ["CHECKIN_KEY", "CONFIDENCE_BANDS", "CONFIDENCE_MAX", "CONFIDENCE_MIN", "add_checkin", "add_checkins",
+           "check_new_checkin",
            "checkin_summary", "checkins_of", "confidence_reading", "latest_checkin", "new_checkin",
            "quarter_bounds_of", "remove_all_checkins", "today"]
