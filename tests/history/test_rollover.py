@@ -106,3 +106,49 @@ def test_key_result_trend_across_quarters(committed, capsys):
     assert points[-1].label == "working tree" and points[0].label == "plan/2026-Q4"
     code, out, _ = run_cli(capsys, "trend", "grow-pipeline/sourced-pipeline", "-C", str(plans))
     assert code == 0 and "plan/2027-Q1" in out and "2600000" in out
+
+
+def test_rollover_on_the_demos_last_quarter_leaves_no_stale_date_storm(tmp_path, capsys, monkeypatch):
+    from collections import Counter
+
+    from tui.history.blame import key_result_checkins
+    from tui.history.demo import build_demo
+    from tui.history.rollover import RolloverResult, roll_plan
+    from tui.plan.validation import validate
+
+    monkeypatch.setenv("QUARTERDECK_TODAY", "2026-12-01")
+    plans = build_demo(tmp_path / "demo")
+    before = Counter(p.code for p in validate(load_plan(plans)))
+    assert before["checkin.actual"] == 0 and before["checkin.order"] == 0
+
+    # in memory first: --move-dates shift leaves nothing dated in the closed quarter
+    plan = load_plan(plans)
+    shifted = RolloverResult("2026-Q4", "2027-Q1", "")
+    roll_plan(plan, "2026-Q4", "2027-Q1", shifted, "shift")
+    codes = Counter(p.code for p in validate(plan))
+    assert codes["date.outside-quarter"] == 0 and codes["rollover.stale-dates"] == 0
+    assert shifted.todo and all(old != new for _, _, _, old, new in shifted.todo)
+    harbor = plan.get("account", "harbor-hvac").data
+    assert harbor["next_step_due"] == dt.date(2027, 2, 28)  # Nov 30, the last day, stays the last day
+
+    # the command, keeping the dates: one summary per kind, and a to-do in the output
+    code, out, err = run_cli(capsys, "rollover", "-C", str(plans))
+    assert code == 0, err
+    assert "start 2027-Q1 with no check-ins" in out
+    assert "to do: 42 account next_step_due date(s) still in 2026-Q4" in out
+    after = load_plan(plans)
+    problems = validate(after)
+    codes = Counter(p.code for p in problems)
+    stale = [p for p in problems if p.code == "rollover.stale-dates"]
+    assert [(p.kind, p.field) for p in stale] == [("account", "next_step_due"), ("content", "publish_date")]
+    assert codes["date.outside-quarter"] == 0 and codes["content.overdue"] == 0
+    assert not [c for c in codes if c.startswith("checkin.")]
+    assert len(problems) < 12, codes  # was 66-69 warnings before
+    assert all("checkin" not in kr.data for kr in after.all("key_result"))
+    kinds = {k for k, entities in after.entities.items() for e in entities
+             if not e.kind.singleton and (e.data.get("custom") or {}).get("carried_from") == "2026-Q4"}
+    assert {"goal", "key_result", "account", "persona", "term", "content", "member"} <= kinds
+    # the closed quarter keeps its check-ins in its tag
+    quarters = {q.label: q for q in key_result_checkins(plans, "grow-pipeline/sourced-pipeline")}
+    assert len(quarters["plan/2026-Q4"].checkins) == 9 and quarters["working tree"].checkins == []
+    assert len(quarters["plan/2026-Q1"].checkins) >= 10  # weekly in every quarter of the demo
