@@ -106,3 +106,25 @@ def test_example_plan_flags_the_hand_typed_status(capsys):
     sourced = next(k for k in report.key_results if k.id == "grow-pipeline/sourced-pipeline")
     assert sourced.progress == pytest.approx(50000 / 900000) and sourced.status == "off_track"
     assert "grow-pipeline" in [g.id for g in report.disagreements]
+
+
+def test_report_shows_pace_sparkline_overdue_and_folds_provenance():
+    from pathlib import Path
+
+    from tui.plan.insights.report import History, HistoryChange, HistoryDiff, quarterly_report, sparkline
+
+    assert sparkline([1, 2, 3, 8]) == "▁▂▃█" and sparkline([5, 5]) == "▄▄" and sparkline([]) == "—"
+    plans = Path(__file__).resolve().parent.parent.parent / "plans"
+    diff = HistoryDiff("plan/2026-Q3", "working tree", [
+        HistoryChange("changed", "account", "harbor-hvac", "Harbor", None, ['custom.carried_from set to "2026-Q3"']),
+        HistoryChange("changed", "goal", "grow-pipeline", "Grow", None,
+                      ['custom.carried_from set to "2026-Q3"', "status \"at_risk\" → \"on_track\""])])
+    md = quarterly_report(load_plan(plans), history=History("2026-Q3", diff=diff), today=dt.date(2026, 12, 1))
+    row = next(line for line in md.splitlines() if "`sourced-pipeline`" in line)
+    assert row.endswith("| off track | ▁▂▃▅▆▆▆▇█ |")
+    assert "status on track (pace says off track)" in md
+    assert "## Content past its publish date" in md and "`northgate-pilot-plan`" in md
+    assert "harbor-hvac" not in md.split("## Changes since")[1]
+    changes = md.split("## Changes since")[1]
+    assert "1 entities changed only their provenance mark" in changes
+    assert "2026-Q3\"" not in changes and "status" in changes  # the goal's own change stays, its mark goes
