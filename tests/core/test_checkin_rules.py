@@ -99,3 +99,16 @@ def test_confidence_scale():
     assert [confidence_reading(c) for c in (0, 3, 4, 6, 7, 10)] == [
         "off_track", "off_track", "at_risk", "at_risk", "on_track", "on_track"]
     assert confidence_reading(True) is None and confidence_reading(5.5) is None
+
+
+def test_checkin_keeps_crlf_line_endings(plan_dir):
+    goals = plan_dir / "goals.toml"
+    goals.write_bytes(goals.read_bytes().replace(b"\n", b"\r\n"))
+    plan = load_plan(plan_dir)
+    kr = plan.get("key_result", "grow-pipeline/new-opportunities")
+    apply_change(plan, add_checkin(plan, kr.id, new_checkin(plan, kr, 111, date=TODAY, note="crlf", on=TODAY),
+                                   on=TODAY))
+    raw = goals.read_bytes()
+    assert b"\n" not in raw.replace(b"\r\n", b"")
+    assert b'[[goal.key_result.checkin]]\r\ndate = 2026-12-01\r\nvalue = 111\r\nnote = "crlf"\r\n' in raw
+    assert load_plan(plan_dir).get("key_result", kr.id).data["actual"] == 111
