@@ -21,6 +21,8 @@ and field, and a message that says how to fix it.  Codes:
   journey.unknown-stage / journey.missing-stage (warning)
   coverage.gap (warning)                     a persona has no content for a journey stage
   kr.direction (warning)                     a key result's target points the wrong way
+  checkin.* content.overdue                  check-ins and content past its date: rules_checkins.py
+  rollover.stale-dates (warning)             dates a rollover carried from the closed quarter: rules_rollover.py
 """
 
 from __future__ import annotations
