@@ -113,7 +113,8 @@ def check_new_checkin(plan: Plan, kr: Entity, entry: dict, *, on: dt.date | None
         if d > now:
             reasons.append(f"the date {d} is in the future (today is {now}); check in what was measured")
         if start and end and not (start <= d <= end):
-            reasons.append(f"the date {d} is outside the quarter {plan.quarter} ({start} to {end})")
+            reasons.append(f"the date {d} is outside the quarter {plan.quarter} ({start} to {end}); give a date "
+                           "inside it (--date, or a date column)")
         dates = [as_date(c.get("date")) for c in checkins_of(kr)]
         dates = [x for x in dates if x is not None]
         if d in dates:
