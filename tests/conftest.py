@@ -13,6 +13,17 @@ SHARED = ROOT.parent / "shared"
 CORPUS = SHARED / "corpus" / "toml-test"
 
 
+# The day the example plan was last checked in on: rules that depend on today (content
+# past its publish date, check-ins in the future) and pace give the same answers on any
+# machine, any year.  A test about another day sets QUARTERDECK_TODAY itself.
+TODAY = "2026-12-01"
+
+
+@pytest.fixture(autouse=True)
+def _fixed_today(monkeypatch):
+    monkeypatch.setenv("QUARTERDECK_TODAY", TODAY)
+
+
 @pytest.fixture
 def plan_dir(tmp_path: Path) -> Path:
     """A copy of the example plan that a test may change freely."""

@@ -223,7 +223,9 @@ def test_actuals_import(plan_dir, tmp_path, capsys):
         (2, "change", "grow-pipeline/new-opportunities"), (3, "change", "tighten-handoff/mql-to-sql"),
         (4, "unchanged", "grow-pipeline/pipeline-coverage"), (5, "refused", "grow-pipeline/new-opportunities"),
         (6, "refused", "grow-pipeline/new-opportunity"), (7, "refused", "win-enterprise/enterprise-wins")]
-    assert r.rows[0].fields == {"actual": (109, 121)} and r.rows[1].fields == {"actual": (26, 27.5)}
+    # each value is a check-in dated today (2026-12-01), by the key result's owner; actual follows
+    assert r.rows[0].fields == {"checkin": (None, "2026-12-01, by dana-okafor"), "actual": (109, 121)}
+    assert r.rows[1].fields["actual"] == (26, 27.5)
     assert r.rows[3].reasons == ["duplicate: line 2 sets this key result already"]
     assert r.rows[4].reasons == ["no key result 'grow-pipeline/new-opportunity'; did you mean "
                                  "'grow-pipeline/new-opportunities'?"]
@@ -235,9 +237,14 @@ def test_actuals_import(plan_dir, tmp_path, capsys):
     assert (plan_dir / "goals.toml").read_bytes() == before
     src.write_bytes(b"goal;key_result;actual\ngrow-pipeline;new-opportunities;121\n")
     assert main(["import", "actuals", str(src), "--plan", str(plan_dir)]) == 0
+    import difflib
+
     after = (plan_dir / "goals.toml").read_text().split("\n")
-    diff = [(a, b) for a, b in zip(before.decode().split("\n"), after) if a != b]
-    assert diff == [("actual = 109", "actual = 121")]
+    changed = [ln for ln in difflib.unified_diff(before.decode().split("\n"), after, lineterm="", n=0)
+               if ln[:1] in "+-" and not ln.startswith(("+++", "---"))]
+    assert sorted(ln for ln in changed if ln.strip("+-")) == sorted([
+        "-actual = 109", "+actual = 121", "+[[goal.key_result.checkin]]", "+date = 2026-12-01", "+value = 121",
+        '+by = "dana-okafor"'])
 
 
 def test_duplicate_ids_in_the_file(plan_dir):

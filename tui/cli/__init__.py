@@ -14,7 +14,7 @@ from .common import Failed, UsageError, out, plan_dir as find_plan_folder
 
 # Modules that add commands: each has COMMANDS (names) and register(subparsers).
 # They import their heavy dependencies inside the command functions, not at import.
-EXTENSIONS = ("tui.cli.plan", "tui.cli.history", "tui.cli.insights")
+EXTENSIONS = ("tui.cli.plan", "tui.cli.history", "tui.cli.insights", "tui.cli.heartbeat")
 
 
 def _extensions():

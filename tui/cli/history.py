@@ -106,6 +106,10 @@ def register(sub) -> None:
     p = sub.add_parser("rollover", help="close the quarter (tag it) and move the plan to the next one")
     p.add_argument("--to", metavar="QUARTER", help="the new quarter (default: the next one)")
     p.add_argument("--allow-invalid", action="store_true", help="roll over a plan that has errors")
+    p.add_argument("--move-dates", choices=("keep", "shift", "quarter-start"), default="keep",
+                   help="account next steps and unpublished content dated in the closing quarter: keep them "
+                        "(listed as the new quarter's to-do), shift them to the same place in the new quarter, "
+                        "or move them to its first day")
     _plan_option(p)
     p.set_defaults(func=_guard(cmd_rollover))
 
@@ -327,7 +331,7 @@ def cmd_rollover(args) -> int:
     from tui.history.rollover import rollover
 
     with _open(args) as prepo:
-        result = rollover(prepo, args.to, allow_invalid=args.allow_invalid)
+        result = rollover(prepo, args.to, allow_invalid=args.allow_invalid, move_dates=args.move_dates)
     for line in result.lines():
         _print(line)
     return 0

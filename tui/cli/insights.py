@@ -199,6 +199,19 @@ def _pairs(values, option: str) -> dict[str, str]:
     return out
 
 
+def _as_of(value):
+    import datetime as dt
+
+    from .common import UsageError
+
+    if not value:
+        return None
+    try:
+        return dt.date.fromisoformat(value.strip())
+    except ValueError:
+        raise UsageError(f"--date {value!r}: write a date as YYYY-MM-DD, e.g. 2026-11-30") from None
+
+
 def cmd_import(args) -> int:
     from .common import Failed, display_path, emit, json_text, out
     from tui.plan.insights import imports
@@ -231,7 +244,7 @@ def cmd_import(args) -> int:
     else:
         _require_files(plan, "plan.toml", "goals.toml")
         report = imports.plan_actuals_import(plan, data, source=source, delimiter=args.delimiter,
-                                             encoding=args.encoding)
+                                             encoding=args.encoding, as_of=_as_of(args.date))
     if args.format == "json":
         out(json_text(report.to_dict()))
     else:
@@ -305,7 +318,8 @@ def register(sub) -> None:
     p = sub.add_parser("import", help="accounts from a CRM export, or key-result actuals, from CSV")
     what = p.add_subparsers(dest="what", metavar="WHAT", required=True)
     for name, help_text in (("accounts", "accounts from a CRM export (HubSpot, Salesforce), matched by domain"),
-                            ("actuals", "key-result actuals: columns goal, key_result (or GOAL/KR), actual")):
+                            ("actuals", "key-result actuals as check-ins: columns goal, key_result (or GOAL/KR), actual; "
+                             "optional confidence, note, date, by")):
         q = what.add_parser(name, help=help_text)
         q.add_argument("file", metavar="FILE.csv", help="the CSV file ('-' for standard input)")
         q.add_argument("--plan", "-C", metavar="PLAN_DIR", help="the plan folder (default: found from here)")
@@ -319,6 +333,9 @@ def register(sub) -> None:
                            help="read COLUMN as FIELD (an account field or custom.NAME; empty FIELD ignores it)")
             q.add_argument("--set", action="append", metavar="FIELD=VALUE",
                            help="value for new accounts the file does not give (e.g. marketing_owner=aisha-khan)")
+        else:
+            q.add_argument("--date", metavar="YYYY-MM-DD",
+                           help="the as-of date of the values: each becomes a check-in on that day (default: today)")
         q.set_defaults(func=cmd_import)
 
     p = sub.add_parser("report", help="the quarterly review brief (Markdown for a pull request, or printable HTML)")

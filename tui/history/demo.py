@@ -5,9 +5,12 @@ earlier version of it in 2026-Q1 (lower targets, fewer accounts, a shorter conte
 calendar, an older MQL definition) and works forward through 2026-Q2, Q3 and Q4:
 a few commits per quarter by the people of the plan, each editing real fields through
 the core edit API and committed with ``quarterdeck commit`` at a date inside the
-quarter (``GIT_AUTHOR_DATE`` / ``GIT_COMMITTER_DATE``), and a ``quarterdeck rollover``
-at each quarter's end (which tags ``plan/2026-Qn``).  2026-Q4, the current quarter, is
-tagged at its latest revision.
+quarter (``GIT_AUTHOR_DATE`` / ``GIT_COMMITTER_DATE``), a check-in of every key result
+each Monday (one commit per week, by the key results' owners' numbers from Rita's CRM
+pull), and a ``quarterdeck rollover`` at each quarter's end (which tags
+``plan/2026-Qn`` and starts the next quarter with no check-ins).  2026-Q4, the current
+quarter, checks in the example plan's own check-ins week by week and is tagged at its
+latest revision (the Nov 30 check-in).
 
 The example plan is looked for in the ``plans/`` folder next to the package (a
 source checkout) or in ``tui/history/example`` (a packaged copy); without either, the
@@ -24,6 +27,7 @@ import subprocess
 import tempfile
 from pathlib import Path
 
+from tui.plan.checkins import add_checkins, checkins_of, new_checkin, remove_all_checkins
 from tui.plan.edit import add_entity, remove_entity, set_field, stage_change, unset_field
 from tui.plan.model import Plan, load_plan
 from tui.plan.refs import referrers
@@ -80,6 +84,7 @@ class _Story:
         self.schemas = load_schemas()
         self.plan = load_plan(prepo.plan_dir)
         self.commits = 0
+        self.weeks: set[dt.date] = set()
 
     # -- edits through the core API -------------------------------------------------
     def set(self, kind, id, field, value):
@@ -130,6 +135,56 @@ class _Story:
         self.plan = load_plan(self.prepo.plan_dir)
         self.progress(f"  {when}  rollover to {self.plan.quarter}")
 
+    # -- check-ins ---------------------------------------------------------------------------
+    def checkins(self, when: dt.date, values: list[tuple]):
+        """One week's check-ins, ``(kr_id, value, confidence, note, by)`` each, in one edit."""
+        entries = []
+        for kr_id, value, confidence, note, by in values:
+            kr = self.plan.get("key_result", kr_id)
+            entries.append((kr_id, new_checkin(self.plan, kr, value, date=when, confidence=confidence, note=note,
+                                               by=by, on=when)))
+        if entries:
+            stage_change(self.plan, add_checkins(self.plan, entries, schemas=self.schemas, on=when,
+                                                 check_schema=False))
+
+    def clear_checkins(self):
+        for kr in self.krs():
+            change = remove_all_checkins(self.plan, kr)
+            if change is not None:
+                stage_change(self.plan, change)
+
+    def weekly(self, quarter: str, through: dt.date, final: dt.date | None = None):
+        """A check-in of every key result each Monday of ``quarter`` after its first week,
+        up to ``through`` (and one on ``final``, where the quarter's path ends), one commit each."""
+        start, end = quarter_bounds(quarter)
+        b, _, f = PATH[quarter]
+        days = [start + dt.timedelta(days=(7 - start.weekday()) % 7 + 7 * i) for i in range(1, 14)]
+        days = [d for d in days if d <= through and d not in self.weeks]
+        if final is not None:
+            days.append(final)
+        for when in days:
+            self.weeks.add(when)
+            elapsed = (when - start).days / max(1, (end - start).days)
+            share = 1.0 if when == final else min(1.0, elapsed * (0.9 + 0.1 * ((when.toordinal() // 7) % 3)))
+            week = []
+            for i, kr in enumerate(self.krs()):
+                value = self.kr_value(kr, b + (f - b) * share)
+                if _num(value):
+                    week.append((kr, value, 6 + (i + when.toordinal() // 7) % 3 if when != final else 7, None, None))
+            self.checkins(when, week)
+            self.commit(str(when), "rita", f"Check-in {when}" + (f": final {quarter} numbers" if when == final else ""))
+
+    def example_week(self, when: dt.date, who: str = "rita"):
+        """The example plan's own check-ins of ``when`` (2026-Q4)."""
+        week = []
+        for kr in self.krs():
+            ref = self.ref.find("key_result", kr) if self.ref else None
+            for c in checkins_of(ref) if ref else []:
+                if c.get("date") == when:
+                    week.append((kr, c["value"], c.get("confidence"), c.get("note"), c.get("by")))
+        self.checkins(when, week)
+        self.commit(str(when), who, f"Check-in {when}")
+
     # -- key result numbers -------------------------------------------------------------
     def kr_value(self, kr_id: str, share: float):
         """A value ``share`` of the way to the example's baseline (decreasing metrics come down to it)."""
@@ -149,14 +204,6 @@ class _Story:
             value = self.kr_value(kr, PATH[quarter][1])
             if _num(value):
                 self.set("key_result", kr, "target", value)
-
-    def set_actuals(self, quarter: str, share: float):
-        """Actuals ``share`` of the way through the quarter's path."""
-        b, _, f = PATH[quarter]
-        for kr in self.krs():
-            value = self.kr_value(kr, b + (f - b) * share)
-            if _num(value):
-                self.set("key_result", kr, "actual", value)
 
 
 def _git(cwd: Path, *args: str) -> None:
@@ -235,6 +282,7 @@ def _write_history(s: _Story) -> None:
     if mql_text:
         older = re.sub(r"\s+within the 30-day decay\s+window,", ",", mql_text.replace("60 points", "50 points"))
         s.set("term", "mql", "definition", older.replace("commitment of 180", "commitment of 120"))
+    s.clear_checkins()
     for kr in s.krs():
         d = s.ref_kr(kr)
         s.unset("key_result", kr, "actual")
@@ -251,16 +299,17 @@ def _write_history(s: _Story) -> None:
     for item in later_content:
         s.remove("content", item)
     s.commit("2026-01-05", "dana", "Start the 2026-Q1 plan: first joint plan of sales and marketing")
+    s.weekly("2026-Q1", dt.date(2026, 1, 18))
 
     goals = [e.id for e in s.plan.all("goal")]
     if goals:
         s.set("goal", goals[0], "status", "on_track")
     s.commit("2026-01-19", "mei", "Agree Q1 goals at the kickoff")
+    s.weekly("2026-Q1", dt.date(2026, 2, 1))
     for acc in later_accounts[:3]:
         s.add_from_ref("account", acc)
     s.commit("2026-02-02", "aisha", "Add three accounts from the January webinar")
-    s.set_actuals("2026-Q1", 0.45)
-    s.commit("2026-02-16", "rita", "Mid-quarter actuals from the CRM")
+    s.weekly("2026-Q1", dt.date(2026, 3, 8))
     if opportunities:
         s.set("account", opportunities[0], "stage", "opportunity")
         pipeline = ref.get("account", opportunities[0]).data.get("pipeline") if ref else None
@@ -269,13 +318,13 @@ def _write_history(s: _Story) -> None:
     if sla is not None:
         s.set("sla", "sla", "follow_up_hours", 36)
     s.commit("2026-03-09", "tom", "First enterprise opportunity; follow-up SLA tightened to 36 hours")
-    s.set_actuals("2026-Q1", 1.0)
-    s.commit("2026-03-27", "rita", "Final Q1 actuals")
+    s.weekly("2026-Q1", dt.date(2026, 3, 26), final=dt.date(2026, 3, 27))
     s.roll("2026-03-31", "dana")
 
     # -- 2026-Q2 ------------------------------------------------------------------------------
     s.set_targets("2026-Q2")
     s.commit("2026-04-08", "mei", "Q2 targets agreed at the April plan review")
+    s.weekly("2026-Q2", dt.date(2026, 5, 12))
     if s.plan.find("lead_scoring", "lead_scoring") is not None:
         s.set("lead_scoring", "lead_scoring", "threshold", 60)
     if mql_text:
@@ -283,15 +332,13 @@ def _write_history(s: _Story) -> None:
     if sla is not None:
         s.set("sla", "sla", "mql_commitment", 150)
     s.commit("2026-05-13", "priya", "Raise the MQL bar: threshold 60 inside the decay window, MQL definition updated")
+    s.weekly("2026-Q2", dt.date(2026, 5, 19))
     for acc in later_accounts[3:6]:
         s.add_from_ref("account", acc)
     for acc in opportunities[1:3]:
         s.set("account", acc, "stage", "opportunity")
     s.commit("2026-05-20", "tom", "Three accounts added; two tier-1 accounts move to opportunity")
-    s.set_actuals("2026-Q2", 0.5)
-    s.commit("2026-06-03", "rita", "Mid-quarter actuals from the CRM")
-    s.set_actuals("2026-Q2", 1.0)
-    s.commit("2026-06-26", "rita", "Final Q2 actuals")
+    s.weekly("2026-Q2", dt.date(2026, 6, 25), final=dt.date(2026, 6, 26))
     s.roll("2026-06-30", "mei")
 
     # -- 2026-Q3 ------------------------------------------------------------------------------
@@ -299,17 +346,16 @@ def _write_history(s: _Story) -> None:
     if sla is not None:
         s.set("sla", "sla", "follow_up_hours", 24)
     s.commit("2026-07-06", "dana", "Q3 targets; the SLA moves to a 24-hour first touch")
+    s.weekly("2026-Q3", dt.date(2026, 7, 21))
     persona = next(iter(s.plan.all("persona")), None)
     if persona is not None and isinstance(persona.data.get("pains"), list) and persona.data["pains"]:
         s.set("persona", persona.id, "pains", list(persona.data["pains"][:-1]))
         s.commit("2026-07-22", "jonas", f"Persona {persona.id}: pains reviewed after customer interviews")
+    s.weekly("2026-Q3", dt.date(2026, 8, 9))
     for acc in later_accounts[6:9]:
         s.add_from_ref("account", acc)
     s.commit("2026-08-10", "aisha", "Add accounts from the partner referral list")
-    s.set_actuals("2026-Q3", 0.4)
-    s.commit("2026-08-24", "rita", "Mid-quarter actuals from the CRM")
-    s.set_actuals("2026-Q3", 1.0)
-    s.commit("2026-09-28", "rita", "Final Q3 actuals")
+    s.weekly("2026-Q3", dt.date(2026, 9, 27), final=dt.date(2026, 9, 28))
     s.roll("2026-09-30", "dana")
 
     # -- 2026-Q4: back to the example plan ------------------------------------------------------
@@ -324,7 +370,9 @@ def _write_history(s: _Story) -> None:
         for field in ("mql_commitment", "follow_up_hours", "review_date"):
             if field in ref.get("sla", "sla").data:
                 s.set("sla", "sla", field, ref.get("sla", "sla").data[field])
-    s.commit("2026-10-06", "mei", "Q4 targets agreed at the October pipeline review")
+    s.commit("2026-10-02", "mei", "Q4 targets agreed at the October pipeline review")
+    for when in (dt.date(2026, 10, 5), dt.date(2026, 10, 12)):
+        s.example_week(when)
     for acc in later_accounts[9:]:
         s.add_from_ref("account", acc)
     for acc in opportunities:
@@ -333,22 +381,25 @@ def _write_history(s: _Story) -> None:
         if _num(want.get("pipeline")):
             s.set("account", acc, "pipeline", want["pipeline"])
     s.commit("2026-10-19", "tom", "Pipeline review: opportunities and amounts updated")
+    for when in (dt.date(2026, 10, 19), dt.date(2026, 10, 26)):
+        s.example_week(when)
     for item in later_content:
         s.add_from_ref("content", item)
     s.commit("2026-11-02", "jonas", "Content calendar for late November and December")
-    for kr in s.krs():
-        d = s.ref_kr(kr)
-        if _num(d.get("actual")) and _num(d.get("baseline")):
-            s.set("key_result", kr, "actual", _like(d["actual"], (d["baseline"] + d["actual"]) / 2))
-    s.commit("2026-11-09", "rita", "Weekly actuals from the CRM")
-    for kr in s.krs():
-        d = s.ref_kr(kr)
-        if _num(d.get("actual")):
-            s.set("key_result", kr, "actual", d["actual"])
+    for when in (dt.date(2026, 11, 2), dt.date(2026, 11, 9), dt.date(2026, 11, 16)):
+        s.example_week(when)
     if persona is not None and ref is not None and ref.find("persona", persona.id) is not None:
         s.set("persona", persona.id, "pains", ref.get("persona", persona.id).data.get("pains", []))
-    s.commit("2026-11-23", "rita", "Weekly actuals from the CRM")
-    tag_quarter(s.prepo, "2026-Q4", env=s.env("2026-11-23", "rita"),
+        s.commit("2026-11-18", "jonas", f"Persona {persona.id}: pains updated from the Q4 interviews")
+    for when in (dt.date(2026, 11, 23), dt.date(2026, 11, 30)):
+        s.example_week(when)
+    for kr in s.krs():  # a key result without check-ins in the example keeps its actual
+        d = s.ref_kr(kr)
+        if _num(d.get("actual")) and not checkins_of(d) and s.plan.get("key_result", kr).data.get("actual") != d["actual"]:
+            s.set("key_result", kr, "actual", d["actual"])
+    if s.plan.files.get("goals.toml") is not None and s.plan.files["goals.toml"].dirty:
+        s.commit("2026-11-30", "rita", "Actuals of the key results without check-ins")
+    tag_quarter(s.prepo, "2026-Q4", env=s.env("2026-11-30", "rita"),
                 message="Latest revision of the 2026-Q4 plan (the quarter is still open)")
     s.progress("  tagged plan/2026-Q1 .. plan/2026-Q4")
 

@@ -4,21 +4,27 @@
    must be committed first, so the tag holds exactly what the team ended the quarter with.
 2. ``[plan]`` moves to the new quarter: ``quarter``, ``start``, ``end``.
 3. Every entity is carried with all its fields and keeps its id, so a diff between the
-   two quarters lines up entity by entity.  What was carried as work is marked
-   ``custom.carried_from = "<closing quarter>"``: goals, key results, and content not yet
-   published.  Standing data (members, personas, accounts, glossary, agreements) simply
-   continues and is not marked.
+   two quarters lines up entity by entity.  Every entity of every kind (goals, key
+   results, content, accounts, personas, glossary terms, members, meetings, ...) is
+   marked the same way, ``custom.carried_from = "<closing quarter>"``: provenance,
+   which diffs and the report fold away by default.
 4. Key results start from where the quarter ended: ``baseline`` becomes the last
-   ``actual``, and ``actual`` is cleared.  A ``due`` date inside the closing quarter moves
-   to the same place in the new quarter (the last day stays the last day); so does the
-   SLA's ``review_date``.
+   ``actual``, ``actual`` is cleared, and the new quarter starts with no check-ins (the
+   closing quarter's stay in its tag and in the history).  A ``due`` date inside the
+   closing quarter moves to the same place in the new quarter (the last day stays the
+   last day); so does the SLA's ``review_date``.
 5. Published and retired content stays in ``content.toml`` unchanged, as history: a
    published asset is still in use (sales send it, and journey coverage counts it), and
    its ``publish_date`` records when it went out.  It is not moved to an archive file,
    because an archive outside the plan would no longer be validated or cross-checked,
-   and the quarter tag already keeps the closing state.  Dates the team must plan
-   again (an unpublished item's publish date, an account's next step) are not invented:
-   validation lists them as outside the new quarter.
+   and the quarter tag already keeps the closing state.
+   The dates the team must plan again — an account's ``next_step_due``, an unpublished
+   item's ``publish_date`` — that still point into the closing quarter follow the rule
+   the user picks (``move_dates``): ``keep`` (the default: left as they are), ``shift``
+   (the same place in the new quarter, like due dates) or ``quarter-start`` (the new
+   quarter's first day).  Either way the result lists them as the new quarter's to-do
+   (``RolloverResult.todo``), and validation reports the kept ones as one summary per
+   kind and field (``rollover.stale-dates``), not one warning per entity.
 6. The result is committed like any change (``quarterdeck commit``).
 
 Every edit goes through the core edit API, so each changes only its own lines.
@@ -41,6 +47,10 @@ from .repo import LITERAL, PlanRepo
 
 CARRIED_FIELD = ("custom", "carried_from")
 HISTORY_STATUSES = ("published", "retired")
+MOVE_DATES = ("keep", "shift", "quarter-start")
+# Dates the team plans again, by kind: (field, applies to the entity?)
+REPLANNED = {"account": ("next_step_due", lambda e: True),
+             "content": ("publish_date", lambda e: e.data.get("status") not in HISTORY_STATUSES)}
 
 
 @dataclass
@@ -54,6 +64,28 @@ class RolloverResult:
     moved_dates: list[str] = field(default_factory=list)
     kept_as_history: int = 0  # published or retired content left as it was
     files: list[str] = field(default_factory=list)
+    checkins_cleared: int = 0  # key results whose check-ins stay in the closing quarter's history
+    move_dates: str = "keep"
+    # the new quarter's to-do: (kind, id, field, the date it had, the date it has now)
+    todo: list[tuple[str, str, str, object, object]] = field(default_factory=list)
+
+    def todo_lines(self) -> list[str]:
+        """The to-do, one line per kind and field."""
+        groups: dict[tuple[str, str], list] = {}
+        for kind, id, fld, old, new in self.todo:
+            groups.setdefault((kind, fld), []).append((id, old, new))
+        out = []
+        for (kind, fld), items in groups.items():
+            moved = [i for i in items if i[1] != i[2]]
+            ids = ", ".join(i[0] for i in items[:8]) + (f" and {len(items) - 8} more" if len(items) > 8 else "")
+            if moved:
+                how = "to the start of" if self.move_dates == "quarter-start" else "to the same place in"
+                out.append(f"to do: {len(items)} {kind} {fld} date(s) from {self.closing} moved {how} "
+                           f"{self.opening}; check them: {ids}")
+            else:
+                out.append(f"to do: {len(items)} {kind} {fld} date(s) still in {self.closing}; give them "
+                           f"{self.opening} dates: {ids}")
+        return out
 
     def lines(self) -> list[str]:
         out = [f"tagged {self.tag} (the final revision of {self.closing})",
@@ -63,10 +95,14 @@ class RolloverResult:
                 self.closing, ", ".join(f"{n} {k}" for k, n in self.carried.items())))
         if self.baselines:
             out.append(f"{len(self.baselines)} key result baseline(s) set from the last actual; actuals cleared")
+        if self.checkins_cleared:
+            out.append(f"{self.checkins_cleared} key result(s) start {self.opening} with no check-ins "
+                       f"(the {self.closing} ones stay in its tag)")
         if self.moved_dates:
             out.append(f"{len(self.moved_dates)} date(s) moved into {self.opening}")
         if self.kept_as_history:
             out.append(f"{self.kept_as_history} published or retired content item(s) kept as history")
+        out += self.todo_lines()
         if self.commit is not None and self.commit.commit:
             out.append(f"committed {self.commit.commit[:10]}: {self.commit.subject}")
         for note in self.commit.notices if self.commit else []:
@@ -78,8 +114,17 @@ def _num(v) -> bool:
     return isinstance(v, (int, float)) and not isinstance(v, bool)
 
 
-def roll_plan(plan: Plan, closing: str, opening: str, result: RolloverResult) -> None:
+def roll_plan(plan: Plan, closing: str, opening: str, result: RolloverResult, move_dates: str = "keep") -> None:
     """Edit ``plan`` in memory (staged changes) from ``closing`` to ``opening``."""
+    import datetime as dt
+
+    from tui.plan.checkins import remove_all_checkins
+    from tui.plan.registry import KINDS
+
+    if move_dates not in MOVE_DATES:
+        raise HistoryError(f"--move-dates {move_dates!r}: choose one of {', '.join(MOVE_DATES)}",
+                           code="usage.move-dates")
+    result.move_dates = move_dates
     schemas = load_schemas()
     start, end = quarter_bounds(opening)
     old_start, old_end = quarter_bounds(closing)
@@ -93,9 +138,10 @@ def roll_plan(plan: Plan, closing: str, opening: str, result: RolloverResult) ->
         stage_change(plan, change)
 
     def in_closing(value) -> bool:
-        import datetime as dt
-
         return isinstance(value, dt.date) and old_start <= value <= old_end
+
+    def stale(value) -> bool:  # a date the new quarter has left behind
+        return isinstance(value, dt.date) and value < start
 
     edit("plan", "plan", ("quarter",), opening)
     edit("plan", "plan", ("start",), start)
@@ -104,26 +150,43 @@ def roll_plan(plan: Plan, closing: str, opening: str, result: RolloverResult) ->
     if sla is not None and in_closing(sla.data.get("review_date")):
         edit("sla", "sla", ("review_date",), shift_date(sla.data["review_date"], closing, opening))
         result.moved_dates.append("sla.review_date")
-    for goal in list(plan.all("goal")):
-        edit("goal", goal.id, CARRIED_FIELD, closing)
-        result.carried["goals"] = result.carried.get("goals", 0) + 1
     for kr in list(plan.all("key_result")):
         data = dict(kr.data)
-        edit("key_result", kr.id, CARRIED_FIELD, closing)
         if _num(data.get("actual")):
             edit("key_result", kr.id, ("baseline",), data["actual"])
             edit("key_result", kr.id, ("actual",), unset=True)
             result.baselines.append(kr.id)
+        change = remove_all_checkins(plan, kr.id)
+        if change is not None:
+            stage_change(plan, change)
+            result.checkins_cleared += 1
         if in_closing(data.get("due")):
             edit("key_result", kr.id, ("due",), shift_date(data["due"], closing, opening))
             result.moved_dates.append(f"{kr.id}.due")
-        result.carried["key results"] = result.carried.get("key results", 0) + 1
-    for item in list(plan.all("content")):
-        if item.data.get("status") in HISTORY_STATUSES:
-            result.kept_as_history += 1
+    for kind, (fld, applies) in REPLANNED.items():
+        for e in list(plan.all(kind)):
+            old = e.data.get(fld)
+            if not applies(e) or not stale(old) or isinstance(old, dt.datetime):
+                continue
+            new = old
+            if move_dates == "shift":
+                new = shift_date(old, closing, opening) if in_closing(old) else start
+            elif move_dates == "quarter-start":
+                new = start
+            if new != old:
+                edit(kind, e.id, (fld,), new)
+                result.moved_dates.append(f"{e.id}.{fld}")
+            result.todo.append((kind, e.id, fld, old, new))
+    labels = {"goal": "goals", "key_result": "key results", "content": "content items"}
+    for k in KINDS.values():
+        if k.singleton:
             continue
-        edit("content", item.id, CARRIED_FIELD, closing)
-        result.carried["content items"] = result.carried.get("content items", 0) + 1
+        for e in list(plan.all(k.name)):
+            if k.name == "content" and e.data.get("status") in HISTORY_STATUSES:
+                result.kept_as_history += 1
+            edit(k.name, e.id, CARRIED_FIELD, closing)
+            label = labels.get(k.name, k.plural.lower())
+            result.carried[label] = result.carried.get(label, 0) + 1
 
 
 def save_staged(plan: Plan) -> list[str]:
@@ -137,7 +200,7 @@ def save_staged(plan: Plan) -> list[str]:
 
 
 def rollover(prepo: PlanRepo, to: str | None = None, *, allow_invalid: bool = False, env: dict | None = None,
-             message: str | None = None) -> RolloverResult:
+             message: str | None = None, move_dates: str = "keep") -> RolloverResult:
     from tui.plan.validation import validate
 
     check_state(prepo)
@@ -163,9 +226,12 @@ def rollover(prepo: PlanRepo, to: str | None = None, *, allow_invalid: bool = Fa
     if plan.syntax_errors or (not allow_invalid and any(p.severity == ERROR for p in validate(plan))):
         raise HistoryError("the plan has errors (see `quarterdeck check`); fix them before rolling over, or pass "
                            "--allow-invalid", code="rollover.invalid")
+    if move_dates not in MOVE_DATES:
+        raise HistoryError(f"--move-dates {move_dates!r}: choose one of {', '.join(MOVE_DATES)}",
+                           code="usage.move-dates")
     tag = tag_quarter(prepo, closing, head, env=env)
     result = RolloverResult(closing, opening, tag)
-    roll_plan(plan, closing, opening, result)
+    roll_plan(plan, closing, opening, result, move_dates)
     result.files = save_staged(plan)
     result.commit = commit_plan(prepo, message or f"Roll the plan over from {closing} to {opening}",
                                 allow_invalid=allow_invalid, env=env)

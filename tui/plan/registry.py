@@ -95,7 +95,7 @@ KINDS: dict[str, Kind] = {
         Kind("key_result", "Key result", "Key results", "goals.toml", "goals.schema.json", ("key_result",),
              parent="goal", label="title", addressed_by_parent=True,
              columns=("id", "title", "baseline", "target", "actual", "direction", "due"), dated=("due",),
-             view="goals"),
+             identities={"checkin": ("date",)}, view="goals"),
         Kind("persona", "Persona", "Personas", "personas.toml", "personas.schema.json", ("persona",),
              columns=("id", "name", "role", "buying_role", "sales_owner", "marketing_owner"), referable=True,
              view="personas", column_titles=_OWNER_TITLES),

@@ -26,6 +26,8 @@ and field, and a message that says how to fix it.  Codes:
   file.missing                               a missing file that other files refer to
   check.skipped (warning)                    checks skipped because a file could not be read
   io.not-regular io.outside io.too-large     a plan file refused unread (see document.read_plan_bytes)
+  checkin.* content.overdue                  check-ins and content past its date: rules_checkins.py
+  rollover.stale-dates (warning)             dates a rollover carried from the closed quarter: rules_rollover.py
 """
 
 from __future__ import annotations
@@ -40,6 +42,8 @@ from .problems import ERROR, WARNING, Problem, sort_problems
 from .registry import KINDS, PLAN_FILES
 from .refs import iter_references
 from .rules_messaging import message_problems
+from .rules_checkins import heartbeat_problems
+from .rules_rollover import is_stale_carried, stale_date_problems
 from .schema import SchemaSet, is_valid_fast, load_schemas
 from .schema_errors import schema_messages, to_json
 
@@ -217,6 +221,8 @@ def rule_problems(plan: Plan, locators: dict, skip: set = frozenset()) -> list[P
                     d = as_date(e.data.get(field))
                     if d and d < start and e.data.get("status") in ("published", "retired"):
                         continue  # published before this quarter: history, kept on purpose
+                    if is_stale_carried(e, d, start):
+                        continue  # carried by a rollover: one summary per kind (rules_rollover.py)
                     if d and not (start <= d <= end):
                         add(WARNING, "date.outside-quarter",
                             f"`{field}` is {d}, outside the quarter {plan.quarter} ({start} to {end}); "
@@ -388,6 +394,9 @@ def validate(plan: Plan, schemas: SchemaSet | None = None) -> list[Problem]:
     problems += rule_problems(plan, locators, skip=set(unavailable))
     if not {"plan.toml", "messaging.toml"} & set(unavailable):
         problems += message_problems(plan, schemas, locators)
+    if "plan.toml" not in unavailable:  # both need the quarter's dates
+        problems += heartbeat_problems(plan, locators)  # check-ins, overdue content (rules_checkins.py)
+        problems += stale_date_problems(plan, locators)  # dates a rollover carried (rules_rollover.py)
     if not {"plan.toml", "glossary.toml"} & set(unavailable):
         from .insights.glossary import glossary_problems
 

@@ -4,6 +4,19 @@ Calendar events have stable UIDs, ``content-<id>@<company-slug>.quarterdeck``: t
 content id does not change from quarter to quarter and no other field goes into it,
 so a calendar app that imports the file again updates its events instead of adding
 copies.  Each dated content item (``publish_date``) is one all-day event.
+
+Each meeting (``[[meeting]]`` in plan.toml) is one recurring event over the quarter,
+``meeting-<id>@<company-slug>.quarterdeck``: its cadence becomes the recurrence rule
+(RFC 5545 RRULE, ending on the quarter's last day) on its ``day``:
+
+  weekly     FREQ=WEEKLY;BYDAY=MO
+  biweekly   FREQ=WEEKLY;INTERVAL=2;BYDAY=MO
+  monthly    FREQ=MONTHLY;BYDAY=1MO            (the first such weekday of each month)
+  quarterly  FREQ=MONTHLY;INTERVAL=3;BYDAY=1MO (the first such weekday of the quarter)
+
+The plan holds no time of day: a meeting starts at 09:00 floating local time, or at
+``custom.time`` ("14:30") when given, and lasts ``duration_minutes`` (default 60).  Its
+owner is the organizer and its attendees are attendees (by their members' email).
 """
 
 from __future__ import annotations
@@ -17,6 +30,9 @@ from ..schema import SchemaSet, load_schemas
 from ._common import as_date, plan_data, slugify
 
 ICS_PRODID = "-//Quarterdeck//content calendar//EN"
+WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+CADENCE_RULES = {"weekly": {"freq": "weekly"}, "biweekly": {"freq": "weekly", "interval": 2},
+                 "monthly": {"freq": "monthly"}, "quarterly": {"freq": "monthly", "interval": 3}}
 _ICS_STATUS = {"published": "CONFIRMED", "scheduled": "CONFIRMED", "retired": "CANCELLED"}
 
 
@@ -78,7 +94,89 @@ def calendar_ics(plan: Plan, now: _dt.datetime | None = None) -> bytes:
         if isinstance(url, str) and url:
             ev.add("url", url)
         cal.add_component(ev)
+    for ev in meeting_events(plan, now):
+        cal.add_component(ev)
     return cal.to_ical()
+
+
+def meeting_uid(plan: Plan, meeting_id: str) -> str:
+    return f"meeting-{meeting_id}@{company_slug(plan)}.quarterdeck"
+
+
+def _start_time(m: Entity) -> _dt.time:
+    custom = m.data.get("custom")
+    text = custom.get("time") if isinstance(custom, dict) else None
+    if isinstance(text, str):
+        try:
+            return _dt.time.fromisoformat(text.strip())
+        except ValueError:
+            pass
+    return _dt.time(9, 0)
+
+
+def _first(start: _dt.date, weekday: int, monthly: bool) -> _dt.date:
+    """The first meeting day on or after ``start``: the weekday itself; for a monthly
+    cadence, the first such weekday of a month (this one, or the next)."""
+    day = start + _dt.timedelta(days=(weekday - start.weekday()) % 7)
+    if monthly and day.day > 7:
+        nxt = (start.replace(day=1) + _dt.timedelta(days=32)).replace(day=1)
+        day = nxt + _dt.timedelta(days=(weekday - nxt.weekday()) % 7)
+    return day
+
+
+def meeting_events(plan: Plan, now: _dt.datetime | None = None) -> list:
+    """The plan's meetings as recurring iCalendar events over the quarter."""
+    from icalendar import Event, vCalAddress, vRecur
+
+    now = now or _dt.datetime.now(_dt.timezone.utc)
+    p = plan_data(plan)
+    start, end = as_date(p.get("start")), as_date(p.get("end"))
+    if start is None or end is None or end < start:
+        return []
+    emails = {e.id: e.data.get("email") for e in plan.all("member")}
+    names = {e.id: str(e.data.get("name") or e.id) for e in plan.all("member")}
+    out = []
+    for m in plan.all("meeting"):
+        rule = CADENCE_RULES.get(str(m.data.get("cadence")))
+        if rule is None:
+            continue
+        day_name = str(m.data.get("day") or "")
+        weekday = WEEKDAYS.index(day_name) if day_name in WEEKDAYS else start.weekday()
+        monthly = rule["freq"] == "monthly"
+        first = _first(start, weekday, monthly)
+        if first > end:
+            continue
+        begin = _dt.datetime.combine(first, _start_time(m))
+        minutes = m.data.get("duration_minutes")
+        minutes = minutes if isinstance(minutes, int) and not isinstance(minutes, bool) and minutes > 0 else 60
+        byday = WEEKDAYS[weekday][:2].upper()
+        recur = {"freq": rule["freq"], "byday": [("1" if monthly else "") + byday],
+                 "until": _dt.datetime.combine(end, _dt.time(23, 59, 59))}
+        if rule.get("interval"):
+            recur["interval"] = rule["interval"]
+        ev = Event()
+        ev.add("uid", meeting_uid(plan, m.id))
+        ev.add("dtstamp", now)
+        ev.add("dtstart", begin)
+        ev.add("duration", _dt.timedelta(minutes=minutes))
+        ev.add("rrule", vRecur(recur))
+        ev.add("summary", str(m.data.get("name") or m.id))
+        purpose = m.data.get("purpose")
+        ev.add("description", (purpose.strip() + "\n" if isinstance(purpose, str) and purpose.strip() else "")
+               + f"Cadence: {m.data.get('cadence')}\nQuarterdeck meeting id: {m.id}")
+        ev.add("categories", ["meeting"])
+        owner = m.data.get("owner")
+        if isinstance(emails.get(owner), str):
+            org = vCalAddress(f"mailto:{emails[owner]}")
+            org.params["cn"] = names[owner]
+            ev.add("organizer", org)
+        for who in m.data.get("attendees") or []:
+            if isinstance(emails.get(who), str):
+                att = vCalAddress(f"mailto:{emails[who]}")
+                att.params["cn"] = names[who]
+                ev.add("attendee", att, encode=0)
+        out.append(ev)
+    return out
 
 
 # -- CSV ---------------------------------------------------------------------------------

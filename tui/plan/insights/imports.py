@@ -1,4 +1,4 @@
-"""Imports from CSV: target accounts from a CRM export, key-result actuals.
+"""Imports from CSV: target accounts from a CRM export, key-result check-ins and actuals.
 
 Nothing is written by these functions.  They read the CSV, decide for every row what
 would happen (add, change, unchanged, refused, and why), stage the edits on a copy of
@@ -858,22 +858,55 @@ def _stage_update(work: Plan, result: RowResult, existing, row: dict, schemas) -
     result.action, result.fields = (CHANGE if diffs else SAME), diffs
 
 
-# -- key-result actuals -----------------------------------------------------------------------------
+# -- key-result check-ins (and actuals) --------------------------------------------------------------
 
 ACTUAL_COLUMNS = {
     "goal": "goal", "goal id": "goal", "objective": "goal",
     "key result": "key_result", "key_result": "key_result", "kr": "key_result", "key result id": "key_result",
     "id": "key_result",
-    "actual": "actual", "actual value": "actual", "value": "actual", "current": "actual",
+    "actual": "value", "actual value": "value", "value": "value", "current": "value",
+    "confidence": "confidence", "note": "note", "notes": "note",
+    "date": "date", "as of": "date", "as_of": "date", "checked on": "date",
+    "by": "by", "member": "by", "who": "by", "owner": "by",
 }
 
 
 def plan_actuals_import(plan: Plan, data: bytes, *, source: str = "file", delimiter: str | None = None,
-                        encoding: str | None = None, schemas: SchemaSet | None = None) -> ImportReport:
+                        encoding: str | None = None, schemas: SchemaSet | None = None,
+                        as_of=None, on=None) -> ImportReport:
     """What importing key-result actuals would do.  Columns: goal, key_result, actual
-    (or a key_result / id column holding GOAL/KR)."""
+    (or a key_result / id column holding GOAL/KR), and optionally confidence, note, date, by.
+    Each value becomes a check-in dated ``as_of`` (default: today) unless the row has a
+    date, and the key result's ``actual`` follows (see ``plan_checkin_import``)."""
+    from ..checkins import today
+
+    on = on or today()
+    return plan_checkin_import(plan, data, source=source, default_date=as_of or on, on=on, delimiter=delimiter,
+                               encoding=encoding, schemas=schemas, what="actuals", value_label="actual")
+
+
+def plan_checkin_import(plan: Plan, data: bytes, *, source: str = "file", default_date=None, on=None,
+                        delimiter: str | None = None, encoding: str | None = None, schemas: SchemaSet | None = None,
+                        what: str = "checkins", value_label: str = "value") -> ImportReport:
+    """What adding the check-ins of a CSV file would do.  Columns: goal, key_result (or
+    GOAL/KR in key_result), value (or actual), and optionally confidence (0-10), note,
+    date (YYYY-MM-DD; default ``default_date``) and by (a member's id, email or name;
+    default the key result's owner).
+
+    Each row adds one check-in and sets the key result's ``actual`` to its value.  A row
+    whose value equals the latest check-in's (or the actual, without check-ins) and that
+    carries no confidence or note is unchanged: nothing is added.  Check-ins of one key
+    result are added in date order; a row dated on or before the key result's latest
+    check-in, in the future or outside the quarter is refused, like a second row for
+    the same key result and date."""
+    import datetime as dt
+
+    from ..checkins import add_checkin, check_new_checkin, latest_checkin, new_checkin, today
+
     schemas = schemas or load_schemas()
-    table, report = _start(plan, "goals.toml", "actuals", data, source, delimiter, encoding)
+    on = on or today()
+    default_date = default_date or on
+    table, report = _start(plan, "goals.toml", what, data, source, delimiter, encoding)
     col_field: dict[int, str] = {}
     for i, col in enumerate(table.header):
         fld = ACTUAL_COLUMNS.get(norm_header(col))
@@ -882,12 +915,15 @@ def plan_actuals_import(plan: Plan, data: bytes, *, source: str = "file", delimi
             report.columns[col] = fld
         else:
             report.ignored.append(col)
-    if "key_result" not in col_field.values() or "actual" not in col_field.values():
-        raise ImportFileError(f"{source}: needs a key_result column (GOAL/KR, or with a goal column) and an actual "
-                              f"column; its columns are: {', '.join(table.header)}", file=source,
-                              code="import.columns")
+    if "key_result" not in col_field.values() or "value" not in col_field.values():
+        raise ImportFileError(f"{source}: needs a key_result column (GOAL/KR, or with a goal column) and "
+                              f"{'an actual' if value_label == 'actual' else 'a value'} column; its columns are: "
+                              f"{', '.join(table.header)}", file=source, code="import.columns")
+    dated = "date" in col_field.values()
+    members = _members(plan)
     work = _copy(plan)
-    seen: dict[str, int] = {}
+    seen: dict[tuple, int] = {}
+    staged: list[tuple[dt.date, int, RowResult, str, dict, object]] = []
     for line, cells in table.rows:
         values = {fld: (cells[i].strip() if i < len(cells) else "") for i, fld in col_field.items()}
         kr_id = values.get("key_result", "")
@@ -906,30 +942,64 @@ def plan_actuals_import(plan: Plan, data: bytes, *, source: str = "file", delimi
             close = difflib.get_close_matches(kr_id, [k.id for k in plan.all("key_result")], n=1)
             result.reasons.append(f"no key result {kr_id!r}" + (f"; did you mean {close[0]!r}?" if close else
                                   " (write GOAL/KR, e.g. grow-pipeline/new-opportunities)"))
-        if kr_id in seen:
-            result.reasons.append(f"duplicate: line {seen[kr_id]} sets this key result already")
+        when = default_date
+        if values.get("date"):
+            when = as_date(values["date"])
+            if when is None:
+                result.reasons.append(f"date {values['date']!r} is not a date (write YYYY-MM-DD)")
+        key = (kr_id, when)
+        if key in seen:
+            result.reasons.append(f"duplicate: line {seen[key]} sets this key result already" if not dated else
+                                  f"duplicate: line {seen[key]} checks in this key result on {when} already")
         else:
-            seen[kr_id] = line
-        value = parse_number(values.get("actual", ""))
+            seen[key] = line
+        value = parse_number(values.get("value", ""))
         if value is None:
-            result.reasons.append(f"actual {values.get('actual', '')!r} is not a number")
+            result.reasons.append(f"{value_label} {values.get('value', '')!r} is not a number")
+        confidence = None
+        if values.get("confidence"):
+            raw = values["confidence"]
+            confidence = int(raw) if re.fullmatch(r"[+-]?\d{1,3}", raw) else None
+            if confidence is None or not 0 <= confidence <= 10:
+                result.reasons.append(f"confidence {raw!r} is not a whole number from 0 to 10")
+        by = None
+        if values.get("by"):
+            hit = members.get(" ".join(values["by"].lower().split()))
+            if hit is None:
+                result.reasons.append(f"by {values['by']!r} is not a member's id, email or name")
+            else:
+                by = hit[0]
+        note = values.get("note") or None
         if result.reasons:
             continue
         result.label = str(kr.data.get("title", ""))
-        old = kr.data.get("actual")
-        if old == value and type(old) is type(value):
+        last = latest_checkin(kr)
+        current = last.get("value") if last else kr.data.get("actual")
+        if current == value and type(current) is type(value) and confidence is None and note is None:
             result.action = SAME
             continue
+        entry = new_checkin(plan, kr, value, date=when, confidence=confidence, note=note, by=by, on=on)
+        staged.append((when, line, result, kr_id, entry, kr.data.get("actual")))
+    for when, line, result, kr_id, entry, _ in sorted(staged, key=lambda s: (s[0], s[1])):
+        old = work.get("key_result", kr_id).data.get("actual")
+        reasons = check_new_checkin(work, work.get("key_result", kr_id), entry, on=on)
+        if reasons:
+            result.reasons += reasons
+            continue
         try:
-            stage_change(work, set_field(work, "key_result", kr_id, "actual", value, schemas=schemas))
+            stage_change(work, add_checkin(work, kr_id, entry, schemas=schemas, on=on))
         except EditError as exc:
             result.reasons.append(exc.message)
             continue
-        result.action, result.fields = CHANGE, {"actual": (old, value)}
+        result.action = CHANGE
+        said = [str(entry["date"])] + [f"{k} {v}" for k, v in entry.items() if k not in ("date", "value")]
+        result.fields = {"checkin": (None, ", ".join(said))}
+        if old != entry["value"] or type(old) is not type(entry["value"]):
+            result.fields["actual"] = (old, entry["value"])
     report.errors = _new_errors(plan, work, schemas, {"goals.toml"})
-    report.changes = _final_changes(plan, work, f"import actuals from {source}")
+    report.changes = _final_changes(plan, work, f"import {what} from {source}")
     return report
 
 
 __all__ = ["ACCOUNT_COLUMNS", "ImportFileError", "ImportReport", "RowResult", "apply_import", "normalize_domain",
-           "parse_number", "plan_account_import", "plan_actuals_import", "read_csv"]
+           "parse_number", "plan_account_import", "plan_actuals_import", "plan_checkin_import", "read_csv"]

@@ -187,6 +187,23 @@ def _num(v) -> str:
     return show_number(v) if is_numeric(v) else "—" if v is None else NOT_A_NUMBER
 
 
+PROVENANCE_FIELDS = ("custom.carried_from",)
+
+
+def _overdue_blocks(plan: Plan, today: _dt.date | None) -> list:
+    from ..rules_checkins import overdue_content
+
+    items = overdue_content(plan, today)
+    if not items:
+        return []
+    rows = [[[str(c.data.get("title") or c.id), " ", ("code", c.id)], str(c.data.get("publish_date")),
+             str(c.data.get("status", "—")), str(c.data.get("owner", "—"))] for c in items]
+    return [Heading(2, ["Content past its publish date"]),
+            Para([f"{len(items)} item(s) were due to be published and are not: publish them or give them new dates."],
+                 "warn"),
+            Table(["Content", "Publish date", "Status", "Owner"], rows, ["l", "l", "l", "l"])]
+
+
 @dataclass
 class HistoryChange:
     """One entity that changed, as plain data: its op (added, removed, changed,
@@ -219,7 +236,24 @@ class History:
     unavailable: str = ""  # the reason, when there is no diff
 
 
-def _goal_blocks(plan: Plan) -> list:
+SPARKS = "▁▂▃▄▅▆▇█"
+
+
+def sparkline(values: list) -> str:
+    """A small chart of a key result's check-in values, oldest first ("▁▃▅█"); "—" without any."""
+    nums = [float(v) for v in values if is_numeric(v) and not isinstance(v, bool)]
+    nums = [v for v in nums if v == v and abs(v) != float("inf")]
+    if not nums:
+        return "—"
+    low, high = min(nums), max(nums)
+    if high == low:
+        return SPARKS[3] * len(nums)
+    return "".join(SPARKS[min(7, int((v - low) / (high - low) * 7 + 0.5))] for v in nums)
+
+
+def _goal_blocks(plan: Plan, today: _dt.date | None = None) -> list:
+    from .pace import LABELS, TYPED, checkins_in, goal_status, kr_pace
+
     out: list = [Heading(2, ["Goals and key results"])]
     goals = plan.all("goal")
     if not goals:
@@ -229,7 +263,11 @@ def _goal_blocks(plan: Plan) -> list:
         d = g.data
         owners = ", ".join(map(str, d.get("owners") or [])) or "no owners"
         out.append(Heading(3, [str(d.get("title") or g.id), " ", ("code", g.id)]))
-        meta = [f"{d.get('team', '?')} goal · status {str(d.get('status', 'not set')).replace('_', ' ')} · "
+        paces = [kr_pace(plan, kr, today) for kr in krs if kr.parent_id == g.id]
+        computed = goal_status([x.status for x in paces]) if paces else ""
+        says = (f" (pace says {LABELS.get(computed, computed)})" if computed and computed != "unknown"
+                and d.get("status") in TYPED and computed != d.get("status") else "")
+        meta = [f"{d.get('team', '?')} goal · status {str(d.get('status', 'not set')).replace('_', ' ')}{says} · "
                 f"owners {owners}"]
         if d.get("parent"):
             meta += [" · part of ", ("code", str(d["parent"]))]
@@ -238,12 +276,15 @@ def _goal_blocks(plan: Plan) -> list:
         for kr in (k for k in krs if k.parent_id == g.id):
             k = kr.data
             unit = str(k.get("unit", ""))
+            pace = kr_pace(plan, kr, today)
             rows.append([[str(k.get("title") or kr.own_id), " ", ("code", kr.own_id)], _num(k.get("baseline")),
                          _num(k.get("target")), _num(k.get("actual")), unit,
-                         str(k.get("direction", "")), _percent(k), str(k.get("due", "") or "—")])
+                         str(k.get("direction", "")), _percent(k), str(k.get("due", "") or "—"),
+                         LABELS.get(pace.status, pace.status),
+                         sparkline([c["value"] for c in checkins_in(k)])])
         if rows:
-            out.append(Table(["Key result", "Baseline", "Target", "Actual", "Unit", "Direction", "Progress", "Due"],
-                             rows, ["l", "r", "r", "r", "l", "l", "r", "l"]))
+            out.append(Table(["Key result", "Baseline", "Target", "Actual", "Unit", "Direction", "Progress", "Due",
+                              "Pace", "Check-ins"], rows, ["l", "r", "r", "r", "l", "l", "r", "l", "l", "l"]))
         else:
             out.append(Para(["No key results yet."], "note"))
     return out
@@ -354,6 +395,16 @@ def _history_blocks(history: History | None, quarter: str) -> list:
         reason = history.unavailable if history and history.unavailable else "history unavailable"
         return out + [Para([reason], "note")]
     diff = history.diff
+    # provenance (custom.carried_from, set by a rollover) is metadata: folded away
+    changes, marked_only = [], 0
+    for c in diff.changes:
+        kept = [f for f in c.fields if not str(f).startswith(PROVENANCE_FIELDS)]
+        if c.op == "changed" and c.fields and not kept:
+            marked_only += 1
+            continue
+        changes.append(HistoryChange(c.op, c.kind, c.id, c.label, getattr(c, "old_id", None), kept)
+                       if len(kept) != len(c.fields) else c)
+    diff = HistoryDiff(diff.old_label, diff.new_label, changes, list(getattr(diff, "notes", [])))
     counts: dict[str, int] = {}
     for c in diff.changes:
         counts[c.op] = counts.get(c.op, 0) + 1
@@ -361,6 +412,9 @@ def _history_blocks(history: History | None, quarter: str) -> list:
                      + (", ".join(f"{n} {op}" for op, n in counts.items()) or "no changes")], "note"))
     for note in getattr(diff, "notes", []):
         out.append(Para([note], "warn"))
+    if marked_only:
+        out.append(Para([f"{marked_only} entities changed only their provenance mark (",
+                         ("code", "custom.carried_from"), "); not listed"], "note"))
     items = []
     for c in diff.changes:
         head = [("b", c.op), " ", c.kind.replace("_", " "), " ", ("code", c.id)]
@@ -389,7 +443,10 @@ def report_blocks(plan: Plan, *, problems: list[Problem] | None = None, quarter_
     if problems is None:
         problems = validate(plan)
     problems = sorted(dict.fromkeys([*problems, *glossary_problems(plan)]), key=Problem.sort_key)
-    today = today or _dt.date.today()
+    if today is None:
+        from ..checkins import today as _today
+
+        today = _today()
     lines = [x for x in (p.get("team"), f"{p.get('start')} to {p.get('end')}" if p.get("start") else None,
                          f"prepared {today.isoformat()}") if x]
     a = assess_stage(plan, quarter_tags)
@@ -408,9 +465,10 @@ def report_blocks(plan: Plan, *, problems: list[Problem] | None = None, quarter_
     ]
     blocks: list = [Heading(1, [f"Quarterly review: {company}" + (f", {quarter}" if quarter else "")]),
                     Para([" · ".join(map(str, lines))], "note"), Bullets(summary)]
-    blocks += _goal_blocks(plan)
+    blocks += _goal_blocks(plan, today)
     blocks += _coverage_blocks(plan)
     blocks += _messaging_blocks(plan)
+    blocks += _overdue_blocks(plan, today)
     blocks += _stage_blocks(plan, quarter_tags)
     blocks += _sla_blocks(plan)
     blocks += _problem_blocks(problems)
