@@ -21,7 +21,8 @@ history of 12 tagged quarters (tests/bench/generate.py), then measures:
   DataTable of 10,000 rows.
 
 Whole-process figures are the median of N runs (``--repeat``; `git log -p` runs once),
-peak memory the largest maxrss of those processes (os.wait4, children included).  It
+with the median CPU seconds (user + system, children included: on a busy machine the
+steadier figure) and peak memory, the largest maxrss of those processes (os.wait4).  It
 prints one table per size, our figures as ratios to the baselines, and the targets of
 issue 13 with pass/miss; ``--json`` prints the same as JSON instead.  A step that fails
 (e.g. after a refactor) shows "n/a (reason)"; the rest still runs.
@@ -59,8 +60,10 @@ class NotAvailable(Exception):
 # -- measuring -----------------------------------------------------------------------------
 
 
-def run_process(cmd: list[str], *, cwd=None, env=None, timeout: float = 900, ok=(0,)) -> tuple[float, float, str]:
-    """Run ``cmd`` to its end: (wall seconds, peak resident MB of it and its children, stdout)."""
+def run_process(cmd: list[str], *, cwd=None, env=None, timeout: float = 900, ok=(0,),
+                cpu: list | None = None) -> tuple[float, float, str]:
+    """Run ``cmd`` to its end: (wall seconds, peak resident MB of it and its children, stdout);
+    its CPU seconds (user + system, children included) are appended to ``cpu``."""
     with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
         start = time.perf_counter()
         try:
@@ -85,6 +88,8 @@ def run_process(cmd: list[str], *, cwd=None, env=None, timeout: float = 900, ok=
         err.seek(0)
         stdout = out.read().decode("utf-8", "replace")
         stderr = err.read().decode("utf-8", "replace")
+    if cpu is not None:
+        cpu.append(usage.ru_utime + usage.ru_stime)
     if killed.is_set():
         raise NotAvailable(f"timed out after {timeout:.0f} s")
     if proc.returncode not in ok:
@@ -93,9 +98,10 @@ def run_process(cmd: list[str], *, cwd=None, env=None, timeout: float = 900, ok=
     return elapsed, usage.ru_maxrss / 1024, stdout
 
 
-def figure(label: str, group: str, runs: list[float], peak: float | None = None, note: str = "") -> dict:
+def figure(label: str, group: str, runs: list[float], peak: float | None = None, note: str = "",
+           cpu: list[float] | None = None) -> dict:
     return {"label": label, "group": group, "seconds": statistics.median(runs), "runs": runs, "peak_mb": peak,
-            "note": note}
+            "cpu_seconds": statistics.median(cpu) if cpu else None, "note": note}
 
 
 def na(label: str, group: str, reason: str) -> dict:
@@ -104,28 +110,29 @@ def na(label: str, group: str, reason: str) -> dict:
 
 def processes(label: str, group: str, make_cmd, repeat: int, **kw) -> dict:
     """``make_cmd(i)`` run ``repeat`` times; the median time and the peak memory."""
-    runs, peak = [], 0.0
+    runs, peak, cpu = [], 0.0, []
     try:
         for i in range(repeat):
-            seconds, mb, _ = run_process(make_cmd(i), **kw)
+            seconds, mb, _ = run_process(make_cmd(i), cpu=cpu, **kw)
             runs.append(seconds)
             peak = max(peak, mb)
     except NotAvailable as exc:
         return na(label, group, str(exc))
-    return figure(label, group, runs, peak)
+    return figure(label, group, runs, peak, cpu=cpu)
 
 
 def in_process(label: str, group: str, fn, repeat: int, setup=None) -> dict:
-    runs = []
+    runs, cpu = [], []
     try:
         state = setup() if setup else None
         for i in range(repeat):
-            start = time.perf_counter()
+            start, start_cpu = time.perf_counter(), time.process_time()
             fn(state, i) if setup else fn(i)
             runs.append(time.perf_counter() - start)
+            cpu.append(time.process_time() - start_cpu)
     except Exception as exc:  # noqa: BLE001 - a refactor may change anything; report, go on
         return na(label, group, f"{type(exc).__name__}: {str(exc)[:150]}")
-    return figure(label, group, runs)
+    return figure(label, group, runs, cpu=cpu)
 
 
 # -- the plans ------------------------------------------------------------------------------
@@ -439,7 +446,7 @@ def print_table(results: dict) -> None:
         figs = data["figures"]
         print(f"\n== {size}: {data['accounts']:,} accounts, {data['mb']:.1f} MB of plan files, "
               f"history of {len(data['quarters'])} quarters ({data['quarters'][0]} .. {data['quarters'][-1]})")
-        print(f"{'figure':<52} {'median':>10} {'peak':>8}  ratio to baseline")
+        print(f"{'figure':<52} {'median':>10} {'CPU':>9} {'peak':>8}  ratio to baseline")
         for group in ("ours", "baseline"):
             if group == "baseline":
                 print(f"{'-- baselines':<52}")
@@ -447,7 +454,7 @@ def print_table(results: dict) -> None:
                 if fig.get("group") != group:
                     continue
                 if fig.get("na"):
-                    print(f"{fig['label'][:52]:<52} {'n/a':>10} {'':>8}  ({fig['na']})")
+                    print(f"{fig['label'][:52]:<52} {'n/a':>10} {'':>9} {'':>8}  ({fig['na']})")
                     continue
                 peak = f"{fig['peak_mb']:.0f} MB" if fig.get("peak_mb") else "—"
                 ratios = []
@@ -456,7 +463,8 @@ def print_table(results: dict) -> None:
                     if base:
                         ratios.append(f"{fig['seconds'] / base:.2f}× {SHORT[b]}")
                 extra = "; ".join(filter(None, [", ".join(ratios), fig.get("note", "")]))
-                print(f"{fig['label'][:52]:<52} {_fmt_s(fig['seconds']):>10} {peak:>8}  {extra}")
+                cpu = _fmt_s(fig.get("cpu_seconds"))
+                print(f"{fig['label'][:52]:<52} {_fmt_s(fig['seconds']):>10} {cpu:>9} {peak:>8}  {extra}")
     if results["targets"]:
         print(f"\n== targets (issue 13)\n{'size':<7} {'target':<62} {'measured':>12} {'limit':>9}  result")
         for row in results["targets"]:
