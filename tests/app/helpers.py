@@ -58,3 +58,12 @@ def changed_old_lines(old: str, new: str) -> set[int]:
 def snapshot_files(folder: Path) -> dict[str, str]:
     """Every file of a folder with the hash of its bytes."""
     return {p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in sorted(folder.iterdir()) if p.is_file()}
+
+
+def recovery_file(plan_dir: Path) -> Path:
+    """The crash-recovery file of a plan folder (its state folder made, to write one by hand)."""
+    from tui.app.session import RECOVERY_NAME
+
+    path = plan_dir / RECOVERY_NAME
+    path.parent.mkdir(exist_ok=True)
+    return path

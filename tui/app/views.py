@@ -83,7 +83,7 @@ class EntityList(Vertical):
         yield RowTable(cols, id=f"table-{self.kind.name}", empty_text="Loading…")
 
     def on_mount(self) -> None:
-        rows = getattr(self.app, "rows", {}).get(self.kind.name)
+        rows = getattr(self.app, "rows", {}).get(self.kind.name, self.rows or None)
         if rows is not None:
             self.set_rows(rows)
 
@@ -99,7 +99,15 @@ class EntityList(Vertical):
     def current_id(self) -> str | None:
         return self.table.current_id
 
+    @property
+    def composed(self) -> bool:
+        """Are the filter box and the table there yet (a list is filled before them too)?"""
+        return bool(self.query_children(RowTable)) and bool(self.query(Input))
+
     def set_rows(self, rows: list[Row], keep_id: str | None = None) -> None:
+        if not self.composed:
+            self.rows = rows  # shown once the table is there (on_mount)
+            return
         table = self.table
         if keep_id is None:
             keep_id = table.current_id
@@ -116,6 +124,8 @@ class EntityList(Vertical):
             self._apply_view(top=True)
 
     def _apply_view(self, keep_id: str | None = None, top: bool = False) -> None:
+        if not self.composed:
+            return
         table = self.table
         flt = parse_filter(self.filter_input.value, self.kind)
         view = view_of(self.rows, flt, self.kind, table.sort_column, table.reverse)
