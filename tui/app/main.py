@@ -31,6 +31,7 @@ from tui.plan.model import Plan
 from tui.plan.problems import ERROR, PlanError, Problem
 from tui.plan.refs import referrers, rename_entity
 from tui.plan.registry import KINDS
+from tui.plan.safetext import visible as safe_text
 from tui.plan.save import atomic_write
 from tui.plan.validation import validate
 
@@ -42,6 +43,7 @@ from .forms import FormScreen
 from .history import HistoryView, TrendScreen
 from .modals import Choice, ChoiceScreen, HelpScreen, NewIdScreen
 from .present import as_date, build_rows, problem_marks, visible
+from .strips import TerminalSafe
 from .session import DiskEvent, Outcome, RecoveryError, SaveReport, Session, fork
 from .table import RowTable
 from .views import DetailPane, EntityList, ListDetail, OverviewView, ProblemsView, SingletonPanel
@@ -193,7 +195,7 @@ class LazyView(Vertical):
             self.loaded = True
             await self.mount(self.factory())
         loop = asyncio.get_running_loop()
-        end = loop.time() + 5.0
+        end = loop.time() + 30.0  # a loaded machine may take long; never a crash for it
         while not self.built() and loop.time() < end:
             await asyncio.sleep(0.005)
 
@@ -263,8 +265,19 @@ class QuarterdeckApp(App[int]):
         self._asking_disk: set[str] = set()
         self._poll_running = False
         self._navigating = False
+        self._terminal_safe = TerminalSafe()
 
     # -- basics ------------------------------------------------------------------------------
+
+    def get_line_filters(self):
+        # first: the colour filters (NO_COLOR) then see a style on every segment
+        return [self._terminal_safe, *super().get_line_filters()]
+
+    def notify(self, message: str, *, title: str = "", severity="information", timeout: float | None = None,
+               markup: bool = True) -> None:
+        # notifications often quote plan text: never markup, never a control character
+        super().notify(safe_text(str(message)), title=safe_text(str(title)), severity=severity, timeout=timeout,
+                       markup=False)
 
     @property
     def today(self) -> dt.date:
@@ -803,6 +816,9 @@ class QuarterdeckApp(App[int]):
                 self.query_one("#team-tabs", TabbedContent).active = TEAM_TABS[kind]
             if view == "content":
                 self.query_one("#content-tabs", TabbedContent).active = "content-list"
+        except (ValueError, NoMatches):  # the view is still being built: say so, never stop
+            self.notify(f"The {view} view is not ready yet; try again in a moment.", severity="warning")
+            return False
         finally:
             self.call_after_refresh(setattr, self, "_navigating", False)
         if KINDS[kind].singleton:

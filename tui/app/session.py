@@ -11,6 +11,7 @@ the disk only through ``save`` (atomic, refusing files that changed on disk).
 from __future__ import annotations
 
 import datetime as dt
+import errno
 import json
 import os
 import socket
@@ -213,6 +214,13 @@ class Session:
                 report.saved[name] = save_file(tf)
             except PlanError as exc:
                 report.failed[name] = exc.message
+            except OSError as exc:  # e.g. no temporary file can be made in a read-only folder
+                reason = {errno.ENOSPC: "the disk is full", errno.EACCES: "permission denied",
+                          errno.EPERM: "permission denied", errno.EROFS: "the file system is read-only"}.get(
+                    exc.errno, exc.strerror or str(exc))
+                report.failed[name] = f"cannot save {name}: {reason}; the file on disk is unchanged"
+            except Exception as exc:  # noqa: BLE001 - never lose the session over one file
+                report.failed[name] = f"cannot save {name}: unexpected {type(exc).__name__}: {exc}"
         return report
 
     def adopt_saved(self, report: SaveReport, files_saved_from: dict[str, TomlFile]) -> None:
@@ -235,7 +243,7 @@ class Session:
     def recovery_path(self) -> Path:
         """Where this session writes its crash copy: in the plan's state folder (ignored by
         git), or the per-user one when the plan folder cannot be written."""
-        return state_dir(self.root) / RECOVERY_FILE
+        return self._state_folders()[0] / RECOVERY_FILE
 
     def recovery_candidates(self) -> list[Path]:
         """Every place a crash copy of this plan may be (the old place beside the files too)."""
@@ -280,7 +288,7 @@ class Session:
             self.clear_recovery()
             return None
         reasons = []
-        for folder in dict.fromkeys([state_dir(self.root), fallback_state_dir(self.root)]):
+        for folder in self._state_folders():
             path = folder / RECOVERY_FILE
             try:
                 folder.mkdir(parents=True, exist_ok=True)
@@ -296,6 +304,14 @@ class Session:
             self._remove(self.recovery_written)  # an older copy would restore less than the session holds
         self.recovery_written = None
         raise RecoveryError("no crash copy of the unsaved edits could be written (" + "; ".join(reasons) + ")")
+
+    def _state_folders(self) -> list[Path]:
+        """Where this session may write its own files, best first (never raises)."""
+        try:
+            first = state_dir(self.root)
+        except OSError:  # not even the per-user folder can be made
+            first = None
+        return [f for f in dict.fromkeys([first, fallback_state_dir(self.root)]) if f is not None]
 
     @staticmethod
     def _remove(path: Path) -> None:
@@ -503,7 +519,7 @@ class Session:
                     self._remove(path)  # left by a session that is gone
         payload = {"pid": os.getpid(), "host": socket.gethostname(),
                    "started": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")}
-        for folder in dict.fromkeys([state_dir(self.root), fallback_state_dir(self.root)]):
+        for folder in self._state_folders():
             path = folder / SESSIONS_DIR / f"{socket.gethostname()}-{os.getpid()}.json"
             try:
                 path.parent.mkdir(parents=True, exist_ok=True)

@@ -7,10 +7,14 @@ segment, so such a segment stops the app.  Every hand-drawn line goes through he
 
 from __future__ import annotations
 
+import re
+
 from rich.console import Console
 from rich.segment import Segment
 from rich.style import Style
 from rich.text import Text
+from textual.color import Color
+from textual.filter import LineFilter
 from textual.strip import Strip
 
 
@@ -32,3 +36,25 @@ def text_strip(text: Text, console: Console, width: int | None = None, base: Sty
     if width is not None:
         strip = strip.crop_extend(0, width, base or Style.null())
     return strip
+
+
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+_NULL = Style.null()
+
+
+class TerminalSafe(LineFilter):
+    """The last guard between the app and the terminal, run on every line drawn: no
+    segment leaves without a style (the colour filters need one), and no control
+    character in a segment's text reaches the terminal (plan text is made visible
+    where it is shown; anything that slipped through is dropped here, at no width)."""
+
+    def apply(self, segments: list[Segment], background: Color) -> list[Segment]:
+        out = []
+        for text, style, control in segments:
+            if control:
+                out.append(Segment(text, style, control))
+                continue
+            if _CONTROL.search(text):
+                text = _CONTROL.sub("", text)
+            out.append(Segment(text, style if style is not None else _NULL))
+        return out
