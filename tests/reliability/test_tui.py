@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 from textual.widgets import Input, TabbedContent
 
-from tests.app.helpers import (idle, make_app, problem_plan, ready, recovery_file, screen_output, settle, tour,
+from tests.app.helpers import (idle, make_app, problem_plan, ready, screen_output, settle, tour,
                                wait_for)
 from tui.app import main as app_main
 from tui.app.forms import FormScreen

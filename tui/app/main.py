@@ -26,10 +26,10 @@ from textual.content import Content
 from textual.css.query import NoMatches
 from textual.widgets import ContentSwitcher, Footer, Header, TabbedContent, TabPane
 
-from tui.plan.edit import EditError, add_entity, remove_entity, set_field, stage_change, unset_field
+from tui.plan import ops
+from tui.plan.edit import EditError
 from tui.plan.model import Plan
 from tui.plan.problems import ERROR, PlanError, Problem
-from tui.plan.refs import referrers, rename_entity
 from tui.plan.registry import KINDS
 from tui.plan.safetext import visible as safe_text
 from tui.plan.save import atomic_write
@@ -632,12 +632,7 @@ class QuarterdeckApp(App[int]):
             problems = check_entity(schemas, k, entity.data, apply_values(entity.data, changes))
             if problems:
                 raise EditError("; ".join(problems))
-            for path, value in changes.items():
-                if value is None:
-                    change = unset_field(plan, kind, entity_id, path, schemas=schemas)
-                else:
-                    change = set_field(plan, kind, entity_id, path, value, schemas=schemas)
-                stage_change(plan, change)
+            ops.set_fields(plan, kind, entity_id, changes, schemas)
 
         names = ", ".join(".".join(p) for p in changes)
         self.run_edit(op, f"{kind} {entity_id}: {names}", (kind, entity_id), done, save)
@@ -650,7 +645,7 @@ class QuarterdeckApp(App[int]):
             problems = check_entity(schemas, k, None, {"id": full_id.rsplit("/", 1)[-1], **fields})
             if problems:
                 raise EditError("; ".join(problems))
-            stage_change(plan, add_entity(plan, kind, full_id, fields, schemas=schemas))
+            ops.add(plan, kind, full_id, fields, schemas)
 
         self.run_edit(op, f"{kind} {full_id} added", (kind, full_id), done, save)
 
@@ -670,7 +665,7 @@ class QuarterdeckApp(App[int]):
             problems = check_entity(schemas, k, None, {"id": new_own, **fields})
             if problems:
                 raise EditError("; ".join(problems))
-            stage_change(plan, add_entity(plan, kind, full, fields, schemas=schemas))
+            ops.duplicate(plan, kind, entity_id, schemas, new_own_id=new_own)
 
         self.run_edit(op, f"{kind} {entity_id} duplicated as {full}", (kind, full),
                       done=self._notify_result(f"Duplicated as {full}"))
@@ -701,12 +696,20 @@ class QuarterdeckApp(App[int]):
             schemas = self.session.schemas
             full = f"{entity.parent_id}/{new_own}" if entity.parent_id else new_own
 
-            def op(plan: Plan) -> None:
-                for change in rename_entity(plan, kind, entity_id, new_own, schemas):
-                    stage_change(plan, change)
+            report: list[ops.RenameReport] = []
 
-            self.run_edit(op, f"{kind} {entity_id} renamed to {full}", (kind, full),
-                          done=self._notify_result(f"Renamed to {full}; references follow"))
+            def op(plan: Plan) -> None:
+                report.append(ops.rename(plan, kind, entity_id, new_own, schemas))
+
+            def done(error: str | None) -> None:
+                if error is not None:
+                    self.notify(error, severity="error")
+                    return
+                r = report[-1]
+                self.notify(f"Renamed to {r.new_id}; {r.references} reference{'s' if r.references != 1 else ''} "
+                            f"followed ({', '.join(r.files)})", timeout=4)
+
+            self.run_edit(op, f"{kind} {entity_id} renamed to {full}", (kind, full), done=done)
 
         self.push_screen(NewIdScreen(f"Rename {k.title.lower()} {entity_id}",
                                      "The new id is written everywhere the plan refers to this one.",
@@ -728,7 +731,7 @@ class QuarterdeckApp(App[int]):
     @work(thread=True, group="referrers")
     def _referrers_worker(self, kind: str, entity_id: str, plan: Plan) -> None:
         try:
-            users = referrers(plan, plan.get(kind, entity_id), self.session.schemas)
+            users = ops.find_referrers(plan, kind, entity_id, self.session.schemas)
         except PlanError as exc:
             self.post_message(EditFailed(exc.message, None))
             return
@@ -764,7 +767,7 @@ class QuarterdeckApp(App[int]):
                 return
 
             def op(plan: Plan) -> None:
-                stage_change(plan, remove_entity(plan, kind, entity_id))
+                ops.delete(plan, kind, entity_id, self.session.schemas)
 
             self.run_edit(op, f"{kind} {entity_id} deleted", None, done=self._notify_result(f"Deleted {entity_id}"))
 
@@ -784,7 +787,7 @@ class QuarterdeckApp(App[int]):
         schemas = self.session.schemas
 
         def op(plan: Plan) -> None:
-            stage_change(plan, set_field(plan, "content", entity_id, "publish_date", new_day, schemas=schemas))
+            ops.move_by_days(plan, "content", entity_id, "publish_date", days, schemas)
 
         self.run_edit(op, f"content {entity_id}: publish_date {new_day.isoformat()}", ("content", entity_id))
 
