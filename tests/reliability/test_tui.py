@@ -39,6 +39,7 @@ SIZE = (120, 40)
 def _private_state(tmp_path, monkeypatch):
     # the per-user fallback folder of these tests is their own
     monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "state"))
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "config"))
 
 
 def _edit_on_disk(plan_dir: Path, kind: str, entity_id: str, field: str, value) -> None:

@@ -37,6 +37,7 @@ from tui.plan.validation import validate
 
 from .guard import WorkerResult, result_handler
 from .calendar import CalendarView
+from .config import Settings, load_settings, remember_theme
 from .commands import PlanCommands
 from .formspec import apply_values, check_entity, check_new_id, fresh_id
 from .forms import FormScreen
@@ -245,8 +246,11 @@ class QuarterdeckApp(App[int]):
                 tooltip="Quit (asks first when there are unsaved edits)"),
     ]
 
-    def __init__(self, plan_dir: Path | str, today: dt.date | None = None, *, watch: float | None = WATCH_SECONDS):
+    def __init__(self, plan_dir: Path | str, today: dt.date | None = None, *, watch: float | None = WATCH_SECONDS,
+                 settings: Settings | None = None):
         super().__init__()
+        self.settings = settings if settings is not None else load_settings()
+        self._settings_applied = False
         self.timings: dict[str, float] = {"start": time.perf_counter()}
         self.plan_dir = Path(plan_dir)
         self.session = Session(self.plan_dir)
@@ -312,9 +316,35 @@ class QuarterdeckApp(App[int]):
         yield Footer(compact=True)
 
     def on_mount(self) -> None:
+        self._apply_settings()
         self.sub_title = f"{self.plan_dir.name} · loading…"
         self.call_after_refresh(self._mark, "first_frame")
         self._load()
+
+    def _apply_settings(self) -> None:
+        settings = self.settings
+        if settings.theme:
+            if settings.theme in self.available_themes:
+                self.theme = settings.theme
+            else:
+                self.notify(f"{settings.path}: no theme {settings.theme!r}; themes are: "
+                            f"{', '.join(sorted(self.available_themes))}", severity="warning", timeout=10)
+        if settings.keys:
+            self.set_keymap(settings.keys)
+        if settings.problem:
+            self.notify(settings.problem, severity="warning", timeout=10)
+        self._settings_applied = True
+
+    def watch_theme(self, theme: str) -> None:
+        # the theme chosen (palette: "Change theme") is the next start's theme too
+        if not self._settings_applied or theme == self.settings.theme:
+            return
+        self.settings.theme = theme
+        try:
+            remember_theme(theme, self.settings.path)
+        except (OSError, PlanError) as exc:
+            self.notify(f"The theme could not be remembered in {self.settings.path}: "
+                        f"{getattr(exc, 'message', None) or exc}", severity="warning")
 
     def on_unmount(self) -> None:
         self.session.retire()
