@@ -134,7 +134,8 @@ async def test_case_42_enter_on_a_problem_opens_its_entry_from_a_fresh_start(bro
         assert app.screen.kind.name == kind
         if not app.screen.kind.singleton:
             assert app.screen.entity.id == problem.entity
-            assert app.current == (kind, problem.entity)
+            table = app.query_one(f"#table-{kind}", RowTable)
+            assert table.current_id == problem.entity, "selected in its list"
     assert app.crash_report is None
 
 

@@ -217,8 +217,7 @@ class FormScreen(ModalScreen[bool]):
         if self.focus_field:
             target = self._spec_for(self.focus_field)
         if target is not None:
-            widget = self.query_one(f"#{target.dom_id}")
-            self.call_after_refresh(self._focus_and_show, widget, target)
+            self.call_after_refresh(self._focus_and_show, target)
         elif self.adding:
             first = "#parent" if self.kind.addressed_by_parent and self.parent_id is None else "#new-id"
             self.query_one(first).focus()
@@ -231,11 +230,13 @@ class FormScreen(ModalScreen[bool]):
             if value_at(self.data, spec.path) is not None:
                 self._check(spec)
 
-    def _focus_and_show(self, widget: Widget, spec: FieldSpec) -> None:
-        if widget.focusable:
-            widget.focus()
-        box = self.query_one(f"#box-{spec.dom_id}")
-        self.query_one("#form-fields", VerticalScroll).scroll_to_widget(box, animate=False, top=True)
+    def _focus_and_show(self, spec: FieldSpec) -> None:
+        widgets, boxes = self.query(f"#{spec.dom_id}"), self.query(f"#box-{spec.dom_id}")
+        if not widgets or not boxes:  # the form is closing, or still being built
+            return
+        if widgets.first().focusable:
+            widgets.first().focus()
+        self.query_one("#form-fields", VerticalScroll).scroll_to_widget(boxes.first(), animate=False, top=True)
 
     def _spec_for(self, field: str) -> FieldSpec | None:
         for spec in self.specs:

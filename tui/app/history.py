@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import math
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from rich.text import Text
 from textual import on, work
@@ -26,9 +25,6 @@ from tui.plan.problems import PlanError
 from .guard import WorkerResult, result_handler
 from .modals import InfoDialog
 from .present import visible
-
-if TYPE_CHECKING:
-    from .main import QuarterdeckApp
 
 NOT_A_REPO = "not in a git repository — `quarterdeck init` or `git init` to start history"
 WORKING_TREE = "working tree"
@@ -120,7 +116,7 @@ class HistoryView(Horizontal):
         self._generation = 0
 
     @property
-    def qd(self) -> "QuarterdeckApp":
+    def qd(self):  # the app's state (plan folder, session) and its generic API
         return self.app  # type: ignore[return-value]
 
     def check_action(self, action: str, parameters: tuple) -> bool | None:

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from rich.text import Text
 from textual import events, on, work
@@ -24,9 +23,6 @@ from .guard import WorkerResult, result_handler
 from .modals import InfoDialog
 from .present import visible
 from .strips import text_strip
-
-if TYPE_CHECKING:
-    from .main import QuarterdeckApp
 
 STATUS_STYLE = {"empty": "bold white on dark_red", "thin": "bold black on yellow", "ok": "bold black on green"}
 LABEL_WIDTH = 20
@@ -252,7 +248,7 @@ class InsightsPanel(Vertical):
     def recompute(self) -> None:
         from .session import fork
 
-        app: QuarterdeckApp = self.app  # type: ignore[assignment]
+        app = self.app  # read only: the plan
         if app.plan is None:
             return
         self._generation += 1

@@ -42,6 +42,8 @@ from .commands import PlanCommands
 from .formspec import apply_values, check_entity, check_new_id, fresh_id
 from .forms import FormScreen
 from .history import HistoryView, TrendScreen
+from .messages import (AddRequested, CurrentChanged, DeleteRequested, DuplicateRequested, EditRequested,
+                       JumpRequested, MoveRequested, ProblemJumpRequested, RenameRequested)
 from .modals import Choice, ChoiceScreen, HelpScreen, NewIdScreen
 from .present import as_date, build_rows, problem_marks, visible
 from .strips import TerminalSafe
@@ -161,8 +163,9 @@ class ContentView(Vertical):
     @on(CalendarView.Picked)
     def _picked(self, event: CalendarView.Picked) -> None:
         self.query_one("#calendar-detail", DetailPane).show("content", event.entity_id)
-        if event.entity_id:
-            self.app.current = ("content", event.entity_id)  # type: ignore[attr-defined]
+        shown = self.query_one("#content-tabs", TabbedContent).active == "content-calendar"
+        if event.entity_id and shown:  # what the user looks at, not a calendar still hidden
+            self.post_message(CurrentChanged("content", event.entity_id))
 
 
 class TeamView(Vertical):
@@ -485,10 +488,62 @@ class QuarterdeckApp(App[int]):
         if not self._navigating:
             self.call_after_refresh(self._focus_view, event.pane.id)
 
+    # -- requests from the widgets -------------------------------------------------------------
+
+    @on(EditRequested)
+    def _edit_requested(self, request: EditRequested) -> None:
+        self.edit_entity(request.kind, request.entity_id, request.field)
+
+    @on(AddRequested)
+    def _add_requested(self, request: AddRequested) -> None:
+        self.add_entity_flow(request.kind, request.parent_id)
+
+    @on(DuplicateRequested)
+    def _duplicate_requested(self, request: DuplicateRequested) -> None:
+        self.duplicate_entity(request.kind, request.entity_id)
+
+    @on(RenameRequested)
+    def _rename_requested(self, request: RenameRequested) -> None:
+        self.rename_entity_flow(request.kind, request.entity_id)
+
+    @on(DeleteRequested)
+    def _delete_requested(self, request: DeleteRequested) -> None:
+        self.delete_entity_flow(request.kind, request.entity_id)
+
+    @on(MoveRequested)
+    def _move_requested(self, request: MoveRequested) -> None:
+        self.move_content(request.entity_id, request.days)
+
+    @on(JumpRequested)
+    def _jump_requested(self, request: JumpRequested) -> None:
+        # a jump may build a view first: not inside this handler, so the app keeps running meanwhile
+        self.run_worker(self.goto_entity(request.kind, request.entity_id), group="jump")
+
+    @on(ProblemJumpRequested)
+    def _problem_jump_requested(self, request: ProblemJumpRequested) -> None:
+        self.run_worker(self.jump_to_problem(request.problem), group="jump")
+
+    @on(CurrentChanged)
+    def _current_changed(self, request: CurrentChanged) -> None:
+        self.current = (request.kind, request.entity_id)
+
     @on(EntityList.Selected)
     def _list_selected(self, event: EntityList.Selected) -> None:
-        if event.entity_id:
+        # only a list on screen says what the user looks at (lists of views being built
+        # in the background report their first row too)
+        if event.entity_id and self._shown(event.entity_list):
             self.current = (event.entity_list.kind.name, event.entity_id)
+
+    @staticmethod
+    def _shown(widget) -> bool:
+        """Is ``widget`` in the shown pane of every tab set around it?"""
+        node = widget
+        while node is not None:
+            parent = node.parent
+            if isinstance(node, TabPane) and isinstance(parent, ContentSwitcher) and parent.current != node.id:
+                return False
+            node = parent
+        return True
 
     # -- validation ----------------------------------------------------------------------------------
 
