@@ -153,6 +153,7 @@ async def test_case_42_every_problem_in_sequence_whatever_was_shown_before(broke
         for n, problem in enumerate(problems):
             if n % 30 == 0:  # now and then, some other view first
                 await pilot.press(rng.choice("123456789"))
+                await settle(pilot)
             entity_id = problem.entity or problem.kind
             if problem.kind not in formed:
                 formed.add(problem.kind)

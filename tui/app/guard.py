@@ -26,6 +26,9 @@ def gone(node) -> bool:
         return True
     if getattr(app, "_exit", False) or app._closing or app._closed:
         return True
+    stack = app.screen_stack
+    if not stack or any(s._closing or s._closed or s._pruning for s in stack):  # shutting down
+        return True
     if isinstance(node, Widget) and (node._closing or node._closed or not node.is_attached):
         return True
     return False

@@ -531,7 +531,8 @@ class QuarterdeckApp(App[int]):
     def _list_selected(self, event: EntityList.Selected) -> None:
         # only a list on screen says what the user looks at (lists of views being built
         # in the background report their first row too)
-        if event.entity_id and self._shown(event.entity_list):
+        stale = event.entity_id != event.entity_list.current_id
+        if event.entity_id and not stale and self._shown(event.entity_list):
             self.current = (event.entity_list.kind.name, event.entity_id)
 
     @staticmethod

@@ -91,7 +91,7 @@ class EntityList(Vertical):
 
     @property
     def current_id(self) -> str | None:
-        return self.table.current_id
+        return self.table.current_id if self.composed else None
 
     @property
     def composed(self) -> bool:
@@ -241,6 +241,8 @@ class ListDetail(Horizontal):
 
     @on(EntityList.Selected)
     def _selected(self, event: EntityList.Selected) -> None:
+        if event.entity_id != event.entity_list.current_id:
+            return  # stale: the list's selection moved on since (a jump, a newer highlight)
         self.query_one(DetailPane).show(event.entity_list.kind.name, event.entity_id)
         for lst in self.lists:
             if lst.scoped and lst is not event.entity_list and KINDS[lst.kind.name].parent == event.entity_list.kind.name:
