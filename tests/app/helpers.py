@@ -58,3 +58,107 @@ def changed_old_lines(old: str, new: str) -> set[int]:
 def snapshot_files(folder: Path) -> dict[str, str]:
     """Every file of a folder with the hash of its bytes."""
     return {p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in sorted(folder.iterdir()) if p.is_file()}
+
+
+def recovery_file(plan_dir: Path) -> Path:
+    """The crash-recovery file of a plan folder (its state folder made, to write one by hand)."""
+    from tui.app.session import RECOVERY_NAME
+
+    path = plan_dir / RECOVERY_NAME
+    path.parent.mkdir(exist_ok=True)
+    return path
+
+
+def screen_output(app) -> tuple[str, str]:
+    """What the terminal would be sent for the current screen (escape sequences and
+    all), and the same as plain text."""
+    import io
+
+    from rich.console import Console
+
+    width, height = app.size
+    console = Console(width=width, height=height, file=io.StringIO(), force_terminal=True, color_system="truecolor",
+                      record=True, legacy_windows=False, safe_box=False)
+    update = app.screen._compositor.render_update(full=True, screen_stack=app._background_screens)
+    console.print(update)
+    return console.file.getvalue(), console.export_text(styles=False)
+
+
+def problem_plan(target: Path) -> Path:
+    """A copy of the example plan with a problem in every entity of every kind (an
+    unknown key), hence in every file."""
+    import shutil
+
+    from tests.conftest import EXAMPLE
+    from tui.plan.edit import save_file, set_field, stage_change
+    from tui.plan.model import load_plan
+    from tui.plan.registry import KINDS
+
+    shutil.copytree(EXAMPLE, target)
+    plan = load_plan(target)
+    for kind in KINDS.values():
+        for entity in plan.all(kind.name):
+            stage_change(plan, set_field(plan, kind.name, entity.id, "qd_unknown_field", "x", force=True))
+    for tf in plan.files.values():
+        if tf.dirty:
+            save_file(tf)
+    return target
+
+
+def make_app(plan_dir, today=TODAY, **kw):
+    from tui.app import QuarterdeckApp
+
+    app = QuarterdeckApp(plan_dir, today=today, watch=kw.pop("watch", None), **kw)
+    app.animation_level = "none"
+    return app
+
+
+async def tour(pilot) -> None:
+    """Show every view and open (and close) every kind of dialog: forms, help, the
+    palette, the trend, the calendar, a coverage cell, the delete question."""
+    from tui.app.forms import FormScreen
+
+    app = pilot.app
+
+    async def back_to_main() -> None:
+        for _ in range(4):
+            if len(app.screen_stack) <= 1:
+                return
+            await pilot.press("escape")
+            await settle(pilot)
+
+    for key in "123456789":
+        await pilot.press(key)
+        await settle(pilot)
+        if key in "234567":  # a list: its form, then the delete question
+            await pilot.press("e")
+            await settle(pilot)
+            if isinstance(app.screen, FormScreen):
+                await pilot.press("tab", "tab")
+            await back_to_main()
+            await pilot.press("x")
+            await wait_for(pilot, lambda: not app.busy, what="the referrers")
+            await back_to_main()
+        if key == "2":
+            await pilot.press("tab", "t")  # the key-result list, its trend
+            await settle(pilot)
+            await back_to_main()
+        if key == "5":
+            await pilot.press("v")  # the calendar
+            await settle(pilot)
+            await pilot.press("right", "n", "v")
+            await settle(pilot)
+        if key == "1":
+            for node in app.query("#coverage-map"):
+                node.focus()
+                await pilot.press("enter")
+                await settle(pilot)
+                await back_to_main()
+    await pilot.press("question_mark")
+    await settle(pilot)
+    await back_to_main()
+    await pilot.press("ctrl+p")
+    await settle(pilot)
+    await pilot.press(*"acc")
+    await settle(pilot)
+    await back_to_main()

@@ -15,6 +15,7 @@ from tui.app.formspec import (FieldError, check_entity, check_value, form_fields
 from tui.app.forms import external_edit
 from tui.app.present import (build_rows, fmt, kr_progress, parse_filter, quarter_clock, view_of, visible)
 from tui.app.session import RECOVERY_NAME, RecoveryError, Session
+from tests.app.helpers import recovery_file
 from tui.plan.edit import set_field, stage_change
 from tui.plan.registry import KINDS
 from tui.plan.schema import load_schemas
@@ -75,7 +76,7 @@ def test_recovery_file_round_trip(session, plan_dir):
     assert outcome.plan.get("account", "harbor-hvac").data["tier"] == 3
     fresh.clear_recovery()  # the session that wrote it is not running (it is this one, here)
     assert not (plan_dir / RECOVERY_NAME).exists()
-    (plan_dir / RECOVERY_NAME).write_text(json.dumps({"format": "something else"}))
+    recovery_file(plan_dir).write_text(json.dumps({"format": "something else"}))
     with pytest.raises(RecoveryError):
         fresh.read_recovery()
     fresh.clear_recovery()
@@ -130,7 +131,7 @@ def test_rows_filters_and_sorting(session):
 def test_cells_are_single_safe_lines():
     assert visible("a\nb") == "a ⏎ b"
     assert visible("x\x1b[31my") == "x\\x1b[31my"
-    assert visible("\u202eevil") == "\ufffdevil"
+    assert visible("\u202eevil") == "\\u202eevil"  # shown as an escape, never obeyed
     assert fmt(dt.date(2026, 11, 2)) == "2026-11-02"
     assert fmt(2.50) == "2.5" and fmt(2400000.0) == "2400000" and fmt(["a", "b"]) == "a, b"
 
@@ -223,7 +224,7 @@ def test_a_live_sessions_recovery_file_is_never_overwritten(session, plan_dir):
 
     theirs = json.dumps({"format": "quarterdeck-recovery", "version": 1, "pid": 1, "host": socket.gethostname(),
                          "written": "", "files": {}})
-    (plan_dir / RECOVERY_NAME).write_text(theirs)
+    recovery_file(plan_dir).write_text(theirs)
     assert session.owner_alive(session.read_recovery())
     session.commit(session.compute(set_op("account", "harbor-hvac", "tier", 3), "a"))
     with pytest.raises(RecoveryError):

@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 import os
 
-from tests.app.helpers import TODAY, idle, ready, settle, wait_for
+from tests.app.helpers import TODAY, idle, ready, recovery_file, settle, wait_for
 from tui.app import QuarterdeckApp
 from tui.app.modals import ChoiceScreen
 from tui.app.session import RECOVERY_NAME, Session
@@ -72,7 +72,7 @@ async def test_crash_leaves_a_recovery_file_that_the_next_start_offers(plan_dir)
     payload = json.loads((plan_dir / RECOVERY_NAME).read_text())
     assert set(payload["files"]) == {"accounts.toml"}
     payload["pid"] = 0  # the session that wrote it is gone
-    (plan_dir / RECOVERY_NAME).write_text(json.dumps(payload))
+    recovery_file(plan_dir).write_text(json.dumps(payload))
     assert load_plan(plan_dir).get("account", "harbor-hvac").data["tier"] == 1
 
     # session two: the edits are offered, restored (staged), then saved
@@ -98,7 +98,7 @@ async def test_recovery_can_be_discarded_and_warns_about_newer_disk_versions(pla
         lambda p: stage_change(p, set_field(p, "account", "harbor-hvac", "tier", 3)), "tier")
     payload = json.loads(session.recovery_payload(outcome.plan))
     payload["pid"] = 0
-    (plan_dir / RECOVERY_NAME).write_text(json.dumps(payload))
+    recovery_file(plan_dir).write_text(json.dumps(payload))
     # the file changed on disk after the edits were made
     path = plan_dir / "accounts.toml"
     path.write_text(path.read_text().replace("Harbor HVAC Services", "Harbor HVAC Inc", 1))
@@ -169,11 +169,12 @@ async def test_external_change_with_local_edits_keep_mine_then_save(plan_dir):
         await idle(pilot)
         assert not app.session.dirty
     data = load_plan(plan_dir).get("account", "harbor-hvac").data
-    assert data["tier"] == 3 and data["name"] == "Harbor HVAC Services"
+    # keep mine merges by entity: the edit saved on disk (another field) is kept too
+    assert data["tier"] == 3 and data["name"] == "Harbor HVAC Theirs"
 
 
 async def test_damaged_recovery_file_is_left_alone(plan_dir):
-    (plan_dir / RECOVERY_NAME).write_text("{ not json")
+    recovery_file(plan_dir).write_text("{ not json")
     app = make_app(plan_dir)
     async with app.run_test(size=SIZE) as pilot:
         await ready(pilot)

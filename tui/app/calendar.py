@@ -5,7 +5,6 @@ move the picked item by a day or a week (through the core's set_field)."""
 from __future__ import annotations
 
 import datetime as dt
-from typing import TYPE_CHECKING
 
 from rich.cells import cell_len, set_cell_size
 from rich.text import Text
@@ -16,10 +15,8 @@ from textual.widget import Widget
 
 from tui.plan.model import Entity, Plan
 
+from .messages import EditRequested, MoveRequested
 from .present import add_months, as_date, month_weeks, visible
-
-if TYPE_CHECKING:
-    from .main import QuarterdeckApp
 
 STATUS_STYLES = {
     "idea": "grey62",
@@ -80,8 +77,8 @@ class CalendarView(Widget, can_focus=True):
         self._cells: list[tuple[int, int, int, dt.date, str | None]] = []  # (y, x0, x1, date, item id)
 
     @property
-    def app_(self) -> "QuarterdeckApp":
-        return self.app  # type: ignore[return-value]
+    def app_(self):
+        return self.app  # reads the plan and today; asks for changes by messages
 
     def on_mount(self) -> None:
         if self.app_.plan is not None:
@@ -147,14 +144,14 @@ class CalendarView(Widget, can_focus=True):
 
     def action_move(self, days: int) -> None:
         if self.picked is None:
-            self.app_.notify("No item picked: go to a day with items (n picks the next one).", severity="warning",
-                             markup=False)
+            self.notify("No item picked: go to a day with items (n picks the next one).", severity="warning",
+                        markup=False)
             return
-        self.app_.move_content(self.picked, days)
+        self.post_message(MoveRequested("content", self.picked, days))
 
     def action_edit(self) -> None:
         if self.picked is not None:
-            self.app_.edit_entity("content", self.picked)
+            self.post_message(EditRequested("content", self.picked))
 
     # -- mouse -------------------------------------------------------------------------------
 

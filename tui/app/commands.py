@@ -3,18 +3,14 @@
 from __future__ import annotations
 
 import re
-from functools import partial
-from typing import TYPE_CHECKING
 
 from textual.command import DiscoveryHit, Hit, Hits, Provider
 from textual.content import Content
 
 from tui.plan.registry import KINDS
 
+from .messages import JumpRequested
 from .present import visible
-
-if TYPE_CHECKING:
-    from .main import QuarterdeckApp
 
 MAX_ENTITY_HITS = 60
 
@@ -33,7 +29,7 @@ class PlanCommands(Provider):
     """Actions, and every entity of the plan by its name."""
 
     @property
-    def qd(self) -> "QuarterdeckApp":
+    def qd(self):  # the app's state (plan folder, session) and its generic API
         return self.app  # type: ignore[return-value]
 
     async def discover(self) -> Hits:
@@ -63,5 +59,11 @@ class PlanCommands(Provider):
         hits.sort(key=lambda h: -h[0])
         for score, candidate, kind_name, entity_id in hits[:MAX_ENTITY_HITS]:
             yield Hit(score * 0.9, literal_highlight(matcher, candidate),
-                      partial(self.qd.goto_entity, kind_name, entity_id), text=candidate,
+                      self._jump(kind_name, entity_id), text=candidate,
                       help=f"Go to this {KINDS[kind_name].title.lower()}")
+
+    def _jump(self, kind: str, entity_id: str):
+        async def jump() -> None:
+            self.qd.post_message(JumpRequested(kind, entity_id))
+
+        return jump

@@ -22,9 +22,9 @@ def _ref_text(plan: Plan, kind: str, value) -> str:
         return fmt(value)
     target = plan.find(kind, value)
     if target is None:
-        return f"{value} (unknown!)"
+        return f"{visible(value)} (unknown!)"
     label = target.label
-    return value if label == value else f"{value} — {visible(label)}"
+    return visible(value) if label == value else f"{visible(value)} — {visible(label)}"
 
 
 def _value_lines(plan: Plan, spec: FieldSpec, value) -> list[str] | str:
@@ -102,7 +102,7 @@ def render_entity(plan: Plan, schemas: SchemaSet, entity: Entity | None, problem
         return text
     kind = entity.kind
     text.append(visible(entity.label) + "\n", style="bold underline")
-    text.append(f"{kind.title} · {entity.id}\n\n", style=MUTED)
+    text.append(f"{kind.title} · {visible(entity.id)}\n\n", style=MUTED)
     specs = form_fields(schemas, kind, plan, entity.data)
     section = ""
     for spec in specs:

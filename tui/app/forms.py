@@ -27,10 +27,11 @@ from textual.widgets.selection_list import Selection
 
 from tui.plan.model import Plan
 from tui.plan.registry import KINDS, Kind
+from tui.plan.safetext import is_safe, visible
 
 from .formspec import (BIG_PICK_LIST, FieldError, FieldSpec, check_new_id, check_ref, check_value,
                        form_fields, parse_text, ref_targets, to_text, value_at)
-from .present import fmt, visible
+from .present import fmt
 
 EDITOR_HINT = "ctrl+o opens it in $EDITOR"
 
@@ -85,6 +86,7 @@ class FormScreen(ModalScreen[bool]):
         self.specs = form_fields(schemas, kind, plan, self.data, only_required=self.adding)
         self.by_id = {s.dom_id: s for s in self.specs}
         self.errors: dict[str, str] = {}
+        self.escaped: dict[str, str] = {}  # fields shown with control characters as escapes
         self.busy = False
 
     # -- building --------------------------------------------------------------------
@@ -95,7 +97,7 @@ class FormScreen(ModalScreen[bool]):
         elif self.kind.singleton:
             title = f"Edit {self.kind.title}"
         else:
-            title = f"Edit {self.kind.title.lower()} · {self.entity.id}"
+            title = f"Edit {self.kind.title.lower()} · {visible(self.entity.id)}"
         with Vertical(classes="dialog form-dialog"):
             yield Static(Content(title), classes="dialog-title")
             with VerticalScroll(id="form-fields"):
@@ -119,7 +121,7 @@ class FormScreen(ModalScreen[bool]):
     def _id_fields(self) -> ComposeResult:
         if self.kind.addressed_by_parent:
             parent_kind = KINDS[self.kind.parent]
-            options = [(Text(f"{visible(e.label)} ({e.id})"), e.id) for e in self.plan.all(parent_kind.name)]
+            options = [(Text(f"{visible(e.label)} ({visible(e.id)})"), e.id) for e in self.plan.all(parent_kind.name)]
             box = Vertical(classes="field", id="box-parent")
             with box:
                 yield Label(f"{parent_kind.title} *", classes="field-title", markup=False)
@@ -155,6 +157,17 @@ class FormScreen(ModalScreen[bool]):
                        classes=f"field field-{spec.control}", id=f"box-{spec.dom_id}")
         return box
 
+    def _shown(self, spec: FieldSpec, value) -> str:
+        """The text a field starts with.  Control characters never reach the terminal:
+        a value holding some is shown with them as escapes (``\\x1b``), and kept as it
+        is unless the field is edited."""
+        text = to_text(spec, value)
+        if is_safe(text):
+            return text
+        shown = visible(text)
+        self.escaped[spec.dom_id] = shown
+        return shown
+
     def _control(self, spec: FieldSpec, value) -> Widget:
         c = spec.control
         wid = spec.dom_id
@@ -168,7 +181,8 @@ class FormScreen(ModalScreen[bool]):
             return Switch(bool(value), id=wid)
         if c == "ref":
             targets = ref_targets(self.plan, spec.ref_kind)
-            options = [(Text(f"{visible(label)} ({tid})" if label != tid else tid), tid) for tid, label in targets]
+            options = [(Text(f"{visible(label)} ({visible(tid)})" if label != tid else visible(tid)), tid)
+                       for tid, label in targets]
             if value is not None and value not in {t for t, _ in targets}:
                 options.append((Text(f"{fmt(value)} (not found)"), value))
             return Select(options, value=value if value is not None else Select.NULL, id=wid, compact=True,
@@ -177,16 +191,17 @@ class FormScreen(ModalScreen[bool]):
             targets = ref_targets(self.plan, spec.ref_kind)
             current = value if isinstance(value, list) else []
             if len(targets) > BIG_PICK_LIST:
-                return TextArea(to_text(spec, value), id=wid, soft_wrap=True, compact=True)
-            selections = [Selection(Text(f"{visible(label)} ({tid})" if label != tid else tid), tid, tid in current)
+                return TextArea(self._shown(spec, value), id=wid, soft_wrap=True, compact=True)
+            selections = [Selection(Text(f"{visible(label)} ({visible(tid)})" if label != tid else visible(tid)), tid,
+                                    tid in current)
                           for tid, label in targets]
             known = {t for t, _ in targets}
             selections += [Selection(Text(f"{fmt(v)} (not found)"), v, True) for v in current if v not in known]
             return SelectionList(*selections, id=wid, compact=True)
         if c in ("long_text", "text_list"):
-            return TextArea(to_text(spec, value), id=wid, soft_wrap=True, compact=True)
+            return TextArea(self._shown(spec, value), id=wid, soft_wrap=True, compact=True)
         if c == "tables":
-            return TextArea(to_text(spec, value), id=wid, soft_wrap=False, compact=True)
+            return TextArea(self._shown(spec, value), id=wid, soft_wrap=False, compact=True)
         placeholder = {"date": "YYYY-MM-DD", "integer": "a whole number", "number": "a number",
                        "toml": "a TOML value"}.get(c, "")
         node = spec.node
@@ -195,15 +210,14 @@ class FormScreen(ModalScreen[bool]):
         bounds = [b for b in bounds if b]
         if bounds and c in ("integer", "number"):
             placeholder += " (" + ", ".join(bounds) + ")"
-        return Input(to_text(spec, value), id=wid, placeholder=placeholder, compact=True)
+        return Input(self._shown(spec, value), id=wid, placeholder=placeholder, compact=True)
 
     def on_mount(self) -> None:
         target = None
         if self.focus_field:
             target = self._spec_for(self.focus_field)
         if target is not None:
-            widget = self.query_one(f"#{target.dom_id}")
-            self.call_after_refresh(self._focus_and_show, widget, target)
+            self.call_after_refresh(self._focus_and_show, target)
         elif self.adding:
             first = "#parent" if self.kind.addressed_by_parent and self.parent_id is None else "#new-id"
             self.query_one(first).focus()
@@ -216,11 +230,13 @@ class FormScreen(ModalScreen[bool]):
             if value_at(self.data, spec.path) is not None:
                 self._check(spec)
 
-    def _focus_and_show(self, widget: Widget, spec: FieldSpec) -> None:
-        if widget.focusable:
-            widget.focus()
-        box = self.query_one(f"#box-{spec.dom_id}")
-        self.query_one("#form-fields", VerticalScroll).scroll_to_widget(box, animate=False, top=True)
+    def _focus_and_show(self, spec: FieldSpec) -> None:
+        widgets, boxes = self.query(f"#{spec.dom_id}"), self.query(f"#box-{spec.dom_id}")
+        if not widgets or not boxes:  # the form is closing, or still being built
+            return
+        if widgets.first().focusable:
+            widgets.first().focus()
+        self.query_one("#form-fields", VerticalScroll).scroll_to_widget(boxes.first(), animate=False, top=True)
 
     def _spec_for(self, field: str) -> FieldSpec | None:
         for spec in self.specs:
@@ -244,10 +260,11 @@ class FormScreen(ModalScreen[bool]):
             before = value_at(self.data, spec.path) or []
             ordered = [v for v in before if v in chosen] + [v for v in chosen if v not in before]
             return ordered or None
-        if isinstance(widget, TextArea):
-            return parse_text(spec, widget.text)
-        if isinstance(widget, Input):
-            return parse_text(spec, widget.value)
+        if isinstance(widget, (TextArea, Input)):
+            text = widget.text if isinstance(widget, TextArea) else widget.value
+            if self.escaped.get(spec.dom_id) == text:
+                return value_at(self.data, spec.path)  # shown escaped, not edited: the value as it is
+            return parse_text(spec, text)
         return value_at(self.data, spec.path)  # read-only fields keep their value
 
     def _check(self, spec: FieldSpec) -> str:

@@ -7,8 +7,8 @@ User text (authors, subjects, field values) is always shown literally.
 
 from __future__ import annotations
 
+import math
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from rich.text import Text
 from textual import on, work
@@ -16,18 +16,15 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.content import Content
-from textual.message import Message
 from textual.screen import ModalScreen
 from textual.widgets import Label, OptionList, Static
 from textual.widgets.option_list import Option
 
 from tui.plan.problems import PlanError
 
+from .guard import WorkerResult, result_handler
 from .modals import InfoDialog
 from .present import visible
-
-if TYPE_CHECKING:
-    from .main import QuarterdeckApp
 
 NOT_A_REPO = "not in a git repository — `quarterdeck init` or `git init` to start history"
 WORKING_TREE = "working tree"
@@ -72,7 +69,7 @@ def compute_diff(plan_dir: Path, a: str | None, b: str | None):
 # -- messages -------------------------------------------------------------------------------------
 
 
-class RevisionsLoaded(Message):
+class RevisionsLoaded(WorkerResult):
     def __init__(self, revisions: list | None, error: str | None, not_repo: bool = False) -> None:
         super().__init__()
         self.revisions = revisions
@@ -80,14 +77,14 @@ class RevisionsLoaded(Message):
         self.not_repo = not_repo
 
 
-class DiffReady(Message):
+class DiffReady(WorkerResult):
     def __init__(self, generation: int, text: Text) -> None:
         super().__init__()
         self.generation = generation
         self.text = text
 
 
-class QuartersLoaded(Message):
+class QuartersLoaded(WorkerResult):
     def __init__(self, quarters: list[str], error: str | None) -> None:
         super().__init__()
         self.quarters = quarters
@@ -119,7 +116,7 @@ class HistoryView(Horizontal):
         self._generation = 0
 
     @property
-    def qd(self) -> "QuarterdeckApp":
+    def qd(self):  # the app's state (plan folder, session) and its generic API
         return self.app  # type: ignore[return-value]
 
     def check_action(self, action: str, parameters: tuple) -> bool | None:
@@ -163,6 +160,7 @@ class HistoryView(Horizontal):
         self.post_message(RevisionsLoaded(revisions, None))
 
     @on(RevisionsLoaded)
+    @result_handler
     def _revisions_loaded(self, message: RevisionsLoaded) -> None:
         message.stop()
         diff = self.query_one("#history-diff", Static)
@@ -276,6 +274,7 @@ class HistoryView(Horizontal):
         self.post_message(DiffReady(generation, text))
 
     @on(DiffReady)
+    @result_handler
     def _diff_ready(self, message: DiffReady) -> None:
         message.stop()
         if message.generation == self._generation:
@@ -304,6 +303,7 @@ class HistoryView(Horizontal):
         self.post_message(QuartersLoaded(quarters, None))
 
     @on(QuartersLoaded)
+    @result_handler
     def _quarters_loaded(self, message: QuartersLoaded) -> None:
         message.stop()
         if message.error:
@@ -366,7 +366,7 @@ class PickScreen(ModalScreen[str | None]):
 # -- key-result trend ---------------------------------------------------------------------------------
 
 
-class TrendLoaded(Message):
+class TrendLoaded(WorkerResult):
     def __init__(self, points: list | None, error: str | None) -> None:
         super().__init__()
         self.points = points
@@ -376,42 +376,68 @@ class TrendLoaded(Message):
 BAR_WIDTH = 24
 
 
-def _bar(value: float | None, top: float, width: int) -> str:
-    if value is None or top <= 0:
+def _drawable(value) -> float | None:
+    """``value`` as a number a bar can show, or None (missing, not a number, inf, nan)."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return None
+    try:
+        number = float(value)
+    except OverflowError:  # an integer too large for a float
+        return None
+    return number if math.isfinite(number) else None
+
+
+def _bar(value, top: float, width: int) -> str:
+    number = _drawable(value)
+    if number is None or top <= 0:
         return ""
-    eighths = int(round(max(0.0, value) / top * width * 8))
+    eighths = int(round(min(max(0.0, number) / top, 1.0) * width * 8))
     full, rest = divmod(eighths, 8)
     return "█" * full + ("" if rest == 0 else " ▏▎▍▌▋▊▉"[rest])
 
 
-def _num(value: float | None) -> str:
+def _num(value) -> str:
     if value is None:
         return "—"
-    return f"{value:g}" if isinstance(value, float) else str(value)
+    if isinstance(value, float):
+        return f"{value:g}"
+    return visible(str(value))
+
+
+def _undrawable(value) -> bool:
+    return value is not None and _drawable(value) is None
 
 
 def render_trend(points: list, width: int = BAR_WIDTH) -> Text:
-    """One block per quarter: a target bar and an actual bar, values printed."""
+    """One block per quarter: a target bar and an actual bar, values printed.  A value
+    that cannot be drawn (not a number, inf, nan) is printed with a note, never drawn."""
     out = Text()
-    values = [v for p in points for v in (p.target, p.actual) if v is not None]
+    values = [v for p in points for v in (_drawable(p.target), _drawable(p.actual)) if v is not None]
     top = max(values) if values else 0
     unit = next((p.unit for p in reversed(points) if p.present and p.unit), "")
     if unit:
-        out.append(f"unit: {visible(unit)}\n", style="dim")
+        out.append(f"unit: {visible(str(unit))}\n", style="dim")
     for p in points:
         label = p.quarter if p.label != "working tree" else f"{p.quarter} (now)"
-        out.append(f"{label:<16}", style="bold")
+        out.append(f"{visible(str(label)):<16}", style="bold")
         if not p.present:
             out.append("not in the plan then\n", style="dim")
             continue
+        target, actual = _drawable(p.target), _drawable(p.actual)
         out.append("target ", style="dim")
         out.append(f"{_bar(p.target, top, width):<{width}}", style="blue")
-        out.append(f" {_num(p.target)}\n")
+        out.append(f" {_num(p.target)}")
+        if _undrawable(p.target):
+            out.append("  (cannot be drawn: not a finite number)", style="yellow")
+        out.append("\n")
         out.append(" " * 16 + "actual ", style="dim")
-        reached = p.actual is not None and p.target is not None and (
-            p.actual <= p.target if p.direction == "decrease" else p.actual >= p.target)
+        reached = actual is not None and target is not None and (
+            actual <= target if p.direction == "decrease" else actual >= target)
         out.append(f"{_bar(p.actual, top, width):<{width}}", style="green" if reached else "yellow")
-        out.append(f" {_num(p.actual)}\n")
+        out.append(f" {_num(p.actual)}")
+        if _undrawable(p.actual):
+            out.append("  (cannot be drawn: not a finite number)", style="yellow")
+        out.append("\n")
     if not points:
         out.append("No quarters to show.", style="dim")
     return out
@@ -459,6 +485,7 @@ class TrendScreen(InfoDialog):
         self.post_message(TrendLoaded(points, None))
 
     @on(TrendLoaded)
+    @result_handler
     def _loaded(self, message: TrendLoaded) -> None:
         message.stop()
         self.points = message.points

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from rich.text import Text
 from textual import events, on, work
@@ -16,16 +15,14 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
 from textual.content import Content
-from textual.message import Message
 from textual.strip import Strip
 from textual.widget import Widget
 from textual.widgets import Static
 
+from .guard import WorkerResult, result_handler
 from .modals import InfoDialog
 from .present import visible
-
-if TYPE_CHECKING:
-    from .main import QuarterdeckApp
+from .strips import text_strip
 
 STATUS_STYLE = {"empty": "bold white on dark_red", "thin": "bold black on yellow", "ok": "bold black on green"}
 LABEL_WIDTH = 20
@@ -100,7 +97,7 @@ def stage_lines(assessment, limit: int = 4) -> Text:
     return out
 
 
-class InsightsReady(Message):
+class InsightsReady(WorkerResult):
     def __init__(self, generation: int, insights: Insights | None, error: str | None) -> None:
         super().__init__()
         self.generation = generation
@@ -157,8 +154,9 @@ class CoverageMap(Widget, can_focus=True):
         ins = self.insights
         width = self.size.width
         if ins is None:
-            return Strip.blank(width) if y else Strip(list(Text("Working out content coverage…", style="dim")
-                                                               .render(self.app.console)))
+            return (Strip.blank(width, self.rich_style) if y else
+                    text_strip(Text("Working out content coverage…", style="dim"), self.app.console, width,
+                               self.rich_style))
         cw = self.cell_width()
         line = Text(no_wrap=True, overflow="crop")
         if y == 0:
@@ -185,9 +183,9 @@ class CoverageMap(Widget, can_focus=True):
                 line.append(count.center(cw)[:cw], style=style)
                 line.append(" ")
         else:
-            return Strip.blank(width)
+            return Strip.blank(width, self.rich_style)
         line.truncate(width, pad=True)
-        return Strip(list(line.render(self.app.console)), width)
+        return text_strip(line, self.app.console, width, self.rich_style)
 
     def action_move(self, dr: int, dc: int) -> None:
         ins = self.insights
@@ -250,7 +248,7 @@ class InsightsPanel(Vertical):
     def recompute(self) -> None:
         from .session import fork
 
-        app: QuarterdeckApp = self.app  # type: ignore[assignment]
+        app = self.app  # read only: the plan
         if app.plan is None:
             return
         self._generation += 1
@@ -266,6 +264,7 @@ class InsightsPanel(Vertical):
         self.post_message(InsightsReady(generation, insights, None))
 
     @on(InsightsReady)
+    @result_handler
     def _ready(self, message: InsightsReady) -> None:
         message.stop()
         if message.generation != self._generation:

@@ -7,7 +7,9 @@ UI thread adopts their results.  One edit or save runs at a time (``busy``).
 
 from __future__ import annotations
 
+import asyncio
 import copy
+import socket
 import datetime as dt
 import time
 import traceback
@@ -21,23 +23,30 @@ from textual.app import App, ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.content import Content
-from textual.message import Message
-from textual.widgets import Footer, Header, TabbedContent, TabPane
+from textual.css.query import NoMatches
+from textual.widgets import ContentSwitcher, Footer, Header, TabbedContent, TabPane
 
-from tui.plan.edit import EditError, add_entity, remove_entity, set_field, stage_change, unset_field
+from tui.plan import ops
+from tui.plan.edit import EditError
 from tui.plan.model import Plan
 from tui.plan.problems import ERROR, PlanError, Problem
-from tui.plan.refs import referrers, rename_entity
 from tui.plan.registry import KINDS
+from tui.plan.safetext import visible as safe_text
+from tui.plan.save import atomic_write
 from tui.plan.validation import validate
 
+from .guard import WorkerResult, result_handler
 from .calendar import CalendarView
+from .config import Settings, load_settings, remember_theme
 from .commands import PlanCommands
 from .formspec import apply_values, check_entity, check_new_id, fresh_id
 from .forms import FormScreen
 from .history import HistoryView, TrendScreen
+from .messages import (AddRequested, CurrentChanged, DeleteRequested, DuplicateRequested, EditRequested,
+                       JumpRequested, MoveRequested, ProblemJumpRequested, RenameRequested)
 from .modals import Choice, ChoiceScreen, HelpScreen, NewIdScreen
 from .present import as_date, build_rows, problem_marks, visible
+from .strips import TerminalSafe
 from .session import DiskEvent, Outcome, RecoveryError, SaveReport, Session, fork
 from .table import RowTable
 from .views import DetailPane, EntityList, ListDetail, OverviewView, ProblemsView, SingletonPanel
@@ -66,21 +75,21 @@ WATCH_SECONDS = 2.0
 # -- messages from workers ------------------------------------------------------------------
 
 
-class PlanLoaded(Message):
+class PlanLoaded(WorkerResult):
     def __init__(self, plan: Plan, rows: dict) -> None:
         super().__init__()
         self.plan = plan
         self.rows = rows
 
 
-class LoadFailed(Message):
+class LoadFailed(WorkerResult):
     def __init__(self, message: str, code: int) -> None:
         super().__init__()
         self.message = message
         self.code = code
 
 
-class ProblemsReady(Message):
+class ProblemsReady(WorkerResult):
     def __init__(self, generation: int, problems: list[Problem], marks: dict, rows: dict) -> None:
         super().__init__()
         self.generation = generation
@@ -89,7 +98,7 @@ class ProblemsReady(Message):
         self.rows = rows
 
 
-class EditDone(Message):
+class EditDone(WorkerResult):
     def __init__(self, outcome: Outcome, rows: dict, mode: str, done, save: bool) -> None:
         super().__init__()
         self.outcome = outcome
@@ -99,14 +108,14 @@ class EditDone(Message):
         self.save = save
 
 
-class EditFailed(Message):
+class EditFailed(WorkerResult):
     def __init__(self, message: str, done) -> None:
         super().__init__()
         self.message = message
         self.done = done
 
 
-class ReferrersReady(Message):
+class ReferrersReady(WorkerResult):
     def __init__(self, kind: str, entity_id: str, users: list) -> None:
         super().__init__()
         self.kind = kind
@@ -114,14 +123,14 @@ class ReferrersReady(Message):
         self.users = users
 
 
-class Saved(Message):
+class Saved(WorkerResult):
     def __init__(self, report: SaveReport, files: dict) -> None:
         super().__init__()
         self.report = report
         self.files = files
 
 
-class DiskChanged(Message):
+class DiskChanged(WorkerResult):
     def __init__(self, events: list[DiskEvent]) -> None:
         super().__init__()
         self.events = events
@@ -154,8 +163,9 @@ class ContentView(Vertical):
     @on(CalendarView.Picked)
     def _picked(self, event: CalendarView.Picked) -> None:
         self.query_one("#calendar-detail", DetailPane).show("content", event.entity_id)
-        if event.entity_id:
-            self.app.current = ("content", event.entity_id)  # type: ignore[attr-defined]
+        shown = self.query_one("#content-tabs", TabbedContent).active == "content-calendar"
+        if event.entity_id and shown:  # what the user looks at, not a calendar still hidden
+            self.post_message(CurrentChanged("content", event.entity_id))
 
 
 class TeamView(Vertical):
@@ -183,9 +193,31 @@ class LazyView(Vertical):
         self.loaded = False
 
     async def load(self) -> None:
+        """Build the view (once) and wait until all of it is there: its nested tabs and
+        lists, so whoever asked may select a tab or a row in it at once."""
         if not self.loaded:
             self.loaded = True
             await self.mount(self.factory())
+        loop = asyncio.get_running_loop()
+        end = loop.time() + 30.0  # a loaded machine may take long; never a crash for it
+        while not self.built() and loop.time() < end:
+            await asyncio.sleep(0.005)
+
+    def built(self) -> bool:
+        if not self.loaded or not self.children:
+            return False
+        for widget in self.walk_children(with_self=False):
+            if not widget.is_mounted:
+                return False
+            if isinstance(widget, TabbedContent):
+                for pane in widget.query_children(ContentSwitcher).first().query_children(TabPane):
+                    try:
+                        widget.get_tab(pane.id)
+                    except (ValueError, NoMatches):
+                        return False
+            if isinstance(widget, EntityList) and not widget.composed:
+                return False
+        return True
 
 
 # -- the app --------------------------------------------------------------------------------------
@@ -217,8 +249,11 @@ class QuarterdeckApp(App[int]):
                 tooltip="Quit (asks first when there are unsaved edits)"),
     ]
 
-    def __init__(self, plan_dir: Path | str, today: dt.date | None = None, *, watch: float | None = WATCH_SECONDS):
+    def __init__(self, plan_dir: Path | str, today: dt.date | None = None, *, watch: float | None = WATCH_SECONDS,
+                 settings: Settings | None = None):
         super().__init__()
+        self.settings = settings if settings is not None else load_settings()
+        self._settings_applied = False
         self.timings: dict[str, float] = {"start": time.perf_counter()}
         self.plan_dir = Path(plan_dir)
         self.session = Session(self.plan_dir)
@@ -237,8 +272,19 @@ class QuarterdeckApp(App[int]):
         self._asking_disk: set[str] = set()
         self._poll_running = False
         self._navigating = False
+        self._terminal_safe = TerminalSafe()
 
     # -- basics ------------------------------------------------------------------------------
+
+    def get_line_filters(self):
+        # first: the colour filters (NO_COLOR) then see a style on every segment
+        return [self._terminal_safe, *super().get_line_filters()]
+
+    def notify(self, message: str, *, title: str = "", severity="information", timeout: float | None = None,
+               markup: bool = True) -> None:
+        # notifications often quote plan text: never markup, never a control character
+        super().notify(safe_text(str(message)), title=safe_text(str(title)), severity=severity, timeout=timeout,
+                       markup=False)
 
     @property
     def today(self) -> dt.date:
@@ -273,17 +319,75 @@ class QuarterdeckApp(App[int]):
         yield Footer(compact=True)
 
     def on_mount(self) -> None:
+        self._apply_settings()
         self.sub_title = f"{self.plan_dir.name} · loading…"
         self.call_after_refresh(self._mark, "first_frame")
         self._load()
+
+    def _apply_settings(self) -> None:
+        settings = self.settings
+        if settings.theme:
+            if settings.theme in self.available_themes:
+                self.theme = settings.theme
+            else:
+                self.notify(f"{settings.path}: no theme {settings.theme!r}; themes are: "
+                            f"{', '.join(sorted(self.available_themes))}", severity="warning", timeout=10)
+        if settings.keys:
+            self.set_keymap(settings.keys)
+        if settings.problem:
+            self.notify(settings.problem, severity="warning", timeout=10)
+        self._settings_applied = True
+
+    def watch_theme(self, theme: str) -> None:
+        # the theme chosen (palette: "Change theme") is the next start's theme too
+        if not self._settings_applied or theme == self.settings.theme:
+            return
+        self.settings.theme = theme
+        try:
+            remember_theme(theme, self.settings.path)
+        except (OSError, PlanError) as exc:
+            self.notify(f"The theme could not be remembered in {self.settings.path}: "
+                        f"{getattr(exc, 'message', None) or exc}", severity="warning")
+
+    def on_unmount(self) -> None:
+        self.session.retire()
+
+    def _tell_other_sessions(self) -> None:
+        try:
+            others = self.session.announce()
+        except Exception:  # noqa: BLE001 - telling is best effort; saving stays safe either way
+            return
+        if others:
+            who = ", ".join(f"process {o['pid']}" + (f" on {o['host']}" if o["host"] != socket.gethostname() else "")
+                            for o in others)
+            self.notify(f"Another Quarterdeck session has this plan open ({visible(who)}). Saves never overwrite "
+                        "each other: a file the other session saves is merged with your edits, entry by entry.",
+                        title="Plan open elsewhere", severity="warning", markup=False, timeout=15)
 
     def _mark(self, name: str) -> None:
         self.timings.setdefault(name, time.perf_counter())
 
     def _fatal_error(self) -> None:
-        # keep the details for a log file instead of printing a traceback at the user
+        # keep the details for a log file instead of printing a traceback at the user,
+        # and the unsaved edits in the recovery file (the last edit may not be in it yet)
         self.crash_report = traceback.format_exc()
+        try:
+            if self.session.dirty:
+                self.session.write_recovery()
+        except Exception:  # noqa: BLE001 - what was kept is reported by crash_note
+            pass
         self._close_messages_no_wait()
+
+    def crash_note(self) -> str:
+        """What became of the unsaved edits, for the message after a crash."""
+        session = self.session
+        if not session.dirty:
+            return "There were no unsaved edits."
+        kept = session.recovery_written
+        if kept is not None and kept.exists():
+            return f"Unsaved edits are kept in {kept} and offered when you start again."
+        return ("The unsaved edits could not be kept: no recovery file could be written "
+                f"({', '.join(session.dirty_files)} are as last saved).")
 
     # -- loading --------------------------------------------------------------------------------
 
@@ -298,10 +402,12 @@ class QuarterdeckApp(App[int]):
         self.post_message(PlanLoaded(plan, rows))
 
     @on(LoadFailed)
+    @result_handler
     def _load_failed(self, message: LoadFailed) -> None:
         self.exit(message.code, return_code=message.code, message=Text(f"quarterdeck: {message.message}"))
 
     @on(PlanLoaded)
+    @result_handler
     def _plan_loaded(self, message: PlanLoaded) -> None:
         self.session.adopt(message.plan)
         self._mark("plan_loaded")
@@ -310,6 +416,7 @@ class QuarterdeckApp(App[int]):
         self._update_title()
         self.call_after_refresh(self._mark, "accounts_ready")
         self._offer_recovery()
+        self._tell_other_sessions()
         self.start_validation(delay=0)
         if self.watch_seconds:
             self.set_interval(self.watch_seconds, self.poll_disk)
@@ -381,10 +488,63 @@ class QuarterdeckApp(App[int]):
         if not self._navigating:
             self.call_after_refresh(self._focus_view, event.pane.id)
 
+    # -- requests from the widgets -------------------------------------------------------------
+
+    @on(EditRequested)
+    def _edit_requested(self, request: EditRequested) -> None:
+        self.edit_entity(request.kind, request.entity_id, request.field)
+
+    @on(AddRequested)
+    def _add_requested(self, request: AddRequested) -> None:
+        self.add_entity_flow(request.kind, request.parent_id)
+
+    @on(DuplicateRequested)
+    def _duplicate_requested(self, request: DuplicateRequested) -> None:
+        self.duplicate_entity(request.kind, request.entity_id)
+
+    @on(RenameRequested)
+    def _rename_requested(self, request: RenameRequested) -> None:
+        self.rename_entity_flow(request.kind, request.entity_id)
+
+    @on(DeleteRequested)
+    def _delete_requested(self, request: DeleteRequested) -> None:
+        self.delete_entity_flow(request.kind, request.entity_id)
+
+    @on(MoveRequested)
+    def _move_requested(self, request: MoveRequested) -> None:
+        self.move_content(request.entity_id, request.days)
+
+    @on(JumpRequested)
+    def _jump_requested(self, request: JumpRequested) -> None:
+        # a jump may build a view first: not inside this handler, so the app keeps running meanwhile
+        self.run_worker(self.goto_entity(request.kind, request.entity_id), group="jump")
+
+    @on(ProblemJumpRequested)
+    def _problem_jump_requested(self, request: ProblemJumpRequested) -> None:
+        self.run_worker(self.jump_to_problem(request.problem), group="jump")
+
+    @on(CurrentChanged)
+    def _current_changed(self, request: CurrentChanged) -> None:
+        self.current = (request.kind, request.entity_id)
+
     @on(EntityList.Selected)
     def _list_selected(self, event: EntityList.Selected) -> None:
-        if event.entity_id:
+        # only a list on screen says what the user looks at (lists of views being built
+        # in the background report their first row too)
+        stale = event.entity_id != event.entity_list.current_id
+        if event.entity_id and not stale and self._shown(event.entity_list):
             self.current = (event.entity_list.kind.name, event.entity_id)
+
+    @staticmethod
+    def _shown(widget) -> bool:
+        """Is ``widget`` in the shown pane of every tab set around it?"""
+        node = widget
+        while node is not None:
+            parent = node.parent
+            if isinstance(node, TabPane) and isinstance(parent, ContentSwitcher) and parent.current != node.id:
+                return False
+            node = parent
+        return True
 
     # -- validation ----------------------------------------------------------------------------------
 
@@ -413,6 +573,7 @@ class QuarterdeckApp(App[int]):
         self.post_message(ProblemsReady(generation, problems, marks, rows))
 
     @on(ProblemsReady)
+    @result_handler
     def _problems_ready(self, message: ProblemsReady) -> None:
         if message.generation != self._validation_generation:
             return
@@ -481,6 +642,7 @@ class QuarterdeckApp(App[int]):
         self.post_message(EditDone(outcome, rows, mode, done, save))
 
     @on(EditDone)
+    @result_handler
     def _edit_done(self, message: EditDone) -> None:
         outcome = message.outcome
         if message.mode == "undo":
@@ -500,8 +662,8 @@ class QuarterdeckApp(App[int]):
         self._update_title()
         self.start_validation()
         if isinstance(outcome.value, tuple) and outcome.value[:1] == ("recovery-failed",):
-            self.notify(f"Could not write the crash-recovery file: {outcome.value[1]}", severity="warning",
-                        markup=False)
+            self.notify(f"{outcome.value[1]}. {self.where_edits_stand()}", severity="warning", markup=False,
+                        timeout=12)
         if message.mode in ("undo", "redo"):
             self.notify(outcome.step.summary, markup=False, timeout=3)
         if message.done:
@@ -510,6 +672,7 @@ class QuarterdeckApp(App[int]):
             self.action_save()
 
     @on(EditFailed)
+    @result_handler
     def _edit_failed(self, message: EditFailed) -> None:
         self.busy = False
         self._update_title()
@@ -555,12 +718,7 @@ class QuarterdeckApp(App[int]):
             problems = check_entity(schemas, k, entity.data, apply_values(entity.data, changes))
             if problems:
                 raise EditError("; ".join(problems))
-            for path, value in changes.items():
-                if value is None:
-                    change = unset_field(plan, kind, entity_id, path, schemas=schemas)
-                else:
-                    change = set_field(plan, kind, entity_id, path, value, schemas=schemas)
-                stage_change(plan, change)
+            ops.set_fields(plan, kind, entity_id, changes, schemas)
 
         names = ", ".join(".".join(p) for p in changes)
         self.run_edit(op, f"{kind} {entity_id}: {names}", (kind, entity_id), done, save)
@@ -573,7 +731,7 @@ class QuarterdeckApp(App[int]):
             problems = check_entity(schemas, k, None, {"id": full_id.rsplit("/", 1)[-1], **fields})
             if problems:
                 raise EditError("; ".join(problems))
-            stage_change(plan, add_entity(plan, kind, full_id, fields, schemas=schemas))
+            ops.add(plan, kind, full_id, fields, schemas)
 
         self.run_edit(op, f"{kind} {full_id} added", (kind, full_id), done, save)
 
@@ -593,7 +751,7 @@ class QuarterdeckApp(App[int]):
             problems = check_entity(schemas, k, None, {"id": new_own, **fields})
             if problems:
                 raise EditError("; ".join(problems))
-            stage_change(plan, add_entity(plan, kind, full, fields, schemas=schemas))
+            ops.duplicate(plan, kind, entity_id, schemas, new_own_id=new_own)
 
         self.run_edit(op, f"{kind} {entity_id} duplicated as {full}", (kind, full),
                       done=self._notify_result(f"Duplicated as {full}"))
@@ -624,12 +782,20 @@ class QuarterdeckApp(App[int]):
             schemas = self.session.schemas
             full = f"{entity.parent_id}/{new_own}" if entity.parent_id else new_own
 
-            def op(plan: Plan) -> None:
-                for change in rename_entity(plan, kind, entity_id, new_own, schemas):
-                    stage_change(plan, change)
+            report: list[ops.RenameReport] = []
 
-            self.run_edit(op, f"{kind} {entity_id} renamed to {full}", (kind, full),
-                          done=self._notify_result(f"Renamed to {full}; references follow"))
+            def op(plan: Plan) -> None:
+                report.append(ops.rename(plan, kind, entity_id, new_own, schemas))
+
+            def done(error: str | None) -> None:
+                if error is not None:
+                    self.notify(error, severity="error")
+                    return
+                r = report[-1]
+                self.notify(f"Renamed to {r.new_id}; {r.references} reference{'s' if r.references != 1 else ''} "
+                            f"followed ({', '.join(r.files)})", timeout=4)
+
+            self.run_edit(op, f"{kind} {entity_id} renamed to {full}", (kind, full), done=done)
 
         self.push_screen(NewIdScreen(f"Rename {k.title.lower()} {entity_id}",
                                      "The new id is written everywhere the plan refers to this one.",
@@ -651,13 +817,14 @@ class QuarterdeckApp(App[int]):
     @work(thread=True, group="referrers")
     def _referrers_worker(self, kind: str, entity_id: str, plan: Plan) -> None:
         try:
-            users = referrers(plan, plan.get(kind, entity_id), self.session.schemas)
+            users = ops.find_referrers(plan, kind, entity_id, self.session.schemas)
         except PlanError as exc:
             self.post_message(EditFailed(exc.message, None))
             return
         self.post_message(ReferrersReady(kind, entity_id, users))
 
     @on(ReferrersReady)
+    @result_handler
     def _confirm_delete(self, message: ReferrersReady) -> None:
         self.busy = False
         self._update_title()
@@ -686,7 +853,7 @@ class QuarterdeckApp(App[int]):
                 return
 
             def op(plan: Plan) -> None:
-                stage_change(plan, remove_entity(plan, kind, entity_id))
+                ops.delete(plan, kind, entity_id, self.session.schemas)
 
             self.run_edit(op, f"{kind} {entity_id} deleted", None, done=self._notify_result(f"Deleted {entity_id}"))
 
@@ -706,7 +873,7 @@ class QuarterdeckApp(App[int]):
         schemas = self.session.schemas
 
         def op(plan: Plan) -> None:
-            stage_change(plan, set_field(plan, "content", entity_id, "publish_date", new_day, schemas=schemas))
+            ops.move_by_days(plan, "content", entity_id, "publish_date", days, schemas)
 
         self.run_edit(op, f"content {entity_id}: publish_date {new_day.isoformat()}", ("content", entity_id))
 
@@ -738,6 +905,9 @@ class QuarterdeckApp(App[int]):
                 self.query_one("#team-tabs", TabbedContent).active = TEAM_TABS[kind]
             if view == "content":
                 self.query_one("#content-tabs", TabbedContent).active = "content-list"
+        except (ValueError, NoMatches):  # the view is still being built: say so, never stop
+            self.notify(f"The {view} view is not ready yet; try again in a moment.", severity="warning")
+            return False
         finally:
             self.call_after_refresh(setattr, self, "_navigating", False)
         if KINDS[kind].singleton:
@@ -795,14 +965,12 @@ class QuarterdeckApp(App[int]):
         self.post_message(Saved(report, files))
 
     @on(Saved)
+    @result_handler
     def _saved(self, message: Saved) -> None:
         report = message.report
         self.session.adopt_saved(report, message.files)
         self.busy = False
-        try:
-            self.session.write_recovery()
-        except PlanError as exc:
-            self.notify(f"Could not update the crash-recovery file: {exc.message}", severity="warning", markup=False)
+        self._write_recovery_now()
         self._update_title()
         for view in self.query(HistoryView):
             if view.in_repo:  # the working tree changed: its diff too
@@ -810,7 +978,8 @@ class QuarterdeckApp(App[int]):
         if report.saved:
             self.notify(f"Saved {', '.join(report.saved)}", markup=False, timeout=3)
         for name, reason in report.failed.items():
-            self.notify(reason, title=f"{name} not saved", severity="error", markup=False, timeout=12)
+            self.notify(f"{reason}.\n{self.where_edits_stand()}", title=f"{name} not saved", severity="error",
+                        markup=False, timeout=20)
             self.session.disk_seen.pop(name, None)
         if report.failed:
             self._quit_after_save = False
@@ -902,6 +1071,7 @@ class QuarterdeckApp(App[int]):
             out.append((f"Go to {title}", f"Show the {title} view", partial(self.action_show_view, vid)))
         out += [
             ("Save", "Save every edited file", self.action_save),
+            ("Save a copy to…", "Write the edited files to another folder", self.save_copy_flow),
             ("Undo", "Undo the last edit", self.action_undo),
             ("Redo", "Redo the edit just undone", self.action_redo),
             ("Keys", "List every key", self.action_help),
@@ -1003,6 +1173,7 @@ class QuarterdeckApp(App[int]):
         self.post_message(DiskChanged(events))
 
     @on(DiskChanged)
+    @result_handler
     def _disk_changed(self, message: DiskChanged) -> None:
         self._poll_running = False
         if self.busy or self.plan is None:
@@ -1046,18 +1217,15 @@ class QuarterdeckApp(App[int]):
         body = Text()
         body.append(f"{ev.name}", style="bold")
         body.append(" changed on disk while you have unsaved edits in it.\n\n")
-        body.append("Keep mine: your edited version stays; saving will replace the version on disk.\n")
+        body.append("Keep mine: the version on disk and your edits are merged entry by entry, so the other "
+                    "side's saved edits stay; where both changed the same field you choose.\n")
         body.append("Reload theirs: your unsaved edits to this file are dropped and the disk version is shown.\n")
         body.append("\nEscape decides later (saving this file stays blocked until you choose).", style="dim")
 
         def chosen(answer: str | None) -> None:
             self._asking_disk.discard(ev.name)
             if answer == "mine":
-                self.session.keep_mine(ev.name, ev.sha256)
-                self._write_recovery_now()
-                self._update_title()
-                self.notify(f"Keeping your version of {ev.name}; ctrl+s saves it over the disk version.",
-                            markup=False)
+                self._merge_with_disk(ev)
             elif answer == "theirs":
                 self.session.reload_file(ev.tomlfile)
                 self._write_recovery_now()
@@ -1068,11 +1236,133 @@ class QuarterdeckApp(App[int]):
                                        Choice("theirs", "Reload theirs", "r", "primary")], cancel="later",
                                       id="disk-dialog"), chosen)
 
+    def _merge_with_disk(self, ev: DiskEvent) -> None:
+        """Keep this session's edits of a file someone saved meanwhile, and theirs."""
+        if self.plan is None or ev.name not in self.plan.files or ev.tomlfile is None:
+            return
+        merge = self.session.merge_with_disk(ev.name, ev.tomlfile)
+
+        def take(text: str, note: str) -> None:
+            try:
+                self.session.adopt_merge(merge, text)
+            except PlanError as exc:
+                self.notify(f"The merged {ev.name} is not valid ({exc.message}); nothing changed. Saving it stays "
+                            "blocked until you choose again.", severity="error", markup=False, timeout=12)
+                self.session.disk_seen.pop(ev.name, None)
+                return
+            self._write_recovery_now()
+            self._after_merge(ev.name, note)
+
+        if merge.text is not None:
+            take(merge.text, f"Merged {ev.name}: your edits and the ones saved on disk are both kept; "
+                             "ctrl+s saves the result.")
+            return
+        self._asking_disk.add(ev.name)
+        body = Text()
+        if merge.conflicts:
+            body.append("Both you and the version on disk changed the same fields:\n")
+            for line in merge.conflicts[:20]:
+                body.append(f"  • {visible(line)}\n", style="bold")
+            if len(merge.conflicts) > 20:
+                body.append(f"  … and {len(merge.conflicts) - 20} more\n")
+            body.append("\nEvery other change of both sides is kept either way.\n")
+            choices = [Choice("mine", "Mine for these", "m", "warning"),
+                       Choice("theirs", "Theirs for these", "t", "primary")]
+        else:
+            body.append(f"The two versions of {ev.name} cannot be merged entry by entry ({visible(merge.error or '')}).\n\n")
+            body.append("Overwrite: your version replaces the disk version when you save (the other side's "
+                        "edits to this file are lost).\nReload theirs: your unsaved edits to this file are dropped.\n")
+            choices = [Choice("overwrite", "Overwrite with mine", "o", "error"),
+                       Choice("reload", "Reload theirs", "r", "primary")]
+        body.append("\nEscape decides later (saving this file stays blocked until you choose).", style="dim")
+
+        def chosen(answer: str | None) -> None:
+            self._asking_disk.discard(ev.name)
+            if answer == "mine" and merge.mine is not None:
+                take(merge.mine, f"Merged {ev.name}, your values kept where both changed a field.")
+            elif answer == "theirs" and merge.theirs_text is not None:
+                take(merge.theirs_text, f"Merged {ev.name}, the disk's values kept where both changed a field.")
+            elif answer == "overwrite":
+                self.session.keep_mine(ev.name, ev.sha256)
+                self._write_recovery_now()
+                self._update_title()
+                self.notify(f"Keeping your version of {ev.name}; ctrl+s saves it over the disk version.",
+                            markup=False)
+            elif answer == "reload":
+                self.session.reload_file(ev.tomlfile)
+                self._write_recovery_now()
+                self._after_reload([ev.name])
+            else:
+                self.session.disk_seen.pop(ev.name, None)  # asked again on the next look at the disk
+
+        self.push_screen(ChoiceScreen(f"{ev.name}: edited on both sides", body, choices, cancel="later",
+                                      id="merge-dialog"), chosen)
+
+    def _after_merge(self, name: str, note: str) -> None:
+        kinds = [k for k in LIST_KINDS if KINDS[k].file == name]
+        self._show_rows({k: build_rows(self.plan.all(k), self.marks) for k in kinds})
+        self._redraw_all()
+        self._update_title()
+        self.start_validation()
+        self.notify(note, markup=False, timeout=6)
+
     def _write_recovery_now(self) -> None:
         try:
             self.session.write_recovery()
         except PlanError as exc:
-            self.notify(f"Could not update the crash-recovery file: {exc.message}", severity="warning", markup=False)
+            self.notify(f"{exc.message}. {self.where_edits_stand()}", severity="warning", markup=False, timeout=12)
+
+    def where_edits_stand(self) -> str:
+        """One sentence on the unsaved edits: in this session, and whether a crash copy exists."""
+        session = self.session
+        dirty = session.dirty_files
+        if not dirty:
+            return "No unsaved edits."
+        kept = session.recovery_written
+        copy_note = (f"a crash copy is kept in {kept}" if kept is not None
+                     else "no crash copy could be written")
+        return (f"Your edits to {', '.join(dirty)} stay in this session, not saved ({copy_note}); ctrl+s tries "
+                "again, \"Save a copy to…\" in the palette writes them to another folder.")
+
+    def save_copy_flow(self) -> None:
+        """Write the edited files' texts to another folder (when the plan's own cannot be written)."""
+        dirty = self.session.dirty_files
+        if not dirty:
+            self.notify("Nothing to copy: no unsaved edits.", markup=False, timeout=3)
+            return
+
+        def check(value: str) -> str:
+            folder = Path(value).expanduser()
+            if not value:
+                return "Give a folder."
+            if folder.resolve() == self.plan_dir.resolve():
+                return "That is the plan's own folder: ctrl+s saves there."
+            if folder.exists() and not folder.is_dir():
+                return "That is a file, not a folder."
+            return ""
+
+        def chosen(value: str | None) -> None:
+            if not value:
+                return
+            folder = Path(value).expanduser()
+            texts = {name: self.plan.files[name] for name in self.session.dirty_files}
+            written, failed = [], []
+            for name, tf in texts.items():
+                try:
+                    folder.mkdir(parents=True, exist_ok=True)
+                    atomic_write(folder / name, tf.encode(tf.text), name=str(folder / name))
+                    written.append(name)
+                except (PlanError, OSError) as exc:
+                    failed.append(f"{name}: {getattr(exc, 'message', None) or exc}")
+            if written:
+                self.notify(f"Copied {', '.join(written)} to {folder}. The edits stay unsaved in the plan itself.",
+                            markup=False, timeout=8)
+            for line in failed:
+                self.notify(line, title="copy not written", severity="error", markup=False, timeout=12)
+
+        self.push_screen(NewIdScreen("Save a copy of the edited files", "A folder to write "
+                                     f"{', '.join(dirty)} to (the plan's files stay as they are on disk).", "",
+                                     check, ok_label="Copy"), chosen)
 
 
 def run(plan_dir: Path, today: dt.date | None = None) -> int:
@@ -1090,8 +1380,8 @@ def run(plan_dir: Path, today: dt.date | None = None) -> int:
         fd, log = tempfile.mkstemp(prefix="quarterdeck-crash-", suffix=".log")
         with open(fd, "w", encoding="utf-8") as fh:
             fh.write(app.crash_report)
-        print(f"quarterdeck: stopped after an unexpected error; details are in {log}. Unsaved edits are kept in "
-              f"{plan_dir}/.quarterdeck-recovery.json and offered when you start again.", file=sys.stderr)
+        print(f"quarterdeck: stopped after an unexpected error; details are in {log}. {app.crash_note()}",
+              file=sys.stderr)
         return 1
     if isinstance(result, int):
         return result

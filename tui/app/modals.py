@@ -15,6 +15,8 @@ from textual.content import Content
 from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, Static
 
+from tui.plan.safetext import visible_line as visible
+
 
 @dataclass
 class Choice:
@@ -44,7 +46,7 @@ class ChoiceScreen(ModalScreen[str]):
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog"):
-            yield Static(Content(self.title_text), classes="dialog-title")
+            yield Static(Content(visible(self.title_text)), classes="dialog-title")
             with VerticalScroll(classes="dialog-body"):
                 yield Static(self.body)
             with Horizontal(classes="dialog-buttons"):
@@ -75,21 +77,22 @@ class NewIdScreen(ModalScreen[str | None]):
 
     BINDINGS = [Binding("escape", "cancel", "Cancel", id="dialog.cancel", tooltip="Close without renaming")]
 
-    def __init__(self, title: str, help_text: str, value: str, check) -> None:
+    def __init__(self, title: str, help_text: str, value: str, check, ok_label: str = "Rename") -> None:
         super().__init__(classes="dialog-screen")
+        self.ok_label = ok_label
         self.title_text = title
         self.help_text = help_text
-        self.value = value
+        self.value = visible(value)  # an id from a damaged plan may hold anything
         self.check = check
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog"):
-            yield Static(Content(self.title_text), classes="dialog-title")
-            yield Static(Content(self.help_text), classes="dialog-help")
+            yield Static(Content(visible(self.title_text)), classes="dialog-title")
+            yield Static(Content(visible(self.help_text)), classes="dialog-help")
             yield Input(self.value, id="new-id", select_on_focus=True)
             yield Label("", id="new-id-error", classes="field-error", markup=False)
             with Horizontal(classes="dialog-buttons"):
-                yield Button(Content("Rename (enter)"), id="ok", variant="primary", compact=True)
+                yield Button(Content(f"{self.ok_label} (enter)"), id="ok", variant="primary", compact=True)
                 yield Button(Content("Cancel (esc)"), id="cancel", compact=True)
 
     def on_mount(self) -> None:

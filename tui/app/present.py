@@ -16,18 +16,9 @@ from typing import Iterable
 from tui.plan.model import Entity, Plan, as_date  # noqa: F401 - calendar and main take it from here
 from tui.plan.problems import ERROR, Problem
 from tui.plan.registry import KINDS, Kind
+from tui.plan.safetext import visible_line as visible  # noqa: F401 - one line of plan text, made safe
 
 # -- cell text -----------------------------------------------------------------------
-
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069]")
-
-
-def visible(text: str) -> str:
-    """``text`` safe to put on one terminal line: control characters (and bidi
-    overrides, which would reorder the rest of the line) become visible marks."""
-    text = text.replace("\r\n", "\n").replace("\n", " ⏎ ").replace("\t", " ")
-    return _CONTROL.sub(lambda m: f"\\x{ord(m.group()):02x}" if ord(m.group()) < 0x100 else "\ufffd", text)
-
 
 def fmt(value) -> str:
     """A value as one line of text."""
@@ -69,7 +60,9 @@ def sort_key(value):
     if isinstance(value, bool):
         return (0, int(value), "")
     if isinstance(value, (int, float)):
-        return (0, value if math.isfinite(value) else 0, "")
+        if isinstance(value, float) and not math.isfinite(value):
+            return (0, 0, "")
+        return (0, value, "")
     if isinstance(value, (dt.date, dt.time)):
         return (1, 0, value.isoformat())
     if isinstance(value, list):
@@ -175,7 +168,7 @@ def _compare(value, op: str, wanted: str) -> bool:
         try:
             target = float(wanted)
             number = float(value)
-        except (TypeError, ValueError):
+        except (TypeError, ValueError, OverflowError):
             text = fmt(value).casefold()
             return {">": text > wanted, "<": text < wanted, ">=": text >= wanted, "<=": text <= wanted}[op]
         return {">": number > target, "<": number < target, ">=": number >= target, "<=": number <= target}[op]
@@ -221,7 +214,11 @@ def view_of(rows: list[Row], flt: Filter, kind: Kind, sort_column: int | None, r
 def _number(value) -> float | None:
     if isinstance(value, bool) or not isinstance(value, (int, float)):
         return None
-    return float(value) if math.isfinite(value) else None
+    try:
+        number = float(value)
+    except OverflowError:  # an integer too large for a float
+        return None
+    return number if math.isfinite(number) else None
 
 
 def kr_progress(data: dict) -> tuple[float | None, str]:
@@ -237,16 +234,23 @@ def kr_progress(data: dict) -> tuple[float | None, str]:
         if target == 0:
             return (1.0 if actual == 0 else 0.0), "hold"
         off = abs(actual - target) / abs(target)
+        if not math.isfinite(off):
+            return None, "cannot compute progress with these values"
         return max(0.0, 1.0 - off), "hold"
     if baseline is None:
         if direction == "decrease":
-            return (target / actual if actual > 0 else 1.0), "no baseline"
+            fraction = target / actual if actual > 0 else 1.0
+            if not math.isfinite(fraction):
+                return None, "cannot compute progress with these values"
+            return fraction, "no baseline"
         baseline = 0.0
     span = target - baseline
     if span == 0:
         reached = actual >= target if direction == "increase" else actual <= target
         return (1.0 if reached else 0.0), ""
     fraction = (actual - baseline) / span
+    if not math.isfinite(fraction):  # values so large that the arithmetic overflows
+        return None, "cannot compute progress with these values"
     if (direction == "increase" and span < 0) or (direction == "decrease" and span > 0):
         return fraction, "target points the other way"
     return fraction, ""
@@ -254,7 +258,7 @@ def kr_progress(data: dict) -> tuple[float | None, str]:
 
 def bar(fraction: float | None, width: int) -> tuple[str, str]:
     """A progress bar ``width`` cells wide: (filled part, empty track)."""
-    if fraction is None:
+    if fraction is None or not math.isfinite(fraction):
         return "", "·" * width
     f = min(max(fraction, 0.0), 1.0)
     eighths = round(f * width * 8)

@@ -11,6 +11,7 @@ the disk only through ``save`` (atomic, refusing files that changed on disk).
 from __future__ import annotations
 
 import datetime as dt
+import errno
 import json
 import os
 import socket
@@ -25,10 +26,14 @@ from tui.plan.problems import PlanError, TomlSyntaxError
 from tui.plan.registry import PLAN_FILES
 from tui.plan.save import atomic_write
 from tui.plan.schema import SchemaSet, load_schemas
+from tui.plan.statedir import STATE_DIR_NAME, candidate_state_dirs, fallback_state_dir, state_dir
 
-RECOVERY_NAME = ".quarterdeck-recovery.json"
+RECOVERY_FILE = "recovery.json"
+RECOVERY_NAME = f"{STATE_DIR_NAME}/{RECOVERY_FILE}"  # inside the plan folder, when it can be written
+LEGACY_RECOVERY_NAME = ".quarterdeck-recovery.json"  # where older versions kept it: still looked at
 RECOVERY_FORMAT = "quarterdeck-recovery"
 UNDO_LIMIT = 200
+SESSIONS_DIR = "sessions"  # in the state folder: one file per running session of the plan
 
 
 @dataclass
@@ -62,6 +67,7 @@ class Recovery:
     pid: int
     host: str
     files: dict[str, tuple[str, str]]  # name -> (on-disk hash the edits were based on, text)
+    path: Path | None = None  # where it was read from
 
 
 class RecoveryError(PlanError):
@@ -109,8 +115,13 @@ class Session:
         self.redo_stack: list[Step] = []
         self.recovery_enabled = True
         self._recovery_owner_checked = False
+        self.recovery_written: Path | None = None  # where the crash copy of this session's edits is now
         # hashes of on-disk versions already reported to the user (not to ask twice)
         self.disk_seen: dict[str, str] = {}
+        # the bytes of each file as this session last read or saved it: the common
+        # ancestor when the disk version and this session's edits are merged
+        self.base_raw: dict[str, bytes] = {}
+        self.marker: Path | None = None  # this session's "plan is open" file
 
     # -- loading -------------------------------------------------------------------
 
@@ -120,6 +131,7 @@ class Session:
 
     def adopt(self, plan: Plan) -> None:
         self.plan = plan
+        self.base_raw = {name: tf.raw for name, tf in plan.files.items()}
         # files that did not parse are not in the plan: remember the bytes seen, so the
         # watcher reports them only when they change (and reloads them once they parse)
         for name in PLAN_FILES:
@@ -202,6 +214,13 @@ class Session:
                 report.saved[name] = save_file(tf)
             except PlanError as exc:
                 report.failed[name] = exc.message
+            except OSError as exc:  # e.g. no temporary file can be made in a read-only folder
+                reason = {errno.ENOSPC: "the disk is full", errno.EACCES: "permission denied",
+                          errno.EPERM: "permission denied", errno.EROFS: "the file system is read-only"}.get(
+                    exc.errno, exc.strerror or str(exc))
+                report.failed[name] = f"cannot save {name}: {reason}; the file on disk is unchanged"
+            except Exception as exc:  # noqa: BLE001 - never lose the session over one file
+                report.failed[name] = f"cannot save {name}: unexpected {type(exc).__name__}: {exc}"
         return report
 
     def adopt_saved(self, report: SaveReport, files_saved_from: dict[str, TomlFile]) -> None:
@@ -209,6 +228,7 @@ class Session:
         assert self.plan is not None
         for name, clean in report.saved.items():
             current = self.plan.files.get(name)
+            self.base_raw[name] = clean.raw
             if current is files_saved_from.get(name):
                 self.plan.files[name] = clean
             elif current is not None:
@@ -221,7 +241,13 @@ class Session:
 
     @property
     def recovery_path(self) -> Path:
-        return self.root / RECOVERY_NAME
+        """Where this session writes its crash copy: in the plan's state folder (ignored by
+        git), or the per-user one when the plan folder cannot be written."""
+        return self._state_folders()[0] / RECOVERY_FILE
+
+    def recovery_candidates(self) -> list[Path]:
+        """Every place a crash copy of this plan may be (the old place beside the files too)."""
+        return [d / RECOVERY_FILE for d in candidate_state_dirs(self.root)] + [self.root / LEGACY_RECOVERY_NAME]
 
     def recovery_payload(self, plan: Plan | None = None) -> bytes | None:
         plan = plan or self.plan
@@ -240,10 +266,12 @@ class Session:
         }
         return json.dumps(payload, ensure_ascii=False, indent=1).encode("utf-8")
 
-    def write_recovery(self, plan: Plan | None = None) -> None:
-        """Keep the unsaved edits in the recovery file (or remove it when there are none)."""
+    def write_recovery(self, plan: Plan | None = None) -> Path | None:
+        """Keep the unsaved edits in the recovery file (or remove it when there are none).
+        Returns where the copy is; raises RecoveryError when it could be kept nowhere
+        (``recovery_written`` is then None: there is no crash copy)."""
         if not self.recovery_enabled:
-            return
+            return None
         if not self._recovery_owner_checked:
             # never write over the crash copy of another session that is still running
             self._recovery_owner_checked = True
@@ -254,36 +282,75 @@ class Session:
             if other is not None and self.owner_alive(other):
                 self.recovery_enabled = False
                 raise RecoveryError(f"another Quarterdeck session (process {other.pid}) keeps its unsaved edits in "
-                                    f"{RECOVERY_NAME}; this session keeps no crash copy of its own")
+                                    f"{other.path}; this session keeps no crash copy of its own")
         data = self.recovery_payload(plan)
         if data is None:
             self.clear_recovery()
-            return
-        atomic_write(self.recovery_path, data, name=RECOVERY_NAME)
+            return None
+        reasons = []
+        for folder in self._state_folders():
+            path = folder / RECOVERY_FILE
+            try:
+                folder.mkdir(parents=True, exist_ok=True)
+                atomic_write(path, data, name=str(path))
+            except (PlanError, OSError) as exc:
+                reasons.append(getattr(exc, "message", None) or str(exc))
+                continue
+            if self.recovery_written is not None and self.recovery_written != path:
+                self._remove(self.recovery_written)
+            self.recovery_written = path
+            return path
+        if self.recovery_written is not None:
+            self._remove(self.recovery_written)  # an older copy would restore less than the session holds
+        self.recovery_written = None
+        raise RecoveryError("no crash copy of the unsaved edits could be written (" + "; ".join(reasons) + ")")
+
+    def _state_folders(self) -> list[Path]:
+        """Where this session may write its own files, best first (never raises)."""
+        try:
+            first = state_dir(self.root)
+        except OSError:  # not even the per-user folder can be made
+            first = None
+        return [f for f in dict.fromkeys([first, fallback_state_dir(self.root)]) if f is not None]
+
+    @staticmethod
+    def _remove(path: Path) -> None:
+        try:
+            path.unlink()
+        except OSError:
+            pass
 
     def clear_recovery(self) -> None:
         """Remove the recovery file: ours, or one whose session is gone (never a live one's)."""
-        if not self.recovery_enabled or not self.recovery_path.exists():
+        if not self.recovery_enabled:
             return
-        try:
-            rec = self.read_recovery()
-        except RecoveryError:
-            return  # damaged: left for the user to look at
-        if rec is not None and self.owner_alive(rec):
-            return
-        try:
-            self.recovery_path.unlink()
-        except FileNotFoundError:
-            pass
+        for path in self.recovery_candidates():
+            if not path.exists():
+                continue
+            try:
+                rec = self._read_recovery_at(path)
+            except RecoveryError:
+                continue  # damaged: left for the user to look at
+            if rec is not None and self.owner_alive(rec):
+                continue
+            self._remove(path)
+        self.recovery_written = None
 
     def read_recovery(self) -> Recovery | None:
-        path = self.recovery_path
+        """The crash copy left for this plan, from wherever it was kept (None: there is none)."""
+        for path in self.recovery_candidates():
+            rec = self._read_recovery_at(path)
+            if rec is not None:
+                return rec
+        return None
+
+    def _read_recovery_at(self, path: Path) -> Recovery | None:
         try:
             raw = path.read_bytes()
-        except FileNotFoundError:
+        except (FileNotFoundError, NotADirectoryError):
             return None
         except OSError as exc:
-            raise RecoveryError(f"cannot read {RECOVERY_NAME}: {exc.strerror}") from None
+            raise RecoveryError(f"cannot read the recovery file {path}: {exc.strerror}") from None
         try:
             payload = json.loads(raw.decode("utf-8"))
             if payload.get("format") != RECOVERY_FORMAT:
@@ -294,9 +361,10 @@ class Session:
                     raise ValueError(f"unknown file {name!r}")
                 files[name] = (str(item["base_sha256"]), str(item["text"]))
             return Recovery(str(payload.get("written", "")), int(payload.get("pid", 0)),
-                            str(payload.get("host", "")), files)
+                            str(payload.get("host", "")), files, path)
         except (ValueError, KeyError, TypeError, AttributeError, UnicodeDecodeError) as exc:
-            raise RecoveryError(f"{RECOVERY_NAME} is damaged ({exc}); it was left in place, untouched") from None
+            raise RecoveryError(f"the recovery file {path} is damaged ({exc}); it was left in place, untouched") \
+                from None
 
     @staticmethod
     def owner_alive(rec: Recovery) -> bool:
@@ -376,6 +444,7 @@ class Session:
         """Take the disk version of one file (UI thread); its undo history goes."""
         assert self.plan is not None
         self.plan.files[tf.name] = tf
+        self.base_raw[tf.name] = tf.raw
         self.plan.syntax_errors = [p for p in self.plan.syntax_errors if p.file != tf.name]
         self.plan.entities = collect_entities(self.plan.files)
         self.forget_history(tf.name)
@@ -387,3 +456,121 @@ class Session:
         tf = self.plan.files[name]
         self.plan.files[name] = tf.based_on(disk_sha256)
         self.disk_seen.pop(name, None)
+
+    def merge_with_disk(self, name: str, theirs: TomlFile) -> "DiskMerge":
+        """Merge the disk version of ``name`` (saved by someone else meanwhile) with this
+        session's edits, entity by entity: base = the bytes this session read, ours =
+        its edited text, theirs = the disk now.  Nothing is changed yet (see adopt_merge)."""
+        from tui.history.merge import merge_bytes
+
+        assert self.plan is not None
+        ours_tf = self.plan.files[name]
+        base = self.base_raw.get(name)
+        ours = ours_tf.encode(ours_tf.text)
+        if base is None:
+            return DiskMerge(name, theirs, None, error="this session has no record of the version it read")
+        try:
+            outcome = merge_bytes(base, ours, theirs.raw, name, marker_size=MERGE_MARKER)
+        except Exception as exc:  # noqa: BLE001 - the entity merge cannot do it: the user decides
+            return DiskMerge(name, theirs, None, error=str(exc) or type(exc).__name__)
+        text = outcome.text if outcome.text is not None else (outcome.raw or b"").decode("utf-8", "replace")
+        if text.startswith("\ufeff"):
+            text = text[1:]
+        if outcome.fallback:
+            return DiskMerge(name, theirs, None, error="the files could not be merged entity by entity")
+        if outcome.conflicts:
+            mine, other = _sides(text)
+            return DiskMerge(name, theirs, None, conflicts=list(outcome.conflicts), mine=mine, theirs_text=other)
+        return DiskMerge(name, theirs, text)
+
+    def adopt_merge(self, merge: "DiskMerge", text: str) -> None:
+        """Take ``text`` (a merge of this session's edits and the disk version) as the
+        session's version of the file, based on the disk version now (UI thread)."""
+        assert self.plan is not None
+        name = merge.name
+        base = self.plan.files[name].based_on(merge.disk.sha256)
+        data = parse_toml(text, name)
+        stage_change(self.plan, Change(name, base, text, data, "merged with the version on disk"))
+        if self.plan.files[name].raw == merge.disk.raw:
+            self.plan.files[name] = merge.disk
+        self.base_raw[name] = merge.disk.raw
+        self.forget_history(name)  # undoing past the merge would drop the other side's saved edits
+        self.disk_seen.pop(name, None)
+
+    # -- other sessions --------------------------------------------------------------------
+
+    def announce(self) -> list[dict]:
+        """Mark this plan as open in this session, and return the other live sessions'
+        marks ({pid, host, started}).  Best effort: a folder that cannot be written
+        just means others are not told."""
+        others = []
+        for folder in candidate_state_dirs(self.root):
+            for path in sorted((folder / SESSIONS_DIR).glob("*.json")) if (folder / SESSIONS_DIR).is_dir() else []:
+                try:
+                    info = json.loads(path.read_text(encoding="utf-8"))
+                    pid, host = int(info["pid"]), str(info["host"])
+                except (OSError, ValueError, KeyError, TypeError):
+                    continue
+                if pid == os.getpid() and host == socket.gethostname():
+                    continue
+                if self.owner_alive(Recovery("", pid, host, {})) or host != socket.gethostname():
+                    others.append({"pid": pid, "host": host, "started": str(info.get("started", ""))})
+                else:
+                    self._remove(path)  # left by a session that is gone
+        payload = {"pid": os.getpid(), "host": socket.gethostname(),
+                   "started": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")}
+        for folder in self._state_folders():
+            path = folder / SESSIONS_DIR / f"{socket.gethostname()}-{os.getpid()}.json"
+            try:
+                path.parent.mkdir(parents=True, exist_ok=True)
+                atomic_write(path, json.dumps(payload).encode("utf-8"), name=str(path))
+            except (PlanError, OSError):
+                continue
+            self.marker = path
+            break
+        return others
+
+    def retire(self) -> None:
+        """This session no longer has the plan open."""
+        if self.marker is not None:
+            self._remove(self.marker)
+            self.marker = None
+
+
+MERGE_MARKER = 19  # conflict markers longer than any line a plan would hold
+
+
+def _sides(text: str) -> tuple[str, str]:
+    """The two complete texts in a merge with conflict markers: each side's choice for
+    the conflicting fields, with every change that did not conflict in both."""
+    mine, theirs = [], []
+    where = None
+    for line in text.splitlines(keepends=True):
+        bare = line.rstrip("\r\n")
+        if bare.startswith("<" * MERGE_MARKER + " "):
+            where = "mine"
+            continue
+        if bare == "=" * MERGE_MARKER and where == "mine":
+            where = "theirs"
+            continue
+        if bare.startswith(">" * MERGE_MARKER + " ") and where == "theirs":
+            where = None
+            continue
+        if where != "theirs":
+            mine.append(line)
+        if where != "mine":
+            theirs.append(line)
+    return "".join(mine), "".join(theirs)
+
+
+@dataclass
+class DiskMerge:
+    """This session's edits of one file merged with the version someone saved meanwhile."""
+
+    name: str
+    disk: TomlFile  # the version on disk now
+    text: str | None  # the merged text, when nothing conflicted
+    conflicts: list[str] = field(default_factory=list)  # "account acme: both changed (tier)"
+    mine: str | None = None  # with conflicts: the text keeping this session's values for them
+    theirs_text: str | None = None  # ... and the one keeping the disk's values
+    error: str | None = None  # why no merge was possible

@@ -4,7 +4,6 @@ overview, the problems list."""
 from __future__ import annotations
 
 import datetime as dt
-from typing import TYPE_CHECKING
 
 from rich.text import Text
 from textual import events, on
@@ -19,12 +18,11 @@ from tui.plan.model import Plan
 from tui.plan.problems import ERROR, WARNING, Problem
 from tui.plan.registry import KINDS
 
+from .messages import (AddRequested, DeleteRequested, DuplicateRequested, EditRequested, ProblemJumpRequested,
+                       RenameRequested)
 from .detail import progress_line, render_entity
 from .present import Row, bar, columns_for, counts, fmt, parse_filter, quarter_clock, title_of, view_of, visible
 from .table import RowTable
-
-if TYPE_CHECKING:
-    from .main import QuarterdeckApp
 
 
 def column_title(kind_name: str, key: str) -> str:
@@ -69,10 +67,6 @@ class EntityList(Vertical):
         self.rows: list[Row] = []
         self._filter_timer = None
 
-    @property
-    def app_(self) -> "QuarterdeckApp":
-        return self.app  # type: ignore[return-value]
-
     def compose(self) -> ComposeResult:
         with Horizontal(classes="list-toolbar"):
             yield Label(Content(self.kind.plural), classes="list-title")
@@ -83,7 +77,7 @@ class EntityList(Vertical):
         yield RowTable(cols, id=f"table-{self.kind.name}", empty_text="Loading…")
 
     def on_mount(self) -> None:
-        rows = getattr(self.app, "rows", {}).get(self.kind.name)
+        rows = getattr(self.app, "rows", {}).get(self.kind.name, self.rows or None)
         if rows is not None:
             self.set_rows(rows)
 
@@ -97,9 +91,17 @@ class EntityList(Vertical):
 
     @property
     def current_id(self) -> str | None:
-        return self.table.current_id
+        return self.table.current_id if self.composed else None
+
+    @property
+    def composed(self) -> bool:
+        """Are the filter box and the table there yet (a list is filled before them too)?"""
+        return bool(self.query_children(RowTable)) and bool(self.query(Input))
 
     def set_rows(self, rows: list[Row], keep_id: str | None = None) -> None:
+        if not self.composed:
+            self.rows = rows  # shown once the table is there (on_mount)
+            return
         table = self.table
         if keep_id is None:
             keep_id = table.current_id
@@ -116,6 +118,8 @@ class EntityList(Vertical):
             self._apply_view(top=True)
 
     def _apply_view(self, keep_id: str | None = None, top: bool = False) -> None:
+        if not self.composed:
+            return
         table = self.table
         flt = parse_filter(self.filter_input.value, self.kind)
         view = view_of(self.rows, flt, self.kind, table.sort_column, table.reverse)
@@ -161,7 +165,7 @@ class EntityList(Vertical):
     @on(RowTable.Activated)
     def _activated(self, event: RowTable.Activated) -> None:
         event.stop()
-        self.app_.edit_entity(self.kind.name, event.row.id)
+        self.post_message(EditRequested(self.kind.name, event.row.id))
 
     def on_descendant_focus(self) -> None:
         self.post_message(self.Selected(self, self.current_id))
@@ -172,26 +176,26 @@ class EntityList(Vertical):
 
     def action_add(self) -> None:
         parent = self.scope if self.scoped else None
-        self.app_.add_entity_flow(self.kind.name, parent)
+        self.post_message(AddRequested(self.kind.name, parent))
 
-    def _with_current(self, fn) -> None:
+    def _with_current(self, request) -> None:
         current = self.current_id
         if current is None:
-            self.app_.notify(f"No {self.kind.title.lower()} selected.", severity="warning", markup=False)
+            self.notify(f"No {self.kind.title.lower()} selected.", severity="warning", markup=False)
             return
-        fn(self.kind.name, current)
+        self.post_message(request(self.kind.name, current))
 
     def action_edit(self) -> None:
-        self._with_current(self.app_.edit_entity)
+        self._with_current(EditRequested)
 
     def action_duplicate(self) -> None:
-        self._with_current(self.app_.duplicate_entity)
+        self._with_current(DuplicateRequested)
 
     def action_rename(self) -> None:
-        self._with_current(self.app_.rename_entity_flow)
+        self._with_current(RenameRequested)
 
     def action_delete(self) -> None:
-        self._with_current(self.app_.delete_entity_flow)
+        self._with_current(DeleteRequested)
 
 
 class DetailPane(VerticalScroll):
@@ -206,7 +210,7 @@ class DetailPane(VerticalScroll):
         yield Static(Text("Nothing selected", style="dim"), classes="detail-body")
 
     def show(self, kind: str | None, entity_id: str | None) -> None:
-        app: QuarterdeckApp = self.app  # type: ignore[assignment]
+        app = self.app  # read only: the plan, its problems, the schemas
         plan = app.plan
         self.shown = (kind, entity_id) if kind and entity_id else None
         entity = plan.find(kind, entity_id) if plan is not None and kind and entity_id else None
@@ -237,6 +241,8 @@ class ListDetail(Horizontal):
 
     @on(EntityList.Selected)
     def _selected(self, event: EntityList.Selected) -> None:
+        if event.entity_id != event.entity_list.current_id:
+            return  # stale: the list's selection moved on since (a jump, a newer highlight)
         self.query_one(DetailPane).show(event.entity_list.kind.name, event.entity_id)
         for lst in self.lists:
             if lst.scoped and lst is not event.entity_list and KINDS[lst.kind.name].parent == event.entity_list.kind.name:
@@ -261,7 +267,7 @@ class SingletonPanel(VerticalScroll, can_focus=True):
         self.redraw()
 
     def redraw(self) -> None:
-        app: QuarterdeckApp = self.app  # type: ignore[assignment]
+        app = self.app  # read only: the plan, its problems, the schemas
         plan = app.plan
         if plan is None:
             return
@@ -275,7 +281,7 @@ class SingletonPanel(VerticalScroll, can_focus=True):
         self.query_one(".detail-body", Static).update(body)
 
     def action_edit(self) -> None:
-        app: QuarterdeckApp = self.app  # type: ignore[assignment]
+        app = self.app  # read only: the plan, its problems, the schemas
         app.edit_entity(self.kind.name, self.kind.name)
 
 
@@ -371,7 +377,7 @@ class OverviewView(VerticalScroll, can_focus=True):
         yield Static(Text(""), id="overview-rest")
 
     def redraw(self, resized: bool = False) -> None:
-        app: QuarterdeckApp = self.app  # type: ignore[assignment]
+        app = self.app  # read only: the plan, its problems, the schemas
         if app.plan is None:
             return
         width = self.scrollable_content_region.width or 80
@@ -392,7 +398,7 @@ class OverviewView(VerticalScroll, can_focus=True):
         self.redraw(resized=True)
 
     def action_edit_plan(self) -> None:
-        app: QuarterdeckApp = self.app  # type: ignore[assignment]
+        app = self.app  # read only: the plan, its problems, the schemas
         app.edit_entity("plan", "plan")
 
 
@@ -419,7 +425,7 @@ class ProblemsView(Horizontal):
             yield Static(Text(""), id="problem-detail")
 
     def on_mount(self) -> None:
-        app: QuarterdeckApp = self.app  # type: ignore[assignment]
+        app = self.app  # read only: the plan, its problems, the schemas
         if app.plan is not None:
             self.set_problems(app.problems, app.validated)
 
@@ -471,5 +477,4 @@ class ProblemsView(Horizontal):
         row = self.query_one(RowTable).current_row
         if row is None:
             return
-        app: QuarterdeckApp = self.app  # type: ignore[assignment]
-        self.run_worker(app.jump_to_problem(self.problems[row.key]))
+        self.post_message(ProblemJumpRequested(self.problems[row.key]))
