@@ -24,6 +24,7 @@ SCREENS = {
     "team": ["7"],
     "problems": ["8"],
     "history": ["9"],  # the example plan is not in a repository: the view says so
+    "messaging": ["0"],
     "help": ["question_mark"],
     "form": ["4", "e"],
 }

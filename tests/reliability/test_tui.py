@@ -148,7 +148,7 @@ async def test_case_42_every_problem_in_sequence_whatever_was_shown_before(broke
     async with app.run_test(size=(80, 24)) as pilot:
         await ready(pilot)
         problems = [p for p in app.problems if p.kind]
-        assert len({p.file for p in problems}) == 6 and len(problems) > 150
+        assert len({p.file for p in problems}) >= 6 and len(problems) > 150
         formed = set()
         for n, problem in enumerate(problems):
             if n % 30 == 0:  # now and then, some other view first
@@ -161,15 +161,16 @@ async def test_case_42_every_problem_in_sequence_whatever_was_shown_before(broke
                 await wait_for(pilot, lambda: isinstance(app.screen, FormScreen), what=f"the form for {problem}")
                 assert app.screen.kind.name == problem.kind
                 await pilot.press("escape")
-            else:
-                assert await app.goto_entity(problem.kind, entity_id)
+                await wait_for(pilot, lambda: not isinstance(app.screen, FormScreen), what="the form to close")
+                await settle(pilot)
+            assert await app.goto_entity(problem.kind, entity_id)
             if n % 10 == 0:
                 await pilot.pause()
             view = app_main.KIND_VIEW[problem.kind]
             assert app.query_one("#views", TabbedContent).active == view
             if not app.plan.get(problem.kind, entity_id).kind.singleton:
                 assert app.query_one(f"#table-{problem.kind}", RowTable).current_id == entity_id
-        assert formed == set(PROBLEM_KINDS)
+        assert formed >= set(PROBLEM_KINDS)
     assert app.crash_report is None
 
 

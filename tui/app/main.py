@@ -30,7 +30,7 @@ from tui.plan import ops
 from tui.plan.edit import EditError
 from tui.plan.model import Plan
 from tui.plan.problems import ERROR, PlanError, Problem
-from tui.plan.registry import KINDS
+from tui.plan.registry import KINDS, list_kinds, views as registry_views
 from tui.plan.safetext import visible as safe_text
 from tui.plan.save import atomic_write
 from tui.plan.validation import validate
@@ -51,24 +51,23 @@ from .session import DiskEvent, Outcome, RecoveryError, SaveReport, Session, for
 from .table import RowTable
 from .views import DetailPane, EntityList, ListDetail, OverviewView, ProblemsView, SingletonPanel
 
-VIEWS = [
-    ("overview", "Overview"),
-    ("goals", "Goals"),
-    ("personas", "Personas"),
-    ("accounts", "Accounts"),
-    ("content", "Content"),
-    ("glossary", "Glossary"),
-    ("team", "Team"),
-    ("problems", "Problems"),
-    ("history", "History"),
-]
-LIST_KINDS = ("goal", "key_result", "persona", "account", "content", "term", "member", "rule", "meeting",
-              "responsibility")
-KIND_VIEW = {"plan": "overview", "goal": "goals", "key_result": "goals", "persona": "personas",
-             "account": "accounts", "content": "content", "term": "glossary", "member": "team", "sla": "team",
-             "lead_scoring": "team", "rule": "team", "meeting": "team", "responsibility": "team"}
-TEAM_TABS = {"member": "team-roster", "sla": "team-sla", "lead_scoring": "team-scoring", "rule": "team-scoring",
-             "meeting": "team-meetings", "responsibility": "team-resp"}
+# The views, their lists and where each kind is shown all come from the registry; the
+# app adds its own two views (Problems, History) after the plan's first seven, and any
+# further kind view (Messaging, or a kind added later) after those, so digit keys stay put.
+_KIND_VIEWS = list(registry_views().items())
+VIEWS = _KIND_VIEWS[:7] + [("problems", "Problems"), ("history", "History")] + _KIND_VIEWS[7:]
+LIST_KINDS = list_kinds()
+KIND_VIEW = {k.name: k.view for k in KINDS.values() if k.view}
+TEAM_TABS = {k.name: k.tab for k in KINDS.values() if k.view == "team" and k.tab}
+# views with a layout of their own; every other kind view is a list and a detail pane
+_SPECIAL_VIEWS = {"overview", "goals", "content", "team", "problems", "history"}
+
+
+def _list_view(kinds: list[str], view_id: str) -> ListDetail:
+    """A kind view with no layout of its own: its first kind's list and the detail pane
+    (a child kind, scoped to the selected entry, below it)."""
+    first, *rest = kinds
+    return ListDetail(EntityList(first), *[EntityList(k, scoped=True) for k in rest], id=view_id)
 WATCH_SECONDS = 2.0
 
 
@@ -234,10 +233,10 @@ class QuarterdeckApp(App[int]):
 
     BINDINGS = [
         Binding("1", "show_view('overview')", "Views", id="view.overview", key_display="1‥9",
-                tooltip="Show a part of the plan: 1 Overview, 2 Goals, 3 Personas, 4 Accounts, 5 Content, "
-                "6 Glossary, 7 Team, 8 Problems, 9 History"),
-        *[Binding(str(n), f"show_view('{vid}')", title, id=f"view.{vid}", show=False,
-                  tooltip=f"Show {title}") for n, (vid, title) in enumerate(VIEWS, 1) if n > 1],
+                tooltip="Show a part of the plan: " + ", ".join(f"{n % 10} {title}"
+                                                                for n, (_v, title) in enumerate(VIEWS[:10], 1))),
+        *[Binding(str(n % 10), f"show_view('{vid}')", title, id=f"view.{vid}", show=False,
+                  tooltip=f"Show {title}") for n, (vid, title) in enumerate(VIEWS[:10], 1) if n > 1],
         Binding("t", "trend", "Trend", id="app.trend", tooltip="Show the selected key result's target and "
                 "actual at each tagged quarter (Goals view)"),
         Binding("ctrl+s", "save", "Save", id="app.save", tooltip="Save every edited file (atomically; files "
@@ -316,6 +315,12 @@ class QuarterdeckApp(App[int]):
                 yield LazyView(ProblemsView, id="lazy-problems")
             with TabPane("History", id="history"):
                 yield LazyView(HistoryView, id="lazy-history")
+            for vid, title in VIEWS:
+                if vid in _SPECIAL_VIEWS or vid in ("personas", "accounts", "glossary"):
+                    continue
+                kinds = [k for k in LIST_KINDS if KIND_VIEW.get(k) == vid]
+                with TabPane(title, id=vid):
+                    yield LazyView(partial(_list_view, kinds, f"{vid}-view"), id=f"lazy-{vid}")
         yield Footer(compact=True)
 
     def on_mount(self) -> None:
@@ -1029,7 +1034,7 @@ class QuarterdeckApp(App[int]):
 
         palette = [(self.get_key_display(Binding(self.COMMAND_PALETTE_BINDING, "command_palette")),
                     "Command palette", "Run any action or jump to any entry by name")]
-        views = [("1 … 9", "Views", ", ".join(f"{n} {title}" for n, (_v, title) in enumerate(VIEWS, 1)))]
+        views = [("1 … 9, 0", "Views", ", ".join(f"{n % 10} {title}" for n, (_v, title) in enumerate(VIEWS[:10], 1)))]
         general = [b for b in self.BINDINGS if not (b.id or "").startswith("view.")]
         return [
             ("Everywhere", views + rows(general) + palette),
