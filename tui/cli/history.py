@@ -67,6 +67,9 @@ def register(sub) -> None:
                    help="quarter (2026-Q3), tag, branch or commit; A B, A..B, or A...B (changes since the merge base)")
     p.add_argument("--format", choices=("text", "markdown", "json"), default="text")
     p.add_argument("--exit-code", action="store_true", help="exit 1 when there are differences, 0 when none")
+    p.add_argument("--all-fields", action="store_true",
+                   help="also list provenance (custom.carried_from, set by rollover) on every entity; by default "
+                        "it is folded into one line per quarter (\"34 entities carried from 2026-Q4\")")
     _plan_option(p)
     _color_option(p)
     p.set_defaults(func=_guard(cmd_diff))
@@ -257,7 +260,7 @@ def cmd_diff(args) -> int:
     a = args.revisions[0] if args.revisions else None
     b = args.revisions[1] if len(args.revisions) > 1 else None
     with _open(args) as prepo:
-        result = diff(prepo, a, b)
+        result = diff(prepo, a, b, all_fields=args.all_fields)
     if args.format == "json":
         _print(_json_text(render_json(result)))
     elif args.format == "markdown":
@@ -266,7 +269,7 @@ def cmd_diff(args) -> int:
         _print(visible(render_markdown(result)))
     else:
         _print(render_text(result, color=use_color(sys.stdout, args.color)))
-    return 1 if args.exit_code and result.changes else 0
+    return 1 if args.exit_code and (result.changes or result.folded) else 0
 
 
 def cmd_tag(args) -> int:

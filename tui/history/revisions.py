@@ -96,8 +96,9 @@ def parse_spec(a: str | None = None, b: str | None = None) -> RevisionSpec:
     return RevisionSpec(a or "HEAD", b)
 
 
-def diff(prepo: PlanRepo, a: str | None = None, b: str | None = None) -> PlanDiff:
-    """The semantic diff between two revisions of the plan.
+def diff(prepo: PlanRepo, a: str | None = None, b: str | None = None, *, all_fields: bool = False) -> PlanDiff:
+    """The semantic diff between two revisions of the plan (provenance folded away
+    unless ``all_fields``).
 
     With no revision: HEAD against the working tree.  With one: that revision against
     the working tree.  ``A..B`` or two revisions: A against B.  ``A...B``: B against the
@@ -114,7 +115,7 @@ def diff(prepo: PlanRepo, a: str | None = None, b: str | None = None) -> PlanDif
         else:
             old = snapshot_at(prepo, spec.old)
         new = snapshot_at(prepo, spec.new)
-    result = diff_snapshots(old, new, plan=prepo.rel or ".")
+    result = diff_snapshots(old, new, plan=prepo.rel or ".", all_fields=all_fields)
     if prepo.shallow_boundaries():
         result.notes.append("this is a shallow clone: history before its oldest fetched commits is not here")
     return result
@@ -177,9 +178,10 @@ def list_revisions(plan_dir: Path, limit: int | None = None) -> list[Revision]:
         return revisions(prepo, limit)
 
 
-def diff_revisions(plan_dir: Path, a: str | None = None, b: str | None = None) -> PlanDiff:
+def diff_revisions(plan_dir: Path, a: str | None = None, b: str | None = None, *,
+                   all_fields: bool = False) -> PlanDiff:
     with PlanRepo(plan_dir) as prepo:
-        return diff(prepo, a, b)
+        return diff(prepo, a, b, all_fields=all_fields)
 
 
 def diff_plan(plan, rev: str = "HEAD") -> PlanDiff:

@@ -8,6 +8,11 @@ lists of tables (a buying committee) are matched by their ``id`` or ``name``; lo
 text gets a word-level diff; an entity whose id changed while everything else stayed
 is a rename.  Text whose words are unchanged (only re-wrapped) is not a change.
 
+Provenance (``custom.carried_from``, which a rollover sets on every entity it carries) is
+metadata: by default it is folded out of each entity's fields and counted instead, one
+line per value ("34 entities carried from 2026-Q4"); an entity whose only change was that
+mark is not listed.  ``all_fields=True`` (``quarterdeck diff --all-fields``) lists it.
+
 Arrays of tables inside an entity are matched by the identity keys the registry declares
 for them (``Kind.identities``: a key result's check-ins by ``date``), then by ``id`` or
 ``name``, and by position only when nothing identifies them.  A check-in added to a key
@@ -28,6 +33,10 @@ JSON format (``PlanDiff.to_json()``; stable, versioned)::
       "new": {"label": "working tree", "commit": null},
       "summary": {"added": 3, "changed": 2, "removed": 1, "renamed": 0},
       "notes": ["..."],                    # e.g. a file that does not parse
+      "folded": [                          # provenance folded away (not in "changes";
+        {"field": "custom.carried_from",   # empty with --all-fields)
+         "value": "2026-Q4", "entities": 34}
+      ],
       "changes": [
         {
           "op": "added" | "removed" | "changed" | "renamed",
@@ -78,6 +87,9 @@ _MISSING = object()
 _BARE_KEY = re.compile(r"[A-Za-z0-9_-]+\Z")
 _TOKENS = re.compile(r"\S+|\s+")
 LONG_TEXT = 80  # strings longer than this (or with a newline) get a word diff
+# provenance: metadata a rollover sets on every carried entity; folded into one summary
+# line per value unless all fields are asked for
+PROVENANCE_FIELDS = ("custom.carried_from",)
 
 
 def jsonable(value):
@@ -147,6 +159,8 @@ class PlanDiff:
     plan: str = ""
     changes: list[EntityChange] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    # provenance folded away: field -> new value (None: removed) -> number of entities
+    folded: dict[str, dict[Any, int]] = field(default_factory=dict)
 
     @property
     def counts(self) -> dict[str, int]:
@@ -156,7 +170,21 @@ class PlanDiff:
         return out
 
     def __bool__(self) -> bool:
-        return bool(self.changes)
+        return bool(self.changes or self.folded)
+
+    def folded_lines(self) -> list[str]:
+        """One line per folded provenance value: "34 entities carried from 2026-Q4"."""
+        out = []
+        for name, values in self.folded.items():
+            for value, n in values.items():
+                what = "entity" if n == 1 else "entities"
+                if name == "custom.carried_from" and value is not None:
+                    out.append(f"{n} {what} carried from {value}")
+                elif value is None:
+                    out.append(f"{n} {what} lost {name}")
+                else:
+                    out.append(f"{n} {what} marked {name} = {show_value(value, 60)}")
+        return out
 
     def find(self, kind: str, id: str) -> EntityChange | None:
         for c in self.changes:
@@ -180,6 +208,8 @@ class PlanDiff:
             "new": {"label": self.new_label, "commit": self.new_commit},
             "summary": self.counts,
             "notes": list(self.notes),
+            "folded": [{"field": name, "value": jsonable(value), "entities": n}
+                       for name, values in self.folded.items() for value, n in values.items()],
             "changes": [c.to_json() for c in self.changes],
         }
 
@@ -355,8 +385,9 @@ def _label(kind: Kind, data: dict, id: str) -> str:
     return str(value) if value not in (None, "") else id
 
 
-def diff_snapshots(old, new, *, plan: str = "") -> PlanDiff:
-    """Compare two Snapshots (see ``tui.history.snapshot``)."""
+def diff_snapshots(old, new, *, plan: str = "", all_fields: bool = False) -> PlanDiff:
+    """Compare two Snapshots (see ``tui.history.snapshot``); provenance is folded away
+    unless ``all_fields``."""
     result = PlanDiff(old.label, new.label, old.commit, new.commit, plan=plan)
     skipped_files = set()
     for snap in (old, new):
@@ -371,7 +402,32 @@ def diff_snapshots(old, new, *, plan: str = "") -> PlanDiff:
             continue
         result.changes.extend(_diff_kind(kind, old.entities.get(kind.name, []), new.entities.get(kind.name, []),
                                          members))
+    if not all_fields:
+        fold_provenance(result)
     return result
+
+
+def _is_provenance(name: str) -> bool:
+    return any(name == p or name.startswith(p + ".") for p in PROVENANCE_FIELDS)
+
+
+def fold_provenance(diff: PlanDiff) -> PlanDiff:
+    """Move provenance field changes out of ``diff.changes`` into ``diff.folded``."""
+    kept = []
+    for c in diff.changes:
+        marks = [f for f in c.fields if _is_provenance(f.field)] if c.op == "changed" else []
+        for f in marks:
+            value = f.new if f.op in ("changed", "added") else None
+            counts = diff.folded.setdefault(f.field, {})
+            key = value if isinstance(value, (str, int, float, bool)) or value is None else show_value(value)
+            counts[key] = counts.get(key, 0) + 1
+        if marks:
+            c.fields = [f for f in c.fields if not _is_provenance(f.field)]
+            if not c.fields:
+                continue
+        kept.append(c)
+    diff.changes = kept
+    return diff
 
 
 def _members(*snaps) -> dict[str, str]:
@@ -618,6 +674,7 @@ def summary_lines(diff: PlanDiff, limit: int = 25, see: str = "quarterdeck diff"
             more = f"; {len(c.fields) - 4} more" if len(c.fields) > 4 else ""
             name = c.kind if KINDS.get(c.kind) and KINDS[c.kind].singleton else f"{c.kind} {c.id}"
             lines.append(f"{name}: {fields}{more}")
+    lines = diff.folded_lines() + lines  # a summary of many entities: first, never cut off
     if len(lines) > limit:
         rest = len(lines) - (limit - 1)
         lines = lines[: limit - 1] + [f"... and {rest} more lines (see `{see}`)"]
@@ -728,7 +785,10 @@ def render_text(diff: PlanDiff, color: bool = False, header: bool = True) -> str
             out.append(paint(f"~ {c.kind} {_safe(c.id)}", "yellow") + label)
             for f in c.fields:
                 out.append("    " + _field_line(f, paint))
-    if not diff.changes:
+    folded = diff.folded_lines()
+    for line in folded:
+        out.append(paint(f"= {_safe(line)} (folded; --all-fields lists each)", "dim"))
+    if not diff.changes and not folded:
         out.append("no changes to the plan")
     out.append(paint(diff.summary_line(), "bold"))
     return "\n".join(out)
@@ -790,8 +850,12 @@ def render_markdown(diff: PlanDiff) -> str:
     for note in diff.notes:
         out.append(f"> ⚠️ {_md(note)}")
         out.append("")
+    for line in diff.folded_lines():
+        out.append(f"_{_md(line)} (provenance, folded)_")
+        out.append("")
     if not diff.changes:
-        out.append("_No changes to the plan._")
+        if not diff.folded:
+            out.append("_No changes to the plan._")
         return "\n".join(out) + "\n"
     by_kind: dict[str, list[EntityChange]] = {}
     for c in diff.changes:
