@@ -81,7 +81,7 @@ def register(sub) -> None:
     _plan_option(p)
     p.set_defaults(func=_guard(cmd_tag))
 
-    p = sub.add_parser("trend", help="a key result's target and actual at every quarter tag")
+    p = sub.add_parser("trend", help="a key result's target, actual and check-ins in every tagged quarter and now")
     p.add_argument("kr", metavar="GOAL_ID/KR_ID")
     p.add_argument("--format", choices=("text", "json"), default="text")
     _plan_option(p)
@@ -293,15 +293,63 @@ def cmd_trend(args) -> int:
         return 0
     title = next((p.title for p in reversed(points) if p.present), "")
     _print(_line(args.kr) + (f"  {_line(title)}" if title else ""))
+    width = max([24] + [len(_line(p.label)) for p in points])
     for p in points:
         quarter, label = _line(p.quarter or "?"), _line(p.label)
         if not p.present:
-            _print(f"  {quarter:<8} {label:<24} (not in the plan)")
+            _print(f"  {quarter:<8} {label:<{width}} (not in the plan)")
             continue
-        fmt = (lambda v: "—" if v is None else f"{v:g}" if isinstance(v, float) else str(v))
-        _print(f"  {quarter:<8} {label:<24} baseline {fmt(p.baseline):>10}  target {fmt(p.target):>10}  "
-               f"actual {fmt(p.actual):>10}")
+        _print(f"  {quarter:<8} {label:<{width}} baseline {trend_number(p.baseline):>10}  "
+               f"target {trend_number(p.target):>10}  actual {trend_number(p.actual):>10}  "
+               f"{trend_progress(p.baseline, p.target, p.actual)}".rstrip())
+        for c in p.checkins:
+            extra = [f"confidence {_line(c['confidence'])}"] if c.get("confidence") is not None else []
+            who = _line(c.get("by") or "")
+            note = _line(c.get("note") or "")
+            if len(note) > 60:
+                note = note[:59] + "…"
+            if who or note:
+                extra.append(f"{who}: {note}" if who and note else who or note)
+            _print(f"  {'':<8} {'  check-in ' + _line(c.get('date') or '?'):<{width}} {trend_number(c.get('value')):>10}"
+                   + (f"  {', '.join(extra)}" if extra else ""))
+        if not p.checkins:
+            _print(f"  {'':<8}   (no check-ins)")
     return 0
+
+
+def trend_number(v) -> str:
+    """A number of the trend: '—' when there is none, and says so when it is not finite."""
+    import math
+
+    if v is None:
+        return "—"
+    if isinstance(v, bool) or not isinstance(v, (int, float)):
+        return _line(v)
+    if isinstance(v, float) and math.isnan(v):
+        return "not a number"
+    if isinstance(v, float) and math.isinf(v):
+        return "infinite" if v > 0 else "-infinite"
+    return f"{v:g}" if isinstance(v, float) else str(v)
+
+
+def trend_progress(baseline, target, actual) -> str:
+    """How far the actual has come from the baseline to the target, or why that cannot be said."""
+    import math
+
+    nums = (baseline, target, actual)
+    if any(v is None or isinstance(v, bool) or not isinstance(v, (int, float)) for v in nums):
+        return ""
+    if not all(math.isfinite(v) for v in nums):
+        return "(progress cannot be computed: a value is not finite)"
+    if target == baseline:
+        return "(progress cannot be computed: target equals baseline)"
+    try:
+        share = (actual - baseline) / (target - baseline)
+    except (OverflowError, ZeroDivisionError):
+        return "(progress cannot be computed)"
+    if not math.isfinite(share):
+        return "(progress cannot be computed)"
+    return f"({share * 100:.0f}% of the way)"
 
 
 def cmd_git_setup(args) -> int:
