@@ -63,10 +63,15 @@ class Change:
 _RAW_CONTROL = re.compile("[\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069]")
 
 
+def escape_raw_controls(text: str) -> str:
+    """The text of a TOML basic string (or JSON) with C1, DEL and bidi controls as
+    ``\\uXXXX`` escapes."""
+    return _RAW_CONTROL.sub(lambda m: f"\\u{ord(m.group()):04X}", text)
+
+
 def _basic_string(value: str, multiline: bool = False) -> str:
     """A TOML basic string for ``value`` with no raw terminal or bidi control in it."""
-    text = tomlkit.string(value, multiline=multiline).as_string()
-    return _RAW_CONTROL.sub(lambda m: f"\\u{ord(m.group()):04X}", text)
+    return escape_raw_controls(tomlkit.string(value, multiline=multiline).as_string())
 
 
 def render_key(key: str) -> str:
