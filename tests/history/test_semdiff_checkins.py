@@ -93,3 +93,21 @@ def test_an_actual_that_disagrees_with_the_checkin_is_still_listed(committed, ca
     lines = _kr_lines(out)
     assert "    actual: 2150000 → 2400000" in lines
     assert any("+ check-in sourced-pipeline: 2,150,000 → 2,310,000" in line for line in lines)
+
+
+def test_a_committee_member_renamed_is_matched_by_the_declared_email(committed, capsys):
+    # the registry identifies committee members by email: a new name is a change of that
+    # member, not one member removed and another added
+    from tui.plan.edit import apply_change, set_field
+    from tui.plan.model import load_plan
+
+    plans = committed / "plans"
+    plan = load_plan(plans)
+    members = [dict(m) for m in plan.get("account", "harbor-hvac").data["committee"]]
+    kenji = next(m for m in members if m["name"] == "Kenji Moriyama")
+    kenji["name"] = "Kenji Moriyama-Sato"
+    apply_change(plan, set_field(plan, "account", "harbor-hvac", "committee", members, force=True))
+    _, out, _ = run_cli(capsys, "diff", "--format", "json", "-C", str(plans))
+    (change,) = json.loads(out)["changes"]
+    assert [(f["field"], f["op"], f["old"], f["new"]) for f in change["fields"]] == [
+        ("committee[Kenji Moriyama-Sato].name", "changed", "Kenji Moriyama", "Kenji Moriyama-Sato")]

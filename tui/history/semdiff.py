@@ -4,7 +4,8 @@ Entities are matched by kind and id (the registry says where each kind sits), ne
 line.  Key results are their own kind, so a goal's entry never repeats its key
 results.  For a changed entity every changed field is listed with its old and new
 value; lists of plain values (ids, strings) are compared as sets (``+item``/``-item``);
-lists of tables (a buying committee) are matched by their ``id`` or ``name``; long
+lists of tables (a buying committee) are matched by identity (below) and shown by
+``name`` where names are unique; long
 text gets a word-level diff; an entity whose id changed while everything else stayed
 is a rename.  Text whose words are unchanged (only re-wrapped) is not a change.
 
@@ -353,8 +354,11 @@ def _diff_value(path: str, a, b, out: list[FieldChange], kind: str | None = None
                 am = {x[key]: x for x in a}
                 bm = {x[key]: x for x in b}
                 before = len(out)
+                # matched by identity (a member's email), shown by name where names are unique
+                shown = "name" if key != "name" and _item_key(a, b, ("name",)) == "name" else key
                 for k in list(am) + [k for k in bm if k not in am]:
-                    sub = f"{path}[{k.isoformat() if isinstance(k, (dt.date, dt.time)) else k}]"
+                    name = (bm.get(k) or am[k])[shown]
+                    sub = f"{path}[{name.isoformat() if isinstance(name, (dt.date, dt.time)) else name}]"
                     if k not in bm:
                         out.append(FieldChange(sub, "removed", old=am[k]))
                     elif k not in am:
