@@ -111,3 +111,18 @@ def test_a_committee_member_renamed_is_matched_by_the_declared_email(committed, 
     (change,) = json.loads(out)["changes"]
     assert [(f["field"], f["op"], f["old"], f["new"]) for f in change["fields"]] == [
         ("committee[Kenji Moriyama-Sato].name", "changed", "Kenji Moriyama", "Kenji Moriyama-Sato")]
+
+
+def test_the_first_checkin_of_a_key_result_is_one_line_too(repo, capsys):
+    import re
+
+    plans = repo / "plans"
+    goals = plans / "goals.toml"
+    goals.write_text(re.sub(r"\n\[\[goal\.key_result\.checkin\]\]\n(?:[a-z]+ = .*\n)+", "", goals.read_text()))
+    git(repo, "add", "plans")
+    git(repo, "commit", "--quiet", "-m", "plan without check-ins")
+    code, _, err = run_cli(capsys, "checkin", KR, "2310000", "--confidence", "7", "--note", "two late deals",
+                           "--by", "dana-okafor", "--date", "2026-12-01", "-C", str(plans))
+    assert code == 0, err
+    _, out, _ = run_cli(capsys, "diff", "-C", str(plans))
+    assert _kr_lines(out) == [f"~ key_result {LINE}"]

@@ -456,6 +456,14 @@ def _fold_checkins(kr_id: str, a: dict, b: dict, fields: list[FieldChange], memb
     """A check-in added to a key result as one change (op "checkin") instead of one
     change per key of its table; the ``actual`` that came with the newest one is folded
     into its line when that line already says old → new."""
+    expanded: list[FieldChange] = []
+    for f in fields:  # the first check-ins of a key result that had none: one each
+        if f.field == CHECKIN_KEY and f.op == "added" and isinstance(f.new, list) and f.new and all(
+                isinstance(c, dict) and _checkin_date(c) is not None for c in f.new):
+            expanded += [FieldChange(f"{CHECKIN_KEY}[{_date_text(_checkin_date(c))}]", "added", new=c) for c in f.new]
+        else:
+            expanded.append(f)
+    fields = expanded
     added = [f for f in fields if f.op == "added" and f.field.startswith(CHECKIN_KEY + "[")
              and isinstance(f.new, dict) and _checkin_date(f.new) is not None]
     if not added:
@@ -487,6 +495,10 @@ def _fold_checkins(kr_id: str, a: dict, b: dict, fields: list[FieldChange], memb
     if any(f.folded for f in out if f.op == "checkin"):
         out = [f for f in out if f is not actual]
     return out
+
+
+def _date_text(d) -> str:
+    return d.isoformat() if isinstance(d, (dt.date, dt.time)) else str(d)
 
 
 def _comparable_before(c: dict, entry: dict) -> bool:
