@@ -87,3 +87,16 @@ def test_diff_help_documents_all_fields(capsys):
         run_cli(capsys, "diff", "--help")
     out = capsys.readouterr().out
     assert "--all-fields" in out and "custom.carried_from" in out
+
+
+def test_checkins_cleared_by_rollover_read_as_a_count_and_span(rolled, capsys):
+    _, out, _ = run_cli(capsys, "diff", "2026-Q4", "HEAD", "-C", str(rolled / "plans"))
+    lines = out.splitlines()
+    start = lines.index(next(line for line in lines if line.startswith("~ key_result grow-pipeline/sourced-pipeline")))
+    block = []
+    for line in lines[start + 1:]:
+        if not line.startswith("    "):
+            break
+        block.append(line)
+    assert "    checkin: - 9 check-ins, 2026-10-05 … 2026-11-30" in block
+    assert not any("{date = " in line for line in block)

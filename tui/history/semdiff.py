@@ -753,8 +753,22 @@ def _words_text(f: FieldChange, paint) -> str:
     return " ".join(parts)
 
 
+def _checkins_removed(f: FieldChange) -> str | None:
+    """All check-ins of a key result removed (a rollover): "9 check-ins, 2026-10-05 … 2026-11-30"."""
+    if f.field != CHECKIN_KEY or f.op != "removed" or not isinstance(f.old, list) or not f.old:
+        return None
+    dates = [_checkin_date(c) for c in f.old]
+    if any(d is None for d in dates):
+        return None
+    n = len(dates)
+    span = _date_text(dates[0]) if n == 1 else f"{_date_text(dates[0])} … {_date_text(dates[-1])}"
+    return f"{n} check-in{'s' if n != 1 else ''}, {span}"
+
+
 def _field_line(f: FieldChange, paint) -> str:
     name = paint(_safe(f.field), "bold")
+    if _checkins_removed(f):
+        return f"{name}: {paint('- ' + _checkins_removed(f), 'red')}"
     if f.op == "changed":
         return f"{name}: {paint(_safe(show_value(f.old)), 'red')} → {paint(_safe(show_value(f.new)), 'green')}"
     if f.op == "added":
@@ -828,6 +842,8 @@ def _md_value(value) -> str:
 
 def _md_field(f: FieldChange) -> str:
     name = _md_code(f.field)
+    if _checkins_removed(f):
+        return f"{name}: removed ({_md(_checkins_removed(f))})"
     if f.op == "changed":
         return f"{name}: {_md_value(f.old)} → **{_md_value(f.new)}**"
     if f.op == "added":
