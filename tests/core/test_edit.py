@@ -295,3 +295,64 @@ def test_published_content_from_before_the_quarter_is_history(plan_dir):
     assert not [p for p in validate(load_plan(plan_dir)) if p.code == "date.outside-quarter"]
     apply_change(plan, set_field(plan, "content", item.id, "status", "scheduled"))
     assert [p.entity for p in validate(load_plan(plan_dir)) if p.code == "date.outside-quarter"] == [item.id]
+
+
+# -- no raw terminal controls in written strings; multi-line strings edited line by line --
+
+_RAW_CONTROLS = ["\x7f", "\x80", "\x85", "\x9b", "\x9f", "\u200e", "\u200f", "\u202a", "\u202b", "\u202c", "\u202d",
+                 "\u202e", "\u2066", "\u2067", "\u2068", "\u2069"]
+
+
+@pytest.mark.parametrize("multiline", [False, True], ids=["one-line", "multi-line"])
+def test_c1_del_and_bidi_controls_are_written_as_escapes(plan_dir, multiline):
+    value = "a" + "".join(f"{c}x" for c in _RAW_CONTROLS) + ("\nsecond line" if multiline else "")
+    path = plan_dir / "accounts.toml"
+    _set(plan_dir, "account", "harbor-hvac", "next_step", value, force=True)
+    text = path.read_text(encoding="utf-8")
+    for c in _RAW_CONTROLS:
+        assert c not in text, f"U+{ord(c):04X} written raw"
+    assert "\\u0085x\\u009Bx" in text and "\\u202Ex" in text and "\\u007f" in text.lower()
+    assert load_plan(plan_dir).get("account", "harbor-hvac").data["next_step"] == value
+
+
+def test_a_key_with_a_bidi_control_is_written_escaped():
+    from tui.plan.edit import render_key
+
+    assert render_key("ab\u202ecd") == '"ab\\u202Ecd"'
+
+
+def test_a_later_line_of_a_multiline_string_changes_alone(plan_dir):
+    path = plan_dir / "glossary.toml"
+    old = path.read_text(encoding="utf-8")
+    value = load_plan(plan_dir).get("term", "lead").data["definition"]
+    assert value.startswith("A person with a business email address")
+    new_value = value.replace("below the threshold stay in nurture.", "below the threshold stay in nurture for 90 days.")
+    _set(plan_dir, "term", "lead", "definition", new_value)
+    new = path.read_text(encoding="utf-8")
+    assert new == old.replace("below the threshold stay in nurture.\n",
+                              "below the threshold stay in nurture for 90 days.\n")
+    diff = [line for line in difflib.unified_diff(old.split("\n"), new.split("\n"), lineterm="", n=0)
+            if line[:1] in "+-" and not line.startswith(("+++", "---"))]
+    assert diff == ["-below the threshold stay in nurture.", "+below the threshold stay in nurture for 90 days."]
+    assert load_plan(plan_dir).get("term", "lead").data["definition"] == new_value
+
+
+def test_a_multiline_string_on_its_opening_line_keeps_that_line(tmp_path, plan_dir):
+    path = plan_dir / "accounts.toml"
+    _set(plan_dir, "account", "harbor-hvac", "next_step", "Call the CFO\nabout the pilot\nbefore Friday", force=True)
+    old = path.read_text(encoding="utf-8")
+    assert 'next_step = """Call the CFO\nabout the pilot\nbefore Friday"""' in old
+    _set(plan_dir, "account", "harbor-hvac", "next_step", "Call the CFO\nabout the renewal\nbefore Friday", force=True)
+    new = path.read_text(encoding="utf-8")
+    assert new == old.replace("about the pilot\n", "about the renewal\n")
+    assert len(changed_old_lines(old, new)) == 1
+
+
+def test_a_multiline_string_in_a_crlf_file_stays_crlf(plan_dir):
+    path = plan_dir / "glossary.toml"
+    path.write_bytes(path.read_bytes().replace(b"\n", b"\r\n"))
+    old = path.read_bytes()
+    value = load_plan(plan_dir).get("term", "lead").data["definition"]
+    _set(plan_dir, "term", "lead", "definition", value.replace("stay in nurture.", "stay in nurture for now."))
+    new = path.read_bytes()
+    assert new == old.replace(b"stay in nurture.\r\n", b"stay in nurture for now.\r\n")

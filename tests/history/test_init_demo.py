@@ -187,3 +187,15 @@ def test_history_core_never_imports_textual():
         "assert not bad, bad\n"
     out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True)
     assert out.returncode == 0, out.stderr
+
+
+def test_init_writes_no_raw_terminal_or_bidi_control(tmp_path):
+    from tui.history.scaffold import init_plan
+    from tui.plan.model import load_plan
+
+    company = "Acme\u202e\x85\x9b31m Co\x7f\u2066"
+    init_plan(tmp_path / "plans", company=company, quarter="2026-Q4")
+    for path in (tmp_path / "plans").glob("*.toml"):
+        text = path.read_text(encoding="utf-8")
+        assert not any(c in text for c in "\u202e\x85\x9b\x7f\u2066"), path.name
+    assert load_plan(tmp_path / "plans").get("plan", "plan").data["company"] == company

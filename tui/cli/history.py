@@ -67,6 +67,9 @@ def register(sub) -> None:
                    help="quarter (2026-Q3), tag, branch or commit; A B, A..B, or A...B (changes since the merge base)")
     p.add_argument("--format", choices=("text", "markdown", "json"), default="text")
     p.add_argument("--exit-code", action="store_true", help="exit 1 when there are differences, 0 when none")
+    p.add_argument("--all-fields", action="store_true",
+                   help="also list provenance (custom.carried_from, set by rollover) on every entity; by default "
+                        "it is folded into one line per quarter (\"34 entities carried from 2026-Q4\")")
     _plan_option(p)
     _color_option(p)
     p.set_defaults(func=_guard(cmd_diff))
@@ -78,7 +81,7 @@ def register(sub) -> None:
     _plan_option(p)
     p.set_defaults(func=_guard(cmd_tag))
 
-    p = sub.add_parser("trend", help="a key result's target and actual at every quarter tag")
+    p = sub.add_parser("trend", help="a key result's target, actual and check-ins in every tagged quarter and now")
     p.add_argument("kr", metavar="GOAL_ID/KR_ID")
     p.add_argument("--format", choices=("text", "json"), default="text")
     _plan_option(p)
@@ -257,7 +260,7 @@ def cmd_diff(args) -> int:
     a = args.revisions[0] if args.revisions else None
     b = args.revisions[1] if len(args.revisions) > 1 else None
     with _open(args) as prepo:
-        result = diff(prepo, a, b)
+        result = diff(prepo, a, b, all_fields=args.all_fields)
     if args.format == "json":
         _print(_json_text(render_json(result)))
     elif args.format == "markdown":
@@ -266,7 +269,7 @@ def cmd_diff(args) -> int:
         _print(visible(render_markdown(result)))
     else:
         _print(render_text(result, color=use_color(sys.stdout, args.color)))
-    return 1 if args.exit_code and result.changes else 0
+    return 1 if args.exit_code and (result.changes or result.folded) else 0
 
 
 def cmd_tag(args) -> int:
@@ -290,15 +293,63 @@ def cmd_trend(args) -> int:
         return 0
     title = next((p.title for p in reversed(points) if p.present), "")
     _print(_line(args.kr) + (f"  {_line(title)}" if title else ""))
+    width = max([24] + [len(_line(p.label)) for p in points])
     for p in points:
         quarter, label = _line(p.quarter or "?"), _line(p.label)
         if not p.present:
-            _print(f"  {quarter:<8} {label:<24} (not in the plan)")
+            _print(f"  {quarter:<8} {label:<{width}} (not in the plan)")
             continue
-        fmt = (lambda v: "—" if v is None else f"{v:g}" if isinstance(v, float) else str(v))
-        _print(f"  {quarter:<8} {label:<24} baseline {fmt(p.baseline):>10}  target {fmt(p.target):>10}  "
-               f"actual {fmt(p.actual):>10}")
+        _print(f"  {quarter:<8} {label:<{width}} baseline {trend_number(p.baseline):>10}  "
+               f"target {trend_number(p.target):>10}  actual {trend_number(p.actual):>10}  "
+               f"{trend_progress(p.baseline, p.target, p.actual)}".rstrip())
+        for c in p.checkins:
+            extra = [f"confidence {_line(c['confidence'])}"] if c.get("confidence") is not None else []
+            who = _line(c.get("by") or "")
+            note = _line(c.get("note") or "")
+            if len(note) > 60:
+                note = note[:59] + "…"
+            if who or note:
+                extra.append(f"{who}: {note}" if who and note else who or note)
+            _print(f"  {'':<8} {'  check-in ' + _line(c.get('date') or '?'):<{width}} {trend_number(c.get('value')):>10}"
+                   + (f"  {', '.join(extra)}" if extra else ""))
+        if not p.checkins:
+            _print(f"  {'':<8}   (no check-ins)")
     return 0
+
+
+def trend_number(v) -> str:
+    """A number of the trend: '—' when there is none, and says so when it is not finite."""
+    import math
+
+    if v is None:
+        return "—"
+    if isinstance(v, bool) or not isinstance(v, (int, float)):
+        return _line(v)
+    if isinstance(v, float) and math.isnan(v):
+        return "not a number"
+    if isinstance(v, float) and math.isinf(v):
+        return "infinite" if v > 0 else "-infinite"
+    return f"{v:g}" if isinstance(v, float) else str(v)
+
+
+def trend_progress(baseline, target, actual) -> str:
+    """How far the actual has come from the baseline to the target, or why that cannot be said."""
+    import math
+
+    nums = (baseline, target, actual)
+    if any(v is None or isinstance(v, bool) or not isinstance(v, (int, float)) for v in nums):
+        return ""
+    if not all(math.isfinite(v) for v in nums):
+        return "(progress cannot be computed: a value is not finite)"
+    if target == baseline:
+        return "(progress cannot be computed: target equals baseline)"
+    try:
+        share = (actual - baseline) / (target - baseline)
+    except (OverflowError, ZeroDivisionError):
+        return "(progress cannot be computed)"
+    if not math.isfinite(share):
+        return "(progress cannot be computed)"
+    return f"({share * 100:.0f}% of the way)"
 
 
 def cmd_git_setup(args) -> int:

@@ -120,7 +120,7 @@ def quarters_reviewed(plan_dir: Path) -> int | None:
         return None
 
 
-def history_since(plan_dir: Path, since: str):
+def history_since(plan_dir: Path, since: str, all_fields: bool = False):
     """What changed from the quarter ``since`` to the working tree, as the plain data
     the report takes (``tui.plan.insights`` never reads git), or why it is unknown."""
     from tui.history.revisions import diff_revisions
@@ -128,10 +128,11 @@ def history_since(plan_dir: Path, since: str):
     from tui.plan.insights.report import History, HistoryChange, HistoryDiff
 
     try:
-        diff = diff_revisions(plan_dir, since, None)
+        diff = diff_revisions(plan_dir, since, None, all_fields=all_fields)
         changes = [HistoryChange(c.op, c.kind, c.id, c.label or "", getattr(c, "old_id", None),
                                  [field_summary(f) for f in c.fields]) for c in diff.changes]
-        return History(since, diff=HistoryDiff(diff.old_label, diff.new_label, changes, list(diff.notes or [])))
+        return History(since, diff=HistoryDiff(diff.old_label, diff.new_label, changes, list(diff.notes or []),
+                                               diff.folded_lines()), all_fields=all_fields)
     except Exception as exc:  # noqa: BLE001 - any git trouble is told, not raised
         message = getattr(exc, "message", None) or str(exc) or type(exc).__name__
         return History(since, unavailable=f"history unavailable: {message}")
@@ -146,7 +147,7 @@ def cmd_report(args) -> int:
     since = args.since or previous_quarter(plan.quarter)
     if args.since and previous_quarter(args.since) is None:
         raise UsageError(f"--since {args.since!r}: write a quarter as YYYY-QN, e.g. 2026-Q3")
-    history = history_since(plan_dir, since) if since else History("", unavailable="history unavailable: "
+    history = history_since(plan_dir, since, args.all_fields) if since else History("", unavailable="history unavailable: "
                                                                    "the plan has no quarter")
     text = quarterly_report(plan, args.format, problems=validate(plan), quarter_tags=quarters_reviewed(plan_dir),
                             history=history)
@@ -342,6 +343,9 @@ def register(sub) -> None:
     p.add_argument("plan_dir", nargs="?", metavar="PLAN_DIR")
     p.add_argument("--format", choices=("markdown", "html"), default="markdown")
     p.add_argument("--since", metavar="QUARTER", help="show changes since this quarter (default: the one before)")
+    p.add_argument("--all-fields", action="store_true",
+                   help="list provenance (custom.carried_from, set by rollover) on every changed entity; by default "
+                        "it is one line per quarter (\"34 entities carried from 2026-Q4\")")
     p.add_argument("-o", "--output", metavar="FILE",
                    help="write to FILE (default: standard output); a FIFO or device is written in place, a plan "
                         "file or a read-only file is refused")

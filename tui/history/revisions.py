@@ -96,8 +96,9 @@ def parse_spec(a: str | None = None, b: str | None = None) -> RevisionSpec:
     return RevisionSpec(a or "HEAD", b)
 
 
-def diff(prepo: PlanRepo, a: str | None = None, b: str | None = None) -> PlanDiff:
-    """The semantic diff between two revisions of the plan.
+def diff(prepo: PlanRepo, a: str | None = None, b: str | None = None, *, all_fields: bool = False) -> PlanDiff:
+    """The semantic diff between two revisions of the plan (provenance folded away
+    unless ``all_fields``).
 
     With no revision: HEAD against the working tree.  With one: that revision against
     the working tree.  ``A..B`` or two revisions: A against B.  ``A...B``: B against the
@@ -114,7 +115,7 @@ def diff(prepo: PlanRepo, a: str | None = None, b: str | None = None) -> PlanDif
         else:
             old = snapshot_at(prepo, spec.old)
         new = snapshot_at(prepo, spec.new)
-    result = diff_snapshots(old, new, plan=prepo.rel or ".")
+    result = diff_snapshots(old, new, plan=prepo.rel or ".", all_fields=all_fields)
     if prepo.shallow_boundaries():
         result.notes.append("this is a shallow clone: history before its oldest fetched commits is not here")
     return result
@@ -126,10 +127,11 @@ def snapshot(prepo: PlanRepo, rev: str | None) -> Snapshot:
 
 @dataclass
 class TrendPoint:
-    """A key result in one quarter (its tagged final revision) or in the current plan."""
+    """A key result in one quarter (its tagged final revision) or in the current plan,
+    with the check-ins it held then (oldest first)."""
 
     quarter: str
-    label: str  # the tag, or "working tree"
+    label: str  # the tag, or "working tree"; "plan/2026-Q4 = working tree" when both agree
     commit: str | None
     present: bool  # False when the key result did not exist then
     title: str = ""
@@ -138,14 +140,22 @@ class TrendPoint:
     baseline: float | None = None
     target: float | None = None
     actual: float | None = None
+    checkins: list[dict] = field(default_factory=list)  # {"date", "value", "confidence", "note", "by"}
+    current: bool = False  # this is (also) the working tree
+    data: dict | None = field(default=None, repr=False, compare=False)
 
     def to_json(self) -> dict:
-        return dict(self.__dict__)
+        """Plain JSON: non-finite numbers (inf, nan) as text."""
+        from .semdiff import jsonable
+
+        return jsonable({k: v for k, v in self.__dict__.items() if k != "data"})
 
 
 def kr_trend(prepo: PlanRepo, kr_id: str, include_current: bool = True) -> list[TrendPoint]:
-    """Target and actual of key result ``GOAL/KR`` at every quarter tag (oldest first),
-    then in the working tree."""
+    """Target, actual and check-ins of key result ``GOAL/KR`` at every quarter tag
+    (oldest first), then in the working tree.  The working tree is not a point of its own
+    when its key result is the one of the last tag of its quarter (nothing changed since
+    the tag): that point is marked ``current`` instead."""
     if "/" not in kr_id:
         raise HistoryError(f"address a key result as GOAL_ID/KR_ID, not {kr_id!r}", code="usage.id")
     points = []
@@ -154,18 +164,34 @@ def kr_trend(prepo: PlanRepo, kr_id: str, include_current: bool = True) -> list[
         points.append(_point(snap, kr_id, quarter))
     if include_current:
         snap = Snapshot.from_folder(prepo.plan_dir)
-        points.append(_point(snap, kr_id, snap.quarter))
+        now = _point(snap, kr_id, snap.quarter)
+        now.current = True
+        same_quarter = [p for p in points if p.quarter == now.quarter]
+        last = same_quarter[-1] if same_quarter else None
+        if last is not None and last.present == now.present and _same_kr(last.data, now.data):
+            last.current = True
+            last.label = f"{last.label} = {now.label}"
+        else:
+            points.append(now)
     return points
 
 
+def _same_kr(a, b) -> bool:
+    from .semdiff import same
+
+    return same(a, b)
+
+
 def _point(snap: Snapshot, kr_id: str, quarter: str) -> TrendPoint:
+    from tui.plan.insights.pace import checkins_in
+
     for e in snap.entities.get("key_result", []):
         if e.id == kr_id:
             d = e.data
             num = (lambda v: v if isinstance(v, (int, float)) and not isinstance(v, bool) else None)
             return TrendPoint(quarter, snap.label, snap.commit, True, str(d.get("title", "")), str(d.get("unit", "")),
                               str(d.get("direction", "")), num(d.get("baseline")), num(d.get("target")),
-                              num(d.get("actual")))
+                              num(d.get("actual")), checkins_in(d), data=d)
     return TrendPoint(quarter, snap.label, snap.commit, False)
 
 
@@ -177,9 +203,10 @@ def list_revisions(plan_dir: Path, limit: int | None = None) -> list[Revision]:
         return revisions(prepo, limit)
 
 
-def diff_revisions(plan_dir: Path, a: str | None = None, b: str | None = None) -> PlanDiff:
+def diff_revisions(plan_dir: Path, a: str | None = None, b: str | None = None, *,
+                   all_fields: bool = False) -> PlanDiff:
     with PlanRepo(plan_dir) as prepo:
-        return diff(prepo, a, b)
+        return diff(prepo, a, b, all_fields=all_fields)
 
 
 def diff_plan(plan, rev: str = "HEAD") -> PlanDiff:

@@ -43,9 +43,12 @@ WORKFLOW = Path(".github") / "workflows" / "quarterdeck.yml"
 
 
 def _toml_string(text: str) -> str:
+    """The inside of a TOML basic string: C0, C1, DEL and bidi controls as escapes."""
     import json
 
-    return json.dumps(text, ensure_ascii=False)[1:-1]
+    from tui.plan.edit import escape_raw_controls
+
+    return escape_raw_controls(json.dumps(text, ensure_ascii=False)[1:-1])
 
 
 def _starter(name: str) -> str:

@@ -4,9 +4,25 @@ Entities are matched by kind and id (the registry says where each kind sits), ne
 line.  Key results are their own kind, so a goal's entry never repeats its key
 results.  For a changed entity every changed field is listed with its old and new
 value; lists of plain values (ids, strings) are compared as sets (``+item``/``-item``);
-lists of tables (a buying committee) are matched by their ``id`` or ``name``; long
+lists of tables (a buying committee) are matched by identity (below) and shown by
+``name`` where names are unique; long
 text gets a word-level diff; an entity whose id changed while everything else stayed
 is a rename.  Text whose words are unchanged (only re-wrapped) is not a change.
+
+Provenance (``custom.carried_from``, which a rollover sets on every entity it carries) is
+metadata: by default it is folded out of each entity's fields and counted instead, one
+line per value ("34 entities carried from 2026-Q4"); an entity whose only change was that
+mark is not listed.  ``all_fields=True`` (``quarterdeck diff --all-fields``) lists it.
+
+Arrays of tables inside an entity are matched by the identity keys the registry declares
+for them (``Kind.identities``: a key result's check-ins by ``date``), then by ``id`` or
+``name``, and by position only when nothing identifies them.  A check-in added to a key
+result is one change (op ``"checkin"``) rendered as one line through
+``tui.plan.checkins.checkin_summary`` ("sourced-pipeline: 2,150,000 → 2,310,000
+(confidence 7, Rita: ...)"); ``old`` is the value before it (the previous check-in's, else
+the old ``actual``).  The ``actual`` that comes with the newest check-in is folded into
+that line (named in its ``folded`` list) when the line already says the same old → new;
+otherwise it is listed as a change of its own.
 
 JSON format (``PlanDiff.to_json()``; stable, versioned)::
 
@@ -18,6 +34,10 @@ JSON format (``PlanDiff.to_json()``; stable, versioned)::
       "new": {"label": "working tree", "commit": null},
       "summary": {"added": 3, "changed": 2, "removed": 1, "renamed": 0},
       "notes": ["..."],                    # e.g. a file that does not parse
+      "folded": [                          # provenance folded away (not in "changes";
+        {"field": "custom.carried_from",   # empty with --all-fields)
+         "value": "2026-Q4", "entities": 34}
+      ],
       "changes": [
         {
           "op": "added" | "removed" | "changed" | "renamed",
@@ -32,11 +52,15 @@ JSON format (``PlanDiff.to_json()``; stable, versioned)::
             {
               "field": "target",           # dotted path; list-of-table items as
                                            # committee[Kenji Moriyama].title
-              "op": "changed" | "added" | "removed" | "items" | "text" | "reordered",
-              "old": <value> | null,       # "added": null; "removed": new is null
+              "op": "changed" | "added" | "removed" | "items" | "text" | "reordered" | "checkin",
+              "old": <value> | null,       # "added": null; "removed": new is null;
+                                           # "checkin": old = the value before, new = the
+                                           # check-in's table
               "new": <value> | null,
               "added": [...], "removed": [...],   # op "items": set difference
-              "words": [["=", "We start "], ["-", "slowly"], ["+", "fast"]]  # op "text"
+              "words": [["=", "We start "], ["-", "slowly"], ["+", "fast"]],  # op "text"
+              "summary": "sourced-pipeline: 2,150,000 → 2,310,000 (confidence 7, Rita: ...)",
+              "folded": ["actual"]         # op "checkin" only: the line, the fields it covers
             }
           ]
         }
@@ -56,7 +80,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from tui.plan.registry import CHILD_KEYS, KINDS, Kind
+from tui.plan.registry import CHILD_KEYS, KINDS, Kind, identity_keys
 
 FORMAT = "quarterdeck.diff/1"
 VERSION = 1
@@ -64,6 +88,9 @@ _MISSING = object()
 _BARE_KEY = re.compile(r"[A-Za-z0-9_-]+\Z")
 _TOKENS = re.compile(r"\S+|\s+")
 LONG_TEXT = 80  # strings longer than this (or with a newline) get a word diff
+# provenance: metadata a rollover sets on every carried entity; folded into one summary
+# line per value unless all fields are asked for
+PROVENANCE_FIELDS = ("custom.carried_from",)
 
 
 def jsonable(value):
@@ -88,11 +115,17 @@ class FieldChange:
     added: list = field(default_factory=list)
     removed: list = field(default_factory=list)
     words: list = field(default_factory=list)  # [(op, text)], op one of "=", "-", "+"
+    summary: str = ""  # op "checkin": the check-in's one line
+    folded: list = field(default_factory=list)  # op "checkin": fields it stands for ("actual")
 
     def to_json(self) -> dict:
-        return {"field": self.field, "op": self.op, "old": jsonable(self.old), "new": jsonable(self.new),
-                "added": jsonable(self.added), "removed": jsonable(self.removed),
-                "words": [list(w) for w in self.words]}
+        out = {"field": self.field, "op": self.op, "old": jsonable(self.old), "new": jsonable(self.new),
+               "added": jsonable(self.added), "removed": jsonable(self.removed),
+               "words": [list(w) for w in self.words]}
+        if self.op == "checkin":
+            out["summary"] = self.summary
+            out["folded"] = list(self.folded)
+        return out
 
 
 @dataclass
@@ -127,6 +160,8 @@ class PlanDiff:
     plan: str = ""
     changes: list[EntityChange] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    # provenance folded away: field -> new value (None: removed) -> number of entities
+    folded: dict[str, dict[Any, int]] = field(default_factory=dict)
 
     @property
     def counts(self) -> dict[str, int]:
@@ -136,7 +171,21 @@ class PlanDiff:
         return out
 
     def __bool__(self) -> bool:
-        return bool(self.changes)
+        return bool(self.changes or self.folded)
+
+    def folded_lines(self) -> list[str]:
+        """One line per folded provenance value: "34 entities carried from 2026-Q4"."""
+        out = []
+        for name, values in self.folded.items():
+            for value, n in values.items():
+                what = "entity" if n == 1 else "entities"
+                if name == "custom.carried_from" and value is not None:
+                    out.append(f"{n} {what} carried from {value}")
+                elif value is None:
+                    out.append(f"{n} {what} lost {name}")
+                else:
+                    out.append(f"{n} {what} marked {name} = {show_value(value, 60)}")
+        return out
 
     def find(self, kind: str, id: str) -> EntityChange | None:
         for c in self.changes:
@@ -160,6 +209,8 @@ class PlanDiff:
             "new": {"label": self.new_label, "commit": self.new_commit},
             "summary": self.counts,
             "notes": list(self.notes),
+            "folded": [{"field": name, "value": jsonable(value), "entities": n}
+                       for name, values in self.folded.items() for value, n in values.items()],
             "changes": [c.to_json() for c in self.changes],
         }
 
@@ -238,17 +289,18 @@ def word_diff(old: str, new: str) -> list[tuple[str, str]]:
     return out
 
 
-def _item_key(a: list, b: list) -> str | None:
-    # the usual keys first, then the identity keys the registry names for arrays of tables
-    # (a message's proof points by `claim`)
+def _item_key(a: list, b: list, preferred: tuple[str, ...] = ()) -> str | None:
+    # the identity keys the registry declares for this array (a key result's check-ins by
+    # `date`) first, then the usual keys, then the identity keys named for other arrays of
+    # tables (a message's proof points by `claim`)
     declared = (f for k in KINDS.values() for fields in k.identities.values() for f in fields)
-    for key in dict.fromkeys(("id", "name", "term", "title", *declared)):
+    for key in dict.fromkeys((*preferred, "id", "name", "term", "title", *declared)):
         ok = True
         for items in (a, b):
             seen = set()
             for item in items:
                 v = item.get(key) if isinstance(item, dict) else None
-                if not isinstance(v, (str, int)) or v in seen:
+                if isinstance(v, bool) or not isinstance(v, (str, int, dt.date, dt.time)) or v in seen:
                     ok = False
                     break
                 seen.add(v)
@@ -263,13 +315,15 @@ def _contains(items: list, value) -> bool:
     return any(same(x, value) for x in items)
 
 
-def diff_fields(old: dict, new: dict, path: str = "") -> list[FieldChange]:
+def diff_fields(old: dict, new: dict, path: str = "", kind: str | None = None) -> list[FieldChange]:
+    """The field changes from ``old`` to ``new``; ``kind`` (a registry kind) names the
+    identity keys of the entity's arrays of tables."""
     out: list[FieldChange] = []
-    _diff_value(path, old, new, out)
+    _diff_value(path, old, new, out, kind)
     return out
 
 
-def _diff_value(path: str, a, b, out: list[FieldChange]) -> None:
+def _diff_value(path: str, a, b, out: list[FieldChange], kind: str | None = None) -> None:
     if a is not _MISSING and b is not _MISSING and same(a, b):
         return
     if a is _MISSING and isinstance(b, dict) and b:
@@ -284,7 +338,7 @@ def _diff_value(path: str, a, b, out: list[FieldChange]) -> None:
         return
     if isinstance(a, dict) and isinstance(b, dict):
         for k in list(a) + [k for k in b if k not in a]:
-            _diff_value(_join(path, k), a.get(k, _MISSING), b.get(k, _MISSING), out)
+            _diff_value(_join(path, k), a.get(k, _MISSING), b.get(k, _MISSING), out, kind)
         return
     if isinstance(a, list) and isinstance(b, list):
         if all(_scalar(x) for x in a) and all(_scalar(x) for x in b):
@@ -294,13 +348,17 @@ def _diff_value(path: str, a, b, out: list[FieldChange]) -> None:
             out.append(FieldChange(path, op, old=a, new=b, added=added, removed=removed))
             return
         if all(isinstance(x, dict) for x in a + b):
-            key = _item_key(a, b)
+            top = path if _BARE_KEY.match(path) else None  # an array directly in the entity
+            key = _item_key(a, b, identity_keys(kind, top) if kind and top else ())
             if key:
                 am = {x[key]: x for x in a}
                 bm = {x[key]: x for x in b}
                 before = len(out)
+                # matched by identity (a member's email), shown by name where names are unique
+                shown = "name" if key != "name" and _item_key(a, b, ("name",)) == "name" else key
                 for k in list(am) + [k for k in bm if k not in am]:
-                    sub = f"{path}[{k}]"
+                    name = (bm.get(k) or am[k])[shown]
+                    sub = f"{path}[{name.isoformat() if isinstance(name, (dt.date, dt.time)) else name}]"
                     if k not in bm:
                         out.append(FieldChange(sub, "removed", old=am[k]))
                     elif k not in am:
@@ -331,8 +389,9 @@ def _label(kind: Kind, data: dict, id: str) -> str:
     return str(value) if value not in (None, "") else id
 
 
-def diff_snapshots(old, new, *, plan: str = "") -> PlanDiff:
-    """Compare two Snapshots (see ``tui.history.snapshot``)."""
+def diff_snapshots(old, new, *, plan: str = "", all_fields: bool = False) -> PlanDiff:
+    """Compare two Snapshots (see ``tui.history.snapshot``); provenance is folded away
+    unless ``all_fields``."""
     result = PlanDiff(old.label, new.label, old.commit, new.commit, plan=plan)
     skipped_files = set()
     for snap in (old, new):
@@ -341,14 +400,115 @@ def diff_snapshots(old, new, *, plan: str = "") -> PlanDiff:
             where = f"line {err.line}: " if err.line else ""
             result.notes.append(f"{name} in {snap.label} cannot be read ({where}{err.message}); "
                                 "its entities are not compared")
+    members = _members(old, new)
     for kind in KINDS.values():
         if kind.file in skipped_files:
             continue
-        result.changes.extend(_diff_kind(kind, old.entities.get(kind.name, []), new.entities.get(kind.name, [])))
+        result.changes.extend(_diff_kind(kind, old.entities.get(kind.name, []), new.entities.get(kind.name, []),
+                                         members))
+    if not all_fields:
+        fold_provenance(result)
     return result
 
 
-def _diff_kind(kind: Kind, old_list, new_list) -> list[EntityChange]:
+def _is_provenance(name: str) -> bool:
+    return any(name == p or name.startswith(p + ".") for p in PROVENANCE_FIELDS)
+
+
+def fold_provenance(diff: PlanDiff) -> PlanDiff:
+    """Move provenance field changes out of ``diff.changes`` into ``diff.folded``."""
+    kept = []
+    for c in diff.changes:
+        marks = [f for f in c.fields if _is_provenance(f.field)] if c.op == "changed" else []
+        for f in marks:
+            value = f.new if f.op in ("changed", "added") else None
+            counts = diff.folded.setdefault(f.field, {})
+            key = value if isinstance(value, (str, int, float, bool)) or value is None else show_value(value)
+            counts[key] = counts.get(key, 0) + 1
+        if marks:
+            c.fields = [f for f in c.fields if not _is_provenance(f.field)]
+            if not c.fields:
+                continue
+        kept.append(c)
+    diff.changes = kept
+    return diff
+
+
+def _members(*snaps) -> dict[str, str]:
+    """Member id -> name, for the names in check-in lines (the newer revision wins)."""
+    out: dict[str, str] = {}
+    for snap in snaps:
+        for e in snap.entities.get("member", []):
+            name = e.data.get("name") if isinstance(e.data, dict) else None
+            if isinstance(name, str) and name.strip():
+                out[e.id] = name
+    return out
+
+
+CHECKIN_KEY = "checkin"
+
+
+def _checkin_date(entry) -> Any:
+    return entry.get("date") if isinstance(entry, dict) else None
+
+
+def _fold_checkins(kr_id: str, a: dict, b: dict, fields: list[FieldChange], members: dict[str, str]) -> list[FieldChange]:
+    """A check-in added to a key result as one change (op "checkin") instead of one
+    change per key of its table; the ``actual`` that came with the newest one is folded
+    into its line when that line already says old → new."""
+    expanded: list[FieldChange] = []
+    for f in fields:  # the first check-ins of a key result that had none: one each
+        if f.field == CHECKIN_KEY and f.op == "added" and isinstance(f.new, list) and f.new and all(
+                isinstance(c, dict) and _checkin_date(c) is not None for c in f.new):
+            expanded += [FieldChange(f"{CHECKIN_KEY}[{_date_text(_checkin_date(c))}]", "added", new=c) for c in f.new]
+        else:
+            expanded.append(f)
+    fields = expanded
+    added = [f for f in fields if f.op == "added" and f.field.startswith(CHECKIN_KEY + "[")
+             and isinstance(f.new, dict) and _checkin_date(f.new) is not None]
+    if not added:
+        return fields
+    entries = [c for c in b.get(CHECKIN_KEY, []) if isinstance(c, dict) and _checkin_date(c) is not None] \
+        if isinstance(b.get(CHECKIN_KEY), list) else []
+    try:
+        entries.sort(key=_checkin_date)
+    except TypeError:  # dates and datetimes mixed: keep the file's order
+        pass
+    latest = entries[-1] if entries else None
+    actual = next((f for f in fields if f.field == "actual" and f.op in ("changed", "added")), None)
+    out: list[FieldChange] = []
+    for f in fields:
+        if f not in added:
+            out.append(f)
+            continue
+        entry = f.new
+        before = [c for c in entries if c is not entry and _comparable_before(c, entry)]
+        old = before[-1].get("value") if before else a.get("actual")
+        fc = FieldChange(f.field, "checkin", old=old, new=entry)
+        if actual is not None and entry is latest and same(actual.new, entry.get("value")) and (
+                actual.op == "added" or same(actual.old, old)):
+            fc.folded = ["actual"]
+        from tui.plan.checkins import checkin_summary
+
+        fc.summary = checkin_summary(kr_id, old, entry, members)
+        out.append(fc)
+    if any(f.folded for f in out if f.op == "checkin"):
+        out = [f for f in out if f is not actual]
+    return out
+
+
+def _date_text(d) -> str:
+    return d.isoformat() if isinstance(d, (dt.date, dt.time)) else str(d)
+
+
+def _comparable_before(c: dict, entry: dict) -> bool:
+    try:
+        return _checkin_date(c) < _checkin_date(entry)
+    except TypeError:
+        return False
+
+
+def _diff_kind(kind: Kind, old_list, new_list, members: dict[str, str] | None = None) -> list[EntityChange]:
     old_map: dict = {}
     for e in old_list:
         old_map.setdefault(e.id, e)
@@ -363,7 +523,9 @@ def _diff_kind(kind: Kind, old_list, new_list) -> list[EntityChange]:
         a, b = _strip(kind, o.data), _strip(kind, e.data)
         if a == b and same(a, b):
             continue
-        fields = diff_fields(a, b)
+        fields = diff_fields(a, b, kind=kind.name)
+        if kind.name == "key_result" and fields:
+            fields = _fold_checkins(id, a, b, fields, members or {})
         if fields:
             changes.append(EntityChange("changed", kind.name, id, _label(kind, b, id), e.file, fields=fields))
     removed = [old_map[i] for i in old_map if i not in new_map]
@@ -462,7 +624,28 @@ def field_summary(f: FieldChange, compact: bool = False) -> str:
         return f"{f.field} " + " ".join(parts)
     if f.op == "text":
         return f"{f.field} reworded"
+    if f.op == "checkin":
+        return f"check-in {checkin_line(f)}"
     return f"{f.field} reordered"
+
+
+def checkin_line(f: FieldChange, kr_id: str | None = None) -> str:
+    """A check-in change as one line: "sourced-pipeline: 2,150,000 → 2,310,000
+    (confidence 7, Rita: ...) on 2026-12-01"; with ``kr_id`` the key result's full
+    address leads ("grow-pipeline/sourced-pipeline: ...")."""
+    text = f.summary
+    if kr_id and "/" in kr_id:
+        text = kr_id.rsplit("/", 1)[0] + "/" + text
+    date = _checkin_date(f.new)
+    date_text = date.isoformat() if isinstance(date, (dt.date, dt.time)) else str(date)
+    return f"{text} on {date_text}"
+
+
+def only_checkin(c: "EntityChange") -> FieldChange | None:
+    """The one check-in field of a change that holds nothing else, else None."""
+    if c.op == "changed" and len(c.fields) == 1 and c.fields[0].op == "checkin":
+        return c.fields[0]
+    return None
 
 
 def short_summary(diff: PlanDiff, parts: int = 3) -> str:
@@ -500,11 +683,14 @@ def summary_lines(diff: PlanDiff, limit: int = 25, see: str = "quarterdeck diff"
     for c in diff.changes:
         if c.op == "renamed":
             lines.append(f"{c.kind} {c.old_id} renamed to {c.id}")
+        elif c.op == "changed" and only_checkin(c):
+            lines.append(f"{c.kind} {checkin_line(c.fields[0], c.id)}")
         elif c.op == "changed":
             fields = "; ".join(field_summary(f, compact=True) for f in c.fields[:4])
             more = f"; {len(c.fields) - 4} more" if len(c.fields) > 4 else ""
             name = c.kind if KINDS.get(c.kind) and KINDS[c.kind].singleton else f"{c.kind} {c.id}"
             lines.append(f"{name}: {fields}{more}")
+    lines = diff.folded_lines() + lines  # a summary of many entities: first, never cut off
     if len(lines) > limit:
         rest = len(lines) - (limit - 1)
         lines = lines[: limit - 1] + [f"... and {rest} more lines (see `{see}`)"]
@@ -567,8 +753,22 @@ def _words_text(f: FieldChange, paint) -> str:
     return " ".join(parts)
 
 
+def _checkins_removed(f: FieldChange) -> str | None:
+    """All check-ins of a key result removed (a rollover): "9 check-ins, 2026-10-05 … 2026-11-30"."""
+    if f.field != CHECKIN_KEY or f.op != "removed" or not isinstance(f.old, list) or not f.old:
+        return None
+    dates = [_checkin_date(c) for c in f.old]
+    if any(d is None for d in dates):
+        return None
+    n = len(dates)
+    span = _date_text(dates[0]) if n == 1 else f"{_date_text(dates[0])} … {_date_text(dates[-1])}"
+    return f"{n} check-in{'s' if n != 1 else ''}, {span}"
+
+
 def _field_line(f: FieldChange, paint) -> str:
     name = paint(_safe(f.field), "bold")
+    if _checkins_removed(f):
+        return f"{name}: {paint('- ' + _checkins_removed(f), 'red')}"
     if f.op == "changed":
         return f"{name}: {paint(_safe(show_value(f.old)), 'red')} → {paint(_safe(show_value(f.new)), 'green')}"
     if f.op == "added":
@@ -581,6 +781,8 @@ def _field_line(f: FieldChange, paint) -> str:
         return f"{name}: " + " ".join(items)
     if f.op == "text":
         return f"{name}: {_words_text(f, paint)}"
+    if f.op == "checkin":
+        return paint("+ check-in ", "green") + _safe(checkin_line(f))
     return f"{name}: reordered {_safe(show_value(f.old))} → {_safe(show_value(f.new))}"
 
 
@@ -607,11 +809,16 @@ def render_text(diff: PlanDiff, color: bool = False, header: bool = True) -> str
             out.append(paint(f"- {c.kind} {_safe(c.id)}", "red") + label)
         elif c.op == "renamed":
             out.append(paint(f"> {c.kind} {_safe(c.old_id or '')} → {_safe(c.id)}", "cyan") + label + " (renamed)")
+        elif only_checkin(c):
+            out.append(paint(f"~ {c.kind} ", "yellow") + _safe(checkin_line(c.fields[0], c.id)))
         else:
             out.append(paint(f"~ {c.kind} {_safe(c.id)}", "yellow") + label)
             for f in c.fields:
                 out.append("    " + _field_line(f, paint))
-    if not diff.changes:
+    folded = diff.folded_lines()
+    for line in folded:
+        out.append(paint(f"= {_safe(line)} (folded; --all-fields lists each)", "dim"))
+    if not diff.changes and not folded:
         out.append("no changes to the plan")
     out.append(paint(diff.summary_line(), "bold"))
     return "\n".join(out)
@@ -635,6 +842,8 @@ def _md_value(value) -> str:
 
 def _md_field(f: FieldChange) -> str:
     name = _md_code(f.field)
+    if _checkins_removed(f):
+        return f"{name}: removed ({_md(_checkins_removed(f))})"
     if f.op == "changed":
         return f"{name}: {_md_value(f.old)} → **{_md_value(f.new)}**"
     if f.op == "added":
@@ -658,6 +867,8 @@ def _md_field(f: FieldChange) -> str:
             else:
                 segs.append(f"**{_md(text)}**")
         return f"{name}: " + " ".join(segs)
+    if f.op == "checkin":
+        return f"check-in {_md(checkin_line(f))}"
     return f"{name}: order changed"
 
 
@@ -671,8 +882,12 @@ def render_markdown(diff: PlanDiff) -> str:
     for note in diff.notes:
         out.append(f"> ⚠️ {_md(note)}")
         out.append("")
+    for line in diff.folded_lines():
+        out.append(f"_{_md(line)} (provenance, folded)_")
+        out.append("")
     if not diff.changes:
-        out.append("_No changes to the plan._")
+        if not diff.folded:
+            out.append("_No changes to the plan._")
         return "\n".join(out) + "\n"
     by_kind: dict[str, list[EntityChange]] = {}
     for c in diff.changes:
@@ -685,6 +900,9 @@ def render_markdown(diff: PlanDiff) -> str:
             label = f" — {_md(c.label)}" if c.label and c.label != c.id and not _singleton(c.kind) else ""
             if _singleton(c.kind):
                 out.append(f"- **{c.op}**")
+            elif only_checkin(c):
+                out.append(f"- **check-in** {_md(checkin_line(c.fields[0], c.id))}")
+                continue
             elif c.op == "renamed":
                 out.append(f"- **renamed** {_md_code(c.old_id or '')} → {_md_code(c.id)}{label}")
             else:

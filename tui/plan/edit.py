@@ -57,21 +57,38 @@ class Change:
 # -- rendering values ---------------------------------------------------------------
 
 
+# Characters a terminal acts on (C1 controls, DEL) or that reorder text (bidi
+# controls): never written raw into a plan file, always as a \uXXXX escape (tomlkit
+# escapes C0 controls and DEL itself; the rest it writes as they are).
+_RAW_CONTROL = re.compile("[\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+
+
+def escape_raw_controls(text: str) -> str:
+    """The text of a TOML basic string (or JSON) with C1, DEL and bidi controls as
+    ``\\uXXXX`` escapes."""
+    return _RAW_CONTROL.sub(lambda m: f"\\u{ord(m.group()):04X}", text)
+
+
+def _basic_string(value: str, multiline: bool = False) -> str:
+    """A TOML basic string for ``value`` with no raw terminal or bidi control in it."""
+    return escape_raw_controls(tomlkit.string(value, multiline=multiline).as_string())
+
+
 def render_key(key: str) -> str:
-    return key if _BARE_KEY.match(key) else tomlkit.string(key).as_string()
+    return key if _BARE_KEY.match(key) else _basic_string(key)
 
 
 def render_value(value) -> str:
     """One TOML value (inline form) for ``value``."""
     if isinstance(value, str):
         if "\n" in value:
-            text = tomlkit.string(value, multiline=True).as_string()
+            text = _basic_string(value, multiline=True)
             try:
                 if tomllib.loads(f"v = {text}")["v"] == value:
                     return text
             except tomllib.TOMLDecodeError:
                 pass
-        return tomlkit.string(value).as_string()
+        return _basic_string(value)
     if isinstance(value, dict):
         if not value:
             return "{}"
@@ -124,7 +141,39 @@ def _render_keeping(tf: TomlFile, path: tuple, old, new) -> str:
             nl = tf.newline
             return f"[{nl}" + "".join(f"{indent}{item},{nl}" for item in items) + "]"
         return "[" + ", ".join(items) + "]"
+    if isinstance(old, str) and isinstance(new, str) and original.startswith('"""'):
+        spliced = _splice_text(original, new)
+        if spliced is not None:
+            return spliced
     return _render_like(original, new, tf)
+
+
+def _splice_text(original: str, new: str) -> str | None:
+    """A multi-line string ``original`` rewritten to hold ``new`` with only its changed
+    lines replaced: the lines of the new rendering that equal lines of the old text
+    keep the old text (the opening line among them), so a one-line change is a
+    one-line diff.  None when the result would not read back as ``new``."""
+    import difflib
+
+    nl = "\r\n" if "\r\n" in original else "\n"
+    rendered = render_value(new.replace("\r\n", "\n") if nl != "\n" else new)
+    if not rendered.startswith('"""'):
+        return None
+    if nl != "\n":
+        rendered = rendered.replace("\n", nl)
+    if original.startswith('"""' + nl) and not rendered.startswith('"""' + nl):
+        rendered = '"""' + nl + rendered[3:]  # a newline right after the opening quotes is not part of the value
+    a, b = original.split("\n"), rendered.split("\n")
+    out: list[str] = []
+    for tag, i1, i2, j1, j2 in difflib.SequenceMatcher(None, a, b, autojunk=False).get_opcodes():
+        out.extend(a[i1:i2] if tag == "equal" else b[j1:j2])
+    text = "\n".join(out)
+    try:
+        if parse_toml(f"v = {text}")["v"] == new:
+            return text
+    except PlanError:
+        pass
+    return None
 
 
 def _render_like(original: str, value, tf: TomlFile) -> str:

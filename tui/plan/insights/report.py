@@ -225,6 +225,7 @@ class HistoryDiff:
     new_label: str
     changes: list[HistoryChange] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    folded: list[str] = field(default_factory=list)  # provenance folded away: "34 entities carried from 2026-Q4"
 
 
 @dataclass
@@ -234,6 +235,7 @@ class History:
     since: str
     diff: HistoryDiff | None = None
     unavailable: str = ""  # the reason, when there is no diff
+    all_fields: bool = False  # list provenance (custom.carried_from) too, entity by entity
 
 
 SPARKS = "▁▂▃▄▅▆▇█"
@@ -398,13 +400,14 @@ def _history_blocks(history: History | None, quarter: str) -> list:
     # provenance (custom.carried_from, set by a rollover) is metadata: folded away
     changes, marked_only = [], 0
     for c in diff.changes:
-        kept = [f for f in c.fields if not str(f).startswith(PROVENANCE_FIELDS)]
+        kept = [f for f in c.fields if history.all_fields or not str(f).startswith(PROVENANCE_FIELDS)]
         if c.op == "changed" and c.fields and not kept:
             marked_only += 1
             continue
         changes.append(HistoryChange(c.op, c.kind, c.id, c.label, getattr(c, "old_id", None), kept)
                        if len(kept) != len(c.fields) else c)
-    diff = HistoryDiff(diff.old_label, diff.new_label, changes, list(getattr(diff, "notes", [])))
+    folded = list(getattr(diff, "folded", None) or [])
+    diff = HistoryDiff(diff.old_label, diff.new_label, changes, list(getattr(diff, "notes", [])), folded)
     counts: dict[str, int] = {}
     for c in diff.changes:
         counts[c.op] = counts.get(c.op, 0) + 1
@@ -412,6 +415,8 @@ def _history_blocks(history: History | None, quarter: str) -> list:
                      + (", ".join(f"{n} {op}" for op, n in counts.items()) or "no changes")], "note"))
     for note in getattr(diff, "notes", []):
         out.append(Para([note], "warn"))
+    for line in folded:
+        out.append(Para([line, " (", ("code", "custom.carried_from"), "; not listed one by one)"], "note"))
     if marked_only:
         out.append(Para([f"{marked_only} entities changed only their provenance mark (",
                          ("code", "custom.carried_from"), "); not listed"], "note"))
