@@ -165,8 +165,6 @@ def test_no_import_cycles(package):
     assert _cycles(_imports(), package) == []
 
 
-@pytest.mark.xfail(strict=False, reason="the app's widgets import tui.app.main for its type (a six-module cycle); "
-                   "the app restructuring, in progress on its own, removes it")
 def test_no_import_cycles_in_the_app():
     assert _cycles(_imports(), "tui.app") == []
 

@@ -117,7 +117,6 @@ def test_the_slug_pattern_is_written_once():
     assert _slug_copies() - _KNOWN_COPIES == set()
 
 
-@pytest.mark.xfail(strict=False, reason="formspec and the CSV import still hold their own copy")
 def test_no_copy_of_the_slug_pattern_is_left():
     assert _slug_copies() == set()
 

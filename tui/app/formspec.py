@@ -22,10 +22,10 @@ from tui.plan.model import Plan
 from tui.plan.registry import KINDS, Kind, entity_schema_path
 from tui.plan.schema import SchemaSet
 from tui.plan.validation import to_json
+from tui.plan.slug import ID_MAX_LENGTH, ID_PATTERN, is_slug
 
 from .present import title_of
 
-ID_RE = re.compile(r"[a-z0-9]+(-[a-z0-9]+)*\Z")
 BIG_PICK_LIST = 200  # more targets than this: ids one per line instead of a pick list
 
 _FORMAT_WORDS = {
@@ -303,7 +303,7 @@ def explain(err) -> str:
     if v == "maxLength":
         return f"at most {err.validator_value} characters"
     if v == "pattern":
-        if err.validator_value == "^[a-z0-9]+(-[a-z0-9]+)*$":
+        if err.validator_value == ID_PATTERN:
             return "use lower-case letters, digits and single hyphens (e.g. harbor-hvac)"
         return f"does not match the expected form ({err.validator_value})"
     if v == "uniqueItems":
@@ -419,7 +419,7 @@ def fresh_id(plan: Plan, kind: Kind, own_id: str, parent_id: str | None = None) 
 def check_new_id(plan: Plan, kind: Kind, own_id: str, parent_id: str | None = None) -> str:
     if not own_id:
         return "required: fill this in"
-    if len(own_id) > 64 or not ID_RE.match(own_id):
+    if len(own_id) > ID_MAX_LENGTH or not is_slug(own_id):
         return "use lower-case letters, digits and single hyphens, at most 64 characters (e.g. harbor-hvac)"
     full = f"{parent_id}/{own_id}" if parent_id else own_id
     if plan.find(kind.name, full) is not None:
