@@ -22,19 +22,12 @@ from tui.plan.model import Plan
 from tui.plan.registry import KINDS, Kind, entity_schema_path
 from tui.plan.schema import SchemaSet
 from tui.plan.validation import to_json
-from tui.plan.slug import ID_MAX_LENGTH, ID_PATTERN, is_slug
+from tui.plan.schema_errors import field_reason
+from tui.plan.slug import ID_MAX_LENGTH, is_slug
 
 from .present import title_of
 
 BIG_PICK_LIST = 200  # more targets than this: ids one per line instead of a pick list
-
-_FORMAT_WORDS = {
-    "date": "a date written YYYY-MM-DD, e.g. 2026-11-02",
-    "email": "an email address (name@example.com)",
-    "uri": "a full web address with its scheme (https://...)",
-    "hostname": "a domain name such as example.com (no https://, no path)",
-    "date-time": "a date and time such as 2026-11-02T09:30:00Z",
-}
 
 
 class FieldError(ValueError):
@@ -282,42 +275,9 @@ def _validator(node: dict) -> Draft202012Validator:
 
 
 def explain(err) -> str:
-    """A jsonschema error in words."""
-    v = err.validator
-    if v == "format":
-        return f"not {_FORMAT_WORDS.get(err.validator_value, err.validator_value)}"
-    if v == "enum":
-        return "pick one of: " + ", ".join(str(x) for x in err.validator_value)
-    if v == "const":
-        return f"must be {err.validator_value!r}"
-    if v == "minimum":
-        return f"must be at least {err.validator_value}"
-    if v == "maximum":
-        return f"must be at most {err.validator_value}"
-    if v == "exclusiveMinimum":
-        return f"must be more than {err.validator_value}"
-    if v == "exclusiveMaximum":
-        return f"must be less than {err.validator_value}"
-    if v == "minLength":
-        return "cannot be empty" if err.validator_value == 1 else f"needs at least {err.validator_value} characters"
-    if v == "maxLength":
-        return f"at most {err.validator_value} characters"
-    if v == "pattern":
-        if err.validator_value == ID_PATTERN:
-            return "use lower-case letters, digits and single hyphens (e.g. harbor-hvac)"
-        return f"does not match the expected form ({err.validator_value})"
-    if v == "uniqueItems":
-        return "an entry is listed twice"
-    if v == "minItems":
-        return f"needs at least {err.validator_value} entr{'y' if err.validator_value == 1 else 'ies'}"
-    if v == "type":
-        words = {"string": "text", "integer": "a whole number", "number": "a number", "array": "a list",
-                 "object": "a table", "boolean": "true or false"}
-        want = err.validator_value if isinstance(err.validator_value, str) else err.validator_value[0]
-        return f"must be {words.get(want, want)}"
-    if v == "additionalProperties":
-        return err.message.replace("Additional properties are not allowed", "unknown key")
-    return err.message
+    """A jsonschema error in the words a form shows beside the field (the one wording of
+    ``tui.plan.schema_errors``)."""
+    return field_reason(err)
 
 
 def check_value(spec: FieldSpec, value) -> str:
