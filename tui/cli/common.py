@@ -239,3 +239,35 @@ def _write_in_place(target: Path, data: bytes, shown: str) -> None:
         raise Failed(f"cannot write {shown}: {exc.strerror or exc}", 2) from None
     finally:
         os.close(fd)
+
+
+def finish_import(plan, report, fmt: str, *, dry_run: bool, skip_refused: bool | None = None) -> int:
+    """Show an import's report (text, or JSON with the verdict on stderr) and write it
+    only when nothing blocks it: not on a dry run, not when the result would be invalid,
+    not while rows are refused (unless ``skip_refused``; None when the command offers no
+    such option).  Returns the exit code."""
+    from tui.plan.insights import imports
+
+    if fmt == "json":
+        out(json_text(report.to_dict()))
+    else:
+        emit(report.text())
+    say = (lambda text: out(text, err=True)) if fmt == "json" else emit
+    if report.errors:
+        say("nothing written: the imported result would not be valid (see above)")
+        return 1
+    blocked = bool(report.refused) and not skip_refused
+    if dry_run:
+        say("dry run: nothing written")
+        return 1 if blocked or not report.ok else 0
+    if blocked:
+        how = ", or pass --skip-refused to import the rest" if skip_refused is not None else " and run again"
+        say(f"nothing written: {len(report.refused)} row(s) refused; fix them{how}")
+        return 1
+    if not report.changes:
+        say("nothing to change")
+        return 0
+    imports.apply_import(plan, report)
+    for change in report.changes:
+        say(f"wrote {display_path(plan.root, change.file)}")
+    return 0

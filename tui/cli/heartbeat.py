@@ -86,7 +86,7 @@ def _names(plan) -> dict[str, str]:
 
 
 def _checkin_all(args) -> int:
-    from .common import Failed, display_path, emit, json_text, out
+    from .common import Failed, finish_import
     from tui.plan.checkins import today
     from tui.plan.insights import imports
 
@@ -105,27 +105,7 @@ def _checkin_all(args) -> int:
     on = today()
     report = imports.plan_checkin_import(plan, data, source=source, default_date=_date(args.date, "--date") or on,
                                          on=on, delimiter=args.delimiter, encoding=args.encoding)
-    if args.format == "json":
-        out(json_text(report.to_dict()))
-    else:
-        emit(report.text())
-    say = (lambda text: out(text, err=True)) if args.format == "json" else emit
-    if report.errors:
-        say("nothing written: the result would not be valid (see above)")
-        return 1
-    if report.refused:
-        say(f"nothing written: {len(report.refused)} row(s) refused; fix them and run again")
-        return 1
-    if args.dry_run:
-        say("dry run: nothing written")
-        return 0
-    if not report.changes:
-        say("nothing to change")
-        return 0
-    imports.apply_import(plan, report)
-    for change in report.changes:
-        say(f"wrote {display_path(plan.root, change.file)}")
-    return 0
+    return finish_import(plan, report, args.format, dry_run=args.dry_run, skip_refused=None)
 
 
 # -- pace --------------------------------------------------------------------------------------

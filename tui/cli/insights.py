@@ -214,7 +214,7 @@ def _as_of(value):
 
 
 def cmd_import(args) -> int:
-    from .common import Failed, display_path, emit, json_text, out
+    from .common import Failed, finish_import
     from tui.plan.insights import imports
 
     plan_dir, plan = _load(args.plan)
@@ -246,28 +246,7 @@ def cmd_import(args) -> int:
         _require_files(plan, "plan.toml", "goals.toml")
         report = imports.plan_actuals_import(plan, data, source=source, delimiter=args.delimiter,
                                              encoding=args.encoding, as_of=_as_of(args.date))
-    if args.format == "json":
-        out(json_text(report.to_dict()))
-    else:
-        emit(report.text())
-    say = (lambda text: out(text, err=True)) if args.format == "json" else emit
-    if report.errors:
-        say("nothing written: the imported result would not be valid (see above)")
-        return 1
-    if args.dry_run:
-        say("dry run: nothing written")
-        return 0 if report.ok else 1
-    if report.refused and not args.skip_refused:
-        say(f"nothing written: {len(report.refused)} row(s) refused; fix them, or pass --skip-refused "
-            "to import the rest")
-        return 1
-    if not report.changes:
-        say("nothing to change")
-        return 0
-    imports.apply_import(plan, report)
-    for change in report.changes:
-        say(f"wrote {display_path(plan_dir, change.file)}")
-    return 0
+    return finish_import(plan, report, args.format, dry_run=args.dry_run, skip_refused=args.skip_refused)
 
 
 # -- parser -------------------------------------------------------------------------------
