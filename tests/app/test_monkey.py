@@ -2,7 +2,7 @@
 plan and on a plan with a problem in every entity.  No exception, and after a final
 save the files on disk are exactly the session's texts.
 
-``QUARTERDECK_MONKEY_STEPS`` sets the steps per run (default 500, 2,000 over the four runs: each step draws a frame, a few
+``QUARTERDECK_MONKEY_STEPS`` sets the steps per run (default 120: each step draws a frame, a few
 tenths of a second on a busy machine; a long run may ask for thousands).
 """
 
@@ -15,7 +15,7 @@ import pytest
 
 from tests.app.helpers import idle, make_app, problem_plan, ready, settle, wait_for
 
-STEPS = int(os.environ.get("QUARTERDECK_MONKEY_STEPS", "500"))
+STEPS = int(os.environ.get("QUARTERDECK_MONKEY_STEPS", "120"))
 SIZE = (80, 24)
 
 KEYS = (
