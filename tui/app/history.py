@@ -7,7 +7,6 @@ User text (authors, subjects, field values) is always shown literally.
 
 from __future__ import annotations
 
-import math
 from pathlib import Path
 
 from rich.text import Text
@@ -24,7 +23,7 @@ from tui.plan.problems import PlanError
 
 from .guard import WorkerResult, result_handler
 from .modals import InfoDialog
-from .present import visible
+from .present import finite_number, visible
 
 NOT_A_REPO = "not in a git repository — `quarterdeck init` or `git init` to start history"
 WORKING_TREE = "working tree"
@@ -376,19 +375,8 @@ class TrendLoaded(WorkerResult):
 BAR_WIDTH = 24
 
 
-def _drawable(value) -> float | None:
-    """``value`` as a number a bar can show, or None (missing, not a number, inf, nan)."""
-    if isinstance(value, bool) or not isinstance(value, (int, float)):
-        return None
-    try:
-        number = float(value)
-    except OverflowError:  # an integer too large for a float
-        return None
-    return number if math.isfinite(number) else None
-
-
 def _bar(value, top: float, width: int) -> str:
-    number = _drawable(value)
+    number = finite_number(value)
     if number is None or top <= 0:
         return ""
     eighths = int(round(min(max(0.0, number) / top, 1.0) * width * 8))
@@ -405,14 +393,14 @@ def _num(value) -> str:
 
 
 def _undrawable(value) -> bool:
-    return value is not None and _drawable(value) is None
+    return value is not None and finite_number(value) is None
 
 
 def render_trend(points: list, width: int = BAR_WIDTH) -> Text:
     """One block per quarter: a target bar and an actual bar, values printed.  A value
     that cannot be drawn (not a number, inf, nan) is printed with a note, never drawn."""
     out = Text()
-    values = [v for p in points for v in (_drawable(p.target), _drawable(p.actual)) if v is not None]
+    values = [v for p in points for v in (finite_number(p.target), finite_number(p.actual)) if v is not None]
     top = max(values) if values else 0
     unit = next((p.unit for p in reversed(points) if p.present and p.unit), "")
     if unit:
@@ -423,7 +411,7 @@ def render_trend(points: list, width: int = BAR_WIDTH) -> Text:
         if not p.present:
             out.append("not in the plan then\n", style="dim")
             continue
-        target, actual = _drawable(p.target), _drawable(p.actual)
+        target, actual = finite_number(p.target), finite_number(p.actual)
         out.append("target ", style="dim")
         out.append(f"{_bar(p.target, top, width):<{width}}", style="blue")
         out.append(f" {_num(p.target)}")

@@ -211,7 +211,9 @@ def view_of(rows: list[Row], flt: Filter, kind: Kind, sort_column: int | None, r
 # -- key results and the quarter ----------------------------------------------------------
 
 
-def _number(value) -> float | None:
+def finite_number(value) -> float | None:
+    """``value`` as a number that can be drawn or computed with, or None (missing, not a
+    number, inf, nan, an integer too large for a float)."""
     if isinstance(value, bool) or not isinstance(value, (int, float)):
         return None
     try:
@@ -224,7 +226,7 @@ def _number(value) -> float | None:
 def kr_progress(data: dict) -> tuple[float | None, str]:
     """How far a key result has come from its baseline towards its target, respecting
     its direction (0.0 = at baseline, 1.0 = target reached), and a short explanation."""
-    target, actual, baseline = _number(data.get("target")), _number(data.get("actual")), _number(data.get("baseline"))
+    target, actual, baseline = finite_number(data.get("target")), finite_number(data.get("actual")), finite_number(data.get("baseline"))
     direction = data.get("direction", "increase")
     if target is None:
         return None, "no target"

@@ -271,3 +271,24 @@ def finish_import(plan, report, fmt: str, *, dry_run: bool, skip_refused: bool |
     for change in report.changes:
         say(f"wrote {display_path(plan.root, change.file)}")
     return 0
+
+
+def read_import_input(path: str) -> tuple[bytes, str]:
+    """The bytes of an import's input (``-`` for standard input) and the name to report it
+    by; at most one byte more than an import accepts, so a FIFO or /dev/zero cannot
+    exhaust memory."""
+    from pathlib import Path
+
+    from tui.plan.insights.imports import MAX_IMPORT_BYTES
+
+    try:
+        if path == "-":
+            data = sys.stdin.buffer.read(MAX_IMPORT_BYTES + 1)
+        else:
+            with open(path, "rb") as fh:
+                data = fh.read(MAX_IMPORT_BYTES + 1)
+    except FileNotFoundError:
+        raise Failed(f"{path}: no such file", 2) from None
+    except OSError as exc:
+        raise Failed(f"cannot read {path}: {exc.strerror or exc}", 2) from None
+    return data, ("standard input" if path == "-" else Path(path).name)

@@ -6,9 +6,6 @@ Thin shells over ``tui.plan.checkins``, ``tui.plan.insights.pace`` and
 
 from __future__ import annotations
 
-import sys
-from pathlib import Path
-
 COMMANDS = ("checkin", "pace", "blame")
 
 
@@ -86,22 +83,12 @@ def _names(plan) -> dict[str, str]:
 
 
 def _checkin_all(args) -> int:
-    from .common import Failed, finish_import
+    from .common import finish_import, read_import_input
     from tui.plan.checkins import today
     from tui.plan.insights import imports
 
     plan = _load(args.plan)
-    try:
-        if args.all == "-":
-            data = sys.stdin.buffer.read(imports.MAX_IMPORT_BYTES + 1)
-        else:
-            with open(args.all, "rb") as fh:
-                data = fh.read(imports.MAX_IMPORT_BYTES + 1)
-    except FileNotFoundError:
-        raise Failed(f"{args.all}: no such file", 2) from None
-    except OSError as exc:
-        raise Failed(f"cannot read {args.all}: {exc.strerror or exc}", 2) from None
-    source = "standard input" if args.all == "-" else Path(args.all).name
+    data, source = read_import_input(args.all)
     on = today()
     report = imports.plan_checkin_import(plan, data, source=source, default_date=_date(args.date, "--date") or on,
                                          on=on, delimiter=args.delimiter, encoding=args.encoding)

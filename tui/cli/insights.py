@@ -5,7 +5,6 @@ Thin shells over ``tui.plan.insights``; heavy modules are imported inside each c
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 
 from .common import json_text
@@ -214,22 +213,11 @@ def _as_of(value):
 
 
 def cmd_import(args) -> int:
-    from .common import Failed, finish_import
+    from .common import finish_import, read_import_input
     from tui.plan.insights import imports
 
     plan_dir, plan = _load(args.plan)
-    try:
-        # at most one byte more than an import reads: a FIFO or /dev/zero cannot exhaust memory
-        if args.file == "-":
-            data = sys.stdin.buffer.read(imports.MAX_IMPORT_BYTES + 1)
-        else:
-            with open(args.file, "rb") as fh:
-                data = fh.read(imports.MAX_IMPORT_BYTES + 1)
-    except FileNotFoundError:
-        raise Failed(f"{args.file}: no such file", 2) from None
-    except OSError as exc:
-        raise Failed(f"cannot read {args.file}: {exc.strerror or exc}", 2) from None
-    source = "standard input" if args.file == "-" else Path(args.file).name
+    data, source = read_import_input(args.file)
     if args.what == "accounts":
         _require_files(plan, "plan.toml", "accounts.toml")
         defaults = {}
