@@ -106,6 +106,23 @@ def test_case_45_nan_and_inf_are_refused_for_key_result_numbers_at_edit_and_chec
     assert proc.returncode == 1 and "real number" in proc.stderr and "Traceback" not in proc.stderr
 
 
+
+def test_case_09_nan_where_the_schema_says_nothing_is_kept_by_edit_and_check_alike(plan_dir):
+    """One rule for check and edit: nan/inf are refused where a number is wanted and kept
+    where the schema says nothing (``custom``), by ``set`` as by ``check``."""
+    plan = load_plan(plan_dir)
+    account = plan.all("account")[0]
+    apply_change(plan, set_field(plan, "account", account.id, "custom.score", math.nan))
+    apply_change(plan, set_field(plan, "account", account.id, "custom.ceiling", math.inf))
+    reloaded = load_plan(plan_dir)
+    assert math.isnan(reloaded.get("account", account.id).data["custom"]["score"])
+    assert not [p for p in validate(reloaded) if p.severity == "error"]
+    with pytest.raises(EditError) as info:
+        set_field(reloaded, "account", account.id, "tier", math.nan)
+    assert "real number" in str(info.value)
+    # and an edit elsewhere in the entity is not refused for the nan it already holds
+    apply_change(reloaded, set_field(reloaded, "account", account.id, "name", "Renamed"))
+
 # item 3 of the issue: a quoted date is refused when set, like at check time
 def test_quoted_date_is_refused_by_an_edit(plan_dir):
     plan = load_plan(plan_dir)

@@ -34,6 +34,7 @@ from jsonschema import Draft202012Validator
 from .registry import Kind, entity_schema_path
 from .schema import SchemaSet, inline_refs
 from .slug import ID_PATTERN
+from .values import number_patterns, wants_number
 
 NOT_FINITE = "value.not-finite"
 
@@ -263,7 +264,10 @@ def _check(validator: Draft202012Validator, data, what) -> dict[tuple, list[Sche
     found: dict[tuple, list[SchemaMessage]] = {}
     for err in validator.iter_errors(to_json(data, bad)):
         found.setdefault((tuple(err.absolute_path), err.validator, err.message), []).extend(_findings(err, what))
+    numbers = number_patterns(validator.schema)
     for path, value in bad:
+        if not wants_number(numbers, path):
+            continue  # where the schema says nothing (``custom``), nan and inf are kept as written
         found[(path, "finite", str(value))] = [SchemaMessage(NOT_FINITE, not_finite_message(path, value), path,
                                                              NOT_FINITE_REASON)]
     return found

@@ -72,6 +72,36 @@ def _walk(schemas, node, base, path, out, seen, depth) -> None:
 
 
 _PATTERNS: dict[tuple[str, str], tuple[tuple[tuple, str], ...]] = {}
+_NODE_PATTERNS: dict[int, tuple[dict, frozenset]] = {}
+
+
+class _Inlined:
+    """``resolve`` for a schema node whose references are already inlined."""
+
+    @staticmethod
+    def resolve(node, base):
+        return node, base
+
+
+def number_patterns(node: dict) -> frozenset:
+    """The path patterns at which an inlined schema node (an entity's or a field's, as
+    the edit checks use) wants a number: where ``nan``/``inf`` are refused."""
+    hit = _NODE_PATTERNS.get(id(node))
+    if hit is None or hit[0] is not node:
+        out: set = set()
+        _walk(_Inlined, node, "", (), out, set(), 0)
+        hit = _NODE_PATTERNS[id(node)] = (node, frozenset(p for p, what in out if what == "number"))
+    return hit[1]
+
+
+def wants_number(patterns, path: tuple) -> bool:
+    """True when ``path`` (keys and indices) matches one of ``number_patterns``."""
+    for pattern in patterns:
+        if len(pattern) == len(path) and all(
+                step == part or (step == ANY_INDEX and isinstance(part, int))
+                or (step == ANY_KEY and isinstance(part, str)) for step, part in zip(pattern, path)):
+            return True
+    return False
 
 
 def typed_paths(schemas, schema_name: str) -> tuple[tuple[tuple, str], ...]:
