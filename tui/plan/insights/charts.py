@@ -61,10 +61,13 @@ def _n(x: float) -> str:
     return f"{x:.1f}".rstrip("0").rstrip(".")
 
 
-def _svg(width: float, height: float, body: list[str], label: str, cls: str, scale: float = 0) -> str:
-    """One chart; ``scale``: at most this many CSS pixels per viewBox unit (0: as wide as its box)."""
+def _svg(width: float, height: float, body: list[str], label: str, cls: str, scale: float = 0, kr: str = "") -> str:
+    """One chart; ``scale``: at most this many CSS pixels per viewBox unit (0: as wide as its
+    box); ``kr``: the key result it draws.  Inline in HTML, it needs no namespace attribute
+    (the page names no URL at all)."""
     cap = f' style="max-width:{_n(width * scale)}px"' if scale else ""
-    return (f'<svg xmlns="http://www.w3.org/2000/svg" class="chart {cls}" viewBox="0 0 {_n(width)} {_n(height)}" '
+    of = f' data-kr="{_t(kr)}"' if kr else ""
+    return (f'<svg class="chart {cls}"{of} viewBox="0 0 {_n(width)} {_n(height)}" '
             f'width="100%"{cap} role="img" aria-label="{_t(label)}" font-family="system-ui, sans-serif">'
             f"<title>{_t(label)}</title>"
             f'<rect class="panel" x="0" y="0" width="{_n(width)}" height="{_n(height)}" rx="4" fill="{light("panel")}"/>'
@@ -115,7 +118,7 @@ def progress_bar(kr) -> str:
     label = f"{kr.glyph} {kr.progress_text}"
     body.append(_text(x0 + bar + 16, y0 + bh - 2, label, f"s-{status}", 12, weight="600"))
     title = f"{kr.title}: {kr.progress_text}, {kr.status_text}" + (f", {kr.expected_text}" if kr.expected_text else "")
-    return _svg(w, h, body, title, "bar-chart")
+    return _svg(w, h, body, title, "bar-chart", kr=kr.id)
 
 
 # -- key result: trend -------------------------------------------------------------------
@@ -134,7 +137,7 @@ def trend(kr, start: str = "", end: str = "") -> str:
     body: list[str] = []
     if not values:
         body.append(_text(w / 2, h / 2 + 4, "no check-ins yet", "muted", 11, "middle"))
-        return _svg(w, h, body, f"{kr.title}: no check-ins yet", "trend-chart")
+        return _svg(w, h, body, f"{kr.title}: no check-ins yet", "trend-chart", kr=kr.id)
     low, high = min(values + refs), max(values + refs)
     if high == low:
         high, low = high + 1, low - 1
@@ -185,7 +188,7 @@ def trend(kr, start: str = "", end: str = "") -> str:
     label = (f"{kr.title}: {len(kr.checkins)} check-ins this quarter"
              + (", previous quarters' finals " + ", ".join(f"{f.quarter} {_fmt(f.value, kr)}" for f in finals)
                 if finals else ""))
-    return _svg(w, h, body, label, "trend-chart")
+    return _svg(w, h, body, label, "trend-chart", kr=kr.id)
 
 
 def _fmt(v, kr) -> str:
