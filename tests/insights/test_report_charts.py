@@ -23,7 +23,7 @@ from tui.plan.model import load_plan
 
 from .conftest import block, content, persona
 
-BAR = 236.0  # the bar's length in the progress chart's viewBox
+BAR = 216.0  # the bar's length in the progress chart's viewBox
 
 
 class _Page(HTMLParser):

@@ -92,7 +92,7 @@ def _clip(text: str, n: int) -> str:
 def progress_bar(kr) -> str:
     """The bar (share of the way from baseline to target, in the computed status's colour),
     the expected-by-today mark, and the progress and status as text."""
-    w, h, bar = 420.0, 34.0, 236.0
+    w, h, bar = 440.0, 34.0, 216.0
     x0, y0, bh = 8.0, 11.0, 14.0
     status = kr.status if kr.status in STATUSES else "unknown"
     fill = bar * kr.bar_share
@@ -299,7 +299,7 @@ def funnel(f) -> str:
     widening funnel), and what is committed beside what is needed (a coloured bar to scale,
     with the shortfall in words)."""
     rows = f.steps
-    w, rh = 640.0, 42.0
+    w, rh = 680.0, 42.0
     h = rh * len(rows) + 28
     cx, maxw = 250.0, 230.0
     body = []

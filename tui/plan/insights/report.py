@@ -186,7 +186,7 @@ svg.bar-chart { max-width: 34rem; } svg.trend-chart { max-width: 34rem; } svg.la
 .kr p { margin: .15rem 0; overflow-wrap: break-word; }
 .legend { color: var(--muted); font-size: .9em; }
 .changes h3 { font-size: 1rem; margin: .9rem 0 .2rem; }
-table.problems td:nth-child(2) { min-width: 10.5em; } table.problems td:nth-child(3) { min-width: 12em; }
+table.problems td:nth-child(2) { width: 12em; } table.problems td:nth-child(2) code { display: inline-block; }
 @page { margin: 14mm 12mm; }
 @media print {
   body { margin: 0; max-width: none; font-size: 10.5pt; padding: 0; }
@@ -525,8 +525,8 @@ def _problem_blocks(problems: list[Problem]) -> list:
     rows = []
     for p in problems:
         where = p.file + (f":{p.line}:{p.col}" if p.line else "")
-        rows.append([p.severity, [("code", where)], [("code", p.code)], p.message])
-    return out + [Table(["Severity", "Where", "Code", "Message"], rows, cls="problems")]
+        rows.append([p.severity, [("code", where), " ", ("code", p.code)], p.message])
+    return out + [Table(["Severity", "Where", "Message"], rows, cls="problems")]
 
 
 def _kept_changes(history: History | None):
