@@ -116,7 +116,7 @@ def progress_bar(kr) -> str:
                     f'stroke="{light("ink")}" stroke-width="2.5"/>'
                     f'<path class="ink" d="M{_n(mx - 4)} {_n(y0 - 9)} h8 l-4 5z" fill="{light("ink")}"/></g>')
     label = f"{kr.glyph} {kr.progress_text}"
-    body.append(_text(x0 + bar + 16, y0 + bh - 2, label, f"s-{status}", 12, weight="600"))
+    body.append(_text(x0 + bar + 14, y0 + bh - 1, label, f"s-{status}", 14, weight="600"))
     title = f"{kr.title}: {kr.progress_text}, {kr.status_text}" + (f", {kr.expected_text}" if kr.expected_text else "")
     return _svg(w, h, body, title, "bar-chart", kr=kr.id)
 
