@@ -389,3 +389,15 @@ def test_cli_passes_previous_quarters_finals_from_the_tags(plan_dir, capsys):
     page = capsys.readouterr().out
     (trend,) = [s for s in charts_of(page, "trend-chart") if s.get("data-kr") == "grow-pipeline/sourced-pipeline"]
     assert len([c for c in trend.iter("circle") if "final" in c.get("class", "")]) == 1
+
+
+def test_text_brief_never_puts_control_characters_on_a_terminal(make_plan, capsys):
+    # TOML escapes: the plan holds the control characters themselves
+    goals = ('[[goal]]\nid = "g1"\ntitle = "clear \\u001b[2J screen \\u202e"\nteam = "shared"\nowners = ["sam"]\n'
+             'status = "at_risk"\n\n[[goal.key_result]]\nid = "kr1"\ntitle = "bell \\u0007 here"\nunit = "count"\n'
+             'baseline = 10\ntarget = 20\nactual = 15\ndirection = "increase"\n')
+    root = make_plan(goals=goals)
+    assert main(["report", str(root), "--format", "text"]) == 0
+    out = capsys.readouterr().out
+    assert "\x1b" not in out and "\x07" not in out and "\u202e" not in out
+    assert "\\x1b[2J" in out and "bell" in out
