@@ -184,7 +184,8 @@ def trend(kr, start: str = "", end: str = "") -> str:
         body.append(f'<circle class="s-{status}" cx="{_n(lx)}" cy="{_n(ly)}" r="3" fill="{light(status)}"/>')
         body.append(_text(x_end + 4, min(bottom, max(top + 8, ly + 4)) if kr.target is None or abs(ly - y(kr.target)) > 10
                           else ly + (14 if ly >= y(kr.target) else -6), _fmt(kr.checkins[-1][1], kr), "ink", 10))
-    body.append(_text(x_start, h - 6, f"{len(kr.checkins)} check-in(s) this quarter", "muted", 10))
+    n = len(kr.checkins)
+    body.append(_text(x_start, h - 6, f"{n} check-in{'' if n == 1 else 's'} this quarter", "muted", 10))
     label = (f"{kr.title}: {len(kr.checkins)} check-ins this quarter"
              + (", previous quarters' finals " + ", ".join(f"{f.quarter} {_fmt(f.value, kr)}" for f in finals)
                 if finals else ""))
