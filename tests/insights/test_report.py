@@ -31,7 +31,8 @@ def test_markdown_sections_and_escaping(make_plan):
     for heading in ("## Goals and key results", "## Journey coverage", "## Alignment stage: **undefined**",
                     "## SLA arithmetic", "## Problems: ", "## Changes since 2026-Q3"):
         assert heading in md
-    assert "| Deals `kr1` | 10 | 20 | 15 | count | increase | 50% | 2026-12-31 |" in md
+    # where it stands in words, a text bar with the expected-by-today mark, the pace
+    assert "| Deals `kr1` | 15 of 20 | `████┃█░░░░░░` ● 50% | expected 35% by today | — | on track | — |" in md
     assert ("### \\<script\\>alert(1)\\</script\\> \\| \\*bold\\* \\[link\\](http://x.example) \\`tick\\` "
             "\\[bold\\]markup\\[/bold\\] שלום 🚀 `g1`") in md
     assert "<script>" not in md
@@ -40,13 +41,14 @@ def test_markdown_sections_and_escaping(make_plan):
 
 
 def test_html_is_self_contained_and_escaped(make_plan):
-    page = quarterly_report(_plan(make_plan), "html", history=History("2026-Q3", unavailable="history unavailable"))
+    page = quarterly_report(_plan(make_plan), "html", history=History("2026-Q3", unavailable="history unavailable"),
+                            today=dt.date(2026, 11, 2))
     assert page.startswith("<!DOCTYPE html>") and page.rstrip().endswith("</html>")
     assert "<script" not in page.replace("&lt;script&gt;", "")
     assert "&lt;script&gt;alert(1)&lt;/script&gt; | *bold* [link](http://x.example) `tick`" in page
     assert not re.search(r"<(link|img|iframe)\b|\bsrc=|@import", page)
     assert "@media print" in page
-    assert "<td class=\"r\">50%</td>" in page
+    assert 'data-kr="g1/kr1"' in page and "● 50%" in page and 'data-expected="' in page
 
 
 def test_history_section_renders_a_diff(make_plan):

@@ -137,6 +137,32 @@ def history_since(plan_dir: Path, since: str, all_fields: bool = False):
         return History(since, unavailable=f"history unavailable: {message}")
 
 
+def quarter_finals(plan_dir: Path) -> dict:
+    """Every key result's final value in each tagged quarter (oldest first), as the plain
+    data the report takes: ``{GOAL/KR: [QuarterFinal, ...]}``; empty when history is
+    unknown (not a repository, git missing, a tag that cannot be read)."""
+    from tui.history.repo import PlanRepo
+    from tui.history.snapshot import snapshot_of_commit
+    from tui.plan.insights.brief import QuarterFinal
+
+    def num(v):
+        return float(v) if isinstance(v, (int, float)) and not isinstance(v, bool) else None
+
+    out: dict = {}
+    try:
+        with PlanRepo(plan_dir) as prepo:
+            for quarter, commit in prepo.quarter_tags().items():
+                snap = snapshot_of_commit(prepo, commit, prepo.tag_name(quarter))
+                for kr in snap.entities.get("key_result", []):
+                    d = kr.data
+                    out.setdefault(kr.id, []).append(QuarterFinal(quarter, num(d.get("actual")), num(d.get("target")),
+                                                                  num(d.get("baseline")),
+                                                                  str(d.get("direction") or "increase")))
+    except Exception:  # noqa: BLE001 - not a repository, git missing, ...: no trend across quarters
+        return {}
+    return out
+
+
 def cmd_report(args) -> int:
     from .common import UsageError
     from tui.plan.insights.report import History, quarterly_report
@@ -148,6 +174,8 @@ def cmd_report(args) -> int:
         raise UsageError(f"--since {args.since!r}: write a quarter as YYYY-QN, e.g. 2026-Q3")
     history = history_since(plan_dir, since, args.all_fields) if since else History("", unavailable="history unavailable: "
                                                                    "the plan has no quarter")
+    history.finals = {kr: [f for f in finals if f.quarter != plan.quarter]
+                      for kr, finals in quarter_finals(plan_dir).items()}
     text = quarterly_report(plan, args.format, problems=validate(plan), quarter_tags=quarters_reviewed(plan_dir),
                             history=history)
     _write(text, args.output, plan)
@@ -306,9 +334,12 @@ def register(sub) -> None:
                            help="the as-of date of the values: each becomes a check-in on that day (default: today)")
         q.set_defaults(func=cmd_import)
 
-    p = sub.add_parser("report", help="the quarterly review brief (Markdown for a pull request, or printable HTML)")
+    p = sub.add_parser("report", help="the quarterly review brief (Markdown for a pull request, printable HTML with "
+                                      "charts, or plain text)")
     p.add_argument("plan_dir", nargs="?", metavar="PLAN_DIR")
-    p.add_argument("--format", choices=("markdown", "html"), default="markdown")
+    p.add_argument("--format", choices=("markdown", "html", "text"), default="markdown",
+                   help="markdown (text bars that render on GitHub), html (a self-contained page with inline SVG "
+                        "charts; print it from a browser for a PDF), or text")
     p.add_argument("--since", metavar="QUARTER", help="show changes since this quarter (default: the one before)")
     p.add_argument("--all-fields", action="store_true",
                    help="list provenance (custom.carried_from, set by rollover) on every changed entity; by default "

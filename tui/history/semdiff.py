@@ -574,16 +574,12 @@ def noun(kind_name: str, n: int) -> str:
 
 
 def compact_number(value) -> str:
+    """A number short, as everywhere else (``tui.plan.insights.numbers.compact``: 3.2M, 180k)."""
+    from tui.plan.insights.numbers import compact
+
     if isinstance(value, bool) or not isinstance(value, (int, float)):
         return str(value)
-    v = float(value)
-    if abs(v) >= 1_000_000:
-        return f"{v / 1_000_000:.4g}M"
-    if abs(v) >= 10_000:
-        return f"{v / 1_000:.4g}k"
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    return str(value)
+    return compact(value)
 
 
 def show_value(value, limit: int | None = 120) -> str:

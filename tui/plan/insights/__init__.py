@@ -22,6 +22,7 @@ _WHERE = {
     "apply_import": "imports",
     "quarterly_report": "report", "History": "report", "HistoryDiff": "report", "HistoryChange": "report",
     "kr_progress": "progress", "kr_progress_note": "progress",
+    "Brief": "brief", "build_brief": "brief",
     "md_text": "markdown", "md_code": "markdown",
     "bundle_schema": "taplo", "write_taplo_config": "taplo",
 }

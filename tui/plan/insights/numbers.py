@@ -9,6 +9,8 @@ and "USD 2.4M" mean the same thing everywhere.
 * ``percent(fraction)``: a fraction as a whole percentage: ``0.64`` → ``64%``.
 * ``amount(v, unit, currency)``: a key result's value in its unit: money with the plan's
   currency (``USD 2.4M``, ``€2.4M``), ``percent`` as ``12%``, ``days`` as ``5 days``.
+* ``progress_words(fraction)``: a key result's progress: ``64%``, ``target reached``,
+  ``past the target``, ``moved the wrong way``.
 * ``kr_words(kr, currency)``: where a key result stands, in plain words that respect its
   direction (``2.3M of 3M``; ``12, down from 34 toward 9``; ``holding 98% (target 98%)``).
 
@@ -132,9 +134,28 @@ def kr_words(kr, currency: str = "", short: bool = True) -> str:
     return f"{say(actual)} of {say(target)}"
 
 
+def progress_words(fraction) -> str:
+    """How far a key result has come, for people: ``64%`` of the way, ``target reached``,
+    ``past the target`` (never a raw "150%"), ``moved the wrong way`` (never a raw "-21%");
+    "—" when there is no progress to tell."""
+    if fraction is None:
+        return "—"
+    plain = _plain(fraction)
+    if plain is not None:
+        return NOT_A_NUMBER
+    if fraction < 0:
+        return "moved the wrong way"
+    if fraction >= 1.005:
+        return "past the target"
+    if fraction >= 1:
+        return "target reached"
+    return percent(min(fraction, 0.99) if fraction > 0.99 else fraction)
+
+
 def is_finite_number(value) -> bool:
     """True for a number that can be drawn (a bar, a chart): finite and not a bool."""
     return is_number(value) and math.isfinite(float(value))
 
 
-__all__ = ["SYMBOLS", "amount", "compact", "full", "is_finite_number", "kr_words", "money", "percent"]
+__all__ = ["SYMBOLS", "amount", "compact", "full", "is_finite_number", "kr_words", "money", "percent",
+           "progress_words"]

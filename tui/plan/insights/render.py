@@ -10,7 +10,8 @@ from .coverage import Cell, Coverage
 from .sales import SalesReadiness
 from .sla import SlaMath
 from .stage import STAGES, StageAssessment
-from ._common import fmt_number
+from .numbers import full as fmt_number  # every number in words people read: one formatter
+from .numbers import amount, money
 from .markdown import md_code, md_text
 
 
@@ -142,12 +143,11 @@ def sla_text(m: SlaMath) -> str:
         lines += ["", *[f"  {f.message}" for f in m.findings if f.code == "sla.inputs"]]
     else:
         per = m.period
-        cur = f" {m.currency}" if m.currency else ""
         n = fmt_number(m.periods, 2)
         lines += [
             "",
-            f"  revenue target        {fmt_number(m.revenue_target)}{cur}",
-            f"  average deal size     {fmt_number(m.average_deal_size)}{cur}",
+            f"  revenue target        {money(m.revenue_target, m.currency, short=False)}",
+            f"  average deal size     {money(m.average_deal_size, m.currency, short=False)}",
             f"  deals needed          {m.deals:>6}   ({m.deals_per_period} per {per})",
             f"  SQLs needed           {m.sqls:>6}   at {fmt_number(m.sql_to_win_rate, 2)}% SQL-to-win "
             f"({m.sqls_per_period} per {per})",
@@ -160,11 +160,11 @@ def sla_text(m: SlaMath) -> str:
         lines += ["", "Key results about MQLs and SQLs:"]
         for k in m.key_results:
             state = "" if k.ok is None else (" ✓" if k.ok else " ✗")
-            tgt = "—" if k.target is None else fmt_number(k.target, 2)
-            act = "—" if k.actual is None else fmt_number(k.actual, 2)
-            exp = "" if k.expected is None else f", plan needs {fmt_number(k.expected, 2)}"
+            tgt = "—" if k.target is None else amount(k.target, k.unit, m.currency, short=False)
+            act = "—" if k.actual is None else amount(k.actual, k.unit, m.currency, short=False)
+            exp = "" if k.expected is None else f" (plan needs {amount(k.expected, k.unit, m.currency, short=False)})"
             note = f" — {k.note}" if k.note else ""
-            lines.append(f"  {k.id}: target {tgt}, actual {act} ({k.unit}{exp}){state}{note}")
+            lines.append(f"  {k.id}: target {tgt}, actual {act}{exp}{state}{note}")
     warnings = [f for f in m.findings if f.severity == "warning"]
     lines.append("")
     if warnings:
