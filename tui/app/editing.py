@@ -39,7 +39,8 @@ class Editing:
 
     def __init__(self, app: App) -> None:
         self.app = app
-        self.quit_after_save = False
+        self.quit_after_save = False  # the save under way was asked for by the quit dialog
+        self.ended_by: str | None = None  # how the quit guard ended the app, when it did
         self.asking_disk: set[str] = set()
         self.poll_running = False
 
@@ -172,18 +173,22 @@ class Editing:
 
     # -- saving and quitting ----------------------------------------------------------------------------------
 
-    def save(self) -> None:
+    def save(self, then_quit: bool = False) -> None:
+        """Save every edited file; with ``then_quit``, end the app once all are saved.  The
+        wish to quit belongs to this one save: a refused or failed save forgets it."""
         if self.app.plan is None:
             return
         if self.app.busy:
-            self.app.notify("Still working on the previous edit…", severity="warning", markup=False)
+            self.app.notify("Still working on the previous edit…" + (" Nothing was saved; quit again in a "
+                            "moment." if then_quit else ""), severity="warning", markup=False)
             return
         dirty = self.app.session.dirty_files
         if not dirty:
             self.app.notify("Nothing to save: no unsaved edits.", markup=False, timeout=3)
-            if self.quit_after_save:
-                self.app.exit(0)
+            if then_quit:
+                self._end("quit, nothing to save")
             return
+        self.quit_after_save = then_quit
         self.app.busy = True
         self.app.main.update_title()
         files = {name: self.app.plan.files[name] for name in dirty}
@@ -195,6 +200,7 @@ class Editing:
 
     def saved(self, message: Saved) -> None:
         report = message.report
+        then_quit, self.quit_after_save = self.quit_after_save, False
         self.app.session.adopt_saved(report, message.files)
         self.app.busy = False
         self.write_recovery_now()
@@ -204,18 +210,30 @@ class Editing:
             self.app.notify(f"Saved {', '.join(report.saved)}", markup=False, timeout=3)
         for name, reason in report.failed.items():
             self.app.notify(f"{reason}.\n{self.where_edits_stand()}", title=f"{name} not saved", severity="error",
-                        markup=False, timeout=20)
+                            markup=False, timeout=20)
             self.app.session.disk_seen.pop(name, None)
         if report.failed:
-            self.quit_after_save = False
             self.poll_disk()
-        elif self.quit_after_save:
-            self.app.exit(0)
+        elif then_quit and not self.app.session.dirty:
+            self._end("quit after saving")
+
+    def _end(self, reason: str) -> None:
+        """The one way the quit guard ends the app (``ended_by`` says how, for a log or a test)."""
+        self.ended_by = reason
+        self.app.exit(0)
 
     def quit(self) -> None:
+        """Quit; with unsaved edits, ask first.  An edit still being worked on is an unsaved
+        edit too: quitting waits for it (the user is told to quit again)."""
+        if self.app.busy:
+            self.app.notify("Still working on an edit or a save; quit again in a moment.", severity="warning",
+                            markup=False)
+            return
         dirty = self.app.session.dirty_files
         if not dirty:
-            self.app.exit(0)
+            self._end("quit, no unsaved edits")
+            return
+        if isinstance(self.app.screen, ChoiceScreen):  # a question is open: answer it first
             return
         body = Text()
         body.append("These files have edits that are not saved:\n")
@@ -225,16 +243,14 @@ class Editing:
 
         def chosen(answer: str | None) -> None:
             if answer == "save":
-                self.quit_after_save = True
-                self.save()
+                self.save(then_quit=True)
             elif answer == "discard":
                 self.app.session.clear_recovery()
-                self.app.exit(0)
+                self._end("quit, edits discarded")
 
-        if not isinstance(self.app.screen, ChoiceScreen):
-            self.app.push_screen(ChoiceScreen("Quit with unsaved edits?", body,
-                                          [Choice("save", "Save", "s", "primary"), Choice("discard", "Discard", "d",
-                                                                                          "error"),
+        self.app.push_screen(ChoiceScreen("Quit with unsaved edits?", body,
+                                          [Choice("save", "Save", "s", "primary"),
+                                           Choice("discard", "Discard", "d", "error"),
                                            Choice("cancel", "Cancel", "c")], id="quit-dialog"), chosen)
 
     # -- recovery -----------------------------------------------------------------------------------------------

@@ -307,12 +307,17 @@ class MainScreen(Screen):
                         markup=False)
         return entity
 
-    def edit_entity(self, kind: str, entity_id: str, field: str | None = None) -> None:
+    def edit_entity(self, kind: str, entity_id: str, field: str | None = None, then=None) -> None:
+        """Open an entity's form (``then`` is called with its result when it closes)."""
         if self.app.editing.refuse_busy():
             return
         if self._entity_or_warn(kind, entity_id) is None:
             return
-        self.app.push_screen(FormScreen(self.app.plan, self.app.session.schemas, KINDS[kind], entity_id, focus_field=field))
+        top = self.app.screen
+        if isinstance(top, FormScreen) and top.kind.name == kind and top.entity_id == entity_id:
+            return  # asked twice (a key that is both a binding and a row's activation): one form
+        self.app.push_screen(FormScreen(self.app.plan, self.app.session.schemas, KINDS[kind], entity_id,
+                                        focus_field=field), then)
 
     def add_entity_flow(self, kind: str, parent_id: str | None = None) -> None:
         if self.app.editing.refuse_busy():
@@ -506,8 +511,29 @@ class MainScreen(Screen):
             self.app.notify(f"{where}: fix this in a text editor ({problem.message})", severity="warning", markup=False)
             return
         entity_id = problem.entity or problem.kind
+        back = self._where_the_user_is()
         if await self.goto_entity(problem.kind, entity_id):
-            self.edit_entity(problem.kind, entity_id, field=problem.field or None)
+            self.edit_entity(problem.kind, entity_id, field=problem.field or None, then=lambda _r: self._return(back))
+
+    def _where_the_user_is(self) -> tuple[str, object]:
+        return self.query_one("#views", TabbedContent).active, self.focused
+
+    def _return(self, back: tuple[str, object]) -> None:
+        """Back to the view (and the widget in it) the user was in before a jump."""
+        view, widget = back
+        tabs = self.query_one("#views", TabbedContent)
+        if tabs.active != view:
+            self._navigating = True
+            tabs.active = view
+            self.call_after_refresh(setattr, self, "_navigating", False)
+
+        def refocus() -> None:
+            if widget is not None and widget.is_attached and widget.focusable and widget.screen is self:
+                widget.focus()
+            else:
+                self._focus_view(view)
+
+        self.call_after_refresh(refocus)
 
     def key_sections(self) -> list[tuple[str, list[tuple[str, str, str]]]]:
         def rows(bindings):
