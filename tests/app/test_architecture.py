@@ -48,3 +48,39 @@ def test_no_import_cycles_in_the_app():
 def test_only_the_package_imports_the_app_class():
     importers = {name for name, deps in _imports().items() if "main" in deps}
     assert importers <= {"__init__"}, importers
+
+
+def test_every_import_in_the_app_resolves_also_inside_functions():
+    """An import run only when a key is pressed (``from .present import ...`` inside a
+    handler) fails only then: a module moved into a package must take its imports along."""
+    import importlib.util
+
+    missing = []
+    for path in APP.rglob("*.py"):
+        module = "tui.app." + ".".join(path.relative_to(APP).with_suffix("").parts)
+        module = module.removesuffix(".__init__")
+        package = module if path.name == "__init__.py" else module.rsplit(".", 1)[0]
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if not isinstance(node, ast.ImportFrom):
+                continue
+            if node.level:
+                base = package.split(".")[: len(package.split(".")) - (node.level - 1)]
+                target = ".".join([*base, *([node.module] if node.module else [])])
+            else:
+                target = node.module
+            try:
+                found = importlib.util.find_spec(target) is not None
+            except ModuleNotFoundError:
+                found = False
+            if not found:
+                missing.append(f"{path.relative_to(APP)}:{node.lineno}: {target}")
+    assert not missing, missing
+
+
+def test_the_app_class_is_wiring_workers_and_lifecycle():
+    """The App stays small: flows go to the main screen, machinery to editing.py."""
+    import tui.app.main as app_main
+
+    tree = ast.parse(Path(app_main.__file__).read_text(encoding="utf-8"))
+    (cls,) = [n for n in tree.body if isinstance(n, ast.ClassDef) and n.name == "QuarterdeckApp"]
+    assert cls.end_lineno - cls.lineno < 300

@@ -27,11 +27,13 @@ KEYS = (
 )
 
 
-async def _monkey(pilot, seed: int, steps: int) -> None:
+async def _monkey(pilot, seed: int, steps: int, rng: random.Random | None = None, start: int = 0) -> int | None:
+    """Random steps from ``start``; the step at which the user quit cleanly (the palette's
+    "Quit", say, with nothing unsaved), or None when all steps ran.  Any other end fails."""
     app = pilot.app
-    rng = random.Random(seed)
+    rng = rng or random.Random(seed)
     width, height = app.size
-    for step in range(steps):
+    for step in range(start, steps):
         roll = rng.random()
         if roll < 0.12:
             await pilot.click(offset=(rng.randrange(width), rng.randrange(height)))
@@ -42,10 +44,32 @@ async def _monkey(pilot, seed: int, steps: int) -> None:
                 await pilot.press("c")
         else:
             await pilot.press(rng.choice(KEYS))
-        if step % 25 == 0:
+        if step % 25 == 0 and app.is_running:
             await settle(pilot)
         assert app.crash_report is None, f"step {step} (seed {seed}):\n{app.crash_report}"
-        assert app.is_running, f"the app stopped at step {step} (seed {seed})"
+        if not app.is_running or app.editing.ended_by is not None:
+            # only the quit guard may end the app, and never with edits unsaved or being made
+            assert app.editing.ended_by is not None, f"the app stopped at step {step} (seed {seed}), not by quitting"
+            assert not app.busy
+            if app.editing.ended_by != "quit, edits discarded":
+                assert not app.session.dirty, f"step {step}: quit with unsaved edits ({app.editing.ended_by})"
+            return step + 1
+    return None
+
+
+async def _run(plan_dir, seed: int, steps: int, size=SIZE, make=None) -> None:
+    """The monkey over ``steps`` steps; a clean quit starts the app again for the rest."""
+    rng, start = random.Random(seed), 0
+    while start is not None:
+        app = make_app(plan_dir)
+        async with app.run_test(size=size) as pilot:
+            await ready(pilot)
+            if make is not None:
+                make(app)
+            start = await _monkey(pilot, seed, steps, rng, start)
+            if start is None:
+                await _save_and_compare(pilot, plan_dir)
+        assert app.crash_report is None
 
 
 async def _save_and_compare(pilot, plan_dir) -> None:
@@ -66,30 +90,17 @@ async def _save_and_compare(pilot, plan_dir) -> None:
 
 @pytest.mark.parametrize("seed", [1, 2])
 async def test_monkey_on_the_example_plan(plan_dir, seed):
-    app = make_app(plan_dir)
-    async with app.run_test(size=SIZE) as pilot:
-        await ready(pilot)
-        await _monkey(pilot, seed, STEPS)
-        await _save_and_compare(pilot, plan_dir)
-    assert app.crash_report is None
+    await _run(plan_dir, seed, STEPS)
 
 
 async def test_monkey_on_a_plan_with_problems_everywhere(tmp_path):
-    plan_dir = problem_plan(tmp_path / "broken")
-    app = make_app(plan_dir)
-    async with app.run_test(size=SIZE) as pilot:
-        await ready(pilot)
-        await _monkey(pilot, 3, STEPS)
-        await _save_and_compare(pilot, plan_dir)
-    assert app.crash_report is None
+    await _run(problem_plan(tmp_path / "broken"), 3, STEPS)
 
 
 async def test_monkey_under_no_color(plan_dir, monkeypatch):
     monkeypatch.setenv("NO_COLOR", "1")
-    app = make_app(plan_dir)
-    async with app.run_test(size=(60, 20)) as pilot:
-        await ready(pilot)
-        assert app.no_color
-        await _monkey(pilot, 4, max(STEPS // 2, 50))
-        await _save_and_compare(pilot, plan_dir)
-    assert app.crash_report is None
+    await _run(plan_dir, 4, max(STEPS // 2, 50), size=(60, 20), make=lambda app: _assert_no_color(app))
+
+
+def _assert_no_color(app) -> None:
+    assert app.no_color

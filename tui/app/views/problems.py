@@ -70,7 +70,7 @@ class ProblemsView(Horizontal):
     def _sorted(self, event: RowTable.SortChanged) -> None:
         event.stop()
         table = event.table
-        from .present import Filter
+        from ..present import Filter
 
         table.set_view(view_of(table.rows, Filter([], []), KINDS["plan"], table.sort_column, table.reverse))
 
