@@ -62,13 +62,16 @@ def _reason(exc: OSError) -> str:
 
 
 def atomic_write(path: Path, data: bytes, expected_sha256: str | None = None, *, name: str | None = None,
-                 lock: bool | None = None, timeout: float | None = None) -> None:
+                 lock: bool | None = None, timeout: float | None = None, create: bool = False) -> None:
     """Replace ``path`` with ``data``.  With ``expected_sha256``, refuse if the file on
     disk is not the one that was read (changed or deleted since).
 
     A write with ``expected_sha256`` (or ``lock=True``) holds the file's write lock
     (see ``locking``) from that check to the rename, so no other writer can slip in
-    between; ``timeout`` bounds the wait for it.  A file with several hard links is
+    between; ``timeout`` bounds the wait for it.  With ``create``, a file read as empty
+    (the hash of no bytes) may also be missing: it is created (a new per-entity file,
+    see ``layout``); one that appeared meanwhile with other bytes is still refused.
+    A file with several hard links is
     written in place instead of replaced, so every link keeps seeing it (see
     ``_write_in_place`` for the price)."""
     name = name or str(path)
@@ -80,6 +83,8 @@ def atomic_write(path: Path, data: bytes, expected_sha256: str | None = None, *,
         _step("locked")
         if expected_sha256 is not None:
             now = current_digest(real)
+            if now is None and create and expected_sha256 == digest(b""):
+                now = expected_sha256  # a new file: nothing there yet, as expected
             if now is None:
                 raise FileChangedError(f"{name} was deleted since it was read; nothing saved. Reload the plan, "
                                        "or restore the file, then save again", file=name, code="save.deleted")
@@ -100,6 +105,32 @@ def atomic_write(path: Path, data: bytes, expected_sha256: str | None = None, *,
         else:
             _replace(real, data, name, st)
         _step("done")
+
+
+def remove_file(path: Path, expected_sha256: str | None = None, *, name: str | None = None,
+                timeout: float | None = None) -> None:
+    """Remove a plan file (an entity file of a kind kept as one file per entity, or a
+    file that a layout conversion replaced) under its write lock, refusing one whose
+    bytes are not ``expected_sha256`` any more.  A file already gone is not an error.
+    A symlink is removed as a link (what it points at stays)."""
+    name = name or str(path)
+    real = Path(os.path.realpath(path))
+    with locked([real], names=[name], timeout=timeout):
+        now = current_digest(real)
+        if now is None:
+            return
+        if expected_sha256 is not None and now != expected_sha256:
+            raise FileChangedError(f"{name} changed on disk since it was read; it was not removed. Reload the plan "
+                                   "(your edit can be made again) or compare the versions first",
+                                   file=name, code="save.changed")
+        try:
+            os.unlink(path)
+        except FileNotFoundError:
+            return
+        except OSError as exc:
+            raise SaveError(f"cannot remove {name}: {_reason(exc)}; the file is unchanged and your edit is kept",
+                            file=name, code="save.io") from None
+    _sync_folder(Path(path).parent)
 
 
 def _replace(real: Path, data: bytes, name: str, st) -> None:
