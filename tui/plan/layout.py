@@ -137,6 +137,18 @@ def base_file(name: str) -> str:
     return name
 
 
+def file_of_path(path: str) -> str | None:
+    """The single file a path names when it is a file of a split kind's folder
+    (``plans/accounts/acme.toml`` -> ``accounts.toml``), else None.  The folder decides,
+    not the file's own name: an account with the id ``content`` is ``accounts/content.toml``."""
+    parts = str(path).replace("\\", "/").split("/")
+    if len(parts) < 2:
+        return None
+    name = f"{parts[-2]}/{parts[-1]}"
+    base = base_file(name)
+    return base if base != name else None
+
+
 def is_member(name: str) -> bool:
     """True for a file of a split kind's folder (an entity file or the header)."""
     return base_file(name) != name
