@@ -28,6 +28,7 @@ from textual.widgets import ContentSwitcher, Footer, Header, TabbedContent, TabP
 
 from tui.plan import ops
 from tui.plan.edit import EditError
+from tui.plan.layout import base_file
 from tui.plan.model import Plan
 from tui.plan.problems import ERROR, PlanError, Problem
 from tui.plan.registry import KINDS, list_kinds, views as registry_views
@@ -631,7 +632,7 @@ class QuarterdeckApp(App[int]):
             if outcome is None:
                 self.post_message(EditFailed("Nothing to " + mode + ".", done))
                 return
-            kinds = [k for k in LIST_KINDS if KINDS[k].file in outcome.step.after]
+            kinds = [k for k in LIST_KINDS if KINDS[k].file in {base_file(n) for n in outcome.step.after}]
             rows = {k: build_rows(outcome.plan.all(k), self.marks) for k in kinds}
             try:
                 self.session.write_recovery(outcome.plan)

@@ -322,7 +322,7 @@ def layout_problems(plan) -> list[Problem]:
                                f"[[{key}]] table, named after its id (give each its own <id>.toml)", name, line, 1))
             continue
         own = items[0].get("id")
-        if own != stem:
+        if own != stem or not is_slug(stem):
             loc = tf.index.locate((key, 0, "id"))
             line, col = (loc.line + 1, loc.col + 1) if loc else (1, 1)
             if not is_slug(stem):
