@@ -56,7 +56,7 @@ from pathlib import Path
 
 from .document import TomlFile, digest, parse_toml, read_plan_bytes
 from .problems import ERROR, WARNING, PlanError, Problem, UnreadableError
-from .registry import KINDS, PLAN_FILES, Kind
+from .registry import KINDS, PLAN_FILES, SPLIT_FILES, Kind
 from .slug import ID_RULE, is_slug
 
 HEADER = "_header.toml"
@@ -73,21 +73,13 @@ class LayoutError(PlanError):
 
 def splittable(k: Kind) -> bool:
     """True when kind ``k`` may be stored as one file per entity: it has ids, sits at the
-    top of its file, and no other top-level kind shares that file."""
-    if k.singleton or k.parent is not None:
-        return False
-    return all(_top(other) is k for other in KINDS.values() if other.file == k.file)
-
-
-def _top(k: Kind) -> Kind:
-    while k.parent is not None:
-        k = KINDS[k.parent]
-    return k
+    top of its file, and no other top-level kind shares that file (``registry.SPLIT_FILES``)."""
+    return SPLIT_FILES.get(k.file) == k.name
 
 
 def split_kinds() -> dict[str, Kind]:
     """{single file name: kind} for every kind that can be split (registry order)."""
-    return {k.file: k for k in KINDS.values() if splittable(k)}
+    return {file: KINDS[name] for file, name in SPLIT_FILES.items()}
 
 
 def kind_of(name: str) -> Kind:
@@ -132,7 +124,7 @@ def base_file(name: str) -> str:
     folder, sep, rest = name.partition("/")
     if sep and "/" not in rest:
         candidate = folder + SUFFIX
-        if candidate in PLAN_FILES and candidate in split_kinds():
+        if candidate in SPLIT_FILES:
             return candidate
     return name
 
@@ -185,7 +177,7 @@ def group_files(files) -> dict[str, list[str]]:
 
 def is_split(files, file: str) -> bool:
     """True when the plan in ``files`` keeps ``file``'s kind as a folder."""
-    if file in files or file not in split_kinds():
+    if file in files or file not in SPLIT_FILES:
         return False
     prefix = folder_of(file) + "/"
     return any(name.startswith(prefix) for name in files)
@@ -367,8 +359,6 @@ class SplitTexts:
 def split_text(tf: TomlFile, k: Kind) -> SplitTexts:
     """The texts of the per-entity files for the single file ``tf`` of kind ``k``
     (checked: each parses to exactly its entity, the header to nothing)."""
-    from .edit import EditError, _header_index, entity_span
-
     key = k.path[0]
     data = tf.data
     items = data.get(key, [])
@@ -393,17 +383,13 @@ def split_text(tf: TomlFile, k: Kind) -> SplitTexts:
             raise LayoutError(f"two {k.plural.lower()} have the id {own!r} (ids are unique within a kind); rename "
                               "one first", file=tf.name, code="layout.refused")
         folded[own.casefold()] = own
-    spans = []
-    for i in range(len(items)):
-        if _header_index(tf, (key, i)) is None:
-            raise LayoutError(f"{tf.name}: {k.title.lower()} {ids[i]!r} is written inline, not as a [[{key}]] "
-                              "table; write it as a table first", file=tf.name, code="layout.refused")
-        try:
-            spans.append(entity_span(tf, (key, i)))
-        except EditError as exc:
-            raise LayoutError(exc.message, file=tf.name, code="layout.refused") from None
     nl = tf.newline
     lines = [ln.removesuffix("\r") for ln in tf.text.split("\n")]
+    spans = _entity_spans(tf, key, len(items), lines)
+    for i, span in enumerate(spans):
+        if span is None:
+            raise LayoutError(f"{tf.name}: {k.title.lower()} {ids[i]!r} is written inline, not as a [[{key}]] "
+                              "table; write it as a table first", file=tf.name, code="layout.refused")
     if lines and lines[-1] == "":
         lines.pop()
     if not spans:
@@ -429,6 +415,41 @@ def split_text(tf: TomlFile, k: Kind) -> SplitTexts:
         raise LayoutError(f"{tf.name} holds something other than comments before its first table; move it into "
                           "a table or remove it first", file=tf.name, code="layout.refused")
     return _checked(out, tf, k, items)
+
+
+def _entity_spans(tf: TomlFile, key: str, count: int, lines: list[str]) -> list:
+    """Lines [start, end) of each top-level entity's table with its sub-tables, found in
+    one pass over the headers (``edit.entity_span`` finds one at a time): from its
+    ``[[key]]`` header to its last key, trailing blank and comment lines left out (they
+    introduce what follows).  None for an entity written inline."""
+    from .tomlindex import is_blank_or_comment
+
+    starts: dict[int, int] = {}
+    ends: dict[int, int] = {}
+    current = None  # the entity whose lines the headers are in
+    for h in sorted(tf.index.headers, key=lambda h: h.line):
+        path = h.path
+        own = path[1] if len(path) >= 2 and path[0] == key and isinstance(path[1], int) else None
+        if own is not None and own == current and len(path) > 2:
+            continue  # one of its sub-tables
+        if current is not None:
+            ends[current] = h.line
+            current = None
+        if own is not None and len(path) == 2:
+            starts[own] = h.line
+            current = own
+    if current is not None:
+        ends[current] = len(lines)
+    out = []
+    for i in range(count):
+        if i not in starts:
+            out.append(None)
+            continue
+        start, end = starts[i], ends[i]
+        while end > start + 1 and is_blank_or_comment(lines[end - 1]):
+            end -= 1
+        out.append((start, end))
+    return out
 
 
 def _checked(texts: SplitTexts, tf: TomlFile, k: Kind, items: list) -> SplitTexts:
@@ -491,11 +512,12 @@ def _read(root: Path, name: str, boundary: Path) -> TomlFile:
 def convert(root: Path | str, kind: str, to: str, *, timeout: float | None = None) -> LayoutResult:
     """Store ``kind`` of the plan at ``root`` as one file (``to="join"``) or as one file
     per entity (``to="split"``).  The data does not change (checked before writing).
-    New files are written (each atomically) before old ones are removed; every file
-    involved is locked throughout, and a file changed since it was read is not removed."""
+    New files are written (each through a temp file and a rename, then made durable
+    together) before old ones are removed; every file involved is locked throughout, and
+    a file changed since it was read is not removed."""
     from .document import plan_boundary
     from .locking import locked
-    from .save import _step, atomic_write, remove_file
+    from .save import _step, _sync_folder, atomic_write, remove_file, write_new_files
 
     if to not in ("split", "join"):
         raise LayoutError(f"{to!r}: say split (one file per entity) or join (one file)", code="usage.layout")
@@ -519,7 +541,6 @@ def convert(root: Path | str, kind: str, to: str, *, timeout: float | None = Non
             texts = split_text(single, k)
             wanted = {header_file(file): texts.header}
             wanted.update({entity_file(file, own): text for own, text in texts.entities.items()})
-            nl = single.newline
         else:
             members = {n: _read(root, n, boundary) for n in names}
             problems = layout_problems(_Files(members))
@@ -555,14 +576,10 @@ def convert(root: Path | str, kind: str, to: str, *, timeout: float | None = Non
             result.finished = True
         if to == "split":
             (root / folder_of(file)).mkdir(exist_ok=True)
-            for name, text in wanted.items():
-                data = text.encode("utf-8")
-                path = root / name
-                if os.path.lexists(path) and path.read_bytes() == data:
-                    continue
-                atomic_write(path, data, None if not os.path.lexists(path) else digest(path.read_bytes()),
-                             name=name)
-                result.written.append(name)
+            # (in a conversion left half-way, the files already there are what is wanted)
+            new = {root / name: text.encode("utf-8") for name, text in wanted.items() if name not in names}
+            write_new_files(new, {root / name: name for name in wanted})
+            result.written += [name for name in wanted if name not in names]
             _step("layout-written")
             remove_file(root / file, digest(single.raw), name=file)
             result.removed.append(file)
@@ -577,10 +594,11 @@ def convert(root: Path | str, kind: str, to: str, *, timeout: float | None = Non
                 result.entities = len(items)
             _step("layout-written")
             for n, name in enumerate(names):
-                remove_file(root / name, digest((root / name).read_bytes()), name=name)
+                remove_file(root / name, members[name].sha256, name=name, sync=False)  # as read and joined
                 result.removed.append(name)
                 if n == 0:
                     _step("layout-removing")
+            _sync_folder(root / folder_of(file))
             try:
                 os.rmdir(root / folder_of(file))
             except OSError:

@@ -107,8 +107,42 @@ def atomic_write(path: Path, data: bytes, expected_sha256: str | None = None, *,
         _step("done")
 
 
+def write_new_files(files: dict[Path, bytes], names: dict[Path, str] | None = None) -> None:
+    """Write many files that do not exist yet, for one step (a layout conversion; the
+    caller holds their locks): each through a temp file and a rename, so none is ever
+    seen half-written, then one ``os.sync()`` makes all of them durable together (an
+    fsync each costs a disk flush each: minutes for ten thousand files)."""
+    names = names or {}
+    mode = 0o666 & ~_umask()
+    folders = set()
+    for path, data in files.items():
+        name = names.get(path, str(path))
+        tmp = None
+        try:
+            fd, tmp = tempfile.mkstemp(prefix=f".{Path(path).name}.", suffix=TEMP_SUFFIX, dir=Path(path).parent)
+            try:
+                _write_all(fd, data)
+                os.fchmod(fd, mode)
+            finally:
+                os.close(fd)
+            os.replace(tmp, path)
+            tmp = None
+        except OSError as exc:
+            raise SaveError(f"cannot write {name}: {_reason(exc)}", file=name, code="save.io") from None
+        finally:
+            if tmp is not None:
+                try:
+                    os.unlink(tmp)
+                except OSError:
+                    pass
+        folders.add(Path(path).parent)
+    os.sync()
+    for folder in folders:
+        _sync_folder(folder)
+
+
 def remove_file(path: Path, expected_sha256: str | None = None, *, name: str | None = None,
-                timeout: float | None = None) -> None:
+                timeout: float | None = None, sync: bool = True) -> None:
     """Remove a plan file (an entity file of a kind kept as one file per entity, or a
     file that a layout conversion replaced) under its write lock, refusing one whose
     bytes are not ``expected_sha256`` any more.  A file already gone is not an error.
@@ -130,7 +164,8 @@ def remove_file(path: Path, expected_sha256: str | None = None, *, name: str | N
         except OSError as exc:
             raise SaveError(f"cannot remove {name}: {_reason(exc)}; the file is unchanged and your edit is kept",
                             file=name, code="save.io") from None
-    _sync_folder(Path(path).parent)
+    if sync:  # (``sync=False``: the caller syncs the folder once, after removing many)
+        _sync_folder(Path(path).parent)
 
 
 def _replace(real: Path, data: bytes, name: str, st) -> None:
