@@ -452,9 +452,13 @@ def _entity_spans(tf: TomlFile, key: str, count: int, lines: list[str]) -> list:
     return out
 
 
-def _checked(texts: SplitTexts, tf: TomlFile, k: Kind, items: list) -> SplitTexts:
-    from .edit import same_data
+def same_data(a, b) -> bool:
+    """The same TOML data, key order included (a text copied line for line parses in the
+    same order); ``nan`` equals ``nan`` and datetimes agree on their offset (``repr``)."""
+    return repr(a) == repr(b)
 
+
+def _checked(texts: SplitTexts, tf: TomlFile, k: Kind, items: list) -> SplitTexts:
     key = k.path[0]
     if texts.header and parse_toml(texts.header, tf.name) != {}:
         raise LayoutError(f"{tf.name}: its opening lines would not be comments only in {HEADER}; nothing changed",
@@ -517,7 +521,7 @@ def convert(root: Path | str, kind: str, to: str, *, timeout: float | None = Non
     a file changed since it was read is not removed."""
     from .document import plan_boundary
     from .locking import locked
-    from .save import _step, _sync_folder, atomic_write, remove_file, write_new_files
+    from .save import atomic_write, crash_point, remove_file, sync_folder, write_new_files
 
     if to not in ("split", "join"):
         raise LayoutError(f"{to!r}: say split (one file per entity) or join (one file)", code="usage.layout")
@@ -554,8 +558,6 @@ def convert(root: Path | str, kind: str, to: str, *, timeout: float | None = Non
             joined = join_text(header.text if header else "", [members[n].text for n in entity_names], nl)
             items = [members[n].data[k.path[0]][0] for n in entity_names]
             check = parse_toml(joined, file) if joined else {}
-            from .edit import same_data
-
             if not same_data(check, {k.path[0]: items} if items else {}):
                 raise LayoutError(f"joining {folder_of(file)}/ would change its data; nothing changed", file=file,
                                   code="layout.verify")
@@ -580,7 +582,7 @@ def convert(root: Path | str, kind: str, to: str, *, timeout: float | None = Non
             new = {root / name: text.encode("utf-8") for name, text in wanted.items() if name not in names}
             write_new_files(new, {root / name: name for name in wanted})
             result.written += [name for name in wanted if name not in names]
-            _step("layout-written")
+            crash_point("layout-written")
             remove_file(root / file, digest(single.raw), name=file)
             result.removed.append(file)
             result.entities = len(texts.entities)
@@ -592,13 +594,13 @@ def convert(root: Path | str, kind: str, to: str, *, timeout: float | None = Non
                 atomic_write(root / file, joined.encode("utf-8"), None, name=file)
                 result.written.append(file)
                 result.entities = len(items)
-            _step("layout-written")
+            crash_point("layout-written")
             for n, name in enumerate(names):
                 remove_file(root / name, members[name].sha256, name=name, sync=False)  # as read and joined
                 result.removed.append(name)
                 if n == 0:
-                    _step("layout-removing")
-            _sync_folder(root / folder_of(file))
+                    crash_point("layout-removing")
+            sync_folder(root / folder_of(file))
             try:
                 os.rmdir(root / folder_of(file))
             except OSError:

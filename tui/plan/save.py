@@ -55,6 +55,17 @@ def _step(point: str) -> None:
         os.kill(os.getpid(), signal.SIGKILL)
 
 
+def crash_point(point: str) -> None:
+    """A named point of a multi-file step (a layout conversion) where the crash tests
+    may kill the process, as they do at each of ``STEPS`` of a save."""
+    _step(point)
+
+
+def sync_folder(folder: Path) -> None:
+    """Make a folder's entries (files added, renamed or removed in it) durable."""
+    _sync_folder(folder)
+
+
 def _reason(exc: OSError) -> str:
     return {errno.ENOSPC: "the disk is full", errno.EACCES: "permission denied",
             errno.EPERM: "permission denied", errno.EROFS: "the file system is read-only",
