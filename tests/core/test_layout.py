@@ -312,6 +312,18 @@ def test_comments_below_the_last_entity_stay_in_the_header(tmp_path):
     assert again == texts
 
 
+@pytest.mark.parametrize("kind", SPLIT_KINDS)
+def test_the_one_pass_spans_are_the_edit_modules_spans(kind):
+    """split finds every entity's lines in one pass; they are the lines edits work on."""
+    from tui.plan.edit import entity_span
+
+    k = layout.kind_of(kind)
+    tf = load_plan(EXAMPLE).files[k.file]
+    lines = tf.text.split("\n")
+    count = len(tf.data[k.path[0]])
+    assert layout._entity_spans(tf, k.path[0], count, lines) == [entity_span(tf, (k.path[0], i)) for i in range(count)]
+
+
 def test_split_refuses_what_it_cannot_keep(tmp_path):
     k = layout.kind_of("account")
     for text, why in (('[[account]]\nid = "a"\n\n[other]\nx = 1\n', "more than"),

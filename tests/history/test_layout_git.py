@@ -280,3 +280,20 @@ def test_textconv_and_the_driver_know_a_file_by_its_folder():
     assert "Content Co" in rendered
     merged = merge_bytes(base, ours, theirs, path)
     assert merged.text is not None and "tier = 2" in merged.text and 'title = "Chief Executive"' in merged.text
+
+
+def test_blame_follows_an_entity_across_a_layout_change(tmp_path, capsys):
+    root = make_repo(tmp_path, "file")
+    plans = root / "plans"
+    cli(capsys, plans, "set", "account", "harbor-hvac", "tier", "2")
+    git(root, "commit", "-qam", "tier two")
+    cli(capsys, plans, "layout", "account", "split")
+    git(root, "add", "-A")
+    git(root, "commit", "-qm", "one file per account")
+    cli(capsys, plans, "set", "account", "harbor-hvac", "stage", '"opportunity"')
+    git(root, "commit", "-qam", "an opportunity now")
+    code, out, err = run_cli(capsys, "blame", "account", "harbor-hvac", "--format", "json", "--plan", str(plans))
+    assert code == 0, err
+    subjects = {f["field"]: f["subject"] for f in json.loads(out)["fields"]}
+    assert subjects["tier"] == "tier two" and subjects["stage"] == "an opportunity now"
+    assert subjects["name"] == "base"  # the layout change itself changed no field
