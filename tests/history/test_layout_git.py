@@ -297,3 +297,14 @@ def test_blame_follows_an_entity_across_a_layout_change(tmp_path, capsys):
     subjects = {f["field"]: f["subject"] for f in json.loads(out)["fields"]}
     assert subjects["tier"] == "tier two" and subjects["stage"] == "an opportunity now"
     assert subjects["name"] == "base"  # the layout change itself changed no field
+
+
+def test_the_ci_workflow_of_a_plan_at_the_root_runs_for_entity_files():
+    from tests.history.test_init_demo import _matches
+    from tui.history.scaffold import workflow_paths
+
+    for rel, prefix in (("", ""), ("plans", "plans/")):
+        patterns = workflow_paths(rel)
+        for path in ("accounts.toml", "accounts/harbor-hvac.toml", "goals/grow-pipeline.toml"):
+            assert _matches(patterns, prefix + path), (rel, path, patterns)
+        assert not _matches(patterns, "README.md")
