@@ -159,20 +159,14 @@ def schema_of(name: str) -> str:
     return PLAN_FILES[base_file(name)]
 
 
-def group_files(files) -> dict[str, list[str]]:
-    """{single file name: the names that hold its entities}, in reading order: the single
-    file itself, else the entity files of its folder in id order (headers left out)."""
-    out: dict[str, list[str]] = {}
-    members: dict[str, list[str]] = {}
-    for name in files:
-        base = base_file(name)
-        if base == name:
-            out.setdefault(name, []).insert(0, name)
-        elif not name.endswith("/" + HEADER):
-            members.setdefault(base, []).append(name)
-    for base, names in members.items():
-        out.setdefault(base, []).extend(sorted(names))
-    return out
+def entity_files(files) -> list[str]:
+    """The entity files among plan file names (``accounts/<id>.toml``), in name order."""
+    return sorted(name for name in files if "/" in name and is_entity_file(name))
+
+
+def kind_of_file(name: str) -> Kind:
+    """The kind an entity file (or a split kind's single file) holds."""
+    return KINDS[SPLIT_FILES[base_file(name)]]
 
 
 def is_split(files, file: str) -> bool:

@@ -133,22 +133,29 @@ def _dig(data, path):
 def collect_entities(files: dict[str, TomlFile]) -> dict[str, list[Entity]]:
     """Find every entity of every kind in the parsed files."""
     out: dict[str, list[Entity]] = {}
-    # a kind kept as one file per entity is read from each of them (see layout)
-    groups = layout.group_files(files)
     for k in KINDS.values():
         if k.parent is not None and not KINDS[k.parent].singleton:
             continue  # collected with their parents below
-        for name in groups.get(k.file, ()):
-            tf = files[name]
-            path = full_path(k)
-            value = _dig(tf.data, path)
-            if k.singleton:
-                if isinstance(value, dict):
-                    out.setdefault(k.name, []).append(Entity(k, k.name, value, name, path))
-                continue
-            for i, item in enumerate(value if isinstance(value, list) else []):
-                if isinstance(item, dict):
-                    out.setdefault(k.name, []).append(Entity(k, str(item.get("id", f"#{i + 1}")), item, name, path + (i,)))
+        tf = files.get(k.file)
+        if tf is None:
+            continue
+        path = full_path(k)
+        value = _dig(tf.data, path)
+        if k.singleton:
+            if isinstance(value, dict):
+                out.setdefault(k.name, []).append(Entity(k, k.name, value, k.file, path))
+            continue
+        for i, item in enumerate(value if isinstance(value, list) else []):
+            if isinstance(item, dict):
+                out.setdefault(k.name, []).append(Entity(k, str(item.get("id", f"#{i + 1}")), item, k.file, path + (i,)))
+    # a kind kept as one file per entity (accounts/<id>.toml, see layout): each file's
+    # entities, in file-name order, after those of a single file of that kind if any
+    for name in layout.entity_files(files):
+        k = layout.kind_of_file(name)
+        value = _dig(files[name].data, k.path)
+        for i, item in enumerate(value if isinstance(value, list) else []):
+            if isinstance(item, dict):
+                out.setdefault(k.name, []).append(Entity(k, str(item.get("id", f"#{i + 1}")), item, name, k.path + (i,)))
     for k in KINDS.values():
         if k.parent is None or KINDS[k.parent].singleton:
             continue
