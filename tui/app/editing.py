@@ -16,6 +16,7 @@ from rich.text import Text
 
 from tui.plan import ops
 from tui.plan.edit import EditError
+from tui.plan.layout import base_file
 from tui.plan.model import Plan
 from tui.plan.problems import PlanError
 from tui.plan.registry import KINDS, list_kinds
@@ -79,7 +80,7 @@ class Editing:
             if outcome is None:
                 self.app.post_message(EditFailed("Nothing to " + mode + ".", done))
                 return
-            kinds = [k for k in LIST_KINDS if KINDS[k].file in outcome.step.after]
+            kinds = [k for k in LIST_KINDS if KINDS[k].file in {base_file(n) for n in outcome.step.after}]
             rows = {k: build_rows(outcome.plan.all(k), self.app.marks) for k in kinds}
             try:
                 self.app.session.write_recovery(outcome.plan)

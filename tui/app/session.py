@@ -21,6 +21,7 @@ from typing import Callable
 
 from tui.plan.document import TomlFile, digest, parse_toml
 from tui.plan.edit import Change, save_file, stage_change
+from tui.plan.layout import base_file
 from tui.plan.model import Plan, collect_entities, load_plan
 from tui.plan.problems import PlanError, TomlSyntaxError
 from tui.plan.registry import PLAN_FILES
@@ -163,7 +164,7 @@ class Session:
         before = {name: tf.text for name, tf in work.files.items()}
         value = op(work)
         after = {name: tf.text for name, tf in work.files.items() if tf.text != before.get(name)}
-        step = Step(summary, {name: before[name] for name in after if name in before}, after, focus)
+        step = Step(summary, {name: before.get(name, "") for name in after}, after, focus)  # "": a new entity file
         return Outcome(work, step, value)
 
     def commit(self, outcome: Outcome, record: bool = True) -> None:
@@ -357,7 +358,7 @@ class Session:
                 raise ValueError("not a recovery file")
             files = {}
             for name, item in payload["files"].items():
-                if name not in PLAN_FILES:
+                if base_file(name) not in PLAN_FILES:
                     raise ValueError(f"unknown file {name!r}")
                 files[name] = (str(item["base_sha256"]), str(item["text"]))
             return Recovery(str(payload.get("written", "")), int(payload.get("pid", 0)),

@@ -1,4 +1,4 @@
-"""Commands on the plan itself: check, get, set, add, rm, rename, kinds."""
+"""Commands on the plan itself: check, get, set, add, rm, rename, kinds, layout."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from tui.plan.safetext import visible_line
 
 from .common import Failed, Paint, UsageError, display_path, emit, json_text, out, plan_dir as find_plan_folder, use_color
 
-COMMANDS = ("check", "get", "set", "add", "rm", "rename", "kinds")
+COMMANDS = ("check", "get", "set", "add", "rm", "rename", "kinds", "layout")
 
 
 # -- check --------------------------------------------------------------------------
@@ -205,13 +205,59 @@ def cmd_rename(args) -> int:
         # every file a rename may touch is locked: references can sit in any of them
         return rename_entity(plan, args.kind, args.id, args.new_id)
 
-    from tui.plan.registry import PLAN_FILES
-
     root = find_plan_folder(args.plan)
-    plan, written = edit_locked(root, op, files=[root / name for name in PLAN_FILES if (root / name).is_file()])
+    plan, written = edit_locked(root, op, files=_plan_files(root))
     if not args.quiet:
         for change in written:
             out(f"{display_path(plan.root, change.file)}: {change.summary}")
+    return 0
+
+
+def _plan_files(root) -> list:
+    """Every plan file on disk, the entity files of kinds kept one file per entity too."""
+    from tui.plan.layout import folder_names, split_kinds
+    from tui.plan.registry import PLAN_FILES
+
+    paths = [root / name for name in PLAN_FILES if (root / name).is_file()]
+    for file in split_kinds():
+        paths += [root / name for name in folder_names(root, file)]
+    return paths
+
+
+# -- layout --------------------------------------------------------------------------------
+
+
+def cmd_layout(args) -> int:
+    from tui.plan.layout import convert, current_layout, folder_of, kind_of, split_kinds
+
+    root = find_plan_folder(args.plan)
+    if args.kind is None:
+        words = {"file": "one file", "split": "one file per entity", "both": "BOTH (see quarterdeck check)",
+                 "none": "no file"}
+        for file, k in split_kinds().items():
+            state = current_layout(root, file)
+            where = f"{folder_of(file)}/<id>.toml" if state == "split" else file
+            out(f"{k.name:<10} {words[state]:<22} {where}")
+        return 0
+    if args.how is None:
+        k = kind_of(args.kind)
+        out(current_layout(root, k.file))
+        return 0
+    result = convert(root, args.kind, args.how)
+    k = result.kind
+    folder = display_path(root, folder_of(k.file)) + "/"
+    single = display_path(root, k.file)
+    if result.already:
+        how = f"one file per entity in {folder}" if args.how == "split" else f"one file, {single}"
+        out(f"{k.plural} are already kept as {how}; nothing changed")
+        return 0
+    if not args.quiet:
+        done = " (finished an interrupted conversion)" if result.finished else ""
+        if args.how == "split":
+            out(f"{single} -> {folder}: {result.entities} {k.plural.lower()}, one file each{done}; no data changed")
+        else:
+            out(f"{folder} -> {single}: {result.entities} {k.plural.lower()} in one file{done}; no data changed")
+        out("commit the change (quarterdeck commit): git sees the files added and removed")
     return 0
 
 
@@ -257,3 +303,10 @@ def register(sub) -> None:
     p.add_argument("new_id", metavar="NEW_ID")
     p = sub.add_parser("kinds", help="list the kinds of entity")
     p.set_defaults(func=cmd_kinds)
+    p = sub.add_parser("layout", help="keep a kind as one file (join) or one file per entity (split): "
+                                      "quarterdeck layout account split; no data changes")
+    p.add_argument("kind", nargs="?", metavar="KIND", help="account, content, persona, goal, term or message")
+    p.add_argument("how", nargs="?", choices=("split", "join"), metavar="split|join")
+    p.add_argument("--plan", "-C", metavar="PLAN_DIR", help="the plan folder (default: found from here)")
+    p.add_argument("--quiet", "-q", action="store_true")
+    p.set_defaults(func=cmd_layout)

@@ -81,19 +81,43 @@ class _Files:
         self.path = prepo.repo_path(name)
         self.parsed: dict[str, dict[str, dict] | None] = {}
         self.broken = False
+        # a kind kept as one file per entity: the folder's tree stands for the file
+        from tui.plan.layout import SUFFIX, folder_of, split_kinds
+
+        self.folder = prepo.repo_path(folder_of(name)) if name in split_kinds() else None
+        self.trees: dict[str, list[tuple[str, str]]] = {}  # "tree:<sha>" -> [(file name, blob id)]
+        self.suffix = SUFFIX
 
     def blob_id(self, commit) -> str | None:
         try:
             return (commit.tree / self.path).hexsha
         except (KeyError, ValueError):
-            return None
+            pass
         except Exception:  # noqa: BLE001 - a missing object (shallow or partial clone)
+            return None
+        if self.folder is None:
+            return None
+        try:
+            tree = commit.tree / self.folder
+            key = f"tree:{tree.hexsha}"
+            if key not in self.trees:
+                self.trees[key] = [(b.name, b.hexsha) for b in tree.blobs
+                                   if b.name.endswith(self.suffix) and not b.name.startswith(".")]
+            return key
+        except Exception:  # noqa: BLE001 - no such folder at that commit, or a missing object
             return None
 
     def entities(self, blob: str | None) -> dict[str, dict] | None:
-        """{id: data} of the kind in that blob (None: no file or not parseable)."""
+        """{id: data} of the kind in that blob, or in the entity files of that folder's
+        tree (None: no file or not parseable)."""
         if blob is None:
             return None
+        if blob in self.trees:
+            out: dict[str, dict] = {}
+            for _name, sha in self.trees[blob]:
+                found = self.entities(sha)
+                out.update(found or {})
+            return out
         if blob not in self.parsed:
             try:
                 text = self.prepo.read_blob(blob).decode("utf-8-sig")

@@ -139,7 +139,7 @@ def _object_format(prepo: PlanRepo) -> str:
 def plan_file_paths(prepo: PlanRepo) -> tuple[list[str], list[str]]:
     """(plan files present, tracked plan files deleted from the folder) as file names."""
     present, missing = [], []
-    for name in PLAN_FILES:
+    for name in _plan_file_names(prepo):
         path = prepo.plan_dir / name
         if os.path.islink(path):
             raise HistoryError(f"{path} is a symbolic link; git would store the link, not the plan. Replace the "
@@ -154,6 +154,25 @@ def plan_file_paths(prepo: PlanRepo) -> tuple[list[str], list[str]]:
         tracked = set(out.split("\0"))
         deleted = [n for n in missing if prepo.repo_path(n) in tracked]
     return present, deleted
+
+
+def _plan_file_names(prepo: PlanRepo) -> list[str]:
+    """The plan's file names, with the entity files of kinds kept one file per entity:
+    those in the folder now and those git tracks there (removed or renamed since)."""
+    from tui.plan.layout import SUFFIX, folder_names, folder_of, split_kinds
+
+    names = list(PLAN_FILES)
+    prefixes = {}
+    for file in split_kinds():
+        names += folder_names(prepo.plan_dir, file)
+        prefixes[prepo.repo_path(folder_of(file)) + "/"] = folder_of(file)
+    out = prepo.git("ls-files", "-z", "--", *prefixes, env=LITERAL)
+    for path in out.split("\0"):
+        head, _, entry = path.rpartition("/")
+        folder = prefixes.get(head + "/")
+        if folder and entry.endswith(SUFFIX) and not entry.startswith(".") and f"{folder}/{entry}" not in names:
+            names.append(f"{folder}/{entry}")
+    return names
 
 
 # -- the commit ------------------------------------------------------------------------------

@@ -87,7 +87,12 @@ def config_entries(prefix: str | None = None, semantic: bool = False) -> dict[st
 
 
 def attribute_lines() -> list[str]:
-    return [f"/{name} {ATTRIBUTES}" for name in PLAN_FILES]
+    """One line per plan file, and one per folder a kind may be kept in one file per
+    entity (``/accounts/*.toml``), so a later ``quarterdeck layout`` needs no new setup."""
+    from tui.plan.layout import folder_of, split_kinds
+
+    return [f"/{name} {ATTRIBUTES}" for name in PLAN_FILES] + [
+        f"/{folder_of(file)}/*.toml {ATTRIBUTES}" for file in split_kinds()]
 
 
 def write_attributes(folder: Path) -> bool:

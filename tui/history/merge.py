@@ -1011,6 +1011,11 @@ def _grow(i1: int, i2: int, spans) -> tuple[int, int]:
 def _file_name(path: str, data: dict) -> str | None:
     from .textconv import guess_name
 
+    from tui.plan.layout import file_of_path
+
+    split = file_of_path(path)  # accounts/<id>.toml: a file of the kind kept one file per entity
+    if split is not None:
+        return split
     base = Path(path).name
     if base in PLAN_FILES:
         return base

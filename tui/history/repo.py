@@ -198,7 +198,10 @@ class PlanRepo:
         return f"{self.rel}/{name}" if self.rel else name
 
     def plan_paths(self) -> list[str]:
-        return [self.repo_path(name) for name in PLAN_FILES]
+        """The plan's files, and the folders of kinds that may be kept one file per entity."""
+        from tui.plan.layout import folder_of, split_kinds
+
+        return [self.repo_path(name) for name in PLAN_FILES] + [self.repo_path(folder_of(f)) for f in split_kinds()]
 
     # -- state ----------------------------------------------------------------------
     def head(self) -> str | None:
@@ -297,14 +300,24 @@ class PlanRepo:
 
     def tree_blobs(self, commit: str) -> dict[str, str]:
         """{plan file name: blob id} of the plan folder at ``commit``."""
+        from tui.plan.layout import SUFFIX, folder_of, split_kinds
+
         names = {self.repo_path(name): name for name in PLAN_FILES}
-        out = self.git("ls-tree", "-z", "--full-tree", commit, "--", *names, env=LITERAL)
+        # a kind kept as one file per entity: the .toml files right inside its folder
+        folders = {self.repo_path(folder_of(f)) + "/": folder_of(f) for f in split_kinds()}
+        out = self.git("ls-tree", "-r", "-z", "--full-tree", commit, "--", *names, *folders, env=LITERAL)
         found = {}
         for record in out.split("\0"):
             if not record:
                 continue
             meta, _, path = record.partition("\t")
             parts = meta.split()
-            if len(parts) == 3 and parts[1] == "blob" and path in names:
+            if len(parts) != 3 or parts[1] != "blob":
+                continue
+            if path in names:
                 found[names[path]] = parts[2]
+                continue
+            head, _, entry = path.rpartition("/")
+            if head + "/" in folders and entry.endswith(SUFFIX) and not entry.startswith("."):
+                found[f"{folders[head + '/']}/{entry}"] = parts[2]
         return found

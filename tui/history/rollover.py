@@ -34,10 +34,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from tui.plan.edit import set_field, stage_change, unset_field
+from tui.plan.edit import set_field, stage_change, unset_field, write_plan_file
 from tui.plan.model import Plan, load_plan
 from tui.plan.problems import ERROR
-from tui.plan.save import atomic_write
 from tui.plan.schema import load_schemas
 
 from .commit import CommitResult, check_identity, check_state, commit_plan, tag_quarter
@@ -194,7 +193,7 @@ def save_staged(plan: Plan) -> list[str]:
     written = []
     for name, tf in plan.files.items():
         if tf.dirty:
-            atomic_write(tf.path, tf.raw, tf.disk_sha256, name=name)
+            write_plan_file(tf, tf.raw, tf.text)  # an entity file of a split kind may be new or removed
             written.append(name)
     return written
 

@@ -105,7 +105,11 @@ def workflow_paths(plan_rel: str) -> list[str]:
     """The workflow's paths filter (GitHub's glob syntax: `*` stays within a folder, `**`
     crosses folders): the plan folder's files, and the workflow itself."""
     if plan_rel in ("", "."):
-        return ["*.toml", ".gitattributes", "schemas/**", WORKFLOW_FILE]
+        from tui.plan.layout import folder_of, split_kinds
+
+        # (a kind kept one file per entity: accounts/<id>.toml)
+        folders = [f"{folder_of(file)}/*.toml" for file in split_kinds()]
+        return ["*.toml", *folders, ".gitattributes", "schemas/**", WORKFLOW_FILE]
     return [f"{plan_rel}/**", WORKFLOW_FILE]
 
 

@@ -80,6 +80,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
+from tui.plan.layout import base_file
 from tui.plan.registry import CHILD_KEYS, KINDS, Kind, identity_keys
 
 FORMAT = "quarterdeck.diff/1"
@@ -396,7 +397,7 @@ def diff_snapshots(old, new, *, plan: str = "", all_fields: bool = False) -> Pla
     skipped_files = set()
     for snap in (old, new):
         for name, err in snap.errors.items():
-            skipped_files.add(name)
+            skipped_files.add(base_file(name))  # an entity file (accounts/<id>.toml): its whole kind
             where = f"line {err.line}: " if err.line else ""
             result.notes.append(f"{name} in {snap.label} cannot be read ({where}{err.message}); "
                                 "its entities are not compared")

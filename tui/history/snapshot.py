@@ -90,8 +90,16 @@ class Snapshot:
 
     @classmethod
     def from_folder(cls, folder: Path, label: str = "working tree") -> "Snapshot":
+        from tui.plan.layout import folder_names, split_kinds
+
         snap = cls(label=label, commit=None, root=Path(folder))
-        for name in PLAN_FILES:
+        names = list(PLAN_FILES)
+        for file in split_kinds():  # entity files of kinds kept one file per entity
+            try:
+                names += folder_names(Path(folder), file)
+            except PlanError as exc:
+                snap.errors[file] = exc
+        for name in names:
             path = Path(folder) / name
             if not path.exists():
                 continue
@@ -99,6 +107,7 @@ class Snapshot:
                 snap.files[name] = TomlFile.read(path, name)
             except PlanError as exc:
                 snap.errors[name] = exc
+        _drop_both(snap)
         return snap
 
     @classmethod
@@ -111,7 +120,15 @@ class Snapshot:
                 snap.errors[name] = parsed
             else:
                 snap.files[name] = parsed
+        _drop_both(snap)
         return snap
+
+
+def _drop_both(snap: "Snapshot") -> None:
+    """A kind present both as one file and as a folder is read neither way (see layout)."""
+    from tui.plan.layout import drop_both
+
+    drop_both(snap.files, snap.errors, lambda file, message: PlanError(message, file=file, code="layout.both"))
 
 
 def parse_blob(sha: str, name: str, read, root: Path):

@@ -196,6 +196,11 @@ class _Stub:
 
 def guess_name(path: str, data: dict) -> str | None:
     """Which plan file this is: by its top-level tables, the file name breaking ties."""
+    from tui.plan.layout import file_of_path
+
+    split = file_of_path(path)  # accounts/<id>.toml: a file of the kind kept one file per entity
+    if split is not None:
+        return split
     base = Path(path).name
     scores = {}
     for name in PLAN_FILES:

@@ -22,12 +22,13 @@ from pathlib import Path
 
 import tomlkit
 
+from . import layout
 from .document import TomlFile, parse_toml
 from .locking import locked
 from .model import Entity, Plan, collect_entities
 from .problems import FileChangedError, PlanError
 from .registry import KINDS, Kind, entity_schema_path, full_path
-from .save import atomic_write, current_digest
+from .save import atomic_write, current_digest, remove_file
 from .schema import SchemaSet, load_schemas
 from .schema_errors import entity_errors
 from .tomlindex import is_blank_or_comment, value_span
@@ -753,7 +754,10 @@ def add_entity(plan: Plan, kind: str, id: str, fields: dict | None = None, *, sc
     if plan.find(kind, id) is not None:
         raise EditError(f"a {k.title.lower()} with id {id!r} already exists; pick another id", code="edit.duplicate")
     data = _ordered(schemas, k, {"id": own_id, **fields})
-    tf = plan.files.get(k.file)
+    if parent is None and layout.is_split(plan.files, k.file):
+        return _add_entity_file(plan, k, id, data, schemas, force)
+    file = parent.file if parent is not None else k.file  # a key result sits in its goal's file
+    tf = plan.files.get(file)
     if tf is None:
         raise EditError(f"{k.file} does not exist in {plan.root}; create it first (an empty file will do)",
                         file=k.file, code="edit.missing-file")
@@ -770,10 +774,10 @@ def add_entity(plan: Plan, kind: str, id: str, fields: dict | None = None, *, sc
         container = container.setdefault(part, {}) if isinstance(part, str) else container[part]
     container[array_path[-1]] = list(container.get(array_path[-1], [])) + [data]
     if not force:
-        probe = Entity(k, id, data, k.file, array_path + (len(container[array_path[-1]]) - 1,))
+        probe = Entity(k, id, data, file, array_path + (len(container[array_path[-1]]) - 1,))
         _check_schema(schemas, probe, expected, tf)
 
-    siblings = [e for e in plan.all(kind) if e.file == k.file and (parent is None or e.parent_id == parent.id)]
+    siblings = [e for e in plan.all(kind) if e.file == file and (parent is None or e.parent_id == parent.id)]
     if parent is not None:
         name = _header_name(tf, parent.path) + "." + ".".join(render_key(p) for p in k.path)
     else:
@@ -787,7 +791,27 @@ def add_entity(plan: Plan, kind: str, id: str, fields: dict | None = None, *, sc
         at = None
     text = insert_block(tf, at, block)
     result = _verify(tf, text, expected)
-    return Change(k.file, tf, text, result, f"{kind} {id} added")
+    return Change(file, tf, text, result, f"{kind} {id} added")
+
+
+def _add_entity_file(plan: Plan, k: Kind, id: str, data: dict, schemas: SchemaSet, force: bool) -> Change:
+    """A new entity of a kind kept as one file per entity: a new file, ``<id>.toml``."""
+    try:
+        name = layout.entity_file(k.file, id)
+    except layout.LayoutError as exc:
+        raise EditError(exc.message, code=exc.code) from None
+    tf = plan.files.get(name)
+    if tf is not None and tf.text != "":
+        raise EditError(f"{name} exists already and holds something else; rename or remove it first",
+                        file=name, code="edit.duplicate")
+    tf = tf or layout.new_file(plan.root, name)
+    expected = {k.path[0]: [data]}
+    if not force:
+        _check_schema(schemas, Entity(k, id, data, name, (k.path[0], 0)), expected, tf)
+    nl = "\r\n" if any(f.newline == "\r\n" for n, f in plan.files.items() if layout.base_file(n) == k.file
+                          and f.text) else "\n"
+    text = nl.join(_table_block(render_key(k.path[0]), data, array=True)) + nl
+    return Change(name, tf, text, _verify(tf, text, expected), f"{k.name} {id} added")
 
 
 def insert_block(tf: TomlFile, at: int | None, block: list[str]) -> str:
@@ -820,6 +844,9 @@ def remove_entity(plan: Plan, kind: str, id: str) -> Change:
     if entity.kind.singleton:
         raise EditError(f"[{kind}] cannot be removed; change its fields instead", code="usage.kind")
     tf = plan.files[entity.file]
+    if layout.is_entity_file(entity.file) and entity.kind.parent is None:
+        # kept as one file per entity: the file goes (an empty text is a removal, see layout)
+        return Change(entity.file, tf, "", {}, f"{kind} {id} removed")
     if _header_index(tf, entity.path) is None:
         parent_path = entity.path[:-1]
         value = copy.deepcopy(_get(tf.data, parent_path))
@@ -855,7 +882,7 @@ def apply_change(plan: Plan, change: Change) -> None:
     if not change.changed:
         return
     raw = tf.encode(change.text)
-    atomic_write(tf.path, raw, tf.disk_sha256, name=tf.name)
+    write_plan_file(tf, raw, change.text)
     plan.files[change.file] = TomlFile(path=tf.path, name=tf.name, raw=raw, text=change.text, data=change.data, bom=tf.bom,
                                        _previous=plan.files.get(change.file, tf))
     plan.entities = collect_entities(plan.files)
@@ -873,6 +900,8 @@ def apply_changes(plan: Plan, changes: list[Change], *, timeout: float | None = 
     with locked([c.before.path for c in changes], names=[c.before.name for c in changes], timeout=timeout):
         for c in changes:
             now = current_digest(c.before.path)
+            if now is None and layout.is_entity_file(c.before.name) and c.before.disk_sha256 == layout.EMPTY_SHA256:
+                continue  # a new entity file: nothing there yet, as expected
             if now != c.before.disk_sha256:
                 what = "was deleted" if now is None else "changed on disk"
                 raise FileChangedError(f"{c.before.name} {what} since it was read; nothing saved. Reload it "
@@ -917,8 +946,18 @@ def edit_locked(root: Path | str, op, *, files=(), timeout: float | None = None,
 def save_file(tf: TomlFile) -> TomlFile:
     """Write a file whose edits were staged (refusing one changed on disk since it was
     read); return it as saved."""
-    atomic_write(tf.path, tf.raw, tf.disk_sha256, name=tf.name)
+    write_plan_file(tf, tf.raw, tf.text)
     return tf.saved()
+
+
+def write_plan_file(tf: TomlFile, raw: bytes, text: str) -> None:
+    """Write the new bytes of plan file ``tf`` atomically, refusing a file changed on disk
+    since it was read.  An entity file of a kind kept as one file per entity is created
+    when it is new, and removed when its text became empty (see ``layout``)."""
+    if layout.is_removal(tf.name, text):
+        remove_file(tf.path, tf.disk_sha256, name=tf.name)
+    else:
+        atomic_write(tf.path, raw, tf.disk_sha256, name=tf.name, create=layout.is_entity_file(tf.name))
 
 
 def stage_change(plan: Plan, change: Change) -> None:

@@ -54,10 +54,16 @@ def lock_timeout() -> float:
 def lock_path(path: Path | str) -> Path:
     """The sidecar lock file for the plan file ``path`` (symlinks resolved: a link and
     its target share one lock)."""
+    from .registry import SPLIT_FILES
     from .statedir import state_dir
 
     real = Path(os.path.realpath(path))
-    return state_dir(real.parent) / f"{real.name}.lock"
+    folder, name = real.parent, real.name
+    if f"{folder.name}.toml" in SPLIT_FILES and (folder.parent / "plan.toml").exists():
+        # an entity file of a kind kept as one file per entity (accounts/<id>.toml):
+        # its lock sits in the plan's own state folder, named after its folder too
+        folder, name = folder.parent, f"{folder.name}.{name}"
+    return state_dir(folder) / f"{name}.lock"
 
 
 class _Held:

@@ -8,6 +8,7 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from . import layout
 from .document import TomlFile, plan_boundary, read_plan_bytes
 from .problems import ERROR, PlanError, Problem, TomlSyntaxError, UnreadableError
 from .registry import KINDS, PLAN_FILES, Kind, full_path
@@ -147,6 +148,14 @@ def collect_entities(files: dict[str, TomlFile]) -> dict[str, list[Entity]]:
         for i, item in enumerate(value if isinstance(value, list) else []):
             if isinstance(item, dict):
                 out.setdefault(k.name, []).append(Entity(k, str(item.get("id", f"#{i + 1}")), item, k.file, path + (i,)))
+    # a kind kept as one file per entity (accounts/<id>.toml, see layout): each file's
+    # entities, in file-name order, after those of a single file of that kind if any
+    for name in layout.entity_files(files):
+        k = layout.kind_of_file(name)
+        value = _dig(files[name].data, k.path)
+        for i, item in enumerate(value if isinstance(value, list) else []):
+            if isinstance(item, dict):
+                out.setdefault(k.name, []).append(Entity(k, str(item.get("id", f"#{i + 1}")), item, name, k.path + (i,)))
     for k in KINDS.values():
         if k.parent is None or KINDS[k.parent].singleton:
             continue
@@ -156,7 +165,7 @@ def collect_entities(files: dict[str, TomlFile]) -> dict[str, list[Entity]]:
                 if isinstance(item, dict):
                     own = str(item.get("id", f"#{i + 1}"))
                     out.setdefault(k.name, []).append(
-                        Entity(k, f"{parent.id}/{own}", item, k.file, parent.path + k.path + (i,))
+                        Entity(k, f"{parent.id}/{own}", item, parent.file, parent.path + k.path + (i,))
                     )
     return out
 
@@ -220,9 +229,14 @@ def load_plan(root: Path | str) -> Plan:
     for folder in candidate_state_dirs(root):  # a killed write of a recovery copy
         if folder.is_dir():
             clean_temp_files(folder)
+    for file in layout.split_kinds():  # a killed save of an entity file (accounts/<id>.toml)
+        if (root / layout.folder_of(file)).is_dir():
+            clean_temp_files(root / layout.folder_of(file))
     plan = Plan(root=root)
     boundary = plan_boundary(root)
     for name in PLAN_FILES:
+        if layout.read_into(plan, root, name, boundary):
+            continue  # kept as one file per entity, or both ways (a problem)
         path = root / name
         if not os.path.lexists(path) and name != "plan.toml":
             continue

@@ -7,7 +7,7 @@ from typing import Iterator
 
 from .model import Entity, Plan
 from .problems import PlanError
-from .registry import PLAN_FILES
+from .layout import entity_file, is_entity_file, new_file, schema_of
 from .schema import SchemaSet, load_schemas
 from .slug import ID_RULE, is_slug
 
@@ -64,10 +64,8 @@ def iter_references(plan: Plan, schemas: SchemaSet) -> Iterator[tuple[str, tuple
         elif not is_list:
             yield file, path, kind, value
 
-    for name, schema_name in PLAN_FILES.items():
-        tf = plan.files.get(name)
-        if tf is None:
-            continue
+    for name, tf in plan.files.items():  # entity files of a split kind too (see layout)
+        schema_name = schema_of(name)
         root, base = schemas.resolve(schemas.schemas[schema_name], schema_name)
         yield from walk(root, base, tf.data, (), name)
 
@@ -152,8 +150,23 @@ def rename_entity(plan: Plan, kind: str, old_id: str, new_id: str, schemas: Sche
     changes = []
     for file in dict.fromkeys(touched):
         tf = plan.files[file]
-        changes.append(Change(file, originals[file], tf.text, tf.data,
-                              f"{kind} {old_id} renamed to {full_new}"))
+        summary = f"{kind} {old_id} renamed to {full_new}"
+        if file == entity.file and is_entity_file(file) and entity.kind.parent is None:
+            # kept as one file per entity: the file is named after the id, so it moves
+            # (the new file is written before the old one is removed)
+            new_name = entity_file(entity.kind.file, own_new)
+            target = plan.files.get(new_name)
+            if target is not None and target.text != "":
+                plan.files.update(originals)
+                from .model import collect_entities
+
+                plan.entities = collect_entities(plan.files)
+                raise EditError(f"{new_name} exists already and holds something else; rename or remove it first",
+                                file=new_name, code="edit.duplicate")
+            changes.append(Change(new_name, target or new_file(plan.root, new_name), tf.text, tf.data, summary))
+            changes.append(Change(file, originals[file], "", {}, summary))
+            continue
+        changes.append(Change(file, originals[file], tf.text, tf.data, summary))
     # the plan in memory keeps the edits; the caller applies the changes to disk
     plan.files.update(originals)
     from .model import collect_entities

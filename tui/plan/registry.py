@@ -10,6 +10,8 @@ everything else is derived from the two:
   for every kind marked ``referable`` (``REFERENCE_DEFS``);
 - which keys of an entity hold entities of another kind (``CHILD_KEYS``);
 - which plan files a plan may leave out (``OPTIONAL_FILES``, from ``Kind.optional``);
+- which kinds may be kept as one file per entity (``SPLIT_FILES``: a top-level kind with
+  ids that no other top-level kind shares its file with; see ``layout``);
 - how the app shows a kind: its view, the tab inside that view, its list columns and
   their short titles (``views``, ``list_kinds``).
 """
@@ -138,6 +140,8 @@ REFERENCE_DEFS: dict[str, str] = {}
 CHILD_KEYS: dict[str, tuple[str, ...]] = {}
 # Plan files a plan may leave out (``Kind.optional``): their absence is not a problem.
 OPTIONAL_FILES: set[str] = set()
+# Plan files whose kind may be kept as a folder of one file per entity: file -> kind name.
+SPLIT_FILES: dict[str, str] = {}
 
 
 def _derive() -> None:
@@ -158,6 +162,16 @@ def _derive() -> None:
     optional = {f for f in files if all(k.optional for k in KINDS.values() if k.file == f)}
     OPTIONAL_FILES.clear()
     OPTIONAL_FILES.update(optional)
+
+    def top(k: Kind) -> Kind:
+        while k.parent is not None:
+            k = KINDS[k.parent]
+        return k
+
+    split = {k.file: k.name for k in KINDS.values() if not k.singleton and k.parent is None
+             and all(top(other) is k for other in KINDS.values() if other.file == k.file)}
+    SPLIT_FILES.clear()
+    SPLIT_FILES.update(split)
 
 
 _derive()

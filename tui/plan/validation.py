@@ -37,6 +37,7 @@ import re
 
 import referencing.exceptions
 
+from . import layout
 from .model import Entity, Plan, as_date
 from .problems import ERROR, WARNING, Problem, sort_problems
 from .registry import KINDS, PLAN_FILES
@@ -92,10 +93,8 @@ def _what(loc: _Locator, path: tuple) -> str:
 
 def schema_problems(plan: Plan, schemas: SchemaSet, locators: dict) -> list[Problem]:
     out: list[Problem] = []
-    for name, schema_name in PLAN_FILES.items():
-        tf = plan.files.get(name)
-        if tf is None:
-            continue
+    for name, tf in plan.files.items():  # entity files of a split kind too (see layout)
+        schema_name = layout.schema_of(name)
         loc = locators[name]
         bad_numbers: list = []
         instance = to_json(tf.data, bad_numbers)
@@ -304,7 +303,7 @@ def retired_name_problems(plan: Plan, locators: dict) -> list[Problem]:
         loc = locators[name]
         lines = tf.text.split("\n")
         for path, text in _strings(tf.data):
-            if name == KINDS["term"].file and len(path) >= 2 and path[-1] == "name" and "retired" in path:
+            if layout.base_file(name) == KINDS["term"].file and len(path) >= 2 and path[-1] == "name" and "retired" in path:
                 continue
             for m in pattern.finditer(text):
                 current, since = names[m.group(1).lower()]
@@ -336,8 +335,9 @@ _NEEDS_FILE = {
 def unavailable_files(plan: Plan, schemas: SchemaSet) -> dict[str, Problem | None]:
     """Plan files whose data the cross-file rules cannot have: unreadable ones (with
     their problem), and missing ones that the rest of the plan refers to (None)."""
-    out: dict[str, Problem | None] = dict(plan.unreadable)
-    absent = [name for name in PLAN_FILES if name not in plan.files and name not in out]
+    # an unreadable entity file (accounts/<id>.toml) makes its kind's data incomplete
+    out: dict[str, Problem | None] = {layout.base_file(n): p for n, p in plan.unreadable.items()}
+    absent = [name for name in PLAN_FILES if not layout.has_kind_file(plan.files, name) and name not in out]
     if absent:  # (one more walk over the references, only when a file is absent)
         wanted = {KINDS[kind].file for _, _, kind, _ in iter_references(plan, schemas) if kind in KINDS}
         for name in absent:
@@ -349,13 +349,14 @@ def unavailable_files(plan: Plan, schemas: SchemaSet) -> dict[str, Problem | Non
 def skipped_checks(plan: Plan, unavailable: dict) -> list[Problem]:
     """One warning per unavailable file naming the checks that were skipped for it."""
     out = []
-    for name in unavailable:
+    for name, p in unavailable.items():
         kinds = [k.plural.lower() for k in KINDS.values() if k.file == name and not k.singleton]
         if name == "plan.toml":
             kinds.append("journey stages")
         what = ([f"references to {', '.join(kinds)}"] if kinds else []) + list(_NEEDS_FILE.get(name, ()))
+        shown = p.file if p is not None and p.file else name
         out.append(Problem(WARNING, "check.skipped",
-                           f"{name} could not be read, so checks that need it were skipped: {'; '.join(what)}. "
+                           f"{shown} could not be read, so checks that need it were skipped: {'; '.join(what)}. "
                            "Fix the file and check again", name))
     return out
 
@@ -389,6 +390,7 @@ def validate(plan: Plan, schemas: SchemaSet | None = None) -> list[Problem]:
     locators = {name: _Locator(plan, name) for name in plan.files}
     unavailable = unavailable_files(plan, schemas)
     problems = list(plan.syntax_errors)
+    problems += layout.layout_problems(plan)  # entity files named after their ids (one file per entity)
     problems += schema_problems(plan, schemas, locators)
     problems += reference_problems(plan, schemas, locators, skip=set(unavailable))
     problems += rule_problems(plan, locators, skip=set(unavailable))

@@ -352,20 +352,25 @@ def _copy(plan: Plan) -> Plan:
 
 
 def _final_changes(plan: Plan, work: Plan, summary: str) -> list[Change]:
+    from ..layout import is_entity_file, new_file
+
     out = []
     for name, tf in work.files.items():
         before = plan.files.get(name)
+        if before is None and is_entity_file(name):  # a new account's own file (one file per account)
+            before = new_file(plan.root, name)
         if before is not None and tf is not before and tf.text != before.text:
             out.append(Change(name, before, tf.text, tf.data, summary))
     return out
 
 
 def _new_errors(plan: Plan, work: Plan, schemas: SchemaSet, files: set[str]) -> list[str]:
+    from ..layout import base_file  # an entity file's problems count for its kind's file
     from ..validation import validate
 
     def keys(p):
         return {(x.code, x.kind, x.entity, x.field, x.message) for x in validate(p, schemas)
-                if x.severity == ERROR and x.file in files}
+                if x.severity == ERROR and base_file(x.file) in files}
 
     before = keys(plan)
     return [f"{kind} {entity}: {message}" + (f" ({fld})" if fld else "")
@@ -582,7 +587,9 @@ def _convert(fld: str, raw: str, plan: Plan, members, spec: FieldSpec | None = N
 def _start(plan: Plan, file: str, what: str, data: bytes, source: str, delimiter: str | None,
            encoding: str | None):
     """The plan file an import writes must be readable; then the CSV is read."""
-    if file not in plan.files:
+    from ..layout import has_kind_file
+
+    if not has_kind_file(plan.files, file):  # one file, or one file per entity (see layout)
         raise ImportFileError(f"the plan has no {file} (or it does not parse); fix that first",
                               file=file, code="import.plan")
     table = read_csv(data, source, delimiter, encoding)
@@ -801,12 +808,16 @@ def _stage_new_accounts(work: Plan, results: list[RowResult], schemas: SchemaSet
     from ..edit import entity_span, insert_block, order_keys, render_key, render_value
     from ..registry import KINDS, full_path
 
+    from ..layout import is_split
+
     k = KINDS["account"]
-    tf = work.files[k.file]
+    tf = work.files.get(k.file)
     path = full_path(k)
     entities = [{kk: item[kk] for kk in order_keys(schemas, k, (), list(item))}
                 for item in ({"id": r.id, **r.fields} for r in results)]
     try:
+        if tf is None or is_split(work.files, k.file):  # one file per account: each added on its own below
+            raise EditError("accounts are kept one file per account", code="edit.split")
         head = "[[" + ".".join(render_key(x) for x in path) + "]]"
         lines: list[str] = []
         for data in entities:

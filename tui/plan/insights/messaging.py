@@ -24,6 +24,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from ..layout import has_kind_file
 from ..model import Plan
 from ..registry import KINDS
 from ._common import PUBLISHED, as_str_list, live_content, member_teams
@@ -104,7 +105,7 @@ def message_coverage(plan: Plan) -> MessageCoverage:
     carried = {i for c in live for i in as_str_list(c.data.get("messages"))}
     uncarried = [m.id for m in messages if m.data.get("status") != RETIRED and m.id not in carried]
     unmessaged = [c.id for c in live if c.data.get("status") == PUBLISHED and not as_str_list(c.data.get("messages"))]
-    present = kind.file in plan.files or bool(messages)
+    present = has_kind_file(plan.files, kind.file) or bool(messages)  # one file, or one per message
     return MessageCoverage(present, stages, personas, cells, counts, uncarried, unmessaged, one_sided)
 
 
