@@ -23,7 +23,7 @@ from pathlib import Path
 import rtoml
 
 from .problems import TomlSyntaxError, UnreadableError
-from .tomlindex import TomlIndex, index_toml, reindex
+from .tomlindex import UNKNOWN, PartialIndex, TomlIndex, index_toml, reindex
 
 BOM = "\ufeff"
 # Git writes `<<<<<<< ours`, `||||||| base` (diff3), `=======` and `>>>>>>> theirs` at the
@@ -166,6 +166,7 @@ class TomlFile:
     disk: str | None = None  # hash of the bytes on disk when read, if the text has edits not saved yet
     _index: TomlIndex | None = field(default=None, repr=False)
     _previous: "TomlFile | None" = field(default=None, repr=False)  # the version this one was edited from
+    _partial: PartialIndex | None = field(default=None, repr=False, compare=False)  # see locate()
 
     @functools.cached_property
     def sha256(self) -> str:
@@ -194,6 +195,26 @@ class TomlFile:
                 self._index = index_toml(self.text)
             self._previous = None
         return self._index
+
+    def locate(self, path: tuple):
+        """``self.index.locate(path)``, without indexing the whole text when it has not
+        been indexed yet: only the top-level table holding ``path`` is scanned (see
+        ``tomlindex.PartialIndex``).  Checking a big plan needs a few positions only."""
+        if self._index is None and self._previous is None:
+            loc = self._partial_index().locate(path)
+            if loc is not UNKNOWN:
+                return loc
+        return self.index.locate(path)
+
+    def top_level_regions(self) -> dict[tuple, tuple[int, int]] | None:
+        """Each top-level table -> the [start, stop) offsets of its text, when the
+        file's layout allows finding them without indexing it (else None)."""
+        return self._partial_index().regions()
+
+    def _partial_index(self) -> PartialIndex:
+        if self._partial is None:
+            self._partial = PartialIndex(self.text, self.data)
+        return self._partial
 
     def saved(self) -> "TomlFile":
         """This file as it is once its bytes are on disk (nothing left unsaved)."""

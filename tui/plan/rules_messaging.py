@@ -42,9 +42,10 @@ def _owners(e: Entity) -> list[str]:
     return [o for o in owners if isinstance(o, str)] if isinstance(owners, list) else []
 
 
-def message_problems(plan: Plan, schemas: SchemaSet, locators: dict) -> list[Problem]:
+def message_problems(plan: Plan, schemas: SchemaSet, locators: dict, refs: list | None = None) -> list[Problem]:
     """The messaging rules' findings, positioned by the validator's ``locators``
-    (file -> locator with ``problem(severity, code, message, path)``)."""
+    (file -> locator with ``problem(severity, code, message, path)``); ``refs``:
+    ``iter_references(plan, schemas)`` when the caller has walked them already."""
     messages = {e.id: e for e in plan.all(KIND)}
     out: list[Problem] = []
 
@@ -86,7 +87,7 @@ def message_problems(plan: Plan, schemas: SchemaSet, locators: dict) -> list[Pro
     if not messages:
         return out  # citations of messages that do not exist are ref.unknown
     owners_by_path = {(e.file, e.path): e for es in plan.entities.values() for e in es}
-    for file, path, kind, value in iter_references(plan, schemas):
+    for file, path, kind, value in iter_references(plan, schemas) if refs is None else refs:
         if kind != KIND or not isinstance(value, str) or value not in messages:
             continue  # unknown ids are ref.unknown
         citing = next((owners_by_path[(file, path[:n])] for n in range(len(path), 0, -1)

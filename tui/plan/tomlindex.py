@@ -445,3 +445,175 @@ def reindex(old: TomlIndex, old_text: str, new_text: str) -> TomlIndex | None:
     new.headers = headers
     new.keys = keys
     return new
+
+
+# -- positions one top-level table at a time ------------------------------------------
+
+_HEADER_ALL = re.compile(rf"^[ \t]*(\[\[?)[ \t]*({_KEY})[ \t]*\]\]?[ \t]*(?:#[^\n]*)?\r?$", re.M)
+
+UNKNOWN = object()
+"""What ``PartialIndex.locate`` answers when it cannot be sure: index the whole text."""
+
+
+def _dig(data, path: tuple):
+    for part in path:
+        if isinstance(part, int):
+            if not isinstance(data, list) or not 0 <= part < len(data):
+                return UNKNOWN
+            data = data[part]
+        else:
+            if not isinstance(data, dict) or part not in data:
+                return UNKNOWN
+            data = data[part]
+    return data
+
+
+class PartialIndex:
+    """The positions of ``index_toml``, found only for the top-level tables asked about.
+
+    A check of a big plan needs the positions of a few hundred entities out of tens of
+    thousands; indexing the whole text for them cost more than the rest of the check.
+    The header lines are found with one regular expression; when they lay the file out
+    the way ``reindex`` can handle (every nested header inside the top-level table just
+    above it) and agree with the parsed data (as many ``[[name]]`` headers as elements,
+    each ``[name]`` once), each top-level table's lines are scanned on their own, when
+    a path inside it is first asked for.  A scanned table whose keys do not match the
+    data (a header-like line inside a multi-line string, say) makes ``locate`` answer
+    ``UNKNOWN``: the caller then indexes the whole text, so answers never differ."""
+
+    def __init__(self, text: str, data: dict):
+        self.text = text
+        self.data = data
+        self.keys: dict[tuple, Loc] = {}
+        self._regions: dict[tuple, tuple[int, int]] | None = None  # (name,) or (name, i) -> [start, stop)
+        self._root_end = 0
+        self._arrays: dict[str, int] = {}
+        self._lines: dict[tuple, int] = {}
+        self._scanned: set = set()
+        self.broken = False
+
+    def regions(self) -> dict[tuple, tuple[int, int]] | None:
+        """Top-level table -> its [start, stop) offsets; None when the layout is not one
+        this class can use.  Text before the first header belongs to no region."""
+        if self._regions is None and not self.broken:
+            self._partition()
+        return self._regions
+
+    def _partition(self) -> None:
+        text, data = self.text, self.data
+        if '"""' in text or "'''" in text:
+            self.broken = True  # a multi-line string may hold lines that look like headers
+            return
+        starts: list[tuple[tuple, int]] = []
+        arrays: dict[str, int] = {}
+        tables: set[str] = set()
+        for m in _HEADER_ALL.finditer(text):
+            parts = split_key(m.group(2))
+            if not parts:
+                self.broken = True
+                return
+            if len(parts) == 1:
+                name = parts[0]
+                if m.group(1) == "[[":
+                    i = arrays.get(name, 0)
+                    arrays[name] = i + 1
+                    starts.append(((name, i), m.start()))
+                elif name in tables:
+                    self.broken = True
+                    return
+                else:
+                    tables.add(name)
+                    starts.append(((name,), m.start()))
+            elif not starts or parts[0] != starts[-1][0][0]:
+                self.broken = True  # a nested header away from its table: not local
+                return
+        if tables & set(arrays) or not isinstance(data, dict):
+            self.broken = True
+            return
+        for name, n in arrays.items():
+            value = data.get(name)
+            if not isinstance(value, list) or len(value) != n:
+                self.broken = True
+                return
+        for name in tables:
+            if not isinstance(data.get(name), dict):
+                self.broken = True
+                return
+        regions = {}
+        lines = {}  # the line each region starts on, counted once for all
+        line = prev = 0
+        for n, (key, start) in enumerate(starts):
+            regions[key] = (start, starts[n + 1][1] if n + 1 < len(starts) else len(text))
+            line += text.count("\n", prev, start)
+            lines[key] = line
+            prev = start
+        self._lines = lines
+        self._root_end = starts[0][1] if starts else len(text)
+        self._arrays = arrays
+        self._regions = regions
+
+    def _scan(self, key: tuple | None) -> bool:
+        """Index one region (None: the text before the first header); False when what
+        it holds does not match the data."""
+        if key in self._scanned:
+            return True
+        self._scanned.add(key)
+        start, stop = (0, self._root_end) if key is None else self._regions[key]
+        text = self.text
+        scanner = _Scanner(text[start:stop])
+        if key is not None and len(key) == 2:
+            scanner.aot_counts[key[:1]] = key[1]
+        found = scanner.run().keys
+        base = 0 if key is None else self._lines[key]
+        data = self.data
+        tops = self._regions
+        for path in found:
+            if key is None:
+                if not path or (path[0],) in tops or path[0] in self._arrays:
+                    return False
+            elif path[: len(key)] != key:
+                return False
+            if _dig(data, path) is UNKNOWN:
+                return False
+        # every key the data has there must have been seen
+        node = data if key is None else _dig(data, key)
+        if isinstance(node, dict):
+            prefix = len(key) if key is not None else 0
+            seen = {path[prefix] for path in found if len(path) > prefix}
+            for k in node:
+                if key is None and ((k,) in tops or k in self._arrays):
+                    continue
+                if k not in seen:
+                    return False
+        keys = self.keys
+        if base:
+            for path, loc in found.items():
+                keys[path] = Loc(loc.line + base, loc.col, loc.end_line + base)
+        else:
+            keys.update(found)
+        return True
+
+    def locate(self, path: tuple):
+        """``TomlIndex.locate`` of the whole text, or ``UNKNOWN``."""
+        if self.broken or self.regions() is None:
+            return UNKNOWN
+        path = tuple(path)
+        if not self._scan(None):
+            self.broken = True
+            return UNKNOWN
+        if path:
+            key = None
+            if (path[0],) in self._regions:
+                key = (path[0],)
+            elif len(path) > 1 and isinstance(path[1], int) and (path[0], path[1]) in self._regions:
+                key = (path[0], path[1])
+            if key is not None and not self._scan(key):
+                self.broken = True
+                return UNKNOWN
+        keys = self.keys
+        while path:
+            loc = keys.get(path)
+            if loc is not None:
+                return loc
+            path = path[:-1]
+        return None
