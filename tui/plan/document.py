@@ -181,8 +181,8 @@ class TomlFile:
     def dirty(self) -> bool:
         return self.disk is not None and self.disk != self.sha256
 
-    @property
-    def newline(self) -> str:
+    @functools.cached_property
+    def newline(self) -> str:  # (cached: two counts over a big file's text are not free)
         return dominant_newline(self.text)
 
     @property
@@ -200,7 +200,7 @@ class TomlFile:
         """``self.index.locate(path)``, without indexing the whole text when it has not
         been indexed yet: only the top-level table holding ``path`` is scanned (see
         ``tomlindex.PartialIndex``).  Checking a big plan needs a few positions only."""
-        if self._index is None and self._previous is None:
+        if self._index is None and (self._previous is None or self._previous._index is None):
             loc = self._partial_index().locate(path)
             if loc is not UNKNOWN:
                 return loc
@@ -210,6 +210,21 @@ class TomlFile:
         """Each top-level table -> the [start, stop) offsets of its text, when the
         file's layout allows finding them without indexing it (else None)."""
         return self._partial_index().regions()
+
+    def top_level_table(self, key: tuple) -> tuple[int, int, TomlIndex] | None:
+        """The text span of one top-level table and its own index (lines counted from
+        its start), without indexing the whole file; None when that cannot be done."""
+        if self._index is not None:
+            return None  # the whole index is at hand: use it
+        return self._partial_index().table(key)
+
+    def after_table_edit(self, before: "TomlFile", key: tuple, start: int, stop: int) -> None:
+        """This file is ``before`` with the text of its top-level table ``key`` (then at
+        [start, stop)) replaced: the other tables' places are shifted instead of found
+        again (see ``PartialIndex.shifted``)."""
+        old = before._partial
+        if self._index is None and old is not None and old.regions() is not None:
+            self._partial = old.shifted(key, start, stop, self.text, self.data)
 
     def _partial_index(self) -> PartialIndex:
         if self._partial is None:
