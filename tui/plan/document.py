@@ -33,6 +33,22 @@ _CONFLICT_SIDE = re.compile(r"^(<{7}|\|{7}|>{7})(?: |\r?$)", re.M)
 _CONFLICT_SPLIT = re.compile(r"^={7}\r?$", re.M)
 # A time followed by a UTC offset: the data may hold a datetime with rtoml's own tzinfo.
 _OFFSET = re.compile(r"\d\d:\d\d(?::\d\d(?:\.\d+)?)?(?:[Zz]|[+-]\d\d:\d\d)")
+_OFFSET_TAIL = re.compile(_OFFSET.pattern[len(r"\d\d"):])  # from the colon: a literal to scan for
+
+
+def _has_offset(text: str) -> bool:
+    """``_OFFSET.search(text) is not None``, several times faster on a big file: the
+    search runs from each colon (a literal the engine finds quickly) and the two digits
+    before it are checked by hand."""
+    pos = 0
+    while True:
+        m = _OFFSET_TAIL.search(text, pos)
+        if m is None:
+            return False
+        i = m.start()
+        if i >= 2 and text[i - 2: i].isdecimal():  # what \d matches
+            return True
+        pos = i + 1
 
 MAX_FILE_BYTES = 64 * 1024 * 1024
 """The largest plan file read (64 MiB, far beyond any real plan; a plan of 10,000
@@ -99,7 +115,7 @@ def parse_toml(text: str, name: str = "<text>") -> dict:
             ) from None
         except RecursionError:
             raise TomlSyntaxError("invalid TOML: values are nested too deeply", file=name, line=1, col=1, code="toml.syntax") from None
-    if _OFFSET.search(text):
+    if _has_offset(text):
         data = _plain_datetimes(data)
     return data
 
@@ -108,6 +124,8 @@ def conflict_marker(text: str) -> int | None:
     """Offset of the first git conflict marker in ``text``, or None.  Markers count
     wherever they are, inside a multi-line string too (an unfinished merge may split
     one); a lone `=======` line without `<<<<<<<`/`>>>>>>>` is taken as an underline."""
+    if "<<<<<<<" not in text and "|||||||" not in text and ">>>>>>>" not in text:
+        return None  # (a quick test first: the pattern tries every line of a big file)
     side = _CONFLICT_SIDE.search(text)
     if side is None:
         return None
