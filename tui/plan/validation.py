@@ -134,7 +134,9 @@ def schema_problems(plan: Plan, schemas: SchemaSet, locators: dict) -> list[Prob
         except (TypeError, ValueError):  # not plain TOML data: the walk says what it is
             bad_numbers = []
             instance = to_json(tf.data, bad_numbers)
-        out.extend(value_problems(schemas, schema_name, tf.data, loc))
+        if bad_numbers or "\\" in tf.text or _MAYBE_QUOTED_DATE.search(tf.text):
+            out.extend(value_problems(schemas, schema_name, tf.data, loc))
+        # (else no value can be nan or inf, nor a date in quotes: the walk would find nothing)
         if not bad_numbers and is_valid_fast(schemas, schema_name, instance):
             continue
         import referencing.exceptions  # only now: an error is to be explained
@@ -149,6 +151,11 @@ def schema_problems(plan: Plan, schemas: SchemaSet, locators: dict) -> list[Prob
                                f"the schema {schema_name} refers to {exc.ref!r}, which cannot be resolved: "
                                "schemas may only refer to the plan's own schema files (nothing is fetched)", name))
     return out
+
+
+# A string whose text starts like a date, as TOML writes one (after the opening quote, or
+# the newline a multi-line string drops); escapes can spell one too (checked apart).
+_MAYBE_QUOTED_DATE = re.compile(r"[\"'](?:\r?\n)?\d{4}-\d{2}-\d{2}")
 
 
 def value_problems(schemas: SchemaSet, schema_name: str, data, loc: "_Locator") -> list[Problem]:
