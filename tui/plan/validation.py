@@ -286,6 +286,11 @@ def rule_problems(plan: Plan, locators: dict, skip: set = frozenset()) -> list[P
     # journeys and coverage
     stages = plan.stages
     content = [c for c in plan.all("content") if c.data.get("status") != "retired"]
+    covered = set()  # (stage, persona) that some content serves: one pass, not one per persona and stage
+    for c in content:
+        stage, personas = c.data.get("stage"), c.data.get("personas")
+        if isinstance(stage, str) and isinstance(personas, list):
+            covered.update((stage, x) for x in personas if isinstance(x, str))
     for p in [] if no_plan else plan.all("persona"):
         journey = p.data.get("journey")
         if isinstance(journey, dict):
@@ -300,9 +305,7 @@ def rule_problems(plan: Plan, locators: dict, skip: set = frozenset()) -> list[P
                     f"persona {p.id!r} has no journey for the {stage} stage; add [persona.journey.{stage}] "
                     "with the buyer's questions", p)
                 continue
-            items = [c for c in content if c.data.get("stage") == stage and isinstance(c.data.get("personas"), list)
-                     and p.id in c.data["personas"]]
-            if not items and "content.toml" not in skip:
+            if (stage, p.id) not in covered and "content.toml" not in skip:
                 step = journey.get(stage)
                 questions = step.get("questions") if isinstance(step, dict) else None
                 questions = questions if isinstance(questions, list) else []
