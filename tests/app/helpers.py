@@ -116,7 +116,7 @@ def make_app(plan_dir, today=TODAY, **kw):
 async def tour(pilot) -> None:
     """Show every view and open (and close) every kind of dialog: forms, help, the
     palette, the trend, the calendar, a coverage cell, the delete question."""
-    from tui.app.forms import FormScreen
+    from tui.app.dialogs.form import FormScreen
 
     app = pilot.app
 

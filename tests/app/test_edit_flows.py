@@ -10,8 +10,9 @@ from textual.widgets import Input, Select, SelectionList, Switch, TextArea
 
 from tests.app.helpers import TODAY, changed_old_lines, idle, ready, settle, snapshot_files, wait_for
 from tui.app import QuarterdeckApp
-from tui.app.forms import FormScreen
-from tui.app.modals import ChoiceScreen, NewIdScreen
+from tui.app.dialogs.form import FormScreen
+from tui.app.dialogs.choice import ChoiceScreen
+from tui.app.dialogs.new_id import NewIdScreen
 from tui.plan.model import load_plan
 from tui.plan.registry import KINDS
 

@@ -13,8 +13,10 @@ from textual.widgets import OptionList
 
 from tests.app.helpers import TODAY, ready, settle, wait_for
 from tui.app import QuarterdeckApp
-from tui.app.history import NOT_A_REPO, HistoryView, TrendScreen
-from tui.app.insights_view import CellScreen, CoverageMap
+from tui.app.views.history import NOT_A_REPO, HistoryView
+from tui.app.dialogs.trend import TrendScreen
+from tui.app.dialogs.cell import CellScreen
+from tui.app.views.insights import CoverageMap
 from tui.plan.edit import apply_change, set_field
 from tui.plan.insights.coverage import coverage
 from tui.plan.model import load_plan

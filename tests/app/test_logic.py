@@ -12,7 +12,7 @@ import pytest
 
 from tui.app.formspec import (FieldError, check_entity, check_value, form_fields, fresh_id, parse_text,
                               to_text)
-from tui.app.forms import external_edit
+from tui.app.dialogs.form import external_edit
 from tui.app.present import (build_rows, fmt, kr_progress, parse_filter, quarter_clock, view_of, visible)
 from tui.app.session import RECOVERY_NAME, RecoveryError, Session
 from tests.app.helpers import recovery_file

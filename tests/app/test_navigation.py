@@ -9,12 +9,12 @@ from textual.widgets import Input, Static, TabbedContent
 
 from tests.app.helpers import TODAY, idle, ready, settle, wait_for
 from tui.app import QuarterdeckApp
-from tui.app.calendar import CalendarView
+from tui.app.views.calendar import CalendarView
 from tui.app.commands import PlanCommands
-from tui.app.forms import FormScreen
-from tui.app.modals import HelpScreen
+from tui.app.dialogs.form import FormScreen
+from tui.app.dialogs.help import HelpScreen
 from tui.app.table import RowTable
-from tui.app.views import DetailPane
+from tui.app.views.lists import DetailPane
 
 SIZE = (120, 40)
 

@@ -8,7 +8,7 @@ import os
 
 from tests.app.helpers import TODAY, idle, ready, recovery_file, settle, wait_for
 from tui.app import QuarterdeckApp
-from tui.app.modals import ChoiceScreen
+from tui.app.dialogs.choice import ChoiceScreen
 from tui.app.session import RECOVERY_NAME, Session
 from tui.plan.edit import set_field, stage_change
 from tui.plan.model import load_plan

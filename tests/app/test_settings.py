@@ -8,7 +8,7 @@ from pathlib import Path
 
 from tests.app.helpers import make_app, ready, settle
 from tui.app.config import config_path, load_settings
-from tui.app.modals import HelpScreen
+from tui.app.dialogs.help import HelpScreen
 
 
 def _write(text: str) -> Path:

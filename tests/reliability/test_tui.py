@@ -21,10 +21,10 @@ from textual.widgets import Input, TabbedContent
 from tests.app.helpers import (idle, make_app, problem_plan, ready, screen_output, settle, tour,
                                wait_for)
 from tui.app import main as app_main
-from tui.app.forms import FormScreen
+from tui.app.dialogs.form import FormScreen
 from tui.app.guard import WorkerResult
-from tui.app.history import TrendScreen, render_trend
-from tui.app.modals import ChoiceScreen
+from tui.app.dialogs.trend import TrendScreen, render_trend
+from tui.app.dialogs.choice import ChoiceScreen
 from tui.app.present import bar, kr_progress
 from tui.app.session import LEGACY_RECOVERY_NAME, RECOVERY_NAME, Session
 from tui.app.table import RowTable
@@ -207,16 +207,18 @@ def _all_subclasses(cls):
 
 
 def test_case_43_every_worker_result_handler_drops_late_results():
+    import importlib
     import inspect
+    import pkgutil
 
-    import tui.app.history
-    import tui.app.insights_view
-    import tui.app.main  # noqa: F401 - every module with worker results is imported
+    import tui.app
 
+    # every module of the app, so a view or dialog added later is covered too
+    modules = [importlib.import_module(m.name) for m in pkgutil.walk_packages(tui.app.__path__, "tui.app.")]
     results = set(_all_subclasses(WorkerResult))
     assert len(results) >= 12
     handled = set()
-    for module in (tui.app.main, tui.app.history, tui.app.insights_view):
+    for module in modules:
         for _name, cls in inspect.getmembers(module, inspect.isclass):
             for attr in vars(cls).values():
                 for message_type, _selectors in getattr(attr, "_textual_on", []):

@@ -7,10 +7,9 @@ UI thread adopts their results.  One edit or save runs at a time (``busy``).
 
 from __future__ import annotations
 
-import asyncio
 import copy
-import socket
 import datetime as dt
+import socket
 import time
 import traceback
 from functools import partial
@@ -21,7 +20,6 @@ from rich.text import Text
 from textual import on, work
 from textual.app import App, ComposeResult
 from textual.binding import Binding
-from textual.containers import Horizontal, Vertical
 from textual.content import Content
 from textual.css.query import NoMatches
 from textual.widgets import ContentSwitcher, Footer, Header, TabbedContent, TabPane
@@ -30,26 +28,45 @@ from tui.plan import ops
 from tui.plan.edit import EditError
 from tui.plan.model import Plan
 from tui.plan.problems import ERROR, PlanError, Problem
-from tui.plan.registry import KINDS, list_kinds, views as registry_views
+from tui.plan.registry import KINDS, list_kinds
+from tui.plan.registry import views as registry_views
 from tui.plan.safetext import visible as safe_text
 from tui.plan.save import atomic_write
 from tui.plan.validation import validate
 
-from .guard import WorkerResult, result_handler
-from .calendar import CalendarView
-from .config import Settings, load_settings, remember_theme
 from .commands import PlanCommands
+from .config import Settings, load_settings, remember_theme
+from .dialogs.choice import Choice, ChoiceScreen
+from .dialogs.form import FormScreen
+from .dialogs.help import HelpScreen
+from .dialogs.new_id import NewIdScreen
+from .dialogs.trend import TrendScreen
 from .formspec import apply_values, check_entity, check_new_id, fresh_id
-from .forms import FormScreen
-from .history import HistoryView, TrendScreen
-from .messages import (AddRequested, CurrentChanged, DeleteRequested, DuplicateRequested, EditRequested,
-                       JumpRequested, MoveRequested, ProblemJumpRequested, RenameRequested)
-from .modals import Choice, ChoiceScreen, HelpScreen, NewIdScreen
+from .guard import WorkerResult, result_handler
+from .messages import (
+    AddRequested,
+    CurrentChanged,
+    DeleteRequested,
+    DuplicateRequested,
+    EditRequested,
+    JumpRequested,
+    MoveRequested,
+    ProblemJumpRequested,
+    RenameRequested,
+)
 from .present import as_date, build_rows, problem_marks, visible
-from .strips import TerminalSafe
 from .session import DiskEvent, Outcome, RecoveryError, SaveReport, Session, fork
+from .strips import TerminalSafe
 from .table import RowTable
-from .views import DetailPane, EntityList, ListDetail, OverviewView, ProblemsView, SingletonPanel
+from .views.calendar import CalendarView
+from .views.content import ContentView
+from .views.history import HistoryView
+from .views.lazy import LazyView
+from .views.lists import DetailPane, EntityList, ListDetail
+from .views.overview import OverviewView
+from .views.problems import ProblemsView
+from .views.singleton import SingletonPanel
+from .views.team import TeamView
 
 # The views, their lists and where each kind is shown all come from the registry; the
 # app adds its own two views (Problems, History) after the plan's first seven, and any
@@ -133,90 +150,6 @@ class DiskChanged(WorkerResult):
     def __init__(self, events: list[DiskEvent]) -> None:
         super().__init__()
         self.events = events
-
-
-# -- the views ----------------------------------------------------------------------------------
-
-
-class ContentView(Vertical):
-    BINDINGS = [
-        Binding("v", "toggle", "List/Calendar", id="content.toggle",
-                tooltip="Switch between the content list and the month calendar"),
-    ]
-
-    def compose(self) -> ComposeResult:
-        with TabbedContent(id="content-tabs"):
-            with TabPane("List", id="content-list"):
-                yield ListDetail(EntityList("content"), id="content-main")
-            with TabPane("Calendar", id="content-calendar"):
-                with Horizontal(classes="list-detail", id="calendar-pane"):
-                    yield CalendarView(id="calendar")
-                    yield DetailPane(id="calendar-detail")
-
-    def action_toggle(self) -> None:
-        tabs = self.query_one("#content-tabs", TabbedContent)
-        tabs.active = "content-calendar" if tabs.active == "content-list" else "content-list"
-        target = "#calendar" if tabs.active == "content-calendar" else "#table-content"
-        self.call_after_refresh(self.query_one(target).focus)
-
-    @on(CalendarView.Picked)
-    def _picked(self, event: CalendarView.Picked) -> None:
-        self.query_one("#calendar-detail", DetailPane).show("content", event.entity_id)
-        shown = self.query_one("#content-tabs", TabbedContent).active == "content-calendar"
-        if event.entity_id and shown:  # what the user looks at, not a calendar still hidden
-            self.post_message(CurrentChanged("content", event.entity_id))
-
-
-class TeamView(Vertical):
-    def compose(self) -> ComposeResult:
-        with TabbedContent(id="team-tabs"):
-            with TabPane("Roster", id="team-roster"):
-                yield ListDetail(EntityList("member"))
-            with TabPane("Hand-off SLA", id="team-sla"):
-                yield SingletonPanel("sla")
-            with TabPane("Lead scoring", id="team-scoring"):
-                yield ListDetail(EntityList("rule"), extra=[SingletonPanel("lead_scoring")])
-            with TabPane("Meetings", id="team-meetings"):
-                yield ListDetail(EntityList("meeting"))
-            with TabPane("Responsibilities", id="team-resp"):
-                yield ListDetail(EntityList("responsibility"))
-
-
-class LazyView(Vertical):
-    """A view's place in its tab: the view itself is built the first time it is shown,
-    so the app starts with only what the first screen needs."""
-
-    def __init__(self, factory: Callable[[], object], id: str) -> None:
-        super().__init__(id=id, classes="lazy-view")
-        self.factory = factory
-        self.loaded = False
-
-    async def load(self) -> None:
-        """Build the view (once) and wait until all of it is there: its nested tabs and
-        lists, so whoever asked may select a tab or a row in it at once."""
-        if not self.loaded:
-            self.loaded = True
-            await self.mount(self.factory())
-        loop = asyncio.get_running_loop()
-        end = loop.time() + 30.0  # a loaded machine may take long; never a crash for it
-        while not self.built() and loop.time() < end:
-            await asyncio.sleep(0.005)
-
-    def built(self) -> bool:
-        if not self.loaded or not self.children:
-            return False
-        for widget in self.walk_children(with_self=False):
-            if not widget.is_mounted:
-                return False
-            if isinstance(widget, TabbedContent):
-                for pane in widget.query_children(ContentSwitcher).first().query_children(TabPane):
-                    try:
-                        widget.get_tab(pane.id)
-                    except (ValueError, NoMatches):
-                        return False
-            if isinstance(widget, EntityList) and not widget.composed:
-                return False
-        return True
 
 
 # -- the app --------------------------------------------------------------------------------------

@@ -1,12 +1,8 @@
-"""The Overview's insights: the persona × journey-stage content coverage heat map and the
-sales–marketing alignment stage with what the next stage still needs.
-
-Both are computed in a thread worker on a copy of the plan; the UI thread only draws.
-"""
+"""The insights panel: persona × journey coverage and the alignment stage."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 from rich.text import Text
@@ -14,31 +10,17 @@ from textual import events, on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
-from textual.content import Content
 from textual.strip import Strip
 from textual.widget import Widget
 from textual.widgets import Static
 
-from .guard import WorkerResult, result_handler
-from .modals import InfoDialog
-from .present import visible
-from .strips import text_strip
+from ..dialogs.cell import STATUS_STYLE, CellScreen, CellView
+from ..guard import WorkerResult, result_handler
+from ..present import visible
+from ..strips import text_strip
 
-STATUS_STYLE = {"empty": "bold white on dark_red", "thin": "bold black on yellow", "ok": "bold black on green"}
 LABEL_WIDTH = 20
 CELL_WIDTH = 13
-
-
-@dataclass
-class CellView:
-    persona: str
-    persona_name: str
-    stage: str
-    status: str
-    reason: str
-    published: list[tuple[str, str]] = field(default_factory=list)  # (id, title)
-    planned: list[tuple[str, str]] = field(default_factory=list)
-    needs: list[str] = field(default_factory=list)  # what the persona wants to read at this stage
 
 
 @dataclass
@@ -246,7 +228,7 @@ class InsightsPanel(Vertical):
         yield CoverageMap()
 
     def recompute(self) -> None:
-        from .session import fork
+        from ..session import fork
 
         app = self.app  # read only: the plan
         if app.plan is None:
@@ -274,40 +256,3 @@ class InsightsPanel(Vertical):
             return
         self.query_one("#stage-line", Static).update(message.insights.stage_text)
         self.query_one(CoverageMap).set_insights(message.insights)
-
-
-class CellScreen(InfoDialog):
-    """The content items of one persona × stage cell."""
-
-    BINDINGS = [Binding("escape,q,enter", "close", "Close", id="cell.close", tooltip="Close")]
-
-    def __init__(self, cell: CellView) -> None:
-        super().__init__(classes="dialog-screen", id="cell-screen")
-        self.cell = cell
-        self.titles = [t for _i, t in cell.published] + [t for _i, t in cell.planned]
-
-    def heading(self) -> Content:
-        return Content(visible(f"{self.cell.persona_name or self.cell.persona} × {self.cell.stage}"))
-
-    def body(self) -> ComposeResult:
-        cell = self.cell
-        body = Text()
-        body.append(f"Status: {cell.status}", style=STATUS_STYLE.get(cell.status, ""))
-        if cell.reason:
-            body.append(f"  ({visible(cell.reason)})", style="dim")
-        body.append("\n")
-        for heading, items in (("Published", cell.published), ("Planned", cell.planned)):
-            body.append(f"\n{heading} ({len(items)})\n", style="bold")
-            for item_id, title in items:
-                body.append("  • ")
-                body.append(visible(title))
-                body.append(f"  {visible(item_id)}\n", style="dim")
-        if not self.titles:
-            body.append("\nNo content for this persona at this stage yet.\n", style="yellow")
-        if cell.needs:
-            body.append("\nThe persona's content needs at this stage\n", style="bold")
-            for need in cell.needs:
-                body.append("  · ", style="dim")
-                body.append(visible(need) + "\n", style="dim")
-        yield Static(body, id="cell-body")
-

@@ -22,16 +22,37 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.content import Content
 from textual.screen import ModalScreen
 from textual.widget import Widget
-from textual.widgets import Button, Footer, Input, Label, Select, SelectionList, Static, Switch, TextArea
+from textual.widgets import (
+    Button,
+    Footer,
+    Input,
+    Label,
+    Select,
+    SelectionList,
+    Static,
+    Switch,
+    TextArea,
+)
 from textual.widgets.selection_list import Selection
 
 from tui.plan.model import Plan
 from tui.plan.registry import KINDS, Kind
 from tui.plan.safetext import is_safe, visible
 
-from .formspec import (BIG_PICK_LIST, FieldError, FieldSpec, check_new_id, check_ref, check_value,
-                       form_fields, parse_text, ref_targets, to_text, value_at)
-from .present import fmt
+from ..formspec import (
+    BIG_PICK_LIST,
+    FieldError,
+    FieldSpec,
+    check_new_id,
+    check_ref,
+    check_value,
+    form_fields,
+    parse_text,
+    ref_targets,
+    to_text,
+    value_at,
+)
+from ..present import fmt
 
 EDITOR_HINT = "ctrl+o opens it in $EDITOR"
 

@@ -1,9 +1,4 @@
-"""The History view (revisions of the plan and the semantic diff between two of them)
-and the key-result trend dialog.
-
-Every git call runs in a thread worker that posts a message; the UI thread only draws.
-User text (authors, subjects, field values) is always shown literally.
-"""
+"""History: the plan's revisions in git and the semantic diff between two of them."""
 
 from __future__ import annotations
 
@@ -15,15 +10,14 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.content import Content
-from textual.screen import ModalScreen
 from textual.widgets import Label, OptionList, Static
 from textual.widgets.option_list import Option
 
 from tui.plan.problems import PlanError
 
-from .guard import WorkerResult, result_handler
-from .modals import InfoDialog
-from .present import finite_number, visible
+from ..dialogs.pick import PickScreen
+from ..guard import WorkerResult, result_handler
+from ..present import visible
 
 NOT_A_REPO = "not in a git repository — `quarterdeck init` or `git init` to start history"
 WORKING_TREE = "working tree"
@@ -329,157 +323,3 @@ class HistoryView(Horizontal):
 
         start = max(0, len(quarters) - 2)
         self.qd.push_screen(PickScreen("Compare quarters: from (A)", quarters, start), second)
-
-
-class PickScreen(ModalScreen[str | None]):
-    """Pick one of a few names (escape: none)."""
-
-    BINDINGS = [Binding("escape", "cancel", "Cancel", id="dialog.cancel", tooltip="Close without choosing")]
-
-    def __init__(self, title: str, names: list[str], initial: int = 0) -> None:
-        super().__init__(classes="dialog-screen")
-        self.title_text = title
-        self.names = names
-        self.initial = initial
-
-    def compose(self) -> ComposeResult:
-        with Vertical(classes="dialog"):
-            yield Static(Content(self.title_text), classes="dialog-title")
-            yield OptionList(*[Option(Text(n)) for n in self.names], id="pick-list")
-
-    def on_mount(self) -> None:
-        options = self.query_one(OptionList)
-        if self.names:
-            options.highlighted = min(self.initial, len(self.names) - 1)
-        options.focus()
-
-    @on(OptionList.OptionSelected)
-    def _selected(self, event: OptionList.OptionSelected) -> None:
-        event.stop()
-        self.dismiss(self.names[event.option_index])
-
-    def action_cancel(self) -> None:
-        self.dismiss(None)
-
-
-# -- key-result trend ---------------------------------------------------------------------------------
-
-
-class TrendLoaded(WorkerResult):
-    def __init__(self, points: list | None, error: str | None) -> None:
-        super().__init__()
-        self.points = points
-        self.error = error
-
-
-BAR_WIDTH = 24
-
-
-def _bar(value, top: float, width: int) -> str:
-    number = finite_number(value)
-    if number is None or top <= 0:
-        return ""
-    eighths = int(round(min(max(0.0, number) / top, 1.0) * width * 8))
-    full, rest = divmod(eighths, 8)
-    return "█" * full + ("" if rest == 0 else " ▏▎▍▌▋▊▉"[rest])
-
-
-def _num(value) -> str:
-    if value is None:
-        return "—"
-    if isinstance(value, float):
-        return f"{value:g}"
-    return visible(str(value))
-
-
-def _undrawable(value) -> bool:
-    return value is not None and finite_number(value) is None
-
-
-def render_trend(points: list, width: int = BAR_WIDTH) -> Text:
-    """One block per quarter: a target bar and an actual bar, values printed.  A value
-    that cannot be drawn (not a number, inf, nan) is printed with a note, never drawn."""
-    out = Text()
-    values = [v for p in points for v in (finite_number(p.target), finite_number(p.actual)) if v is not None]
-    top = max(values) if values else 0
-    unit = next((p.unit for p in reversed(points) if p.present and p.unit), "")
-    if unit:
-        out.append(f"unit: {visible(str(unit))}\n", style="dim")
-    for p in points:
-        label = p.quarter if p.label != "working tree" else f"{p.quarter} (now)"
-        out.append(f"{visible(str(label)):<16}", style="bold")
-        if not p.present:
-            out.append("not in the plan then\n", style="dim")
-            continue
-        target, actual = finite_number(p.target), finite_number(p.actual)
-        out.append("target ", style="dim")
-        out.append(f"{_bar(p.target, top, width):<{width}}", style="blue")
-        out.append(f" {_num(p.target)}")
-        if _undrawable(p.target):
-            out.append("  (cannot be drawn: not a finite number)", style="yellow")
-        out.append("\n")
-        out.append(" " * 16 + "actual ", style="dim")
-        reached = actual is not None and target is not None and (
-            actual <= target if p.direction == "decrease" else actual >= target)
-        out.append(f"{_bar(p.actual, top, width):<{width}}", style="green" if reached else "yellow")
-        out.append(f" {_num(p.actual)}")
-        if _undrawable(p.actual):
-            out.append("  (cannot be drawn: not a finite number)", style="yellow")
-        out.append("\n")
-    if not points:
-        out.append("No quarters to show.", style="dim")
-    return out
-
-
-class TrendScreen(InfoDialog):
-    """Target and actual of one key result at each tagged quarter and now."""
-
-    BINDINGS = [Binding("escape,q,t", "close", "Close", id="trend.close", tooltip="Close the trend")]
-
-    def __init__(self, plan_dir: Path, kr_id: str, title: str = "") -> None:
-        super().__init__(classes="dialog-screen", id="trend-screen")
-        self.plan_dir = plan_dir
-        self.kr_id = kr_id
-        self.title_text = title
-        self.points: list | None = None
-
-    dialog_classes = "dialog trend-dialog"
-
-    def heading(self) -> Content:
-        return Content(visible(f"Trend of {self.kr_id}" + (f" — {self.title_text}" if self.title_text else "")))
-
-    def body(self) -> ComposeResult:
-        yield Static(Text("Reading the quarters…", style="dim"), id="trend-body")
-
-    def on_mount(self) -> None:
-        self._load(self.plan_dir, self.kr_id)
-
-    @work(thread=True, exclusive=True, group="trend")
-    def _load(self, plan_dir: Path, kr_id: str) -> None:
-        from tui.history import key_result_trend
-        from tui.history.errors import NotARepositoryError
-
-        try:
-            points = key_result_trend(plan_dir, kr_id)
-        except NotARepositoryError:
-            self.post_message(TrendLoaded(None, "The trend needs the plan's history: " + NOT_A_REPO))
-            return
-        except PlanError as exc:
-            self.post_message(TrendLoaded(None, exc.message))
-            return
-        except Exception as exc:  # noqa: BLE001
-            self.post_message(TrendLoaded(None, f"{type(exc).__name__}: {exc}"))
-            return
-        self.post_message(TrendLoaded(points, None))
-
-    @on(TrendLoaded)
-    @result_handler
-    def _loaded(self, message: TrendLoaded) -> None:
-        message.stop()
-        self.points = message.points
-        body = self.query_one("#trend-body", Static)
-        if message.points is None:
-            body.update(Text(message.error or "", style="yellow"))
-        else:
-            body.update(render_trend(message.points))
-

@@ -15,8 +15,8 @@ from textual.widget import Widget
 
 from tui.plan.model import Entity, Plan
 
-from .messages import EditRequested, MoveRequested
-from .present import add_months, as_date, month_weeks, visible
+from ..messages import EditRequested, MoveRequested
+from ..present import add_months, as_date, month_weeks, visible
 
 STATUS_STYLES = {
     "idea": "grey62",

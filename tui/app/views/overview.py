@@ -1,0 +1,139 @@
+"""The Overview: the quarter at a glance."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import VerticalScroll
+from textual.widgets import Static
+
+from tui.plan.model import Plan
+from tui.plan.problems import ERROR, WARNING, Problem
+
+from ..detail import progress_line
+from ..present import (
+    bar,
+    counts,
+    fmt,
+    quarter_clock,
+    visible,
+)
+
+# -- overview ---------------------------------------------------------------------------------
+
+
+def render_overview(plan: Plan, problems: list[Problem], today: dt.date, width: int, validated: bool = True) -> Text:
+    text = Text(no_wrap=True, overflow="ellipsis")
+    data = plan.files["plan.toml"].data.get("plan", {}) if "plan.toml" in plan.files else {}
+    company = visible(str(data.get("company", "")) or "(no company set)")
+    team = visible(str(data.get("team", "")))
+    text.append(company, style="bold")
+    if team:
+        text.append(f" · {team}")
+    text.append("\n")
+    clock, gone = quarter_clock(plan, today)
+    text.append(f"Quarter {plan.quarter or '?'}", style="bold")
+    text.append(f"   {fmt(data.get('start'))} → {fmt(data.get('end'))}\n")
+    text.append(clock, style="bold")
+    text.append(f"   today is {today.isoformat()}\n", style="dim")
+    if gone is not None:
+        filled, track = bar(gone, max(10, min(40, width - 20)))
+        text.append(filled, style="blue")
+        text.append(track, style="dim")
+        text.append(f" {gone * 100:3.0f}% of the quarter gone\n")
+    errors = sum(1 for p in problems if p.severity == ERROR)
+    warnings = sum(1 for p in problems if p.severity == WARNING)
+    text.append("\nProblems  ", style="bold")
+    if not validated:
+        text.append("checking the plan…\n", style="dim")
+    else:
+        text.append(f"{errors} error{'s' if errors != 1 else ''}", style="red" if errors else "green")
+        text.append(", ")
+        text.append(f"{warnings} warning{'s' if warnings != 1 else ''}", style="yellow" if warnings else "green")
+        if errors or warnings:
+            text.append("   (8 lists them)", style="dim")
+        text.append("\n")
+    target = data.get("revenue_target")
+    if target is not None:
+        text.append("Revenue target  ", style="bold")
+        text.append(f"{fmt(target)} {fmt(data.get('currency', ''))}")
+        deal = data.get("average_deal_size")
+        if isinstance(deal, (int, float)) and deal and isinstance(target, (int, float)):
+            text.append(f"  ≈ {target / deal:.0f} deals of {fmt(deal)}", style="dim")
+        text.append("\n")
+    text.append("\nKey results\n", style="bold underline")
+    wide = width >= 100
+    title_width = max(20, width - 62) if wide else width - 4
+    for goal in plan.all("goal"):
+        krs = [k for k in plan.all("key_result") if k.parent_id == goal.id]
+        text.append(f"{visible(goal.label)}", style="bold")
+        text.append(f"  {fmt(goal.data.get('team'))} · {fmt(goal.data.get('status')) or 'no status'}\n", style="dim")
+        for kr in krs:
+            title = visible(kr.label)
+            if len(title) > title_width:
+                title = title[: title_width - 1] + "…"
+            if wide:
+                text.append(f"  {title:<{title_width}} ")
+            else:
+                text.append(f"  {title}\n    ")
+            text.append_text(progress_line(kr.data, 16))
+            text.append("\n")
+        if not krs:
+            text.append("  no key results yet\n", style="dim")
+    text.append("\nIn this plan\n", style="bold underline")
+    parts = [f"{name} {n}" for name, n in counts(plan)]
+    line = ""
+    for part in parts:
+        if line and len(line) + len(part) + 3 > width - 2:
+            text.append(line + "\n")
+            line = ""
+        line = f"{line} · {part}" if line else part
+    if line:
+        text.append(line + "\n")
+    return text
+
+
+class OverviewView(VerticalScroll, can_focus=True):
+    BINDINGS = [
+        Binding("e", "edit_plan", "Edit plan", id="overview.edit", tooltip="Edit the plan's settings "
+                "(company, quarter, dates, stages, targets)"),
+    ]
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self._insights_for = None
+
+    def compose(self) -> ComposeResult:
+        from .insights import InsightsPanel
+
+        yield Static(Text("Loading the plan…", style="dim"), id="overview-body")
+        yield InsightsPanel()
+        yield Static(Text(""), id="overview-rest")
+
+    def redraw(self, resized: bool = False) -> None:
+        app = self.app  # read only: the plan, its problems, the schemas
+        if app.plan is None:
+            return
+        width = self.scrollable_content_region.width or 80
+        text = render_overview(app.plan, app.problems, app.today, width, app.validated)
+        # the coverage map and the alignment stage sit between the quarter's summary and the key results
+        cut = text.plain.find("\nKey results\n")
+        head, rest = (text[:cut], text[cut:]) if cut >= 0 else (text, Text(""))
+        self.query_one("#overview-body", Static).update(head)
+        self.query_one("#overview-rest", Static).update(rest)
+        if not resized and self._insights_for is not app.plan:
+            # coverage and stage depend on the plan only: work them out again when it changed
+            from .insights import InsightsPanel
+
+            self._insights_for = app.plan
+            self.query_one(InsightsPanel).recompute()
+
+    def on_resize(self) -> None:
+        self.redraw(resized=True)
+
+    def action_edit_plan(self) -> None:
+        app = self.app  # read only: the plan, its problems, the schemas
+        app.edit_entity("plan", "plan")

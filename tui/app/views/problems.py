@@ -1,0 +1,101 @@
+"""Problems: every error and warning of the plan, with a jump to its entry."""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.content import Content
+from textual.widgets import Label, Static
+
+from tui.plan.problems import ERROR, Problem
+from tui.plan.registry import KINDS
+
+from ..messages import (
+    ProblemJumpRequested,
+)
+from ..present import (
+    Row,
+    view_of,
+    visible,
+)
+from ..table import RowTable
+
+# -- problems ---------------------------------------------------------------------------------
+
+
+class ProblemsView(Horizontal):
+    BINDINGS = [
+        Binding("enter", "jump", "Go to", id="problems.jump", tooltip="Open the entity and field this problem is about"),
+    ]
+
+    def __init__(self) -> None:
+        super().__init__(id="problems-view", classes="list-detail")
+        self.problems: list[Problem] = []
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="lists"):
+            with Horizontal(classes="list-toolbar"):
+                yield Label(Content("Problems"), classes="list-title")
+                yield Label("", id="problems-count", classes="list-count", markup=False)
+            yield RowTable([("message", "Message"), ("where", "Where"), ("entity", "Entry"), ("field", "Field")],
+                           id="table-problems", empty_text="Validating…")
+        with VerticalScroll(classes="detail"):
+            yield Static(Text(""), id="problem-detail")
+
+    def on_mount(self) -> None:
+        app = self.app  # read only: the plan, its problems, the schemas
+        if app.plan is not None:
+            self.set_problems(app.problems, app.validated)
+
+    def set_problems(self, problems: list[Problem], done: bool = True) -> None:
+        # a file that does not parse explains many other problems: those come first
+        problems = sorted(problems, key=lambda p: not p.code.startswith("toml."))
+        self.problems = problems
+        rows = []
+        for i, p in enumerate(problems):
+            where = f"{p.file}:{p.line}" if p.line else p.file
+            entity = f"{p.kind} {p.entity}".strip() if p.kind else ""
+            cells = (visible(p.message), where, visible(entity), visible(p.field))
+            rows.append(Row(i, str(i), cells, tuple((1, 0, c.casefold()) for c in cells), "", {}, p.severity))
+        table = self.query_one(RowTable)
+        table.empty_text = "No problems: the plan is valid" if done else "Validating…"
+        table.set_rows(rows)
+        errors = sum(1 for p in problems if p.severity == ERROR)
+        self.query_one("#problems-count", Label).update(f"{errors} errors, {len(problems) - errors} warnings")
+
+    @on(RowTable.SortChanged)
+    def _sorted(self, event: RowTable.SortChanged) -> None:
+        event.stop()
+        table = event.table
+        from .present import Filter
+
+        table.set_view(view_of(table.rows, Filter([], []), KINDS["plan"], table.sort_column, table.reverse))
+
+    @on(RowTable.Highlighted)
+    def _highlighted(self, event: RowTable.Highlighted) -> None:
+        event.stop()
+        body = Text()
+        if event.row is not None:
+            p = self.problems[event.row.key]
+            body.append(f"{p.severity.upper()}  {p.code}\n", style="bold red" if p.severity == ERROR else "bold yellow")
+            body.append(f"{p.file}" + (f", line {p.line}, column {p.col}" if p.line else "") + "\n", style="dim")
+            if p.kind:
+                body.append(f"{p.kind} {p.entity}" + (f" · field {p.field}" if p.field else "") + "\n", style="dim")
+            body.append("\n" + visible(p.message) + "\n")
+            if p.kind:
+                body.append("\nenter opens it", style="dim")
+        self.query_one("#problem-detail", Static).update(body)
+
+    @on(RowTable.Activated)
+    def _activated(self, event: RowTable.Activated) -> None:
+        event.stop()
+        self.action_jump()
+
+    def action_jump(self) -> None:
+        row = self.query_one(RowTable).current_row
+        if row is None:
+            return
+        self.post_message(ProblemJumpRequested(self.problems[row.key]))
