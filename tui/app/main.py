@@ -329,7 +329,7 @@ class QuarterdeckApp(App[int]):
 
     # -- loading --------------------------------------------------------------------------------
 
-    @work(thread=True, exclusive=True, group="load")
+    @work(thread=True, exclusive=True, group="load", description="_load")  # no repr of a huge Plan
     def _load(self) -> None:
         try:
             plan = self.session.load()
@@ -500,7 +500,7 @@ class QuarterdeckApp(App[int]):
         self._validation_generation += 1
         self._validate(self._validation_generation, fork(self.plan))
 
-    @work(thread=True, exclusive=True, group="validate")
+    @work(thread=True, exclusive=True, group="validate", description="_validate")  # no repr of a huge Plan
     def _validate(self, generation: int, plan: Plan) -> None:
         try:
             problems = validate(plan, self.session.schemas)
@@ -552,7 +552,7 @@ class QuarterdeckApp(App[int]):
         self._update_title()
         self._edit_worker(op, summary, focus, done, save, mode)
 
-    @work(thread=True, group="edit")
+    @work(thread=True, group="edit", description="_edit_worker")  # no repr of a huge Plan
     def _edit_worker(self, op, summary, focus, done, save, mode) -> None:
         try:
             if mode == "undo":
@@ -752,7 +752,7 @@ class QuarterdeckApp(App[int]):
         self._update_title()
         self._referrers_worker(kind, entity_id, fork(self.plan))
 
-    @work(thread=True, group="referrers")
+    @work(thread=True, group="referrers", description="_referrers_worker")  # no repr of a huge Plan
     def _referrers_worker(self, kind: str, entity_id: str, plan: Plan) -> None:
         try:
             users = ops.find_referrers(plan, kind, entity_id, self.session.schemas)
@@ -897,7 +897,7 @@ class QuarterdeckApp(App[int]):
         files = {name: self.plan.files[name] for name in dirty}
         self._save_worker(files)
 
-    @work(thread=True, group="save")
+    @work(thread=True, group="save", description="_save_worker")  # no repr of a huge Plan
     def _save_worker(self, files: dict) -> None:
         report = self.session.save_files(files)
         self.post_message(Saved(report, files))
@@ -1102,7 +1102,7 @@ class QuarterdeckApp(App[int]):
         self._poll_running = True
         self._poll_worker(self.session.known_disk_hashes())
 
-    @work(thread=True, exclusive=True, group="watch")
+    @work(thread=True, exclusive=True, group="watch", description="_poll_worker")  # no repr of a huge Plan
     def _poll_worker(self, known: dict) -> None:
         try:
             events = self.session.poll_disk(known)

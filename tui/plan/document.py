@@ -231,9 +231,8 @@ class TomlFile:
 
     def top_level_table(self, key: tuple) -> tuple[int, int, TomlIndex] | None:
         """The text span of one top-level table and its own index (lines counted from
-        its start), without indexing the whole file; None when that cannot be done."""
-        if self._index is not None:
-            return None  # the whole index is at hand: use it
+        its start), without indexing the whole file; None when that cannot be done.
+        (Also when the whole index exists: an edit then needs no whole parse either.)"""
         return self._partial_index().table(key)
 
     def after_table_edit(self, before: "TomlFile", key: tuple, start: int, stop: int) -> None:
