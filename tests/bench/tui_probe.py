@@ -210,7 +210,12 @@ async def drive(plan_dir: str, t0: float, expected: int, out: dict) -> None:
                 t = time.perf_counter()  # the last one's: filter applied counts from its arrival
                 samples.append(await _timed_key(pilot, key))
             out["key_filter"] = _latency(samples)
-            await _until(pilot, lambda: 0 < _rows(table)[1] < total, 60, "the filtered table")
+            plan = getattr(app, "plan", None)  # the rows `stage:customer` keeps (a substring of the field)
+            want = sum(1 for e in plan.all("account") if "customer" in str(e.data.get("stage", "")).casefold()) \
+                if plan is not None else None
+            # until the table shows the whole filter's rows, not those of a prefix typed so far
+            await _until(pilot, lambda: 0 < _rows(table)[1] < total and (want is None or _rows(table)[1] == want),
+                         60, "the filtered table")
             await _painted(app)
             out["filter_applied"] = time.perf_counter() - t
             out["filter_rows"] = _rows(table)[1]

@@ -197,7 +197,7 @@ class QuarterdeckApp(App[int]):
 
     # -- loading --------------------------------------------------------------------------------
 
-    @work(thread=True, exclusive=True, group="load")
+    @work(thread=True, exclusive=True, group="load", description="_load")  # no repr of a huge Plan
     def load_plan(self) -> None:
         try:
             plan = self.session.load()
@@ -242,7 +242,7 @@ class QuarterdeckApp(App[int]):
         self._validation_generation += 1
         self._validate(self._validation_generation, fork(self.plan))
 
-    @work(thread=True, exclusive=True, group="validate")
+    @work(thread=True, exclusive=True, group="validate", description="_validate")  # no repr of a huge Plan
     def _validate(self, generation: int, plan: Plan) -> None:
         try:
             problems = validate(plan, self.session.schemas)

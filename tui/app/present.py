@@ -101,15 +101,33 @@ def problem_marks(problems: Iterable[Problem]) -> dict[tuple[str, str], str]:
     return marks
 
 
+# The rows of the last build per kind, by entity: an edit keeps the entities it did not
+# touch (model.refresh_entities), so their rows need not be made again.  A row depends on
+# the entity (never changed in place), its place in the list and its problem mark only.
+_LAST_ROWS: dict[str, dict[int, tuple[Entity, int, str, Row]]] = {}
+
+
 def build_rows(entities: list[Entity], marks: dict[tuple[str, str], str] | None = None) -> list[Row]:
     rows = []
     marks = marks or {}
+    kind = entities[0].kind.name if entities else ""
+    last = _LAST_ROWS.get(kind, {})
+    made: dict[int, tuple[Entity, int, str, Row]] = {}
     for i, e in enumerate(entities):
-        cols = columns_for(e.kind)
-        values = [column_value(e, c) for c in cols]
-        label = e.label
-        rows.append(Row(i, e.id, tuple(fmt(v) for v in values), tuple(sort_key(v) for v in values),
-                        f"{label} {e.id}".casefold(), e.data, marks.get((e.kind.name, e.id), "")))
+        mark = marks.get((e.kind.name, e.id), "")
+        hit = last.get(id(e))
+        if hit is not None and hit[0] is e and hit[1] == i and hit[2] == mark:
+            row = hit[3]
+        else:
+            cols = columns_for(e.kind)
+            values = [column_value(e, c) for c in cols]
+            label = e.label
+            row = Row(i, e.id, tuple(fmt(v) for v in values), tuple(sort_key(v) for v in values),
+                      f"{label} {e.id}".casefold(), e.data, mark)
+        made[id(e)] = (e, i, mark, row)
+        rows.append(row)
+    if kind:
+        _LAST_ROWS[kind] = made  # only this build's: the cache never outgrows the lists
     return rows
 
 

@@ -55,6 +55,7 @@ def cmd_check(args) -> int:
         out(f"quarterdeck: {errors} error(s), {warnings} warning(s) in {plan_dir}")
     else:
         paint = Paint(use_color(sys.stdout, args.color))
+        split: dict[str, list[str] | None] = {}  # each file's lines, split once for all its problems
         for p in problems:
             where = display_path(plan_dir, p.file)
             if p.line:
@@ -65,9 +66,11 @@ def cmd_check(args) -> int:
                 subject = f" {p.kind} {p.entity}" + (f" › {p.field}" if p.field else "")
             out(f"{paint(visible_line(where), 'bold')}: {sev}[{p.code}]{visible_line(subject)}")
             out(f"  {visible_line(p.message)}")
-            text = plan.text_of(p.file)  # also the text of a file that does not parse
-            if text is not None and p.line:
-                lines = text.split("\n")
+            if p.file not in split:
+                text = plan.text_of(p.file)  # also the text of a file that does not parse
+                split[p.file] = text.split("\n") if text is not None else None
+            lines = split[p.file]
+            if lines is not None and p.line:
                 if p.line <= len(lines):
                     src = lines[p.line - 1].rstrip("\r")
                     num = str(p.line)

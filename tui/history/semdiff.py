@@ -241,6 +241,17 @@ def same(a, b) -> bool:
     return a == b
 
 
+def _same_pickle(a, b) -> bool:
+    """A quick ``same(a, b)`` for data already ``==``: the same pickled bytes mean the same
+    types everywhere (``True`` pickles unlike ``1``).  False only means "look closer"."""
+    import pickle
+
+    try:
+        return pickle.dumps(a, 5) == pickle.dumps(b, 5)
+    except Exception:  # noqa: BLE001 - anything unpicklable: the walk decides
+        return False
+
+
 def _key_text(key: str) -> str:
     return key if _BARE_KEY.match(key) else json.dumps(key, ensure_ascii=False)
 
@@ -522,7 +533,7 @@ def _diff_kind(kind: Kind, old_list, new_list, members: dict[str, str] | None = 
         if o is None:
             continue
         a, b = _strip(kind, o.data), _strip(kind, e.data)
-        if a == b and same(a, b):
+        if a == b and (_same_pickle(a, b) or same(a, b)):
             continue
         fields = diff_fields(a, b, kind=kind.name)
         if kind.name == "key_result" and fields:

@@ -25,7 +25,7 @@ import tomlkit
 from . import layout
 from .document import TomlFile, parse_toml
 from .locking import locked
-from .model import Entity, Plan, collect_entities
+from .model import Entity, Plan, collect_entities, refresh_entities
 from .problems import FileChangedError, PlanError
 from .registry import KINDS, Kind, entity_schema_path, full_path
 from .save import atomic_write, current_digest, remove_file
@@ -49,6 +49,7 @@ class Change:
     text: str
     data: dict
     summary: str
+    table: tuple | None = None  # (key, start, stop) when only that top-level table's text changed
 
     @property
     def changed(self) -> bool:
@@ -437,9 +438,101 @@ def set_field(plan: Plan, kind: str, id: str, field: str | tuple, value, *, sche
     _assign(target, rel, value)
     if not force:
         _check_schema(schemas, entity, expected, tf)
-    text = _splice_set(tf, entity, rel, value, schemas)
-    data = _verify(tf, text, expected)
-    return Change(entity.file, tf, text, data, f"{entity.kind.name} {entity.id}: {'.'.join(map(str, rel))} set")
+    windowed = _set_in_window(tf, entity, rel, value, schemas, expected)  # one table of a big file
+    table = None
+    if windowed is not None:
+        text, data, table = windowed
+    else:
+        text = _splice_set(tf, entity, rel, value, schemas)
+        data = _verify(tf, text, expected)
+    return Change(entity.file, tf, text, data, f"{entity.kind.name} {entity.id}: {'.'.join(map(str, rel))} set",
+                  table)
+
+
+# -- an edit of one top-level table, without indexing or parsing the whole file ------------
+# A `set` in a plan of 10,000 accounts indexed all of accounts.toml (seconds) and parsed it
+# again to verify the result.  When the file was not indexed yet and its top-level tables
+# can be told apart (tomlindex.PartialIndex), the splice works on the text of the entity's
+# own table, and the verification parses that text alone: the rest of the file is the same
+# text as before, and the new table may hold only headers of its own.  Anything unusual
+# falls back to the whole-file path, so results and refusals are the same.
+
+
+@dataclass
+class _Window(TomlFile):
+    """One top-level table of a file, as the splicing functions see a file."""
+
+    whole: TomlFile | None = None
+
+    @property
+    def newline(self) -> str:  # the file's, not this table's
+        return self.whole.newline
+
+
+def _table_key(entity: Entity) -> tuple | None:
+    path = entity.path
+    if len(path) >= 2 and isinstance(path[1], int):
+        return path[:2]
+    return path[:1] if path else None
+
+
+def _set_in_window(tf: TomlFile, entity: Entity, rel: tuple, value, schemas, expected) -> tuple[str, dict] | None:
+    key = _table_key(entity)
+    found = tf.top_level_table(key) if key is not None else None
+    if found is None:
+        return None
+    start, stop, index = found
+    window = _Window(path=tf.path, name=tf.name, raw=b"", text=tf.text[start:stop], data=tf.data, bom=tf.bom,
+                     _index=index, whole=tf)
+    try:
+        piece = _splice_set(window, entity, rel, value, schemas)
+    except (EditError, KeyError, IndexError, TypeError):
+        return None  # the whole-file path says what is wrong
+    if stop < len(tf.text) and not piece.endswith("\n"):
+        return None  # the next table's header must stay on a line of its own
+    text = tf.text[:start] + piece + tf.text[stop:]
+    data = _verify_window(tf, key, piece, expected)
+    return None if data is None else (text, data, (key, start, stop))
+
+
+def _verify_window(tf: TomlFile, key: tuple, piece: str, expected: dict) -> dict | None:
+    """The data of the file once its table ``key`` reads ``piece``, if that is what was
+    expected (None: let the whole-file check decide, and word its refusal)."""
+    from .tomlindex import _HEADER_ALL, split_key
+
+    if '"""' in piece or "'''" in piece:
+        return None
+    name, array = key[0], len(key) == 2
+    heads = list(_HEADER_ALL.finditer(piece))
+    if not heads or heads[0].start() != 0 or (heads[0].group(1) == "[[") != array \
+            or split_key(heads[0].group(2)) != (name,):
+        return None
+    for m in heads[1:]:
+        parts = split_key(m.group(2))
+        if len(parts) < 2 or parts[0] != name:
+            return None
+    try:
+        parsed = parse_toml(piece, tf.name)
+    except PlanError:
+        return None
+    if list(parsed) != [name]:
+        return None
+    table = parsed[name]
+    if array:
+        if not isinstance(table, list) or len(table) != 1:
+            return None
+        table = table[0]
+    want = _get(expected, key)
+    if table != want and not same_data(table, want) and not same_data(_normal(table), _normal(want)):
+        return None
+    data = dict(tf.data)
+    if array:
+        items = list(data[name])
+        items[key[1]] = table
+        data[name] = items
+    else:
+        data[name] = table
+    return data
 
 
 def set_values(plan: Plan, file: str, edits: list[tuple[tuple, object]], summary: str) -> Change:
@@ -885,7 +978,16 @@ def apply_change(plan: Plan, change: Change) -> None:
     write_plan_file(tf, raw, change.text)
     plan.files[change.file] = TomlFile(path=tf.path, name=tf.name, raw=raw, text=change.text, data=change.data, bom=tf.bom,
                                        _previous=plan.files.get(change.file, tf))
-    plan.entities = collect_entities(plan.files)
+    _after_edit(plan, change)
+
+
+def _after_edit(plan: Plan, change: Change) -> None:
+    """Bring the plan's entities (and the file's table places) up to date after ``change``:
+    only the changed file's entities are looked at again, and those whose tables did not
+    change are kept (a big file's entities were all made again on every edit)."""
+    if change.table is not None and plan.files.get(change.file) is not None:
+        plan.files[change.file].after_table_edit(change.before, *change.table)
+    plan.entities = refresh_entities(plan, change.file)
 
 
 def apply_changes(plan: Plan, changes: list[Change], *, timeout: float | None = None) -> list[Change]:
@@ -966,4 +1068,4 @@ def stage_change(plan: Plan, change: Change) -> None:
     plan.files[change.file] = TomlFile(path=tf.path, name=tf.name, raw=tf.encode(change.text), text=change.text,
                                        data=change.data, bom=tf.bom, disk=tf.disk_sha256,
                                        _previous=plan.files.get(change.file, tf))
-    plan.entities = collect_entities(plan.files)
+    _after_edit(plan, change)

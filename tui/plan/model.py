@@ -170,6 +170,71 @@ def collect_entities(files: dict[str, TomlFile]) -> dict[str, list[Entity]]:
     return out
 
 
+def refresh_entities(plan: Plan, file: str) -> dict[str, list[Entity]]:
+    """``collect_entities(plan.files)`` after an edit of ``file`` alone: the entities of
+    the other files are kept, and so is each entity of ``file`` whose table is the very
+    object it was (an edit copies only the tables on the way to what it changed)."""
+    before = plan.entities
+    old: dict[tuple, Entity] = {}
+    for kind_name, entities in before.items():
+        if KINDS[kind_name].file == file:
+            for e in entities:
+                old[(kind_name, e.path)] = e
+    fresh = _collect_reusing({file: plan.files[file]} if file in plan.files else {}, old)
+    out: dict[str, list[Entity]] = {}
+    for k in _collect_order():  # the order collect_entities gives
+        if k.file == file:
+            if k.name in fresh:
+                out[k.name] = fresh[k.name]
+        elif k.name in before:
+            out[k.name] = before[k.name]
+    return out
+
+
+def _collect_reusing(files: dict[str, TomlFile], old: dict[tuple, Entity]) -> dict[str, list[Entity]]:
+    """``collect_entities(files)``, taking the entity from ``old`` ((kind, path) -> entity)
+    where its table is the same object at the same place."""
+
+    def make(k: Kind, id: str, item: dict, file: str, path: tuple) -> Entity:
+        was = old.get((k.name, path))
+        if was is not None and was.data is item and was.id == id:
+            return was
+        return Entity(k, id, item, file, path)
+
+    out: dict[str, list[Entity]] = {}
+    for k in KINDS.values():
+        if k.parent is not None and not KINDS[k.parent].singleton:
+            continue
+        tf = files.get(k.file)
+        if tf is None:
+            continue
+        path = full_path(k)
+        value = _dig(tf.data, path)
+        if k.singleton:
+            if isinstance(value, dict):
+                out.setdefault(k.name, []).append(make(k, k.name, value, k.file, path))
+            continue
+        for i, item in enumerate(value if isinstance(value, list) else []):
+            if isinstance(item, dict):
+                out.setdefault(k.name, []).append(make(k, str(item.get("id", f"#{i + 1}")), item, k.file, path + (i,)))
+    for k in KINDS.values():
+        if k.parent is None or KINDS[k.parent].singleton:
+            continue
+        for parent in out.get(k.parent, []):
+            value = _dig(parent.data, k.path)
+            for i, item in enumerate(value if isinstance(value, list) else []):
+                if isinstance(item, dict):
+                    own = str(item.get("id", f"#{i + 1}"))
+                    out.setdefault(k.name, []).append(
+                        make(k, f"{parent.id}/{own}", item, k.file, parent.path + k.path + (i,)))
+    return out
+
+
+def _collect_order() -> list[Kind]:
+    top = [k for k in KINDS.values() if not (k.parent is not None and not KINDS[k.parent].singleton)]
+    return top + [k for k in KINDS.values() if k.parent is not None and not KINDS[k.parent].singleton]
+
+
 def find_plan_dir(start: Path | None = None) -> Path | None:
     """The plan folder at ``start``: itself, its ``plans/``, or the nearest one upward."""
     here = Path(start or Path.cwd()).resolve()

@@ -36,39 +36,92 @@ def iter_references(plan: Plan, schemas: SchemaSet) -> Iterator[tuple[str, tuple
             memo[("keep", id(node), key)] = node  # keep node alive so its id stays unique
         return hit
 
-    def walk(node, base, data, path, file):
-        if isinstance(data, dict):
-            for k, v in data.items():
-                target, sub, sbase = child(node, base, k)
+    # Which schema nodes can have a reference at or below them: most of a plan's data
+    # (names, numbers, dates, notes) cannot, and is not walked at all.
+    reach: dict = {}
+
+    def may_refer(node, base) -> bool:
+        key = id(node)
+        found = reach.get(key)
+        if found is None:
+            reach[key] = True  # a schema that refers to itself: assume it may
+            memo[("keep", key)] = node
+            found = False
+            if isinstance(node, dict):
+                entries = [child(node, base, k) for k in node.get("properties", {})]
+                if isinstance(node.get("additionalProperties"), dict):
+                    entries.append(child(node, base, _OTHER))
+                if node.get("items") is not None:
+                    entries.append(child(node, base, "items"))
+                found = any(t or (sub is not None and may_refer(sub, sb)) for t, sub, sb in entries)
+            else:
+                found = True  # not a schema this walk understands: look inside
+            reach[key] = found
+        return found
+
+    compiled: dict = {}
+
+    def table(node, base):
+        """(key -> (target, schema, base, worth a look), the entry of any other key)."""
+        c = compiled.get(id(node))
+        if c is None:
+            def entry(hit):
+                t, sub, sb = hit
                 if sub is None:
-                    continue
-                if target:
-                    yield from emit(target, v, path + (k,), file)
-                else:
-                    yield from walk(sub, sbase, v, path + (k,), file)
-        elif isinstance(data, list):
-            target, sub, sbase = child(node, base, "items")
-            if sub is None:
-                return
-            for i, v in enumerate(data):
-                if target:
-                    yield from emit(target, v, path + (i,), file)
-                else:
-                    yield from walk(sub, sbase, v, path + (i,), file)
+                    return None
+                return t, sub, sb, bool(t) or may_refer(sub, sb)
+
+            props = {k: entry(child(node, base, k)) for k in node.get("properties", {})}
+            extra = entry(child(node, base, _OTHER)) if isinstance(node.get("additionalProperties"), dict) else None
+            c = compiled[id(node)] = (props, extra)
+            memo[("keep", id(node), "table")] = node
+        return c
+
+    out: list = []
+    add = out.append
 
     def emit(target, value, path, file):
         kind, is_list = target
         if is_list and isinstance(value, list):
             for i, v in enumerate(value):
-                yield file, path + (i,), kind, v
+                add((file, path + (i,), kind, v))
         elif not is_list:
-            yield file, path, kind, value
+            add((file, path, kind, value))
+
+    def walk(node, base, data, path, file):
+        if isinstance(data, dict):
+            if not isinstance(node, dict):
+                return
+            props, extra = table(node, base)
+            for k, v in data.items():
+                e = props[k] if k in props else extra
+                if e is None or not e[3]:
+                    continue
+                target, sub, sbase, _ = e
+                if target:
+                    emit(target, v, path + (k,), file)
+                elif isinstance(v, (dict, list)):
+                    walk(sub, sbase, v, path + (k,), file)
+        elif isinstance(data, list):
+            target, sub, sbase = child(node, base, "items")
+            if sub is None:
+                return
+            if target:
+                for i, v in enumerate(data):
+                    emit(target, v, path + (i,), file)
+            elif may_refer(sub, sbase):
+                for i, v in enumerate(data):
+                    if isinstance(v, (dict, list)):
+                        walk(sub, sbase, v, path + (i,), file)
 
     for name, tf in plan.files.items():  # entity files of a split kind too (see layout)
         schema_name = schema_of(name)
         root, base = schemas.resolve(schemas.schemas[schema_name], schema_name)
-        yield from walk(root, base, tf.data, (), name)
+        walk(root, base, tf.data, (), name)
+    return iter(out)
 
+
+_OTHER = object()  # a key no schema names: what additionalProperties says
 
 
 @dataclass

@@ -42,9 +42,10 @@ def _owners(e: Entity) -> list[str]:
     return [o for o in owners if isinstance(o, str)] if isinstance(owners, list) else []
 
 
-def message_problems(plan: Plan, schemas: SchemaSet, locators: dict) -> list[Problem]:
+def message_problems(plan: Plan, schemas: SchemaSet, locators: dict, refs: list | None = None) -> list[Problem]:
     """The messaging rules' findings, positioned by the validator's ``locators``
-    (file -> locator with ``problem(severity, code, message, path)``)."""
+    (file -> locator with ``problem(severity, code, message, path)``); ``refs``:
+    ``iter_references(plan, schemas)`` when the caller has walked them already."""
     messages = {e.id: e for e in plan.all(KIND)}
     out: list[Problem] = []
 
@@ -85,12 +86,18 @@ def message_problems(plan: Plan, schemas: SchemaSet, locators: dict) -> list[Pro
 
     if not messages:
         return out  # citations of messages that do not exist are ref.unknown
-    owners_by_path = {(e.file, e.path): e for es in plan.entities.values() for e in es}
-    for file, path, kind, value in iter_references(plan, schemas):
+    owners_by_path = None
+    for file, path, kind, value in iter_references(plan, schemas) if refs is None else refs:
         if kind != KIND or not isinstance(value, str) or value not in messages:
             continue  # unknown ids are ref.unknown
-        citing = next((owners_by_path[(file, path[:n])] for n in range(len(path), 0, -1)
-                       if (file, path[:n]) in owners_by_path), None)
+        by_path = getattr(locators.get(file), "by_path", None)  # the validator's: entities by path in file
+        if by_path is not None:
+            citing = next((by_path[path[:n]] for n in range(len(path), 0, -1) if path[:n] in by_path), None)
+        else:
+            if owners_by_path is None:
+                owners_by_path = {(e.file, e.path): e for es in plan.entities.values() for e in es}
+            citing = next((owners_by_path[(file, path[:n])] for n in range(len(path), 0, -1)
+                           if (file, path[:n]) in owners_by_path), None)
         if citing is None or citing.kind.name == KIND or citing.data.get("status") == "retired":
             continue
         target = messages[value]

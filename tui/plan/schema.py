@@ -9,17 +9,19 @@ or ``file:`` URI is reported as unresolvable and nothing is fetched or read.
 from __future__ import annotations
 
 import functools
+import hashlib
 import json
+import os
 from dataclasses import dataclass
 from pathlib import Path
-
-import jsonschema
-import referencing
-import referencing.exceptions
-import referencing.jsonschema
-from jsonschema import Draft202012Validator
+from typing import TYPE_CHECKING
 
 from .problems import PlanError
+
+if TYPE_CHECKING:  # jsonschema and referencing are imported when first needed (~0.2 s)
+    import jsonschema
+    import referencing
+    from jsonschema import Draft202012Validator
 from .registry import PLAN_FILES, REFERENCE_DEFS
 
 
@@ -39,9 +41,21 @@ def schema_dir() -> Path:
 class SchemaSet:
     folder: Path
     schemas: dict[str, dict]  # file name -> schema
-    registry: referencing.Registry
 
-    def validator(self, schema_name: str) -> Draft202012Validator:
+    @functools.cached_property
+    def registry(self) -> "referencing.Registry":
+        """The schemas bound into one registry (made when a validator first needs it)."""
+        import referencing
+        import referencing.jsonschema
+
+        resources = [
+            (name, referencing.Resource.from_contents(s, default_specification=referencing.jsonschema.DRAFT202012))
+            for name, s in self.schemas.items()
+        ]
+        # No `retrieve` function: unknown URIs (http, https, file, ...) cannot be loaded.
+        return referencing.Registry().with_resources(resources)
+
+    def validator(self, schema_name: str) -> "Draft202012Validator":
         return _validator(self, schema_name)
 
     def resolve(self, node: dict, base: str) -> tuple[dict, str]:
@@ -95,20 +109,74 @@ class SchemaSet:
         return node, base
 
 
-def _load_json(path: Path) -> dict:
+def _load_json(path: Path, checked: set[str] | None = None) -> dict:
     try:
-        with open(path, encoding="utf-8") as fh:
-            data = json.load(fh)
+        with open(path, "rb") as fh:
+            raw = fh.read()
+        data = json.loads(raw.decode("utf-8"))
     except json.JSONDecodeError as exc:
         raise SchemaLoadError(f"{path}:{exc.lineno}:{exc.colno}: broken schema (not JSON): {exc.msg}") from None
+    except UnicodeDecodeError as exc:
+        raise SchemaLoadError(f"{path}: broken schema (not JSON): not UTF-8 text ({exc.reason})") from None
     except OSError as exc:
         raise SchemaLoadError(f"{path}: cannot read schema: {exc.strerror}") from None
+    digest = hashlib.sha256(raw).hexdigest()
+    if checked is not None and digest in checked:
+        return data  # these very bytes passed check_schema before (see _checked_schemas)
+    import jsonschema
+    from jsonschema import Draft202012Validator
+
     try:
         Draft202012Validator.check_schema(data)
     except jsonschema.SchemaError as exc:
         where = "/".join(str(p) for p in exc.absolute_path) or "(root)"
         raise SchemaLoadError(f"{path}: broken schema at {where}: {exc.message}") from None
+    if checked is not None:
+        checked.add(digest)
     return data
+
+
+# Checking the schemas against the JSON Schema meta-schema took longer than checking a
+# small plan.  The digests of schema files that passed are kept in the user's state
+# folder, per version of the checker; a schema whose bytes differ is checked again.
+def _checks_file() -> Path | None:
+    from importlib.util import find_spec
+
+    from .statedir import user_state_root
+
+    spec = find_spec("jsonschema")
+    origin = spec.origin if spec is not None else None
+    if not origin:
+        return None
+    try:
+        stamp = f"{os.path.realpath(origin)}:{os.stat(origin).st_mtime_ns}"
+    except OSError:
+        return None
+    key = hashlib.sha256(stamp.encode("utf-8", "surrogateescape")).hexdigest()[:16]
+    return user_state_root() / f"schemas-checked-{key}.json"
+
+
+def _checked_schemas(where: Path | None) -> set[str]:
+    if where is None:
+        return set()
+    try:
+        with open(where, encoding="utf-8") as fh:
+            found = json.load(fh)
+        return {d for d in found if isinstance(d, str)} if isinstance(found, list) else set()
+    except (OSError, ValueError):
+        return set()
+
+
+def _remember_checked(where: Path | None, digests: set[str]) -> None:
+    if where is None:
+        return
+    try:
+        where.parent.mkdir(parents=True, exist_ok=True)
+        temp = where.with_name(f".{where.name}.{os.getpid()}.tmp")
+        temp.write_text(json.dumps(sorted(digests)), encoding="utf-8")
+        os.replace(temp, where)
+    except OSError:
+        pass  # only a cache: the next run checks again
 
 
 @functools.lru_cache(maxsize=8)
@@ -116,18 +184,17 @@ def _load(folder: str) -> SchemaSet:
     folder_path = Path(folder)
     names = sorted({"common.schema.json", *PLAN_FILES.values()})
     schemas = {}
+    where = _checks_file()
+    before = _checked_schemas(where)
+    checked = set(before)
     for name in names:
         path = folder_path / name
         if not path.exists():
             raise SchemaLoadError(f"{path}: schema missing; reinstall Quarterdeck")
-        schemas[name] = _load_json(path)
-    resources = [
-        (name, referencing.Resource.from_contents(s, default_specification=referencing.jsonschema.DRAFT202012))
-        for name, s in schemas.items()
-    ]
-    # No `retrieve` function: unknown URIs (http, https, file, ...) cannot be loaded.
-    registry = referencing.Registry().with_resources(resources)
-    return SchemaSet(folder_path, schemas, registry)
+        schemas[name] = _load_json(path, checked)
+    if checked != before:
+        _remember_checked(where, checked)
+    return SchemaSet(folder_path, schemas)
 
 
 def load_schemas(folder: Path | None = None) -> SchemaSet:
@@ -143,10 +210,13 @@ def _own_formats() -> dict:
 
 
 @functools.lru_cache(maxsize=1)
-def format_checker() -> jsonschema.FormatChecker:
+def format_checker() -> "jsonschema.FormatChecker":
     """Draft 2020-12's format checks (with the extras installed for uri, hostname and
     date-time) and a strict email check in place of the default one, which accepts
     anything holding an ``@``."""
+    import jsonschema
+    from jsonschema import Draft202012Validator
+
     checker = jsonschema.FormatChecker(formats=())
     checker.checkers = dict(Draft202012Validator.FORMAT_CHECKER.checkers)
     for name, func in _own_formats().items():
@@ -155,7 +225,9 @@ def format_checker() -> jsonschema.FormatChecker:
 
 
 @functools.lru_cache(maxsize=32)
-def _validator_cached(folder: str, schema_name: str) -> Draft202012Validator:
+def _validator_cached(folder: str, schema_name: str) -> "Draft202012Validator":
+    from jsonschema import Draft202012Validator
+
     s = _load(folder)
     return Draft202012Validator(
         inline_refs(s, s.schemas[schema_name], schema_name), registry=s.registry,
@@ -220,7 +292,7 @@ def inline_refs(s: SchemaSet, node, base: str, depth: int = 0):
             for k, v in node.items()}
 
 
-def _validator(s: SchemaSet, schema_name: str) -> Draft202012Validator:
+def _validator(s: SchemaSet, schema_name: str) -> "Draft202012Validator":
     return _validator_cached(str(s.folder), schema_name)
 
 

@@ -29,7 +29,10 @@ from collections import Counter
 from dataclasses import dataclass
 from typing import Callable, Iterator
 
-from jsonschema import Draft202012Validator
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # imported when a validator is first made (a check of a valid plan needs none)
+    from jsonschema import Draft202012Validator
 
 from .registry import Kind, entity_schema_path
 from .schema import SchemaSet, inline_refs
@@ -239,15 +242,19 @@ def _findings(err, what) -> list[SchemaMessage]:
 # -- checking -------------------------------------------------------------------------
 
 
-def _validator_for(node: dict) -> Draft202012Validator:
+def _validator_for(node: dict) -> "Draft202012Validator":
+    from jsonschema import Draft202012Validator
+
     return Draft202012Validator(node, format_checker=Draft202012Validator.FORMAT_CHECKER)
 
 
-_ENTITY_VALIDATORS: dict[tuple[int, Kind], tuple[SchemaSet, Draft202012Validator]] = {}
+_ENTITY_VALIDATORS: dict[tuple[int, Kind], tuple[SchemaSet, "Draft202012Validator"]] = {}
 
 
-def _entity_validator(schemas: SchemaSet, kind: Kind) -> Draft202012Validator:
+def _entity_validator(schemas: SchemaSet, kind: Kind) -> "Draft202012Validator":
     """A validator for one entity of ``kind`` (its subschema, references inlined)."""
+    from jsonschema import Draft202012Validator
+
     key = (id(schemas), kind)
     hit = _ENTITY_VALIDATORS.get(key)
     if hit is None or hit[0] is not schemas:
@@ -258,7 +265,7 @@ def _entity_validator(schemas: SchemaSet, kind: Kind) -> Draft202012Validator:
     return hit[1]
 
 
-def _check(validator: Draft202012Validator, data, what) -> dict[tuple, list[SchemaMessage]]:
+def _check(validator: "Draft202012Validator", data, what) -> dict[tuple, list[SchemaMessage]]:
     """Findings keyed by what identifies an error across two versions of the data."""
     bad: list = []
     found: dict[tuple, list[SchemaMessage]] = {}

@@ -445,3 +445,251 @@ def reindex(old: TomlIndex, old_text: str, new_text: str) -> TomlIndex | None:
     new.headers = headers
     new.keys = keys
     return new
+
+
+# -- positions one top-level table at a time ------------------------------------------
+
+_HEADER_ALL = re.compile(rf"^[ \t]*(\[\[?)[ \t]*({_KEY})[ \t]*\]\]?[ \t]*(?:#[^\n]*)?\r?$", re.M)
+
+_HEADER_LINE = re.compile(rf"[ \t]*(\[\[?)[ \t]*({_KEY})[ \t]*\]\]?[ \t]*(?:#[^\n]*)?\r?$")
+
+
+@functools.lru_cache(maxsize=65536)
+def _header_line(line: str) -> tuple[bool, tuple] | None:
+    """(is it ``[[...]]``, its key's parts) when ``line`` is a header line; the same few
+    lines (``[[account]]``) come back thousands of times."""
+    m = _HEADER_LINE.match(line)
+    return (m.group(1) == "[[", split_key(m.group(2))) if m else None
+
+
+def _header_lines(text: str):
+    """(offset, is_array, parts) of every line of ``text`` that reads as a header, in order
+    (``_HEADER_ALL``'s matches).  When no line is indented, only lines starting with `[`
+    can be headers: a split on "\n[" finds them in C instead of trying every line."""
+    if "\n " in text or "\n\t" in text or text[:1] in (" ", "\t"):
+        for m in _HEADER_ALL.finditer(text):
+            yield m.start(), m.group(1) == "[[", split_key(m.group(2))
+        return
+    pieces = text.split("\n[")
+    offset = 0
+    for n, piece in enumerate(pieces):
+        if n:
+            offset += 1  # the "\n"; ``offset`` is now where the "[" is
+            end = piece.find("\n")
+            head = _header_line("[" + (piece if end < 0 else piece[:end]))
+            if head is not None:
+                yield offset, head[0], head[1]
+            offset += 1 + len(piece)
+        else:
+            if piece.startswith("["):
+                end = piece.find("\n")
+                head = _header_line(piece if end < 0 else piece[:end])
+                if head is not None:
+                    yield 0, head[0], head[1]
+            offset = len(piece)
+
+
+UNKNOWN = object()
+"""What ``PartialIndex.locate`` answers when it cannot be sure: index the whole text."""
+
+
+def _dig(data, path: tuple):
+    for part in path:
+        if isinstance(part, int):
+            if not isinstance(data, list) or not 0 <= part < len(data):
+                return UNKNOWN
+            data = data[part]
+        else:
+            if not isinstance(data, dict) or part not in data:
+                return UNKNOWN
+            data = data[part]
+    return data
+
+
+class PartialIndex:
+    """The positions of ``index_toml``, found only for the top-level tables asked about.
+
+    A check of a big plan needs the positions of a few hundred entities out of tens of
+    thousands; indexing the whole text for them cost more than the rest of the check.
+    The header lines are found with one regular expression; when they lay the file out
+    the way ``reindex`` can handle (every nested header inside the top-level table just
+    above it) and agree with the parsed data (as many ``[[name]]`` headers as elements,
+    each ``[name]`` once), each top-level table's lines are scanned on their own, when
+    a path inside it is first asked for.  A scanned table whose keys do not match the
+    data (a header-like line inside a multi-line string, say) makes ``locate`` answer
+    ``UNKNOWN``: the caller then indexes the whole text, so answers never differ."""
+
+    def __init__(self, text: str, data: dict):
+        self.text = text
+        self.data = data
+        self.keys: dict[tuple, Loc] = {}
+        self._regions: dict[tuple, tuple[int, int]] | None = None  # (name,) or (name, i) -> [start, stop)
+        self._root_end = 0
+        self._arrays: dict[str, int] = {}
+        self._lines: dict[tuple, int] = {}
+        self._scanned: set = set()
+        self.broken = False
+
+    def regions(self) -> dict[tuple, tuple[int, int]] | None:
+        """Top-level table -> its [start, stop) offsets; None when the layout is not one
+        this class can use.  Text before the first header belongs to no region."""
+        if self._regions is None and not self.broken:
+            self._partition()
+        return self._regions
+
+    def _partition(self) -> None:
+        text, data = self.text, self.data
+        if '"""' in text or "'''" in text:
+            self.broken = True  # a multi-line string may hold lines that look like headers
+            return
+        starts: list[tuple[tuple, int]] = []
+        arrays: dict[str, int] = {}
+        tables: set[str] = set()
+        for offset, is_array, parts in _header_lines(text):
+            if not parts:
+                self.broken = True
+                return
+            if len(parts) == 1:
+                name = parts[0]
+                if is_array:
+                    i = arrays.get(name, 0)
+                    arrays[name] = i + 1
+                    starts.append(((name, i), offset))
+                elif name in tables:
+                    self.broken = True
+                    return
+                else:
+                    tables.add(name)
+                    starts.append(((name,), offset))
+            elif not starts or parts[0] != starts[-1][0][0]:
+                self.broken = True  # a nested header away from its table: not local
+                return
+        if tables & set(arrays) or not isinstance(data, dict):
+            self.broken = True
+            return
+        for name, n in arrays.items():
+            value = data.get(name)
+            if not isinstance(value, list) or len(value) != n:
+                self.broken = True
+                return
+        for name in tables:
+            if not isinstance(data.get(name), dict):
+                self.broken = True
+                return
+        regions = {}
+        lines = {}  # the line each region starts on, counted once for all
+        line = prev = 0
+        for n, (key, start) in enumerate(starts):
+            regions[key] = (start, starts[n + 1][1] if n + 1 < len(starts) else len(text))
+            line += text.count("\n", prev, start)  # (C, and each character once)
+            lines[key] = line
+            prev = start
+        self._lines = lines
+        self._root_end = starts[0][1] if starts else len(text)
+        self._arrays = arrays
+        self._regions = regions
+
+    def _scan_region(self, key: tuple | None) -> TomlIndex | None:
+        """The index of one region's text on its own (lines counted from its start;
+        None: the text before the first header), or None when what it holds does not
+        match the data."""
+        start, stop = (0, self._root_end) if key is None else self._regions[key]
+        scanner = _Scanner(self.text[start:stop])
+        if key is not None and len(key) == 2:
+            scanner.aot_counts[key[:1]] = key[1]
+        index = scanner.run()
+        found = index.keys
+        data = self.data
+        tops = self._regions
+        for path in found:
+            if key is None:
+                if not path or (path[0],) in tops or path[0] in self._arrays:
+                    return None
+            elif path[: len(key)] != key:
+                return None
+            if _dig(data, path) is UNKNOWN:
+                return None
+        # every key the data has there must have been seen
+        node = data if key is None else _dig(data, key)
+        if isinstance(node, dict):
+            prefix = len(key) if key is not None else 0
+            seen = {path[prefix] for path in found if len(path) > prefix}
+            for k in node:
+                if key is None and ((k,) in tops or k in self._arrays):
+                    continue
+                if k not in seen:
+                    return None
+        return index
+
+    def table(self, key: tuple) -> tuple[int, int, TomlIndex] | None:
+        """The top-level table ``key`` ((name,) or (name, i)): the [start, stop) offsets
+        of its text and the index of that text on its own, or None when unknown."""
+        if self.broken or self.regions() is None or key not in self._regions:
+            return None
+        index = self._scan_region(key)
+        if index is None:
+            return None
+        start, stop = self._regions[key]
+        return start, stop, index
+
+    def shifted(self, key: tuple, start: int, stop: int, text: str, data: dict) -> "PartialIndex":
+        """The partial index of ``text``: this one's text with the region ``key`` (then
+        [start, stop)) replaced by a table holding no other top-level header.  Regions
+        after it move; positions are found again when asked for."""
+        new = PartialIndex(text, data)
+        chars = len(text) - len(self.text)
+        lines = text.count("\n", start, stop + chars) - self.text.count("\n", start, stop)
+        regions, line_of = {}, {}
+        for k, (a, b) in self._regions.items():
+            if a > start:
+                regions[k] = (a + chars, b + chars)
+                line_of[k] = self._lines[k] + lines
+            else:
+                regions[k] = (a, b + chars) if k == key else (a, b)
+                line_of[k] = self._lines[k]
+        new._regions, new._lines = regions, line_of
+        new._root_end = self._root_end if self._root_end <= start else self._root_end + chars
+        new._arrays = self._arrays
+        return new
+
+    def _scan(self, key: tuple | None) -> bool:
+        """Add one region's positions to ``keys``; False when it does not match the data."""
+        if key in self._scanned:
+            return True
+        self._scanned.add(key)
+        index = self._scan_region(key)
+        if index is None:
+            return False
+        base = 0 if key is None else self._lines[key]
+        keys = self.keys
+        if base:
+            for path, loc in index.keys.items():
+                keys[path] = Loc(loc.line + base, loc.col, loc.end_line + base)
+        else:
+            keys.update(index.keys)
+        return True
+
+    def locate(self, path: tuple):
+        """``TomlIndex.locate`` of the whole text, or ``UNKNOWN``."""
+        if self.broken or self.regions() is None:
+            return UNKNOWN
+        path = tuple(path)
+        if not self._scan(None):
+            self.broken = True
+            return UNKNOWN
+        if path:
+            key = None
+            if (path[0],) in self._regions:
+                key = (path[0],)
+            elif len(path) > 1 and isinstance(path[1], int) and (path[0], path[1]) in self._regions:
+                key = (path[0], path[1])
+            if key is not None and not self._scan(key):
+                self.broken = True
+                return UNKNOWN
+        keys = self.keys
+        while path:
+            loc = keys.get(path)
+            if loc is not None:
+                return loc
+            path = path[:-1]
+        return None

@@ -32,10 +32,10 @@ and field, and a message that says how to fix it.  Codes:
 
 from __future__ import annotations
 
+import bisect
 import difflib
+import json
 import re
-
-import referencing.exceptions
 
 from . import layout
 from .model import Entity, Plan, as_date
@@ -52,15 +52,17 @@ from .schema_errors import schema_messages, to_json
 class _Locator:
     """Maps a data path in a file to its entity and to a line and column."""
 
-    def __init__(self, plan: Plan, file: str):
+    def __init__(self, plan: Plan, file: str, by_path: dict[tuple, Entity] | None = None):
         self.plan = plan
         self.file = file
         self.tf = plan.files.get(file)
-        self.by_path: dict[tuple, Entity] = {}
-        for kind_entities in plan.entities.values():
-            for e in kind_entities:
-                if e.file == file:
-                    self.by_path[e.path] = e
+        if by_path is None:
+            by_path = {}
+            for kind_entities in plan.entities.values():
+                for e in kind_entities:
+                    if e.file == file:
+                        by_path[e.path] = e
+        self.by_path: dict[tuple, Entity] = by_path
 
     def entity(self, path: tuple) -> tuple[Entity | None, tuple]:
         for n in range(len(path), 0, -1):
@@ -72,7 +74,7 @@ class _Locator:
     def position(self, path: tuple) -> tuple[int, int]:
         if self.tf is None:
             return 0, 0
-        loc = self.tf.index.locate(path)
+        loc = self.tf.locate(path)  # only the entity's table is indexed (document.TomlFile.locate)
         return (loc.line + 1, loc.col + 1) if loc else (1, 1)
 
     def problem(self, severity: str, code: str, message: str, path: tuple) -> Problem:
@@ -81,6 +83,36 @@ class _Locator:
         field = ".".join(str(p) for p in rest)
         return Problem(severity, code, message, self.file, line, col,
                        e.kind.name if e else "", e.id if e else "", field)
+
+
+def locators_for(plan: Plan) -> dict[str, _Locator]:
+    """One locator per file, the entities sorted into them in one pass."""
+    by_file: dict[str, dict[tuple, Entity]] = {name: {} for name in plan.files}
+    for kind_entities in plan.entities.values():
+        for e in kind_entities:
+            if e.file in by_file:
+                by_file[e.file][e.path] = e
+    return {name: _Locator(plan, name, by_file[name]) for name in plan.files}
+
+
+def _json_instance(data) -> tuple[object, list]:
+    """``to_json(data)`` and its non-finite numbers.  A JSON round trip (in C) gives the
+    same instance as the walk in Python: dates as ISO text, everything else as is.  Only
+    when nan or inf may be present (the text holds NaN or Infinity) is the walk used,
+    to find where they are."""
+    text = json.dumps(data, default=_iso, ensure_ascii=False, check_circular=False)
+    if "NaN" in text or "Infinity" in text:
+        bad_numbers: list = []
+        return to_json(data, bad_numbers), bad_numbers
+    return json.loads(text), []
+
+
+def _iso(value):
+    import datetime as _dt
+
+    if isinstance(value, (_dt.date, _dt.time)):
+        return value.isoformat()
+    raise TypeError(f"{type(value).__name__} is not TOML data")
 
 
 def _what(loc: _Locator, path: tuple) -> str:
@@ -96,11 +128,18 @@ def schema_problems(plan: Plan, schemas: SchemaSet, locators: dict) -> list[Prob
     for name, tf in plan.files.items():  # entity files of a split kind too (see layout)
         schema_name = layout.schema_of(name)
         loc = locators[name]
-        bad_numbers: list = []
-        instance = to_json(tf.data, bad_numbers)
-        out.extend(value_problems(schemas, schema_name, tf.data, loc))
+        try:
+            instance, bad_numbers = _json_instance(tf.data)
+        except (TypeError, ValueError):  # not plain TOML data: the walk says what it is
+            bad_numbers = []
+            instance = to_json(tf.data, bad_numbers)
+        if bad_numbers or "\\" in tf.text or _MAYBE_QUOTED_DATE.search(tf.text):
+            out.extend(value_problems(schemas, schema_name, tf.data, loc))
+        # (else no value can be nan or inf, nor a date in quotes: the walk would find nothing)
         if not bad_numbers and is_valid_fast(schemas, schema_name, instance):
             continue
+        import referencing.exceptions  # only now: an error is to be explained
+
         validator = schemas.validator(schema_name)
         try:
             for err in validator.iter_errors(instance):
@@ -113,6 +152,11 @@ def schema_problems(plan: Plan, schemas: SchemaSet, locators: dict) -> list[Prob
     return out
 
 
+# A string whose text starts like a date, as TOML writes one (after the opening quote, or
+# the newline a multi-line string drops); escapes can spell one too (checked apart).
+_MAYBE_QUOTED_DATE = re.compile(r"[\"'](?:\r?\n)?\d{4}-\d{2}-\d{2}")
+
+
 def value_problems(schemas: SchemaSet, schema_name: str, data, loc: "_Locator") -> list[Problem]:
     """nan/inf where a number is expected, quoted text where a date is (see ``values``)."""
     from .values import value_findings
@@ -123,13 +167,15 @@ def value_problems(schemas: SchemaSet, schema_name: str, data, loc: "_Locator") 
 # -- references -------------------------------------------------------------------
 
 
-def reference_problems(plan: Plan, schemas: SchemaSet, locators: dict, skip: set = frozenset()) -> list[Problem]:
-    """``skip``: files that could not be read; references to what they hold are not checked."""
+def reference_problems(plan: Plan, schemas: SchemaSet, locators: dict, skip: set = frozenset(),
+                       refs: list | None = None) -> list[Problem]:
+    """``skip``: files that could not be read; references to what they hold are not checked.
+    ``refs``: ``iter_references(plan, schemas)`` when the caller has it already."""
     out = []
     ids = {k: {e.own_id for e in plan.all(k)} for k in KINDS}
     ids["stage"] = set(plan.stages)
     unchecked = {k for k in KINDS if KINDS[k].file in skip} | ({"stage"} if "plan.toml" in skip else set())
-    for file, path, kind, value in iter_references(plan, schemas):
+    for file, path, kind, value in iter_references(plan, schemas) if refs is None else refs:
         if not isinstance(value, str) or value in ids.get(kind, ()) or kind in unchecked:
             continue
         loc = locators[file]
@@ -239,6 +285,11 @@ def rule_problems(plan: Plan, locators: dict, skip: set = frozenset()) -> list[P
     # journeys and coverage
     stages = plan.stages
     content = [c for c in plan.all("content") if c.data.get("status") != "retired"]
+    covered = set()  # (stage, persona) that some content serves: one pass, not one per persona and stage
+    for c in content:
+        stage, personas = c.data.get("stage"), c.data.get("personas")
+        if isinstance(stage, str) and isinstance(personas, list):
+            covered.update((stage, x) for x in personas if isinstance(x, str))
     for p in [] if no_plan else plan.all("persona"):
         journey = p.data.get("journey")
         if isinstance(journey, dict):
@@ -253,9 +304,7 @@ def rule_problems(plan: Plan, locators: dict, skip: set = frozenset()) -> list[P
                     f"persona {p.id!r} has no journey for the {stage} stage; add [persona.journey.{stage}] "
                     "with the buyer's questions", p)
                 continue
-            items = [c for c in content if c.data.get("stage") == stage and isinstance(c.data.get("personas"), list)
-                     and p.id in c.data["personas"]]
-            if not items and "content.toml" not in skip:
+            if (stage, p.id) not in covered and "content.toml" not in skip:
                 step = journey.get(stage)
                 questions = step.get("questions") if isinstance(step, dict) else None
                 questions = questions if isinstance(questions, list) else []
@@ -291,6 +340,86 @@ def retired_names(plan: Plan) -> dict[str, tuple[str, str]]:
     return out
 
 
+def _trie(names) -> str:
+    """A regular expression matching exactly the strings ``names``, as a trie: Python's
+    engine tries an alternation of hundreds of names one by one at every position."""
+    root: dict = {}
+    for name in names:
+        node = root
+        for ch in name:
+            node = node.setdefault(ch, {})
+        node[""] = {}
+
+    def build(node: dict) -> str:
+        alts = [re.escape(ch) + build(sub) for ch, sub in sorted(node.items()) if ch]
+        if not alts:
+            return ""
+        body = alts[0] if len(alts) == 1 else "(?:" + "|".join(alts) + ")"
+        return f"(?:{body})?" if "" in node else body
+
+    return build(root)
+
+
+class _RetiredFinder:
+    """Where retired names may be written, found fast.  It never misses a match of the
+    exact pattern (every name is in the trie, with the same word boundaries), so the
+    places it rules out need no closer look; the exact pattern then decides."""
+
+    def __init__(self, names):
+        names = sorted(names)
+        first = "".join(sorted({re.escape(n[0]) for n in names}))
+        body = rf"(?=[{first}])(?<!\w)(?:{_trie(names)})(?!\w)"
+        self.any_case = re.compile(body, re.I)
+        # ASCII text against ASCII names: ignoring case is comparing lower case
+        self.ascii = re.compile(body) if all(n.isascii() for n in names) else None
+        # a name across lines may be written in a way the raw text does not show (a
+        # line break read as another): then every string is looked at
+        self.text_safe = not any("\n" in n or "\r" in n for n in names)
+
+    def search(self, text: str) -> bool:
+        return self.any_case.search(text) is not None
+
+    def offsets(self, text: str):
+        """Offsets in ``text`` (a whole file) where a retired name may be written."""
+        if self.ascii is not None and text.isascii():
+            return [m.start() for m in self.ascii.finditer(text.lower())]
+        return [m.start() for m in self.any_case.finditer(text)]
+
+
+def _retired_candidates(tf, finder: _RetiredFinder):
+    """(path, text) of the strings of ``tf`` that may hold a retired name, in the order
+    of ``_strings(tf.data)``.  When the file's top-level tables can be told apart in its
+    text, the tables whose text shows no retired name (and no escape that could spell
+    one) are not walked at all."""
+    regions = tf.top_level_regions() if finder.text_safe else None
+    if regions is None:
+        for path, text in _strings(tf.data):
+            if finder.search(text):
+                yield path, text
+        return
+    starts = sorted((start, key) for key, (start, _) in regions.items())
+    offsets = [start for start, _ in starts]
+    text = tf.text
+    marked = finder.offsets(text)
+    if "\\" in text:  # an escape can spell a name the text does not show
+        marked += [m.start() for m in re.finditer(r"\\", text)]
+    hit = set()
+    for at in marked:
+        n = bisect.bisect_right(offsets, at) - 1
+        if n >= 0:
+            hit.add(starts[n][1])
+    for k, v in tf.data.items():
+        if (k,) in regions:
+            if (k,) in hit:
+                yield from (x for x in _strings(v, (k,)) if finder.search(x[1]))
+        elif (k, 0) in regions and isinstance(v, list):
+            for i, item in enumerate(v):
+                if (k, i) in hit:
+                    yield from (x for x in _strings(item, (k, i)) if finder.search(x[1]))
+        else:  # keys before the first header
+            yield from (x for x in _strings(v, (k,)) if finder.search(x[1]))
+
+
 def retired_name_problems(plan: Plan, locators: dict) -> list[Problem]:
     names = retired_names(plan)
     if not names:
@@ -298,18 +427,21 @@ def retired_name_problems(plan: Plan, locators: dict) -> list[Problem]:
     pattern = re.compile(
         r"(?<!\w)(" + "|".join(re.escape(n) for n in sorted(names, key=len, reverse=True)) + r")(?!\w)", re.I
     )
+    finder = _RetiredFinder(names)
     out = []
     for name, tf in plan.files.items():
         loc = locators[name]
-        lines = tf.text.split("\n")
-        for path, text in _strings(tf.data):
+        lines = None
+        for path, text in _retired_candidates(tf, finder):
             if layout.base_file(name) == KINDS["term"].file and len(path) >= 2 and path[-1] == "name" and "retired" in path:
                 continue
             for m in pattern.finditer(text):
                 current, since = names[m.group(1).lower()]
-                where = tf.index.locate(path)
+                where = tf.locate(path)
                 line, col = (where.line + 1, where.col + 1) if where else (1, 1)
                 if where:  # point at the word itself where it is written literally
+                    if lines is None:
+                        lines = tf.text.split("\n")
                     for n in range(where.line, where.end_line + 1):
                         hit = pattern.search(lines[n])
                         if hit:
@@ -332,14 +464,15 @@ _NEEDS_FILE = {
 }
 
 
-def unavailable_files(plan: Plan, schemas: SchemaSet) -> dict[str, Problem | None]:
+def unavailable_files(plan: Plan, schemas: SchemaSet, refs: list | None = None) -> dict[str, Problem | None]:
     """Plan files whose data the cross-file rules cannot have: unreadable ones (with
     their problem), and missing ones that the rest of the plan refers to (None)."""
     # an unreadable entity file (accounts/<id>.toml) makes its kind's data incomplete
     out: dict[str, Problem | None] = {layout.base_file(n): p for n, p in plan.unreadable.items()}
     absent = [name for name in PLAN_FILES if not layout.has_kind_file(plan.files, name) and name not in out]
     if absent:  # (one more walk over the references, only when a file is absent)
-        wanted = {KINDS[kind].file for _, _, kind, _ in iter_references(plan, schemas) if kind in KINDS}
+        wanted = {KINDS[kind].file for _, _, kind, _ in (iter_references(plan, schemas) if refs is None else refs)
+                  if kind in KINDS}
         for name in absent:
             if name in wanted:
                 out[name] = None
@@ -361,14 +494,14 @@ def skipped_checks(plan: Plan, unavailable: dict) -> list[Problem]:
     return out
 
 
-def missing_file_problems(plan: Plan, schemas: SchemaSet, unavailable: dict) -> list[Problem]:
+def missing_file_problems(plan: Plan, schemas: SchemaSet, unavailable: dict, refs: list | None = None) -> list[Problem]:
     """One error per missing file that other files refer to (instead of one per reference)."""
     out = []
     missing = [name for name, p in unavailable.items() if p is None]
     if not missing:
         return out
     counts: dict[str, list] = {name: [] for name in missing}
-    for file, path, kind, _ in iter_references(plan, schemas):
+    for file, path, kind, _ in iter_references(plan, schemas) if refs is None else refs:
         target = KINDS[kind].file if kind in KINDS else None
         if target in counts:
             counts[target].append(file)
@@ -387,15 +520,16 @@ def validate(plan: Plan, schemas: SchemaSet | None = None) -> list[Problem]:
     need its data are skipped (a ``check.skipped`` warning names them) rather than run
     against its absence, so healthy files get no false errors."""
     schemas = schemas or load_schemas()
-    locators = {name: _Locator(plan, name) for name in plan.files}
-    unavailable = unavailable_files(plan, schemas)
+    locators = locators_for(plan)
+    refs = list(iter_references(plan, schemas))  # one walk of the references for every rule
+    unavailable = unavailable_files(plan, schemas, refs)
     problems = list(plan.syntax_errors)
     problems += layout.layout_problems(plan)  # entity files named after their ids (one file per entity)
     problems += schema_problems(plan, schemas, locators)
-    problems += reference_problems(plan, schemas, locators, skip=set(unavailable))
+    problems += reference_problems(plan, schemas, locators, skip=set(unavailable), refs=refs)
     problems += rule_problems(plan, locators, skip=set(unavailable))
     if not {"plan.toml", "messaging.toml"} & set(unavailable):
-        problems += message_problems(plan, schemas, locators)
+        problems += message_problems(plan, schemas, locators, refs=refs)
     if "plan.toml" not in unavailable:  # both need the quarter's dates
         problems += heartbeat_problems(plan, locators)  # check-ins, overdue content (rules_checkins.py)
         problems += stale_date_problems(plan, locators)  # dates a rollover carried (rules_rollover.py)
@@ -403,7 +537,7 @@ def validate(plan: Plan, schemas: SchemaSet | None = None) -> list[Problem]:
         from .insights.glossary import glossary_problems
 
         problems += glossary_problems(plan)
-    problems += missing_file_problems(plan, schemas, unavailable)
+    problems += missing_file_problems(plan, schemas, unavailable, refs)
     problems += skipped_checks(plan, unavailable)
     return sort_problems(dict.fromkeys(problems))
 

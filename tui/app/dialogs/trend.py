@@ -110,7 +110,7 @@ class TrendScreen(InfoDialog):
     def on_mount(self) -> None:
         self._load(self.plan_dir, self.kr_id)
 
-    @work(thread=True, exclusive=True, group="trend")
+    @work(thread=True, exclusive=True, group="trend", description="_load")  # no repr of a huge Plan
     def _load(self, plan_dir: Path, kr_id: str) -> None:
         from tui.history import key_result_trend
         from tui.history.errors import NotARepositoryError

@@ -400,7 +400,7 @@ class MainScreen(Screen):
         self.update_title()
         self._referrers_worker(kind, entity_id, fork(self.app.plan))
 
-    @work(thread=True, group="referrers")
+    @work(thread=True, group="referrers", description="_referrers_worker")  # no repr of a huge Plan
     def _referrers_worker(self, kind: str, entity_id: str, plan: Plan) -> None:
         try:
             users = ops.find_referrers(plan, kind, entity_id, self.app.session.schemas)

@@ -134,7 +134,7 @@ class HistoryView(Horizontal):
     def action_reload(self) -> None:
         self._load_revisions(self.qd.plan_dir)
 
-    @work(thread=True, exclusive=True, group="history-log")
+    @work(thread=True, exclusive=True, group="history-log", description="_load_revisions")  # no repr of a huge Plan
     def _load_revisions(self, plan_dir: Path) -> None:
         from tui.history import list_revisions
         from tui.history.errors import NotARepositoryError
@@ -254,7 +254,7 @@ class HistoryView(Horizontal):
             Text(f"Comparing {self.a_label} → {self.b_label}…", style="dim"))
         self._diff_worker(self._generation, self.qd.plan_dir, self.a, self.b)
 
-    @work(thread=True, exclusive=True, group="history-diff")
+    @work(thread=True, exclusive=True, group="history-diff", description="_diff_worker")  # no repr of a huge Plan
     def _diff_worker(self, generation: int, plan_dir: Path, a: str | None, b: str | None) -> None:
         from tui.history.semdiff import render_text
 
@@ -281,7 +281,7 @@ class HistoryView(Horizontal):
             return
         self._load_quarters(self.qd.plan_dir)
 
-    @work(thread=True, exclusive=True, group="history-quarters")
+    @work(thread=True, exclusive=True, group="history-quarters", description="_load_quarters")  # no repr of a huge Plan
     def _load_quarters(self, plan_dir: Path) -> None:
         from tui.history import quarter_tags
 

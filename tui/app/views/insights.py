@@ -236,7 +236,7 @@ class InsightsPanel(Vertical):
         self._generation += 1
         self._worker(self._generation, fork(app.plan), app.plan_dir)
 
-    @work(thread=True, exclusive=True, group="insights")
+    @work(thread=True, exclusive=True, group="insights", description="_worker")  # no repr of a huge Plan
     def _worker(self, generation: int, plan, plan_dir: Path) -> None:
         try:
             insights = compute_insights(plan, plan_dir)

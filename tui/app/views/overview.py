@@ -67,8 +67,11 @@ def render_overview(plan: Plan, problems: list[Problem], today: dt.date, width: 
     text.append("\nKey results\n", style="bold underline")
     wide = width >= 100
     title_width = max(20, width - 62) if wide else width - 4
+    by_goal: dict[str, list] = {}  # key results grouped once (not a pass over all of them per goal)
+    for k in plan.all("key_result"):
+        by_goal.setdefault(k.parent_id, []).append(k)
     for goal in plan.all("goal"):
-        krs = [k for k in plan.all("key_result") if k.parent_id == goal.id]
+        krs = by_goal.get(goal.id, [])
         text.append(f"{visible(goal.label)}", style="bold")
         text.append(f"  {fmt(goal.data.get('team'))} · {fmt(goal.data.get('status')) or 'no status'}\n", style="dim")
         for kr in krs:

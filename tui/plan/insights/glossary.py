@@ -51,7 +51,7 @@ def _position(plan: Plan, e: Entity, field: str, word: str) -> tuple[int, int]:
     tf = plan.files.get(e.file)
     if tf is None:
         return 0, 0
-    loc = tf.index.locate(e.path + (field,))
+    loc = tf.locate(e.path + (field,))
     if loc is None:
         return 1, 1
     lines = tf.text.split("\n")
@@ -107,29 +107,42 @@ def glossary_problems(plan: Plan) -> list[Problem]:
                     f"the SLA's `{field}` relies on {word!r} (glossary term {term!r}), which its `terms` list "
                     f"leaves out; add {term!r} to [sla] terms",
                     e.file, line, col, e.kind.name, e.id, field))
-    # retired names that are still accepted somewhere
+    # retired names that are still accepted somewhere: the current names and aliases of
+    # all terms looked up by key, in one pass, instead of every term for every retired name
     tf = plan.files.get("glossary.toml")
-    for t in plan.all("term"):
+    terms = plan.all("term")
+    current_by_key: dict[str, list[int]] = {}
+    aliases_by_key: dict[str, list[tuple[int, int, str]]] = {}
+    for n, other in enumerate(terms):
+        current = other.data.get("term")
+        if isinstance(current, str):
+            current_by_key.setdefault(_key(current), []).append(n)
+        for i, alias in enumerate(as_str_list(other.data.get("aliases"))):
+            aliases_by_key.setdefault(_key(alias), []).append((n, i, alias))
+    for t in terms:
         for r in t.data.get("retired") if isinstance(t.data.get("retired"), list) else []:
             if not isinstance(r, dict) or not isinstance(r.get("name"), str) or not r["name"].strip():
                 continue
             retired = _key(r["name"])
-            for other in plan.all("term"):
-                current = other.data.get("term")
-                if isinstance(current, str) and _key(current) == retired and other.id != t.id:
-                    loc = tf.index.locate(other.path + ("term",)) if tf else None
+            # in the order of the terms, as the nested loops over them gave them
+            found = [(n, -1, "") for n in current_by_key.get(retired, ())] + aliases_by_key.get(retired, [])
+            for n, i, alias in sorted(found, key=lambda x: (x[0], x[1])):
+                other = terms[n]
+                if i < 0:
+                    if other.id == t.id:
+                        continue
+                    loc = tf.locate(other.path + ("term",)) if tf else None
                     out.append(Problem(
                         WARNING, "glossary.retired-alias",
                         f"{r['name']!r} was retired in favour of {t.data.get('term', t.id)!r}, but it is the name "
                         f"of term {other.id!r}; rename one of them",
                         other.file, loc.line + 1 if loc else 0, loc.col + 1 if loc else 0, "term", other.id, "term"))
-                for i, alias in enumerate(as_str_list(other.data.get("aliases"))):
-                    if _key(alias) == retired:
-                        loc = tf.index.locate(other.path + ("aliases", i)) if tf else None
-                        out.append(Problem(
-                            WARNING, "glossary.retired-alias",
-                            f"{alias!r} is listed as an alias of {other.data.get('term', other.id)!r} but was retired "
-                            f"on {r.get('since', '')} in favour of {t.data.get('term', t.id)!r}; remove the alias",
-                            other.file, loc.line + 1 if loc else 0, loc.col + 1 if loc else 0, "term", other.id,
-                            f"aliases.{i}"))
+                else:
+                    loc = tf.locate(other.path + ("aliases", i)) if tf else None
+                    out.append(Problem(
+                        WARNING, "glossary.retired-alias",
+                        f"{alias!r} is listed as an alias of {other.data.get('term', other.id)!r} but was retired "
+                        f"on {r.get('since', '')} in favour of {t.data.get('term', t.id)!r}; remove the alias",
+                        other.file, loc.line + 1 if loc else 0, loc.col + 1 if loc else 0, "term", other.id,
+                        f"aliases.{i}"))
     return sort_problems(dict.fromkeys(out))
