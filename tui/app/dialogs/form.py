@@ -58,7 +58,7 @@ from ..formspec import (
     apply_values,
     check_new_id,
     check_value,
-    check_choice,
+    check_ref,
     choices,
     form_fields,
     item_fields,
@@ -324,8 +324,8 @@ class FieldsForm(ModalScreen):
         try:
             value = self.read(spec)
             problem = check_value(spec, value)
-            if not problem and spec.ref_kind:
-                problem = check_choice(self.plan, spec, value)
+            if not problem and spec.ref_kind:  # must exist; the owner's team is a rule (shown, not blocking)
+                problem = check_ref(spec, value, [t for t, _ in ref_targets(self.plan, spec.ref_kind)])
         except FieldError as exc:
             problem = str(exc)
         if problem:
