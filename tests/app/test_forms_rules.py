@@ -44,7 +44,8 @@ async def test_sales_owner_picker_offers_no_marketing_member(plan_dir):
             assert offered, f"{field}: nothing offered"
             assert all(team[v] == wanted for v in offered), f"{field} offers {[team[v] for v in offered]}"
             assert any(t == "marketing" for t in team.values()) and any(t == "sales" for t in team.values())
-        # what the user sees when the list opens
+        # what the user sees: the value on the line, and the list when it opens
+        assert "Tom Becker (tom-becker)" in form.query_one("#f-sales_owner", Picker).render_line(0).text
         assert form.focused is form.query_one("#f-sales_owner", Picker)
         await pilot.press("enter")
         await wait_for(pilot, lambda: isinstance(app.screen, PickerScreen), what="the list of choices")

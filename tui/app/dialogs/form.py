@@ -75,7 +75,7 @@ from .choice import Choice, ChoiceScreen
 
 EDITOR_HINT = "ctrl+o opens it in $EDITOR"
 FIRST_FIELDS = 6  # fields in the form's first frame; the rest follow right after it
-MORE_FIELDS = 4  # fields mounted per step after that
+MORE_FIELDS = 50  # fields mounted per step after that
 BUSY_AFTER = 0.2  # seconds of work before the loading indicator shows
 RULES_AFTER = 0.15  # seconds after the last change before the rules run
 
@@ -200,7 +200,7 @@ class FieldsForm(ModalScreen):
             options = [(Text(fmt(v)), v) for v in spec.enum]
             if value is not None and value not in spec.enum:
                 options.append((Text(f"{fmt(value)} (not allowed)"), value))
-            return Picker(options, value=value if value is not None else Picker.BLANK, id=wid, title=spec.title,
+            return Picker(options, value=value if value is not None else Picker.NULL, id=wid, title=spec.title,
                           allow_blank=not (spec.required and value is not None))
         if c == "bool":
             return Switch(bool(value), id=wid)
@@ -212,7 +212,7 @@ class FieldsForm(ModalScreen):
                 why = "not found" if self.plan.find(spec.ref_kind, value) is None and spec.ref_kind != "stage" \
                     and value not in self.plan.stages else "not allowed here"
                 options.append((Text(f"{fmt(value)} ({why})"), value))
-            return Picker(options, value=value if value is not None else Picker.BLANK, id=wid, title=spec.title,
+            return Picker(options, value=value if value is not None else Picker.NULL, id=wid, title=spec.title,
                           allow_blank=not (spec.required and value is not None))
         if c == "refs":
             targets = choices(self.plan, spec)
@@ -299,7 +299,7 @@ class FieldsForm(ModalScreen):
             return value_at(self.data, spec.path)
         widget = found.first()
         if isinstance(widget, Picker):
-            return None if widget.value is Picker.BLANK else widget.value
+            return None if widget.value is Picker.NULL else widget.value
         if isinstance(widget, Select):
             return None if widget.value is Select.NULL else widget.value
         if isinstance(widget, Switch):
@@ -601,7 +601,7 @@ class FormScreen(FieldsForm):
             box = Vertical(classes="field", id="box-parent")
             with box:
                 yield Label(f"{parent_kind.title} *", classes="field-title", markup=False)
-                yield Picker(options, value=self.parent_id if self.parent_id else Picker.BLANK, id="parent",
+                yield Picker(options, value=self.parent_id if self.parent_id else Picker.NULL, id="parent",
                              allow_blank=self.parent_id is None, title=parent_kind.title)
                 yield Label("", classes="field-error", markup=False)
                 yield Static(Text(f"The {parent_kind.title.lower()} this belongs to."), classes="field-help")
@@ -643,7 +643,7 @@ class FormScreen(FieldsForm):
         parent = None
         if self.kind.addressed_by_parent:
             value = self.query_one("#parent", Picker).value
-            if value is Picker.BLANK:
+            if value is Picker.NULL:
                 self._mark("box-parent", "required: pick one")
                 return "required: pick one"
             self._mark("box-parent", "")
@@ -702,7 +702,7 @@ class FormScreen(FieldsForm):
         if self.adding:
             own = self.query_one("#new-id", Input).value.strip()
             parent = self.query_one("#parent", Picker).value if self.kind.addressed_by_parent else None
-            if parent is Picker.BLANK:
+            if parent is Picker.NULL:
                 return None
             full = f"{parent}/{own}" if parent else own
             return self.kind, full, {"id": own, **self.current()}

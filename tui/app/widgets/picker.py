@@ -3,7 +3,7 @@ choices (type to narrow it, Enter picks, Esc leaves it as it was).
 
 One widget instead of a Select's five (and no overlay mounted for every field), so a
 form full of choices opens fast.  The choices are given as (label, value) pairs; the
-form gives only those the plan's rules allow.  ``value`` is ``Picker.BLANK`` when
+form gives only those the plan's rules allow.  ``value`` is ``Picker.NULL`` when
 nothing is picked.
 """
 
@@ -120,14 +120,14 @@ class PickerScreen(ModalScreen):
 class Picker(Widget, can_focus=True):
     """Pick one of ``options`` ((label, value) pairs)."""
 
-    BLANK = Select.NULL
+    NULL = Select.NULL  # nothing picked (the same marker as a Select's)
 
     DEFAULT_CSS = """
     Picker {
         height: 1;
         width: 1fr;
         background: $boost;
-        padding: 0 1;
+        padding: 0 0;
     }
     Picker:focus {
         background: $block-cursor-background;
