@@ -108,8 +108,12 @@ async def test_the_apply_key_shown_is_one_that_reaches_the_app(plan_dir):
         await wait_for(pilot, lambda: form.loaded, what="every field")
         labels = [str(b.label) for b in form.query(Button)]
         assert "Apply (ctrl+j)" in labels and not any("ctrl+enter" in label for label in labels)
-        footer_text = " ".join(str(w.render()) for w in form.query_one(Footer).query("FooterKey"))
-        assert "^j" in footer_text and "Apply" in footer_text
+        def footer_text() -> str:
+            return " ".join(str(w.render()) for w in form.query_one(Footer).query("FooterKey"))
+
+        await wait_for(pilot, lambda: "^j" in footer_text(), what="the footer's apply key")
+        footer_text = footer_text()
+        assert "Apply" in footer_text
         assert "enter" not in footer_text.replace("^j", "")
         # ctrl+j itself applies
         await pilot.press(*"!")

@@ -408,23 +408,6 @@ def choices(plan: Plan, spec: FieldSpec) -> list[tuple[str, str]]:
     return targets
 
 
-def check_choice(plan: Plan, spec: FieldSpec, value) -> str:
-    """Why a reference names something the rules refuse ('' when fine): it does not
-    exist, or it is a member of the wrong team."""
-    if value is None or spec.control not in ("ref", "refs"):
-        return ""
-    problem = check_ref(spec, value, [t for t, _ in ref_targets(plan, spec.ref_kind)])
-    if problem:
-        return problem
-    team = owner_team(spec)
-    if team is not None and isinstance(value, str):
-        member = plan.find("member", value)
-        have = member.data.get("team") if member is not None else None
-        if have != team:
-            return f"{value!r} is on the {have} team; pick a member of the {team} team"
-    return ""
-
-
 def rule_findings(plan: Plan, schemas: SchemaSet, kind: Kind, entity_id: str | None, data: dict) -> list[Problem]:
     """The cross-file rules' problems (references, owners' teams, shared goals, dates in
     the quarter, retired names, ...) of one entity as the form would leave it: checked

@@ -312,6 +312,9 @@ class FieldsForm(ModalScreen):
             ordered = [v for v in before if v in chosen] + [v for v in chosen if v not in before]
             return ordered or None
         if isinstance(widget, RowsEditor):
+            before = value_at(self.data, spec.path)
+            if isinstance(before, list) and widget.rows == before:
+                return before  # untouched (also an empty list written in the file)
             return widget.value
         if isinstance(widget, (TextArea, Input)):
             text = widget.text if isinstance(widget, TextArea) else widget.value
@@ -344,11 +347,12 @@ class FieldsForm(ModalScreen):
     def _mark(self, box_id: str, problem: str, rule: bool = False) -> None:
         try:
             box = self.query_one(f"#{box_id}")
+            label = box.query_one(".field-error", Label)
         except Exception:  # noqa: BLE001 - the form may be closing, or the field not mounted yet
             return
         box.set_class(bool(problem), "-invalid")
         box.set_class(rule, "-rule")
-        box.query_one(".field-error", Label).update(problem)
+        label.update(problem)
 
     @on(Input.Changed)
     @on(TextArea.Changed)
@@ -811,10 +815,8 @@ class RowFormScreen(FieldsForm):
             return
         row = self.current()
         item = self.array.node.get("items") if isinstance(self.array.node, dict) else None
-        if isinstance(item, dict):
-            from ..formspec import FieldSpec as _Spec
-
-            whole = check_value(_Spec(("row",), self.array.title, "", False, "toml", item), row)
+        if isinstance(item, dict):  # the row as a whole, against the items' schema
+            whole = check_value(FieldSpec(("row",), self.array.title, "", False, "toml", item), row)
             if whole:
                 self.query_one("#form-error", Label).update(whole)
                 return
