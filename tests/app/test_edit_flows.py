@@ -13,6 +13,7 @@ from tui.app import QuarterdeckApp
 from tui.app.dialogs.form import FormScreen
 from tui.app.dialogs.choice import ChoiceScreen
 from tui.app.dialogs.new_id import NewIdScreen
+from tui.app.widgets import Picker, RowsEditor
 from tui.plan.model import load_plan
 from tui.plan.registry import KINDS
 
@@ -29,7 +30,7 @@ def fill(form: FormScreen, field: str, value) -> None:
     spec = form._spec_for(field)
     assert spec is not None, f"the form has no field {field}"
     widget = form.query_one(f"#{spec.dom_id}")
-    if isinstance(widget, Select):
+    if isinstance(widget, (Select, Picker)):
         widget.value = value
     elif isinstance(widget, Switch):
         widget.value = value
@@ -48,6 +49,7 @@ async def open_form(pilot, kind: str, entity_id: str) -> FormScreen:
     pilot.app.main.edit_entity(kind, entity_id)
     await settle(pilot)
     assert isinstance(pilot.app.screen, FormScreen)
+    await wait_for(pilot, lambda: pilot.app.screen.loaded, what="every field of the form")
     return pilot.app.screen
 
 
@@ -180,11 +182,12 @@ async def test_form_is_driven_by_the_schema(plan_dir):
         expected = [k for k in node["properties"] if k != "id"]
         assert [s.key for s in form.specs] == expected
         controls = {s.key: type(form.query_one(f"#{s.dom_id}")).__name__ for s in form.specs}
-        assert controls["tier"] == "Select" and controls["stage"] == "Select"
-        assert controls["sales_owner"] == "Select"  # a picker of members by name
+        assert controls["tier"] == "Picker" and controls["stage"] == "Picker"
+        assert controls["sales_owner"] == "Picker"  # a picker of members by name
         assert controls["plays"] == "TextArea" and controls["next_step_due"] == "Input"
-        owner = form.query_one("#f-sales_owner", Select)
-        prompts = [str(p) for p, _v in owner._options]
+        assert controls["committee"] == "RowsEditor"
+        owner = form.query_one("#f-sales_owner", Picker)
+        prompts = [str(p) for p, _v in owner.options]
         assert any("Tom Becker (tom-becker)" in p for p in prompts)
         help_text = str(form.query_one("#box-f-icp_fit .field-help").render())
         assert "ideal customer profile" in help_text
@@ -202,7 +205,8 @@ async def test_add_an_account_through_the_small_form(plan_dir):
         await settle(pilot)
         form = app.screen
         assert isinstance(form, FormScreen) and form.adding
-        assert {s.key for s in form.specs} == {"name", "domain", "tier", "stage", "sales_owner", "marketing_owner"}
+        assert {s.key for s in form.specs} == {"name", "domain", "tier", "stage", "sales_owner", "marketing_owner",
+                                               "committee"}
         form.query_one("#new-id", Input).value = "Bad Id"
         await settle(pilot)
         assert form.query_one("#box-new-id").has_class("-invalid")
@@ -240,7 +244,7 @@ async def test_add_a_key_result_asks_for_its_goal(plan_dir):
         await settle(pilot)
         form = app.screen
         assert isinstance(form, FormScreen)
-        form.query_one("#parent", Select).value = "win-enterprise"
+        form.query_one("#parent", Picker).value = "win-enterprise"
         form.query_one("#new-id", Input).value = "pilot-wins"
         fill(form, "title", "Pilots that convert")
         fill(form, "metric", "Pilots signed")
@@ -366,22 +370,26 @@ async def test_open_and_quit_changes_no_file(plan_dir):
     assert snapshot_files(plan_dir) == before
 
 
-async def test_buying_committee_is_edited_one_table_per_line(plan_dir):
+async def test_buying_committee_member_is_edited_in_its_own_form(plan_dir):
     old = (plan_dir / "accounts.toml").read_text()
     app = make_app(plan_dir)
     async with app.run_test(size=SIZE) as pilot:
         await ready(pilot)
         form = await open_form(pilot, "account", "harbor-hvac")
-        area = form.query_one("#f-committee", TextArea)
-        lines = area.text.split("\n")
-        assert len(lines) == 3 and lines[2].startswith("{ name = \"Peter Lindqvist\"")
-        area.text = "\n".join(lines[:2] + [lines[2].replace("IT Systems Manager", "Head of IT")])
+        editor = form.query_one("#f-committee", RowsEditor)
+        assert len(editor.rows) == 3 and editor.rows[2]["name"] == "Peter Lindqvist"
+        editor.focus()
+        editor.table.move_cursor(row=2)
+        await pilot.press("e")
         await settle(pilot)
-        assert not form.query_one("#box-f-committee").has_class("-invalid")
-        area.text = "\n".join(lines + ["not a table"])
+        row_form = app.screen
+        assert row_form is not form
+        title = row_form.query_one("#f-title", Input)
+        title.value = "Head of IT"
+        await pilot.press("enter")  # Enter in a one-line field: OK
         await settle(pilot)
-        assert "line 4" in str(form.query_one("#box-f-committee .field-error").render())
-        area.text = "\n".join(lines[:2] + [lines[2].replace("IT Systems Manager", "Head of IT")])
+        assert app.screen is form
+        assert editor.rows[2]["title"] == "Head of IT"
         await pilot.press("ctrl+s")
         await idle(pilot)
         assert not app.session.dirty

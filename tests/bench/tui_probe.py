@@ -242,6 +242,10 @@ async def drive(plan_dir: str, t0: float, expected: int, out: dict) -> None:
             await _until(pilot, lambda: app.screen is not base, 30, "the edit form")
             await _painted(app)
             out["form_open"] = time.perf_counter() - t
+            # forms mount their first fields at once and the rest after the first frame
+            await _until(pilot, lambda: getattr(app.screen, "loaded", True), 30, "every field of the form")
+            await _painted(app)
+            out["form_ready"] = time.perf_counter() - t
             from textual.widgets import Input
 
             box = app.screen.query("#f-icp_fit")

@@ -18,10 +18,11 @@ from dataclasses import dataclass, field
 from jsonschema import Draft202012Validator
 
 from tui.plan.edit import EditError, parse_value, render_value
-from tui.plan.model import Plan
+from tui.plan.model import Entity, Plan
+from tui.plan.problems import Problem
 from tui.plan.registry import KINDS, Kind, entity_schema_path
 from tui.plan.schema import SchemaSet
-from tui.plan.validation import to_json
+from tui.plan.validation import OWNER_TEAMS, _Locator, reference_problems, rule_problems, to_json
 from tui.plan.schema_errors import field_reason
 from tui.plan.slug import ID_MAX_LENGTH, is_slug
 
@@ -45,6 +46,9 @@ class FieldSpec:
     enum: list | None = None
     ref_kind: str | None = None
     section: str = ""
+    # arrays of tables: the items' schema as written ($refs kept, to find references)
+    item_raw: dict | None = field(repr=False, default=None)
+    item_base: str = ""
 
     @property
     def key(self) -> str:
@@ -99,10 +103,33 @@ def form_fields(schemas: SchemaSet, kind: Kind, plan: Plan | None, data: dict | 
     for key, raw in node.get("properties", {}).items():
         if key in skip or (key == "id" and not kind.singleton):
             continue
-        if only_required and key not in required:
-            continue
+        if only_required and key not in required and not _is_table_array(schemas, raw, base):
+            continue  # a new entity's form: what it needs, and its arrays of tables (a committee)
         value = (data or {}).get(key)
         out.extend(_specs(schemas, raw, base, (key,), key in required, plan, value, ""))
+    return out
+
+
+def _is_table_array(schemas: SchemaSet, raw, base: str) -> bool:
+    if not isinstance(raw, dict):
+        return False
+    node, nbase = schemas.resolve(raw, base)
+    if node.get("type") != "array":
+        return False
+    items, _ = schemas.resolve(node.get("items", {}), nbase)
+    return items.get("type") == "object"
+
+
+def item_fields(schemas: SchemaSet, spec: FieldSpec, plan: Plan | None, item: dict | None) -> list[FieldSpec]:
+    """The fields of one row of an array of tables (a committee member), in schema
+    order: the same controls, help and checks as an entity's own fields."""
+    if spec.item_raw is None:
+        return []
+    node, base = schemas.resolve(spec.item_raw, spec.item_base)
+    required = set(node.get("required", []))
+    out: list[FieldSpec] = []
+    for key, raw in node.get("properties", {}).items():
+        out.extend(_specs(schemas, raw, base, (key,), key in required, plan, (item or {}).get(key), ""))
     return out
 
 
@@ -138,7 +165,7 @@ def _specs(schemas, raw, base, path, required, plan, value, section) -> list[Fie
     if t == "array":
         items, ibase = schemas.resolve(node.get("items", {}), nbase)
         if items.get("type") == "object":
-            return spec("tables")
+            return spec("tables", item_raw=node.get("items", {}), item_base=nbase)
         if items.get("type") == "string" and "enum" not in items and items.get("format") is None:
             if isinstance(value, list) and any(isinstance(v, str) and "\n" in v for v in value):
                 return spec("toml")
@@ -361,6 +388,47 @@ def ref_targets(plan: Plan, ref_kind: str) -> list[tuple[str, str]]:
     if ref_kind == "stage":
         return [(s, s) for s in plan.stages]
     return [(e.id, e.label) for e in plan.all(ref_kind)]
+
+
+def owner_team(spec: FieldSpec) -> str | None:
+    """The team a member named by this field must be on (rule owner.team), if any."""
+    if spec.ref_kind == "member" and len(spec.path) == 1:
+        return OWNER_TEAMS.get(spec.path[0])
+    return None
+
+
+def choices(plan: Plan, spec: FieldSpec) -> list[tuple[str, str]]:
+    """(id, label) a reference field may take under the plan's rules: the targets that
+    exist, and for an owner field only the members of its team."""
+    targets = ref_targets(plan, spec.ref_kind)
+    team = owner_team(spec)
+    if team is not None:
+        teams = {e.id: e.data.get("team") for e in plan.all("member")}
+        targets = [(tid, label) for tid, label in targets if teams.get(tid) == team]
+    return targets
+
+
+def rule_findings(plan: Plan, schemas: SchemaSet, kind: Kind, entity_id: str | None, data: dict) -> list[Problem]:
+    """The cross-file rules' problems (references, owners' teams, shared goals, dates in
+    the quarter, retired names, ...) of one entity as the form would leave it: checked
+    on a fork of the plan in which that entity holds ``data``.  The plan is not changed."""
+    full_id = entity_id if entity_id is not None else str(data.get("id", ""))
+    entities = {k: list(v) for k, v in plan.entities.items()}
+    same = entities.setdefault(kind.name, [])
+    for n, e in enumerate(same):
+        if e.id == full_id:
+            same[n] = Entity(e.kind, e.id, data, e.file, e.path)
+            target = same[n]
+            break
+    else:
+        path = kind.path if kind.singleton else kind.path + (len(same),)
+        target = Entity(kind, full_id, data, kind.file, path)
+        same.append(target)
+    fork = Plan(plan.root, files=plan.files, syntax_errors=[], entities=entities)
+    locators = {name: _Locator(fork, name) for name in set(fork.files) | {kind.file}}
+    skip = set(plan.unreadable)
+    found = reference_problems(fork, schemas, locators, skip=skip) + rule_problems(fork, locators, skip=skip)
+    return [p for p in found if p.kind == kind.name and p.entity == target.id]
 
 
 def fresh_id(plan: Plan, kind: Kind, own_id: str, parent_id: str | None = None) -> str:

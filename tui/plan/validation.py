@@ -49,6 +49,11 @@ from .schema import SchemaSet, is_valid_fast, load_schemas
 from .schema_errors import schema_messages, to_json
 
 
+# The team an owner field's member must be on (rule owner.team).  Forms use it to offer
+# only members of that team.
+OWNER_TEAMS = {"sales_owner": "sales", "marketing_owner": "marketing"}
+
+
 class _Locator:
     """Maps a data path in a file to its entity and to a line and column."""
 
@@ -227,8 +232,8 @@ def rule_problems(plan: Plan, locators: dict, skip: set = frozenset()) -> list[P
 
     for kind_name in () if no_plan else KINDS:  # every kind with a sales_owner or marketing_owner field
         for e in plan.all(kind_name):
-            check_owner(e, "sales_owner", "sales")
-            check_owner(e, "marketing_owner", "marketing")
+            for field, team in OWNER_TEAMS.items():
+                check_owner(e, field, team)
 
     goals = {e.id: e for e in plan.all("goal")}
     for g in goals.values():

@@ -4,10 +4,20 @@ The form knows nothing of particular kinds: ``formspec.form_fields`` lists the f
 in schema order and says which control fits each.  Applying hands only the fields
 whose value changed to the app, which stages them with the core's set_field /
 unset_field (or add_entity for a new entity).
+
+Keys that reach the app through tmux and ssh: ctrl+j applies (ctrl+enter arrives as a
+plain Enter there, so it is only an alias), Enter in a one-line field applies too,
+ctrl+s applies and saves, Esc cancels (asking first when something was changed).
+
+A form opens at once with its first fields; the others are mounted right after the
+first frame, a few at a time, with a loading line until they are all there.  The
+plan's cross-file rules (owners' teams, shared goals, dates in the quarter, ...) run on
+a fork of the plan holding the form's values, in a thread, a moment after each change.
 """
 
 from __future__ import annotations
 
+import copy
 import os
 import shlex
 import subprocess
@@ -15,7 +25,7 @@ import tempfile
 from pathlib import Path
 
 from rich.text import Text
-from textual import on
+from textual import on, work
 from textual.app import ComposeResult, SuspendNotSupported
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
@@ -27,6 +37,7 @@ from textual.widgets import (
     Footer,
     Input,
     Label,
+    LoadingIndicator,
     Select,
     SelectionList,
     Static,
@@ -36,6 +47,7 @@ from textual.widgets import (
 from textual.widgets.selection_list import Selection
 
 from tui.plan.model import Plan
+from tui.plan.problems import ERROR
 from tui.plan.registry import KINDS, Kind
 from tui.plan.safetext import is_safe, visible
 
@@ -43,18 +55,29 @@ from ..formspec import (
     BIG_PICK_LIST,
     FieldError,
     FieldSpec,
+    apply_values,
     check_new_id,
-    check_ref,
     check_value,
+    check_ref,
+    choices,
     form_fields,
+    item_fields,
+    owner_team,
     parse_text,
     ref_targets,
+    rule_findings,
     to_text,
     value_at,
 )
 from ..present import fmt
+from ..widgets import Column, Picker, RowsEditor
+from .choice import Choice, ChoiceScreen
 
 EDITOR_HINT = "ctrl+o opens it in $EDITOR"
+FIRST_FIELDS = 6  # fields in the form's first frame; the rest follow right after it
+MORE_FIELDS = 50  # fields mounted per step after that
+BUSY_AFTER = 0.2  # seconds of work before the loading indicator shows
+RULES_AFTER = 0.15  # seconds after the last change before the rules run
 
 
 def external_edit(text: str, editor: str, suffix: str = ".txt") -> str | None:
@@ -77,85 +100,59 @@ def external_edit(text: str, editor: str, suffix: str = ".txt") -> str | None:
         path.unlink(missing_ok=True)
 
 
-class FormScreen(ModalScreen[bool]):
-    """Edit an entity (``entity_id`` given) or add one (``entity_id`` None)."""
+class FieldsForm(ModalScreen):
+    """What every generated form shares: a field per FieldSpec, read and checked as
+    you type, mounted in steps, Esc asking before changes are dropped."""
 
-    BINDINGS = [
-        Binding("ctrl+enter,ctrl+j", "apply", "Apply", id="form.apply", priority=True,
-                tooltip="Stage the changed fields in memory (ctrl+s saves them to disk)"),
-        Binding("ctrl+s", "apply_and_save", "Apply & save", id="form.save", priority=True,
-                tooltip="Stage the changed fields and save every edited file"),
-        Binding("escape", "cancel", "Cancel", id="form.cancel", tooltip="Close the form, dropping its changes"),
+    FORM_BINDINGS = [
+        Binding("ctrl+j,ctrl+enter", "apply", "Apply", id="form.apply", priority=True,
+                tooltip="Stage the changed fields in memory (Enter in a one-line field does it too)"),
+        Binding("escape", "cancel", "Cancel", id="form.cancel",
+                tooltip="Close the form; asks first when something was changed"),
         Binding("ctrl+o", "external_editor", "$EDITOR", id="form.editor",
                 tooltip="Edit the focused text in your $VISUAL/$EDITOR"),
     ]
 
-    def __init__(self, plan: Plan, schemas, kind: Kind, entity_id: str | None = None, *,
-                 parent_id: str | None = None, focus_field: str | None = None) -> None:
-        super().__init__(classes="dialog-screen form-screen")
+    def __init__(self, plan: Plan, schemas, specs: list[FieldSpec], data: dict, *, classes: str = "") -> None:
+        super().__init__(classes=f"dialog-screen form-screen {classes}".strip())
         self.plan = plan
         self.schemas = schemas
-        self.kind = kind
-        self.entity_id = entity_id
-        self.adding = entity_id is None
-        self.entity = plan.get(kind.name, entity_id) if entity_id is not None or kind.singleton else None
-        if kind.singleton:
-            self.adding = False
-        self.data = self.entity.data if self.entity is not None else {}
-        self.parent_id = parent_id
-        self.focus_field = focus_field
-        self.specs = form_fields(schemas, kind, plan, self.data, only_required=self.adding)
+        self.data = data
+        self.specs = specs
         self.by_id = {s.dom_id: s for s in self.specs}
         self.errors: dict[str, str] = {}
+        self.rule_marks: dict[str, str] = {}  # dom_id -> a rule's problem shown on the field
         self.escaped: dict[str, str] = {}  # fields shown with control characters as escapes
         self.busy = False
+        self.loaded = False  # every field is mounted
+        self._pending: list[FieldSpec] = []
+        self._busy_timer = None
+        self._rules_timer = None
+        self._rules_gen = 0
 
     # -- building --------------------------------------------------------------------
 
-    def compose(self) -> ComposeResult:
-        if self.adding:
-            title = f"New {self.kind.title.lower()}"
-        elif self.kind.singleton:
-            title = f"Edit {self.kind.title}"
-        else:
-            title = f"Edit {self.kind.title.lower()} · {visible(self.entity.id)}"
-        with Vertical(classes="dialog form-dialog"):
-            yield Static(Content(title), classes="dialog-title")
-            with VerticalScroll(id="form-fields"):
-                if self.adding:
-                    yield from self._id_fields()
-                section = ""
-                for spec in self.specs:
-                    if spec.section != section:
-                        section = spec.section
-                        if section:
-                            yield Static(Content(section), classes="form-section")
-                    yield self._field_box(spec)
-            yield Label("", id="form-error", classes="field-error", markup=False)
-            with Horizontal(classes="dialog-buttons"):
-                yield Button(Content("Add (ctrl+enter)" if self.adding else "Apply (ctrl+enter)"), id="apply",
-                             variant="primary", compact=True)
-                yield Button(Content("Apply & save (ctrl+s)"), id="apply-save", compact=True)
-                yield Button(Content("Cancel (esc)"), id="cancel", compact=True)
-        yield Footer()
+    def _widgets(self, specs: list[FieldSpec]) -> list[Widget]:
+        """Section headings and field boxes of ``specs``, in order (a heading where the
+        section changes from the field before)."""
+        out: list[Widget] = []
+        for spec in specs:
+            n = self.specs.index(spec)
+            before = self.specs[n - 1].section if n else ""
+            if spec.section and spec.section != before:
+                out.append(Static(Content(spec.section), classes="form-section"))
+            out.append(self._field_box(spec))
+        return out
 
-    def _id_fields(self) -> ComposeResult:
-        if self.kind.addressed_by_parent:
-            parent_kind = KINDS[self.kind.parent]
-            options = [(Text(f"{visible(e.label)} ({visible(e.id)})"), e.id) for e in self.plan.all(parent_kind.name)]
-            box = Vertical(classes="field", id="box-parent")
-            with box:
-                yield Label(f"{parent_kind.title} *", classes="field-title", markup=False)
-                yield Select(options, value=self.parent_id if self.parent_id else Select.NULL, id="parent",
-                             allow_blank=self.parent_id is None, compact=True)
-                yield Label("", classes="field-error", markup=False)
-                yield Static(Text(f"The {parent_kind.title.lower()} this belongs to."), classes="field-help")
-        with Vertical(classes="field", id="box-new-id"):
-            yield Label("ID *", classes="field-title", markup=False)
-            yield Input("", id="new-id", placeholder="e.g. harbor-hvac", compact=True)
-            yield Label("", classes="field-error", markup=False)
-            yield Static(Text("A short unique slug: lower-case letters, digits and single hyphens. "
-                              "Other parts of the plan refer to it."), classes="field-help")
+    def compose_fields(self) -> ComposeResult:
+        """The fields of the first frame, and a loading line when more follow.  The
+        others are built only when they are mounted (building a control costs too)."""
+        yield from self._widgets(self.specs[:FIRST_FIELDS])
+        self._pending = self.specs[FIRST_FIELDS:]
+        if self._pending:
+            with Horizontal(id="form-loading"):
+                yield LoadingIndicator()
+                yield Label("more fields…", markup=False)
 
     def _field_box(self, spec: FieldSpec) -> Widget:
         value = value_at(self.data, spec.path)
@@ -171,7 +168,10 @@ class FormScreen(ModalScreen[bool]):
         elif spec.control == "toml":
             help_text = f"{help_text} Written as a TOML value, e.g. {{ key = \"value\" }}."
         elif spec.control == "tables":
-            help_text = f"{help_text} One per line, as a TOML table: {{ key = \"value\", ... }}."
+            keys = "a adds, enter edits, x removes, shift+up/down (or - +) move"
+            help_text = f"{help_text} ({keys})" if help_text else keys
+        elif spec.control == "ref" and owner_team(spec):
+            help_text = f"{help_text} Only members of the {owner_team(spec)} team are offered.".strip()
         box = Vertical(Label(title, classes="field-title", markup=False), control,
                        Label("", classes="field-error", markup=False),
                        Static(Text(help_text), classes="field-help"),
@@ -189,6 +189,10 @@ class FormScreen(ModalScreen[bool]):
         self.escaped[spec.dom_id] = shown
         return shown
 
+    def _input(self, text: str, wid: str, placeholder: str = "") -> Input:
+        # no select-on-focus: a second key press adds to the value instead of replacing it
+        return Input(text, id=wid, placeholder=placeholder, compact=True, select_on_focus=False)
+
     def _control(self, spec: FieldSpec, value) -> Widget:
         c = spec.control
         wid = spec.dom_id
@@ -196,20 +200,22 @@ class FormScreen(ModalScreen[bool]):
             options = [(Text(fmt(v)), v) for v in spec.enum]
             if value is not None and value not in spec.enum:
                 options.append((Text(f"{fmt(value)} (not allowed)"), value))
-            return Select(options, value=value if value is not None else Select.NULL, id=wid, compact=True,
+            return Picker(options, value=value if value is not None else Picker.NULL, id=wid, title=spec.title,
                           allow_blank=not (spec.required and value is not None))
         if c == "bool":
             return Switch(bool(value), id=wid)
         if c == "ref":
-            targets = ref_targets(self.plan, spec.ref_kind)
+            targets = choices(self.plan, spec)  # only what the rules allow (e.g. the owner's team)
             options = [(Text(f"{visible(label)} ({visible(tid)})" if label != tid else visible(tid)), tid)
                        for tid, label in targets]
             if value is not None and value not in {t for t, _ in targets}:
-                options.append((Text(f"{fmt(value)} (not found)"), value))
-            return Select(options, value=value if value is not None else Select.NULL, id=wid, compact=True,
-                          allow_blank=not (spec.required and value is not None), type_to_search=True)
+                why = "not found" if self.plan.find(spec.ref_kind, value) is None and spec.ref_kind != "stage" \
+                    and value not in self.plan.stages else "not allowed here"
+                options.append((Text(f"{fmt(value)} ({why})"), value))
+            return Picker(options, value=value if value is not None else Picker.NULL, id=wid, title=spec.title,
+                          allow_blank=not (spec.required and value is not None))
         if c == "refs":
-            targets = ref_targets(self.plan, spec.ref_kind)
+            targets = choices(self.plan, spec)
             current = value if isinstance(value, list) else []
             if len(targets) > BIG_PICK_LIST:
                 return TextArea(self._shown(spec, value), id=wid, soft_wrap=True, compact=True)
@@ -222,7 +228,9 @@ class FormScreen(ModalScreen[bool]):
         if c in ("long_text", "text_list"):
             return TextArea(self._shown(spec, value), id=wid, soft_wrap=True, compact=True)
         if c == "tables":
-            return TextArea(self._shown(spec, value), id=wid, soft_wrap=False, compact=True)
+            columns = [Column(s.key, s.title) for s in item_fields(self.schemas, spec, self.plan, None)
+                       if s.control not in ("toml", "tables", "long_text")][:4]
+            return RowsEditor(value if isinstance(value, list) else None, columns, noun=_noun(spec), id=wid)
         placeholder = {"date": "YYYY-MM-DD", "integer": "a whole number", "number": "a number",
                        "toml": "a TOML value"}.get(c, "")
         node = spec.node
@@ -231,33 +239,50 @@ class FormScreen(ModalScreen[bool]):
         bounds = [b for b in bounds if b]
         if bounds and c in ("integer", "number"):
             placeholder += " (" + ", ".join(bounds) + ")"
-        return Input(self._shown(spec, value), id=wid, placeholder=placeholder, compact=True)
+        return self._input(self._shown(spec, value), wid, placeholder)
 
     def on_mount(self) -> None:
-        target = None
-        if self.focus_field:
-            target = self._spec_for(self.focus_field)
-        if target is not None:
-            self.call_after_refresh(self._focus_and_show, target)
-        elif self.adding:
-            first = "#parent" if self.kind.addressed_by_parent and self.parent_id is None else "#new-id"
-            self.query_one(first).focus()
+        self.first_focus()
+        if self._pending:
+            self.call_after_refresh(self._mount_more)
         else:
-            focusable = [w for w in self.query("#form-fields *") if w.focusable]
-            if focusable:
-                focusable[0].focus()
-        # show problems with the current values at once
-        for spec in self.specs:
+            self._all_mounted()
+
+    async def _mount_more(self) -> None:
+        """Mount the next few fields; again after the next frame until all are there."""
+        if not self.is_attached or not self._pending:
+            return
+        batch, self._pending = self._pending[:MORE_FIELDS], self._pending[MORE_FIELDS:]
+        batch = self._widgets(batch)
+        loading = self.query("#form-loading")
+        fields = self.query_one("#form-fields")
+        if loading:
+            await fields.mount_all(batch, before=loading.first())
+        else:
+            await fields.mount_all(batch)
+        if self._pending:
+            self.call_after_refresh(self._mount_more)
+            return
+        if loading:
+            await loading.first().remove()
+        self._all_mounted()
+
+    def _all_mounted(self) -> None:
+        self.loaded = True
+        for spec in self.specs:  # show problems with the current values at once
             if value_at(self.data, spec.path) is not None:
                 self._check(spec)
+        self.fields_ready()
 
-    def _focus_and_show(self, spec: FieldSpec) -> None:
-        widgets, boxes = self.query(f"#{spec.dom_id}"), self.query(f"#box-{spec.dom_id}")
-        if not widgets or not boxes:  # the form is closing, or still being built
-            return
-        if widgets.first().focusable:
-            widgets.first().focus()
-        self.query_one("#form-fields", VerticalScroll).scroll_to_widget(boxes.first(), animate=False, top=True)
+    def first_focus(self) -> None:
+        """Focus the first field (called when the first frame's fields are mounted)."""
+        focusable = [w for w in self.query("#form-fields *") if w.focusable]
+        if focusable:
+            focusable[0].focus()
+
+    def fields_ready(self) -> None:
+        """Called once every field is mounted and checked."""
+        self.schedule_rules()
 
     def _spec_for(self, field: str) -> FieldSpec | None:
         for spec in self.specs:
@@ -269,7 +294,12 @@ class FormScreen(ModalScreen[bool]):
 
     def read(self, spec: FieldSpec):
         """The field's value (None when empty); FieldError when it cannot be one."""
-        widget = self.query_one(f"#{spec.dom_id}")
+        found = self.query(f"#{spec.dom_id}")
+        if not found:  # not mounted yet: the value as it is
+            return value_at(self.data, spec.path)
+        widget = found.first()
+        if isinstance(widget, Picker):
+            return None if widget.value is Picker.NULL else widget.value
         if isinstance(widget, Select):
             return None if widget.value is Select.NULL else widget.value
         if isinstance(widget, Switch):
@@ -281,6 +311,11 @@ class FormScreen(ModalScreen[bool]):
             before = value_at(self.data, spec.path) or []
             ordered = [v for v in before if v in chosen] + [v for v in chosen if v not in before]
             return ordered or None
+        if isinstance(widget, RowsEditor):
+            before = value_at(self.data, spec.path)
+            if isinstance(before, list) and widget.rows == before:
+                return before  # untouched (also an empty list written in the file)
+            return widget.value
         if isinstance(widget, (TextArea, Input)):
             text = widget.text if isinstance(widget, TextArea) else widget.value
             if self.escaped.get(spec.dom_id) == text:
@@ -292,150 +327,195 @@ class FormScreen(ModalScreen[bool]):
         try:
             value = self.read(spec)
             problem = check_value(spec, value)
-            if not problem and spec.ref_kind:
+            if not problem and spec.ref_kind:  # must exist; the owner's team is a rule (shown, not blocking)
                 problem = check_ref(spec, value, [t for t, _ in ref_targets(self.plan, spec.ref_kind)])
         except FieldError as exc:
             problem = str(exc)
-        self._mark(f"box-{spec.dom_id}", problem)
         if problem:
             self.errors[spec.dom_id] = problem
         else:
             self.errors.pop(spec.dom_id, None)
+        self._show(spec.dom_id)
         return problem
 
-    def _mark(self, box_id: str, problem: str) -> None:
+    def _show(self, dom_id: str) -> None:
+        """A field's own problem, else a rule's problem about it, beside the field."""
+        problem = self.errors.get(dom_id, "")
+        rule = self.rule_marks.get(dom_id, "") if not problem else ""
+        self._mark(f"box-{dom_id}", problem or rule, rule=bool(rule))
+
+    def _mark(self, box_id: str, problem: str, rule: bool = False) -> None:
         try:
             box = self.query_one(f"#{box_id}")
-        except Exception:  # noqa: BLE001 - the form may be closing
+            label = box.query_one(".field-error", Label)
+        except Exception:  # noqa: BLE001 - the form may be closing, or the field not mounted yet
             return
         box.set_class(bool(problem), "-invalid")
-        box.query_one(".field-error", Label).update(problem)
-
-    def _check_id(self) -> str:
-        own = self.query_one("#new-id", Input).value.strip()
-        parent = None
-        if self.kind.addressed_by_parent:
-            value = self.query_one("#parent", Select).value
-            if value is Select.NULL:
-                self._mark("box-parent", "required: pick one")
-                return "required: pick one"
-            self._mark("box-parent", "")
-            parent = value
-        problem = check_new_id(self.plan, self.kind, own, parent)
-        self._mark("box-new-id", problem)
-        return problem
+        box.set_class(rule, "-rule")
+        label.update(problem)
 
     @on(Input.Changed)
     @on(TextArea.Changed)
     @on(Select.Changed)
+    @on(Picker.Changed)
     @on(Switch.Changed)
     @on(SelectionList.SelectedChanged)
+    @on(RowsEditor.Changed)
     def _changed(self, event) -> None:
         widget = event.control if hasattr(event, "control") else None
         wid = getattr(widget, "id", None)
-        if wid in ("new-id", "parent"):
-            self._check_id()
+        if self.field_changed(wid):
             return
         spec = self.by_id.get(wid or "")
         if spec is not None:
             self._check(spec)
+            self.schedule_rules()
 
-    def changes(self) -> dict[tuple, object]:
-        """Paths whose value differs from the entity's (None: remove the key)."""
-        out = {}
-        for spec in self.specs:
-            value = self.read(spec)
-            if value != value_at(self.data, spec.path):
-                out[spec.path] = value
-        return out
+    def field_changed(self, wid: str | None) -> bool:
+        """A control that is not one of the specs changed; True when handled."""
+        return False
 
-    def values(self) -> dict:
-        """For a new entity: the fields filled in, as a nested dict."""
-        out: dict = {}
+    def dirty(self) -> bool:
+        """Something was changed (text that is not a value yet counts)."""
         for spec in self.specs:
-            value = self.read(spec)
-            if value is None:
+            try:
+                if self.read(spec) != value_at(self.data, spec.path):
+                    return True
+            except FieldError:
+                return True
+        return False
+
+    def current(self) -> dict:
+        """The data as the form would leave it (fields that do not read yet: as before)."""
+        values = {}
+        for spec in self.specs:
+            try:
+                values[spec.path] = self.read(spec)
+            except FieldError:
                 continue
-            target = out
-            for part in spec.path[:-1]:
-                target = target.setdefault(part, {})
-            target[spec.path[-1]] = value
-        return out
+        return apply_values(self.data, values)
 
-    # -- actions ------------------------------------------------------------------------------
+    # -- rows of an array of tables ------------------------------------------------------------
 
-    def _validate_all(self) -> bool:
-        bad = [spec for spec in self.specs if self._check(spec)]
-        id_problem = self._check_id() if self.adding else ""
-        if bad or id_problem:
-            count = len(bad) + (1 if id_problem else 0)
-            self.query_one("#form-error", Label).update(f"Fix the {count} marked field{'s' if count != 1 else ''} first.")
-            first = self.query_one("#new-id") if id_problem else self.query_one(f"#{bad[0].dom_id}")
-            if first.focusable:
-                first.focus()
-            return False
-        return True
+    @on(RowsEditor.EditRow)
+    def _edit_row(self, event: RowsEditor.EditRow) -> None:
+        event.stop()
+        editor = event.editor
+        spec = self.by_id.get(editor.id or "")
+        if spec is None:
+            return
+        row = editor.rows[event.index] if event.index is not None else None
+        sub = RowFormScreen(self.plan, self.schemas, spec, row if isinstance(row, dict) else None)
 
-    def action_apply(self, save: bool = False) -> None:
+        def put_back(result) -> None:
+            if isinstance(result, dict):
+                editor.set_row(event.index, result)
+            editor.table.focus()
+
+        self.app.push_screen(sub, put_back)
+
+    # -- the plan's rules ------------------------------------------------------------------------------
+
+    def schedule_rules(self) -> None:
+        if self._rules_timer is not None:
+            self._rules_timer.stop()
+        self._rules_timer = self.set_timer(RULES_AFTER, self._run_rules)
+
+    def _run_rules(self) -> None:
+        target = self.rules_target()
+        if target is None:
+            return
+        kind, entity_id, data = target
+        self._rules_gen += 1
+        self._rules_worker(kind, entity_id, data, self._rules_gen)
+
+    def rules_target(self) -> tuple[Kind, str | None, dict] | None:
+        """(kind, entity id, data) the rules check; None: no rules for this form."""
+        return None
+
+    @work(thread=True, group="form-rules")
+    def _rules_worker(self, kind: Kind, entity_id: str | None, data: dict, gen: int) -> None:
+        try:
+            found = rule_findings(self.plan, self.schemas, kind, entity_id, data)
+        except Exception as exc:  # noqa: BLE001 - a rule that cannot run must not break the form
+            found = exc
+        try:
+            self.app.call_from_thread(self._show_rules, found, gen)
+        except Exception:  # noqa: BLE001 - the app is closing
+            pass
+
+    def _show_rules(self, found, gen: int) -> None:
+        if not self.is_attached or gen != self._rules_gen:  # closed, or values newer than these
+            return
+        try:
+            box = self.query_one("#form-rules", Static)
+        except Exception:  # noqa: BLE001 - closing
+            return
+        if isinstance(found, Exception):
+            box.update(Text(f"The plan's rules could not be checked: {found}", style="italic"))
+            return
+        marks: dict[str, str] = {}
+        lines = Text()
+        for p in found:
+            spec = self._spec_for(p.field) if p.field else None
+            if spec is not None and p.severity == ERROR:
+                marks.setdefault(spec.dom_id, p.message)
+            where = f"{p.field}: " if p.field else ""
+            if lines:
+                lines.append("\n")
+            lines.append("✖ " if p.severity == ERROR else "▲ ", style="bold red" if p.severity == ERROR else "bold yellow")
+            lines.append(visible(where + p.message))
+        old, self.rule_marks = self.rule_marks, marks
+        for dom_id in set(old) | set(marks):
+            self._show(dom_id)
+        box.update(lines)
+        box.display = bool(found)
+
+    # -- closing -------------------------------------------------------------------------------
+
+    def action_cancel(self) -> None:
         if self.busy:
             return
-        if not self._validate_all():
+        if not self.dirty():
+            self.dismiss(None)
             return
-        app = self.app
-        if self.adding:
-            own = self.query_one("#new-id", Input).value.strip()
-            parent = self.query_one("#parent", Select).value if self.kind.addressed_by_parent else None
-            full = f"{parent}/{own}" if parent else own
-            self._set_busy(True)
-            app.request_add(self.kind.name, full, self.values(), self._done, save=save)
-            return
-        changes = self.changes()
-        if not changes:
-            if save:
-                app.action_save()
-            self.dismiss(False)
-            return
-        self._set_busy(True)
-        app.request_set_fields(self.kind.name, self.entity.id, changes, self._done, save=save)
 
-    def action_apply_and_save(self) -> None:
-        self.action_apply(save=True)
+        def answered(choice: str | None) -> None:
+            if choice == "discard":
+                self.dismiss(None)
+            elif choice == "apply":
+                self.action_apply()
 
-    def _set_busy(self, busy: bool) -> None:
-        self.busy = busy
-        self.query_one("#form-error", Label).update("Applying…" if busy else "")
-        for button in self.query(Button):
-            button.disabled = busy
+        self.app.push_screen(ChoiceScreen(
+            "Discard your changes?", "This form has changes that are not applied yet.",
+            [Choice("keep", "Keep editing", "k", "primary"), Choice("apply", "Apply", "a"),
+             Choice("discard", "Discard", "d", "error")], cancel="keep", id="form-discard"), answered)
 
-    def _done(self, error: str | None) -> None:
-        """Called by the app when the edit was staged (error None) or refused."""
-        self._set_busy(False)
-        if error is None:
-            self.dismiss(True)
-            return
-        self.query_one("#form-error", Label).update(error)
-        # point at the field the message names ("domain: not a domain name ...")
-        head = error.split(":", 1)[0].strip()
-        spec = self._spec_for(head) if head and " " not in head else None
-        if spec is not None:
-            self._mark(f"box-{spec.dom_id}", error.split(":", 1)[1].strip())
+    def action_apply(self) -> None:  # pragma: no cover - each form has its own
+        raise NotImplementedError
 
-    @on(Button.Pressed, "#apply")
-    def _apply_pressed(self) -> None:
+    @on(Input.Submitted)
+    def _submitted(self, event: Input.Submitted) -> None:
+        """Enter in a one-line field applies the form."""
+        event.stop()
         self.action_apply()
-
-    @on(Button.Pressed, "#apply-save")
-    def _apply_save_pressed(self) -> None:
-        self.action_apply(save=True)
-
-    @on(Button.Pressed, "#cancel")
-    def action_cancel(self) -> None:
-        if not self.busy:
-            self.dismiss(False)
 
     def check_action(self, action: str, parameters) -> bool | None:
         if action == "external_editor":
             return isinstance(self.focused, TextArea)
+        return True
+
+    def _validate_all(self, extra: str = "", extra_widget: str = "") -> bool:
+        bad = [spec for spec in self.specs if self._check(spec)]
+        if bad or extra:
+            count = len(bad) + (1 if extra else 0)
+            self.query_one("#form-error", Label).update(f"Fix the {count} marked field{'s' if count != 1 else ''} first.")
+            first = self.query_one(extra_widget) if extra else self.query_one(f"#{bad[0].dom_id}")
+            if first.focusable:
+                first.focus()
+            elif isinstance(first, RowsEditor):
+                first.focus()
+            return False
         return True
 
     def action_external_editor(self) -> None:
@@ -461,3 +541,291 @@ class FormScreen(ModalScreen[bool]):
             return
         area.text = edited
         self.app.refresh()
+
+
+def _noun(spec: FieldSpec) -> str:
+    """What one row of an array is called: "member" for a committee, else the title."""
+    title = spec.title.lower()
+    return {"committee": "member", "buying committee": "member", "proof points": "proof point",
+            "check-ins": "check-in", "checkins": "check-in"}.get(title, title.rstrip("s") or "row")
+
+
+class FormScreen(FieldsForm):
+    """Edit an entity (``entity_id`` given) or add one (``entity_id`` None)."""
+
+    BINDINGS = [
+        FieldsForm.FORM_BINDINGS[0],
+        Binding("ctrl+s", "apply_and_save", "Apply & save", id="form.save", priority=True,
+                tooltip="Stage the changed fields and save every edited file"),
+        *FieldsForm.FORM_BINDINGS[1:],
+    ]
+
+    def __init__(self, plan: Plan, schemas, kind: Kind, entity_id: str | None = None, *,
+                 parent_id: str | None = None, focus_field: str | None = None) -> None:
+        self.kind = kind
+        self.entity_id = entity_id
+        self.adding = entity_id is None
+        self.entity = plan.get(kind.name, entity_id) if entity_id is not None or kind.singleton else None
+        if kind.singleton:
+            self.adding = False
+        data = self.entity.data if self.entity is not None else {}
+        super().__init__(plan, schemas, form_fields(schemas, kind, plan, data, only_required=self.adding), data)
+        self.parent_id = parent_id
+        self.focus_field = focus_field
+
+    # -- building --------------------------------------------------------------------
+
+    def compose(self) -> ComposeResult:
+        if self.adding:
+            title = f"New {self.kind.title.lower()}"
+        elif self.kind.singleton:
+            title = f"Edit {self.kind.title}"
+        else:
+            title = f"Edit {self.kind.title.lower()} · {visible(self.entity.id)}"
+        with Vertical(classes="dialog form-dialog"):
+            yield Static(Content(title), classes="dialog-title")
+            with VerticalScroll(id="form-fields"):
+                if self.adding:
+                    yield from self._id_fields()
+                yield from self.compose_fields()
+            yield Static("", id="form-rules")
+            yield Label("", id="form-error", classes="field-error", markup=False)
+            with Horizontal(classes="dialog-buttons"):
+                yield LoadingIndicator(id="form-busy")
+                yield Button(Content("Add (ctrl+j)" if self.adding else "Apply (ctrl+j)"), id="apply",
+                             variant="primary", compact=True)
+                yield Button(Content("Apply & save (ctrl+s)"), id="apply-save", compact=True)
+                yield Button(Content("Cancel (esc)"), id="cancel", compact=True)
+        yield Footer()
+
+    def _id_fields(self) -> ComposeResult:
+        if self.kind.addressed_by_parent:
+            parent_kind = KINDS[self.kind.parent]
+            options = [(Text(f"{visible(e.label)} ({visible(e.id)})"), e.id) for e in self.plan.all(parent_kind.name)]
+            box = Vertical(classes="field", id="box-parent")
+            with box:
+                yield Label(f"{parent_kind.title} *", classes="field-title", markup=False)
+                yield Picker(options, value=self.parent_id if self.parent_id else Picker.NULL, id="parent",
+                             allow_blank=self.parent_id is None, title=parent_kind.title)
+                yield Label("", classes="field-error", markup=False)
+                yield Static(Text(f"The {parent_kind.title.lower()} this belongs to."), classes="field-help")
+        with Vertical(classes="field", id="box-new-id"):
+            yield Label("ID *", classes="field-title", markup=False)
+            yield self._input("", "new-id", "e.g. harbor-hvac")
+            yield Label("", classes="field-error", markup=False)
+            yield Static(Text("A short unique slug: lower-case letters, digits and single hyphens. "
+                              "Other parts of the plan refer to it."), classes="field-help")
+
+    def first_focus(self) -> None:
+        if self.focus_field and self._spec_for(self.focus_field) is not None:
+            return  # focused once its field is mounted (fields_ready)
+        if self.adding:
+            first = "#parent" if self.kind.addressed_by_parent and self.parent_id is None else "#new-id"
+            self.query_one(first).focus()
+            return
+        super().first_focus()
+
+    def fields_ready(self) -> None:
+        target = self._spec_for(self.focus_field) if self.focus_field else None
+        if target is not None:
+            self.call_after_refresh(self._focus_and_show, target)
+        super().fields_ready()
+
+    def _focus_and_show(self, spec: FieldSpec) -> None:
+        widgets, boxes = self.query(f"#{spec.dom_id}"), self.query(f"#box-{spec.dom_id}")
+        if not widgets or not boxes:  # the form is closing, or still being built
+            return
+        widget = widgets.first()
+        if widget.focusable or isinstance(widget, RowsEditor):
+            widget.focus()
+        self.query_one("#form-fields", VerticalScroll).scroll_to_widget(boxes.first(), animate=False, top=True)
+
+    # -- reading and checking ---------------------------------------------------------------
+
+    def _check_id(self) -> str:
+        own = self.query_one("#new-id", Input).value.strip()
+        parent = None
+        if self.kind.addressed_by_parent:
+            value = self.query_one("#parent", Picker).value
+            if value is Picker.NULL:
+                self._mark("box-parent", "required: pick one")
+                return "required: pick one"
+            self._mark("box-parent", "")
+            parent = value
+        problem = check_new_id(self.plan, self.kind, own, parent)
+        self._mark("box-new-id", problem)
+        return problem
+
+    def field_changed(self, wid: str | None) -> bool:
+        if wid in ("new-id", "parent"):
+            self._check_id()
+            self.schedule_rules()
+            return True
+        return False
+
+    def dirty(self) -> bool:
+        if self.adding:
+            if self.query_one("#new-id", Input).value.strip():
+                return True
+            if any(self._safe_read(spec) is not None for spec in self.specs):
+                return True
+            return False
+        return super().dirty()
+
+    def _safe_read(self, spec: FieldSpec):
+        try:
+            return self.read(spec)
+        except FieldError:
+            return "?"
+
+    def changes(self) -> dict[tuple, object]:
+        """Paths whose value differs from the entity's (None: remove the key)."""
+        out = {}
+        for spec in self.specs:
+            value = self.read(spec)
+            if value != value_at(self.data, spec.path):
+                out[spec.path] = value
+        return out
+
+    def values(self) -> dict:
+        """For a new entity: the fields filled in, as a nested dict."""
+        out: dict = {}
+        for spec in self.specs:
+            value = self.read(spec)
+            if value is None:
+                continue
+            target = out
+            for part in spec.path[:-1]:
+                target = target.setdefault(part, {})
+            target[spec.path[-1]] = value
+        return out
+
+    def rules_target(self):
+        if not self.is_attached or not self.loaded:
+            return None
+        if self.adding:
+            own = self.query_one("#new-id", Input).value.strip()
+            parent = self.query_one("#parent", Picker).value if self.kind.addressed_by_parent else None
+            if parent is Picker.NULL:
+                return None
+            full = f"{parent}/{own}" if parent else own
+            return self.kind, full, {"id": own, **self.current()}
+        return self.kind, self.entity.id, self.current()
+
+    # -- actions ------------------------------------------------------------------------------
+
+    def action_apply(self, save: bool = False) -> None:
+        if self.busy or not self.loaded:
+            return
+        id_problem = self._check_id() if self.adding else ""
+        if not self._validate_all(id_problem, "#new-id"):
+            return
+        app = self.app
+        if self.adding:
+            own = self.query_one("#new-id", Input).value.strip()
+            parent = self.query_one("#parent", Picker).value if self.kind.addressed_by_parent else None
+            full = f"{parent}/{own}" if parent else own
+            self._set_busy(True)
+            app.request_add(self.kind.name, full, self.values(), self._done, save=save)
+            return
+        changes = self.changes()
+        if not changes:
+            if save:
+                app.action_save()
+            self.dismiss(False)
+            return
+        self._set_busy(True)
+        app.request_set_fields(self.kind.name, self.entity.id, changes, self._done, save=save)
+
+    def action_apply_and_save(self) -> None:
+        self.action_apply(save=True)
+
+    def _set_busy(self, busy: bool) -> None:
+        self.busy = busy
+        self.query_one("#form-error", Label).update("Applying…" if busy else "")
+        for button in self.query(Button):
+            button.disabled = busy
+        if self._busy_timer is not None:
+            self._busy_timer.stop()
+            self._busy_timer = None
+        indicator = self.query_one("#form-busy", LoadingIndicator)
+        if busy:  # the indicator only for work that takes a while
+            self._busy_timer = self.set_timer(BUSY_AFTER, lambda: indicator.set_class(self.busy, "-shown"))
+        else:
+            indicator.remove_class("-shown")
+
+    def _done(self, error: str | None) -> None:
+        """Called by the app when the edit was staged (error None) or refused."""
+        self._set_busy(False)
+        if error is None:
+            self.dismiss(True)
+            return
+        self.query_one("#form-error", Label).update(error)
+        # point at the field the message names ("domain: not a domain name ...")
+        head = error.split(":", 1)[0].strip()
+        spec = self._spec_for(head) if head and " " not in head else None
+        if spec is not None:
+            self._mark(f"box-{spec.dom_id}", error.split(":", 1)[1].strip())
+
+    @on(Button.Pressed, "#apply")
+    def _apply_pressed(self) -> None:
+        self.action_apply()
+
+    @on(Button.Pressed, "#apply-save")
+    def _apply_save_pressed(self) -> None:
+        self.action_apply(save=True)
+
+    @on(Button.Pressed, "#cancel")
+    def _cancel_pressed(self) -> None:
+        self.action_cancel()
+
+    def dismiss(self, result=None):
+        return super().dismiss(bool(result))
+
+
+class RowFormScreen(FieldsForm):
+    """One row of an array of tables (a committee member), generated from the schema of
+    the array's items; dismissed with the row (a dict) or None."""
+
+    BINDINGS = FieldsForm.FORM_BINDINGS
+
+    def __init__(self, plan: Plan, schemas, spec: FieldSpec, row: dict | None) -> None:
+        self.array = spec
+        self.row = copy.deepcopy(row) if isinstance(row, dict) else {}
+        super().__init__(plan, schemas, item_fields(schemas, spec, plan, self.row), self.row, classes="row-form")
+        self.adding = row is None
+
+    def compose(self) -> ComposeResult:
+        noun = _noun(self.array)
+        name = self.row.get("name") or self.row.get("title") or ""
+        title = f"New {noun} · {self.array.title}" if self.adding else \
+            f"Edit {noun} · {visible(str(name))}" if name else f"Edit {noun}"
+        with Vertical(classes="dialog form-dialog row-form-dialog"):
+            yield Static(Content(title), classes="dialog-title")
+            with VerticalScroll(id="form-fields"):
+                yield from self.compose_fields()
+            yield Label("", id="form-error", classes="field-error", markup=False)
+            with Horizontal(classes="dialog-buttons"):
+                yield Button(Content("OK (ctrl+j)"), id="apply", variant="primary", compact=True)
+                yield Button(Content("Cancel (esc)"), id="cancel", compact=True)
+        yield Footer()
+
+    def action_apply(self) -> None:
+        if not self.loaded or not self._validate_all():
+            return
+        row = self.current()
+        item = self.array.node.get("items") if isinstance(self.array.node, dict) else None
+        if isinstance(item, dict):  # the row as a whole, against the items' schema
+            whole = check_value(FieldSpec(("row",), self.array.title, "", False, "toml", item), row)
+            if whole:
+                self.query_one("#form-error", Label).update(whole)
+                return
+        self.dismiss(row)
+
+    @on(Button.Pressed, "#apply")
+    def _apply_pressed(self) -> None:
+        self.action_apply()
+
+    @on(Button.Pressed, "#cancel")
+    def _cancel_pressed(self) -> None:
+        self.action_cancel()
