@@ -61,9 +61,17 @@ def blame_table(blame) -> Table:
 
 class BlameDialog(InfoDialog):
     BINDINGS = [Binding("escape,q,b", "close", "Close", id="blame.close", tooltip="Close the blame")]
-    dialog_classes = "dialog blame-dialog"
+    dialog_classes = "blame-dialog"
     DEFAULT_CSS = """
-    .blame-dialog { width: 96%; max-width: 140; }
+    .blame-dialog {
+        width: 96%;
+        max-width: 140;
+        height: auto;
+        max-height: 90%;
+        border: thick $primary;
+        background: $surface;
+        padding: 0 1;
+    }
     .blame-dialog .dialog-body { max-height: 30; }
     """
 

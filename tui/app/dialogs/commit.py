@@ -115,19 +115,24 @@ class CommitDialog(ModalScreen):
         max-width: 120;
         height: 1fr;
         max-height: 100%;
+        border: thick $primary;
+        background: $surface;
+        padding: 0 1;
     }
+    .commit-dialog .dialog-title { padding: 0; }
     #commit-status { height: auto; }
     #commit-summary {
         height: 1fr;
-        min-height: 3;
+        min-height: 4;
         border: round $primary 50%;
     }
-    #commit-problems-scroll { height: auto; max-height: 7; }
+    #commit-problems-scroll { height: auto; max-height: 5; }
     #commit-problems { height: auto; }
     .commit-options { height: auto; }
     .commit-options Checkbox { margin-right: 2; }
     #commit-output-scroll { height: auto; max-height: 10; }
     #commit-output { height: auto; }
+    .commit-dialog .dialog-buttons { padding: 0; }
     """
 
     BINDINGS = [
@@ -148,7 +153,7 @@ class CommitDialog(ModalScreen):
         self.result = None
 
     def compose(self) -> ComposeResult:
-        with Vertical(classes="dialog commit-dialog"):
+        with Vertical(classes="commit-dialog"):
             yield Static(Content("Commit the plan"), classes="dialog-title")
             yield Static(Text("Reading the working tree and git…", style="dim"), id="commit-status")
             with VerticalScroll(id="commit-summary", classes="commit-pane"):
@@ -219,7 +224,7 @@ class CommitDialog(ModalScreen):
         allow.disabled = not preview.errors
         tag = self.query_one("#commit-tag", Checkbox)
         if preview.quarter:
-            label = f"Tag as {preview.tag}, the final revision of {preview.quarter}"
+            label = f"Tag as {preview.tag}, final revision"
             if preview.tag_at:
                 label += f" (moves it from {preview.tag_at[:8]})"
             tag.label = Content(label)

@@ -64,8 +64,16 @@ class RolloverDialog(ModalScreen):
     """Preview, then roll over (see the module's text)."""
 
     DEFAULT_CSS = """
-    .rollover-dialog { width: 96%; max-width: 110; height: auto; max-height: 100%; }
-    #rollover-preview-scroll { height: auto; max-height: 22; }
+    .rollover-dialog {
+        width: 96%;
+        max-width: 110;
+        height: auto;
+        max-height: 100%;
+        border: thick $warning;
+        background: $surface;
+        padding: 0 1;
+    }
+    #rollover-preview-scroll { height: auto; max-height: 65vh; }
     #rollover-move { width: 1fr; }
     .rollover-options { height: auto; }
     #rollover-output { height: auto; }
@@ -87,7 +95,7 @@ class RolloverDialog(ModalScreen):
         self._generation = 0
 
     def compose(self) -> ComposeResult:
-        with Vertical(classes="dialog rollover-dialog"):
+        with Vertical(classes="rollover-dialog"):
             yield Static(Content("Roll the plan over to the next quarter"), classes="dialog-title")
             with Horizontal(classes="rollover-options"):
                 yield Label("Dates still in the closing quarter: ")
