@@ -12,11 +12,13 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import os
+import threading
 from pathlib import Path
 
 from rich.text import Text
 from textual import work
 from textual.widgets import Static
+from textual.worker import WorkerState
 
 from tui.plan.safetext import visible_line
 
@@ -119,11 +121,15 @@ def last_change_text(answer: tuple | None, today: dt.date | None = None) -> Text
 
 
 class LastChanged(Static):
-    """One line above an entry's details; filled in by a worker."""
+    """One line above an entry's details; filled in by a worker (one at a time: while it
+    looks, newer wishes replace older ones, and it looks up the newest before it stops)."""
 
     def __init__(self, **kwargs) -> None:
         super().__init__(Text(""), **kwargs)
         self.display = False
+        self._lock = threading.Lock()
+        self._running = False
+        self._worker = None
         self.wanted: tuple | None = None
         self.today: dt.date | None = None
 
@@ -131,19 +137,46 @@ class LastChanged(Static):
              today: dt.date | None = None) -> None:
         self.today = today
         if plan_dir is None or not kind or not entity_id:
-            self.wanted = None
+            with self._lock:
+                self.wanted = None
             self._set(Text(""))
             return
         wanted = (str(plan_dir), kind, entity_id)
         if wanted != self.wanted and self.display:
             self._set(Text("last changed: looking…", style="dim"))
-        self.wanted = wanted
-        self._look(wanted)
+        with self._lock:
+            self.wanted = wanted
+        self._ensure_looking()
 
-    @work(thread=True, exclusive=True, group="last-change")
+    def on_mount(self) -> None:
+        # a worker is cancelled when its widget is taken off the screen (a view being
+        # rebuilt): look again once it is back
+        self._ensure_looking()
+
+    def _ensure_looking(self) -> None:
+        with self._lock:
+            wanted = self.wanted
+            worker = self._worker
+            alive = self._running and worker is not None and worker.state in (WorkerState.PENDING,
+                                                                                WorkerState.RUNNING)
+            if wanted is None or alive:
+                return
+            self._running = True
+        self._worker = self._look(wanted)
+
+    @work(thread=True, group="last-change")
     def _look(self, wanted: tuple) -> None:
-        answer = last_change_of(*wanted)
-        self.post_message(LastChangeReady(wanted, answer))
+        while True:
+            try:
+                answer = last_change_of(*wanted)
+            except Exception:  # noqa: BLE001 - the line is a courtesy: say nothing rather than fail
+                answer = None
+            self.post_message(LastChangeReady(wanted, answer))
+            with self._lock:
+                if self.wanted is None or self.wanted == wanted:
+                    self._running = False
+                    return
+                wanted = self.wanted
 
     def on_last_change_ready(self, message: LastChangeReady) -> None:
         self._ready(message)

@@ -95,7 +95,7 @@ class BlameDialog(InfoDialog):
         # (InfoDialog's own on_mount focuses the Close button: Textual calls both)
         self._load(self.plan_dir, self.kind, self.entity_id)
 
-    @work(thread=True, exclusive=True, group="blame")
+    @work(thread=True, group="blame")
     def _load(self, plan_dir: Path, kind: str, entity_id: str) -> None:
         from tui.history.blame import entity_blame
 

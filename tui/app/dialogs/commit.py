@@ -180,7 +180,7 @@ class CommitDialog(ModalScreen):
 
     # -- reading --------------------------------------------------------------------------------
 
-    @work(thread=True, exclusive=True, group="commit-preview")
+    @work(thread=True, group="commit-preview")
     def _preview(self, plan_dir: Path) -> None:
         from tui.history.pending import preview_commit
 
@@ -294,7 +294,7 @@ class CommitDialog(ModalScreen):
         self._say("Committing… (git runs the hooks and signs as configured)", "dim")
         self._commit(self.plan_dir, message, tag, allow, bool(tag and p.tag_at))
 
-    @work(thread=True, exclusive=True, group="commit")
+    @work(thread=True, group="commit")
     def _commit(self, plan_dir: Path, message: str | None, quarter: str | None, allow: bool, force_tag: bool) -> None:
         from tui.history.pending import run_commit
 

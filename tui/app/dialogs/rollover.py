@@ -118,7 +118,7 @@ class RolloverDialog(ModalScreen):
         self.query_one("#rollover-go", Button).disabled = True
         self._preview(self._generation, self.plan_dir, self.to, self.move_dates)
 
-    @work(thread=True, exclusive=True, group="rollover-preview")
+    @work(thread=True, group="rollover-preview")
     def _preview(self, generation: int, plan_dir: Path, to: str | None, move_dates: str) -> None:
         from tui.history.pending import preview_rollover
 
@@ -179,7 +179,7 @@ class RolloverDialog(ModalScreen):
         self.query_one("#rollover-output", Static).update(Text("Rolling over…", style="dim"))
         self._roll(self.plan_dir, self.to, self.move_dates)
 
-    @work(thread=True, exclusive=True, group="rollover")
+    @work(thread=True, group="rollover")
     def _roll(self, plan_dir: Path, to: str | None, move_dates: str) -> None:
         from tui.history.pending import run_rollover
 

@@ -284,7 +284,7 @@ class CheckinScreen(Screen):
         self._say(f"Saving {len(entries)} check-in{'s' if len(entries) != 1 else ''}…", "dim")
         self._save(self.plan_dir, entries, self.today)
 
-    @work(thread=True, exclusive=True, group="checkin-save")
+    @work(thread=True, group="checkin-save")
     def _save(self, plan_dir: Path, entries: list, on: dt.date) -> None:
         from tui.plan.checkin_sheet import save_checkins
 
