@@ -63,7 +63,10 @@ def last_change_of(plan_dir: Path | str, kind: str, entity_id: str) -> tuple | N
             else:
                 blame = blame_entity(prepo, kind, entity_id)
                 committed = [f for f in blame.fields if f.commit is not None]
-                latest = _newest(prepo, committed)
+                # provenance (custom.carried_from, set by every rollover) says little about who
+                # last worked on an entry: the other fields speak first
+                own = [f for f in committed if f.field != "custom"] or committed
+                latest = _newest(prepo, own)
                 answer = (latest, [f.field for f in blame.fields if f.commit is None])
     except (PlanError, OSError, ValueError):
         return None
@@ -123,6 +126,10 @@ def last_change_text(answer: tuple | None, today: dt.date | None = None) -> Text
 class LastChanged(Static):
     """One line above an entry's details; filled in by a worker (one at a time: while it
     looks, newer wishes replace older ones, and it looks up the newest before it stops)."""
+
+    DEFAULT_CSS = """
+    LastChanged { height: auto; margin-bottom: 1; }
+    """
 
     def __init__(self, **kwargs) -> None:
         super().__init__(Text(""), **kwargs)

@@ -34,6 +34,7 @@ from tui.plan.safetext import visible as safe_text
 from tui.plan.save import atomic_write
 from tui.plan.validation import validate
 
+from . import heartbeat
 from .commands import PlanCommands
 from .config import Settings, load_settings, remember_theme
 from .dialogs.choice import Choice, ChoiceScreen
@@ -155,7 +156,7 @@ class DiskChanged(WorkerResult):
 # -- the app --------------------------------------------------------------------------------------
 
 
-class QuarterdeckApp(App[int]):
+class QuarterdeckApp(heartbeat.HeartbeatActions, App[int]):
     """Keep one shared quarterly plan: goals, personas, accounts, content, agreements."""
 
     TITLE = "Quarterdeck"
@@ -179,6 +180,7 @@ class QuarterdeckApp(App[int]):
         Binding("question_mark,f1", "help", "Keys", id="app.help", tooltip="List every key"),
         Binding("ctrl+q", "quit", "Quit", id="app.quit", priority=True, show=False,
                 tooltip="Quit (asks first when there are unsaved edits)"),
+        *heartbeat.BINDINGS,
     ]
 
     def __init__(self, plan_dir: Path | str, today: dt.date | None = None, *, watch: float | None = WATCH_SECONDS,
@@ -355,6 +357,7 @@ class QuarterdeckApp(App[int]):
         self.call_after_refresh(self._mark, "accounts_ready")
         self._offer_recovery()
         self._tell_other_sessions()
+        heartbeat.check_uncommitted(self)
         self.start_validation(delay=0)
         if self.watch_seconds:
             self.set_interval(self.watch_seconds, self.poll_disk)
@@ -394,6 +397,7 @@ class QuarterdeckApp(App[int]):
         sub = " · ".join(parts)
         if dirty:
             sub += f" · ● unsaved: {', '.join(dirty)}"
+        sub += heartbeat.uncommitted_note(self)
         if self.busy:
             sub += " · working…"
         self.sub_title = sub
@@ -910,6 +914,7 @@ class QuarterdeckApp(App[int]):
         self.busy = False
         self._write_recovery_now()
         self._update_title()
+        heartbeat.check_uncommitted(self)
         for view in self.query(HistoryView):
             if view.in_repo:  # the working tree changed: its diff too
                 view.action_reload()
@@ -978,6 +983,7 @@ class QuarterdeckApp(App[int]):
             ("Problems", rows(ProblemsView.BINDINGS)),
             ("History", rows(HistoryView.BINDINGS)),
             ("Forms", rows(FormScreen.BINDINGS)),
+            heartbeat.key_section(self, rows),
         ]
 
     async def compare_quarters(self) -> None:
@@ -1035,7 +1041,7 @@ class QuarterdeckApp(App[int]):
                 (f"Rename selected {title}", entity_id, partial(self.rename_entity_flow, kind, entity_id)),
                 (f"Delete selected {title}", entity_id, partial(self.delete_entity_flow, kind, entity_id)),
             ]
-        return out
+        return out + heartbeat.palette_actions(self)
 
     async def _show_calendar(self) -> None:
         self._navigating = True
@@ -1147,6 +1153,7 @@ class QuarterdeckApp(App[int]):
         self._redraw_all()
         self._update_title()
         self.start_validation()
+        heartbeat.check_uncommitted(self)
         self.notify(f"Reloaded {', '.join(names)}: changed on disk.", markup=False, timeout=4)
 
     def _ask_disk_conflict(self, ev: DiskEvent) -> None:

@@ -141,6 +141,13 @@ class CommitDialog(ModalScreen):
         Binding("escape", "cancel", "Cancel", id="commit.cancel", tooltip="Close without committing"),
     ]
 
+    class Committed(WorkerResult):
+        """A commit (or a tag) was made; posted to the app."""
+
+        def __init__(self, result) -> None:
+            super().__init__()
+            self.result = result
+
     def __init__(self, plan_dir: Path | str, message: str | None = None, unsaved: list[str] | None = None,
                  tag: bool = False) -> None:
         super().__init__(classes="dialog-screen", id="commit-dialog")
@@ -321,6 +328,8 @@ class CommitDialog(ModalScreen):
     def _commit_done(self, message: CommitDone) -> None:
         self.running = False
         self.result = message.result
+        # whoever opened the dialog, the app learns that the history moved (its title, History view)
+        self.app.post_message(self.Committed(message.result))
         self.dismiss(message.result)
 
     def _say(self, text: str, style: str, title: str = "") -> None:
