@@ -285,7 +285,7 @@ async def test_commit_dialog_errors_block_unless_overridden(repo):
         assert app.screen.query_one("#commit-go").disabled
         await pilot.press("ctrl+s")
         await settle(pilot)
-        assert "Commit anyway" in text_of(app, "#commit-output")
+        assert "Allow errors" in text_of(app, "#commit-output")
         assert git(root, "rev-parse", "HEAD") == head
         app.screen.query_one("#commit-allow-invalid", Checkbox).value = True
         await settle(pilot)
@@ -456,3 +456,58 @@ def test_last_change_is_cached_per_file_revision(repo, monkeypatch):
     pending = lastchange.last_change_of(repo, "key_result", "grow-pipeline/sourced-pipeline")
     assert pending[1] == ["actual"] and len(calls) == 2
     assert "not committed" in lastchange.last_change_text(pending, DAY).plain
+
+
+# -- wired into the app ---------------------------------------------------------------------------------
+
+
+async def test_app_keys_open_the_checkin_screen_and_the_commit_dialog_and_the_title_tells_uncommitted(repo):
+    from tests.app.helpers import make_app, ready
+    from tui.app.dialogs.commit import CommitDialog
+    from tui.app.screens.checkin import CheckinScreen
+
+    root = repo.parent
+    app = make_app(repo, today=DAY)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await ready(pilot)
+        await wait_for(pilot, lambda: app.uncommitted is not None, what="git's answer")
+        assert app.uncommitted == [] and "not committed" not in app.sub_title
+        names = [name for name, _help, _cb in app.palette_actions()]
+        assert {"Check-in", "Commit…", "Roll over to the next quarter…", "Tag the quarter's final revision…"} <= \
+            set(names)
+        await pilot.press("w")
+        await wait_for(pilot, lambda: isinstance(app.screen, CheckinScreen), what="the check-in screen")
+        await settle(pilot)
+        await pilot.press(*"2310000", "ctrl+s")
+        await wait_for(pilot, lambda: isinstance(app.screen, CommitDialog), what="the commit dialog")
+        # the session took the written file: its plan has the check-in, nothing is unsaved
+        assert app.plan.get("key_result", "grow-pipeline/sourced-pipeline").data["actual"] == 2310000
+        assert app.session.dirty_files == []
+        await wait_for(pilot, lambda: app.uncommitted == ["goals.toml"], what="the title's note")
+        assert "✎ not committed: goals.toml" in app.sub_title
+        await ready_dialog(pilot)
+        await pilot.press("ctrl+s")
+        await wait_for(pilot, lambda: isinstance(app.screen, CheckinScreen), what="the commit")
+        await wait_for(pilot, lambda: app.uncommitted == [], what="the title's note to go")
+        assert "not committed" not in app.sub_title
+        await pilot.press("escape")
+        await settle(pilot)
+        await pilot.press("C")
+        await wait_for(pilot, lambda: isinstance(app.screen, CommitDialog), what="the commit dialog")
+        await ready_dialog(pilot)
+        assert "Nothing to commit" in text_of(app, "#commit-diff")
+        assert app.screen.query_one("#commit-go").disabled
+    assert git(root, "log", "-1", "--format=%s").strip() == "Check-in 2026-12-01"
+
+
+def test_rollover_preview_refuses_when_the_quarter_tag_marks_another_revision(repo):
+    from tui.history.pending import preview_rollover
+    from tui.plan.problems import PlanError
+
+    root = repo.parent
+    git(root, "tag", "plan/2026-Q4")
+    change_actual(repo)
+    git(root, "commit", "--quiet", "-am", "Later change")
+    with pytest.raises(PlanError, match="already marks another revision"):
+        preview_rollover(repo)
+    assert git(root, "status", "--porcelain").strip() == ""

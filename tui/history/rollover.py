@@ -232,7 +232,13 @@ def plan_rollover(prepo: PlanRepo, to: str | None = None, *, allow_invalid: bool
     if move_dates not in MOVE_DATES:
         raise HistoryError(f"--move-dates {move_dates!r}: choose one of {', '.join(MOVE_DATES)}",
                            code="usage.move-dates")
-    result = RolloverResult(closing, opening, prepo.tag_name(closing))
+    tag = prepo.tag_name(closing)
+    status, out, _ = prepo.run("rev-parse", "--verify", "--quiet", f"refs/tags/{tag}^{{commit}}")
+    if status == 0 and out.strip() and out.strip() != head:
+        raise HistoryError(f"{tag} already marks another revision ({out.strip()[:10]}) as the end of {closing}, so "
+                           f"the rollover would not start from it; move it to the current revision first "
+                           f"(`quarterdeck tag {closing} --force`), then roll over", code="git.tag-exists")
+    result = RolloverResult(closing, opening, tag)
     roll_plan(plan, closing, opening, result, move_dates)
     result.files = [name for name, tf in plan.files.items() if tf.dirty]
     return plan, result

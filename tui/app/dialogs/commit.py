@@ -65,7 +65,7 @@ def problems_text(preview) -> Text:
         return out
     if errors:
         out.append(f"✖ {len(errors)} error{'s' if len(errors) != 1 else ''}", style="bold red")
-        out.append(" — they block the commit unless you tick “Commit anyway”", style="red")
+        out.append(" — they block the commit unless you tick “Allow errors”", style="red")
         out.append("\n")
     if warnings:
         out.append(f"▲ {len(warnings)} warning{'s' if len(warnings) != 1 else ''}", style="yellow")
@@ -99,6 +99,9 @@ def status_text(preview, unsaved: list[str]) -> Text:
         out.append("\n▲ Not saved yet, so not in this commit: ", style="yellow")
         out.append(visible(", ".join(unsaved)), style="yellow")
         out.append(" (save with ctrl+s first to include them)", style="dim")
+    if preview.tag and preview.tag_at and preview.tag_at != preview.head:
+        out.append(f"\n{visible(preview.tag)} marks {preview.tag_at[:10]} now; ticking the tag moves it to this "
+                   "commit", style="dim")
     if preview.unreadable:
         out.append("\n✖ Unreadable: " + visible(", ".join(preview.unreadable)), style="red")
     if preview.blocked:
@@ -171,7 +174,7 @@ class CommitDialog(ModalScreen):
             yield Input(value=self.message or "", placeholder="what this revision changes", id="commit-message",
                         compact=True)
             with Horizontal(classes="commit-options"):
-                yield Checkbox("Commit anyway (errors)", id="commit-allow-invalid", compact=True, disabled=True)
+                yield Checkbox("Allow errors", id="commit-allow-invalid", compact=True, disabled=True)
                 yield Checkbox("Tag as the quarter's final revision", id="commit-tag", compact=True,
                                value=self.want_tag, disabled=True)
             with VerticalScroll(id="commit-output-scroll"):
@@ -225,15 +228,15 @@ class CommitDialog(ModalScreen):
                      style="dim"))
         self.query_one("#commit-problems", Static).update(problems_text(preview))
         box = self.query_one("#commit-message", Input)
-        if not box.value.strip():
+        if not box.value.strip() and preview.changed:
             box.value = preview.subject
         allow = self.query_one("#commit-allow-invalid", Checkbox)
         allow.disabled = not preview.errors
         tag = self.query_one("#commit-tag", Checkbox)
         if preview.quarter:
             label = f"Tag as {preview.tag}, final revision"
-            if preview.tag_at:
-                label += f" (moves it from {preview.tag_at[:8]})"
+            if preview.tag_at and preview.tag_at != preview.head:
+                label += " (moves it)"
             tag.label = Content(label)
             tag.disabled = False
         self._update_button()
@@ -249,7 +252,7 @@ class CommitDialog(ModalScreen):
         if p.blocked:
             return False, p.blocked
         if p.errors and not self.query_one("#commit-allow-invalid", Checkbox).value:
-            return False, (f"the plan has {len(p.errors)} error(s); fix them, or tick “Commit anyway” to commit "
+            return False, (f"the plan has {len(p.errors)} error(s); fix them, or tick “Allow errors” to commit "
                            "them as they are")
         if not p.changed and not self.query_one("#commit-tag", Checkbox).value:
             return False, "nothing to commit: the plan's files are as in HEAD"
