@@ -136,6 +136,14 @@ def render_entity(plan: Plan, schemas: SchemaSet, entity: Entity | None, problem
         text.append("\nProgress ", style=LABEL)
         text.append_text(progress_line(entity.data, pace=_pace(plan, entity, today)))
         text.append("\n")
+    elif kind.name == "goal" and today is not None:
+        from .pacemarks import goal_pace_text, goal_statuses
+
+        paces = goal_statuses(plan, today)
+        if entity.id in paces:
+            text.append("\n")
+            text.append_text(goal_pace_text(*paces[entity.id]))
+            text.append("  (computed from its key results)\n", style=MUTED)
     for array, child in child_kinds(kind).items():
         children = [e for e in plan.all(child.name) if e.path[: len(entity.path)] == entity.path]
         text.append(f"\n{child.plural} ({len(children)})\n", style="bold")

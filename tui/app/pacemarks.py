@@ -1,7 +1,7 @@
 """Pace on a key result's bar: the expected-by-today mark and the computed status.
 
 The bar shows progress from baseline to target (``present.kr_progress``); the mark ``┃``
-sits where the key result should be by today (``tui.plan.insights.pace``), and the
+(blue, like the quarter's own clock on the Overview) sits where the key result should be by today (``tui.plan.insights.pace``), and the
 computed status (on track, at risk, off track, done) is written after it.  A goal's
 computed status stands beside its typed one, flagged when they disagree.
 """
@@ -34,7 +34,7 @@ def marked_bar(fraction: float | None, expected: float | None, width: int, style
         at = min(width - 1, max(0, int(round(min(max(expected, 0.0), 1.0) * width)) - (1 if expected >= 1 else 0)))
     for i, (ch, st) in enumerate(zip(cells, styles)):
         if i == at:
-            out.append(MARK, style="bold magenta")
+            out.append(MARK, style="bold blue")
         else:
             out.append(ch, style=st)
     return out
