@@ -410,7 +410,7 @@ async def test_detail_pane_says_who_last_changed_the_entry_and_b_opens_its_blame
         await ready(pilot)
         await pilot.press("2")
         await settle(pilot, 2)
-        await app.goto_entity("key_result", "grow-pipeline/sourced-pipeline")
+        await app.main.goto_entity("key_result", "grow-pipeline/sourced-pipeline")
         await settle(pilot, 2)
         line = next(w for w in app.screen.query(LastChanged) if w.wanted and w.wanted[2].endswith("sourced-pipeline"))
         await wait_for(pilot, lambda: "by" in str(line.render()), what="the last change")

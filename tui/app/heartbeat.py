@@ -48,17 +48,9 @@ class HeartbeatActions:
     def on_checkin_screen_saved(self, message) -> None:
         if gone(self):
             return
-        from tui.plan.registry import KINDS, list_kinds
-
-        from .present import build_rows
-
         names = adopt_checkins(self, message.files)
-        kinds = [k for k in list_kinds() if KINDS[k].file in names]
-        self._show_rows({k: build_rows(self.plan.all(k), self.marks) for k in kinds})
-        self._redraw_all()
-        self._update_title()
+        self.main.files_changed(names)  # rows, details and title; and asks git about the title's note
         self.start_validation()
-        check_uncommitted(self)
 
 
 def palette_actions(app) -> list[tuple]:
@@ -121,7 +113,7 @@ def _adopt_uncommitted(app, files) -> None:
     if gone(app):
         return
     app.uncommitted = files
-    app._update_title()
+    app.main.update_title()
 
 
 def open_checkin(app) -> None:
@@ -206,7 +198,7 @@ def adopt_checkins(app, files: dict) -> list[str]:
 def after_history_changed(app) -> None:
     """A commit, a tag or a rollover happened: the title and the History view follow."""
     check_uncommitted(app)
-    for view in app.query("HistoryView"):
+    for view in app.main.query("HistoryView"):
         if getattr(view, "in_repo", None):
             view.action_reload()
 
