@@ -73,18 +73,24 @@ def _field(text: Text, plan: Plan, spec: FieldSpec, value, indent: str = "") -> 
             text.append(f"{indent}{line}\n")
 
 
-def progress_line(data: dict, width: int = 20, compact: bool = False) -> Text:
+def progress_line(data: dict, width: int = 20, compact: bool = False, pace: tuple | None = None) -> Text:
+    """A key result's bar; with ``pace`` (expected share, computed status) the
+    expected-by-today mark sits on the bar and the computed status follows it."""
+    from .pacemarks import marked_bar, status_text
+
     fraction, note = kr_progress(data)
     line = Text()
+    expected, status = pace if pace else (None, None)
     if fraction is None:
-        line.append(bar(None, width)[1], style=MUTED)
+        line.append_text(marked_bar(None, expected, width, MUTED))
         line.append(f"  {note}", style=MUTED)
         return line
     style = "green" if fraction >= 1 else ("yellow" if fraction >= 0.5 else "red")
-    filled, track = bar(fraction, width)
-    line.append(filled, style=style)
-    line.append(track, style=MUTED)
+    line.append_text(marked_bar(fraction, expected, width, style))
     line.append(f" {fraction * 100:4.0f}%")
+    if status:
+        line.append(" ")
+        line.append_text(status_text(status))
     detail = f"  {fmt(data.get('actual'))} of {fmt(data.get('target'))}"
     if data.get("baseline") is not None and not compact:
         detail += f" (from {fmt(data.get('baseline'))})"
@@ -92,6 +98,15 @@ def progress_line(data: dict, width: int = 20, compact: bool = False) -> Text:
     if note:
         line.append(f"  {note}", style="yellow")
     return line
+
+
+def _pace(plan: Plan, kr: Entity, today: dt.date | None) -> tuple | None:
+    from .pacemarks import kr_pace_text
+
+    if today is None:
+        return None
+    expected, status, _words = kr_pace_text(plan, kr, today)
+    return expected, status
 
 
 def render_entity(plan: Plan, schemas: SchemaSet, entity: Entity | None, problems: list[Problem],
@@ -119,8 +134,16 @@ def render_entity(plan: Plan, schemas: SchemaSet, entity: Entity | None, problem
         _field(text, plan, spec, value, "  " if section else "")
     if kind.name == "key_result":
         text.append("\nProgress ", style=LABEL)
-        text.append_text(progress_line(entity.data))
+        text.append_text(progress_line(entity.data, pace=_pace(plan, entity, today)))
         text.append("\n")
+    elif kind.name == "goal" and today is not None:
+        from .pacemarks import goal_pace_text, goal_statuses
+
+        paces = goal_statuses(plan, today)
+        if entity.id in paces:
+            text.append("\n")
+            text.append_text(goal_pace_text(*paces[entity.id]))
+            text.append("  (computed from its key results)\n", style=MUTED)
     for array, child in child_kinds(kind).items():
         children = [e for e in plan.all(child.name) if e.path[: len(entity.path)] == entity.path]
         text.append(f"\n{child.plural} ({len(children)})\n", style="bold")
@@ -128,7 +151,7 @@ def render_entity(plan: Plan, schemas: SchemaSet, entity: Entity | None, problem
             text.append(f"  • {visible(c.label)}", style="")
             if child.name == "key_result":
                 text.append("\n    ")
-                text.append_text(progress_line(c.data, 10, compact=True))
+                text.append_text(progress_line(c.data, 10, compact=True, pace=_pace(plan, c, today)))
             elif child.name == "rule":
                 text.append(f"  ({fmt(c.data.get('points'))} points, {fmt(c.data.get('category'))})", style=MUTED)
             text.append("\n")

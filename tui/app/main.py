@@ -30,6 +30,7 @@ from tui.plan.problems import ERROR, PlanError, Problem
 from tui.plan.safetext import visible as safe_text
 from tui.plan.validation import validate
 
+from . import heartbeat
 from .commands import PlanCommands
 from .config import Settings, load_settings, remember_theme
 from .dialogs.help import HelpScreen
@@ -53,7 +54,7 @@ from .strips import TerminalSafe
 WATCH_SECONDS = 2.0
 
 
-class QuarterdeckApp(App[int]):
+class QuarterdeckApp(heartbeat.HeartbeatActions, App[int]):
     """Keep one shared quarterly plan: goals, personas, accounts, content, agreements."""
 
     TITLE = "Quarterdeck"
@@ -79,6 +80,7 @@ class QuarterdeckApp(App[int]):
         Binding("question_mark,f1", "help", "Keys", id="app.help", tooltip="List every key"),
         Binding("ctrl+q", "quit", "Quit", id="app.quit", priority=True, show=False,
                 tooltip="Quit (asks first when there are unsaved edits)"),
+        *heartbeat.BINDINGS,
     ]
 
     def __init__(self, plan_dir: Path | str, today: dt.date | None = None, *, watch: float | None = WATCH_SECONDS,
@@ -222,6 +224,7 @@ class QuarterdeckApp(App[int]):
         self.call_after_refresh(self._mark, "accounts_ready")
         self.editing.offer_recovery()
         self._tell_other_sessions()
+        heartbeat.check_uncommitted(self)
         self.start_validation(delay=0)
         if self.watch_seconds:
             self.set_interval(self.watch_seconds, self.poll_disk)

@@ -186,6 +186,7 @@ def commit_plan(prepo: PlanRepo, message: str | None = None, *, quarter: str | N
 
     if quarter is not None and not is_quarter(quarter):
         raise HistoryError(f"{quarter!r} is not a quarter; write it as YYYY-QN, e.g. 2026-Q4", code="usage.quarter")
+    recovered = recover_interrupted(prepo)
     check_state(prepo)
     check_identity(prepo)
     plan = load_plan(prepo.plan_dir)
@@ -207,7 +208,7 @@ def commit_plan(prepo: PlanRepo, message: str | None = None, *, quarter: str | N
     if paths:
         out = prepo.git("hash-object", "-w", "--", *paths, env=LITERAL, what="git hash-object")
         stored = dict(zip(present, out.split()))
-    notices: list[str] = []
+    notices: list[str] = list(recovered)
     converted = [n for n in present if stored.get(n) != validated.get(n)]
     stored_snap = Snapshot.from_blobs("as git stores it", None, prepo.plan_dir,
                                       {n: stored[n] for n in converted if n in stored}, prepo.read_blob)
@@ -242,8 +243,17 @@ def commit_plan(prepo: PlanRepo, message: str | None = None, *, quarter: str | N
                        "init` and not tracked yet)")
     commit_paths = paths + support + [prepo.repo_path(n) for n in deleted]
     saved_index = _index_entries(prepo, paths + support)
-    if paths or support:
-        prepo.git("add", "--", *paths, *support, env=LITERAL, what="git add")
+    # `git commit -- PATHS` takes the working tree's version of tracked files itself and
+    # leaves the rest of the index alone; files git does not know yet are only marked
+    # as intended (`git add -N`), which a plain `git commit` never takes.  So a commit
+    # killed half-way leaves nothing staged that the next commit would sweep in; the
+    # journal lets the next commit take the marks back (``recover_interrupted``).
+    untracked = [p for p in paths if p not in saved_index] + support
+    _write_journal(prepo, untracked, head)
+    _step("commit-journal")
+    if untracked:
+        prepo.git("add", "--intent-to-add", "--", *untracked, env=LITERAL, what="git add")
+    _step("commit-marked")
     fd, msg_path = tempfile.mkstemp(prefix="quarterdeck-msg-", suffix=".txt")
     try:
         with os.fdopen(fd, "w", encoding="utf-8") as fh:
@@ -253,14 +263,18 @@ def commit_plan(prepo: PlanRepo, message: str | None = None, *, quarter: str | N
                                      *[f":(literal){p}" for p in commit_paths], env=env, user_env=True)
     finally:
         os.unlink(msg_path)
+    _step("commit-ran")
     if status != 0:
         _restore_index(prepo, paths + support, saved_index)
+        _drop_journal(prepo)
         raise _commit_failure(prepo, (err + "\n" + out).strip(), plan, validated)
+    _drop_journal(prepo)
     new_head = prepo.head()
     result = CommitResult(new_head, prepo.branch(), subject, full, changes, notices=notices, problems=problems,
                           parents=[head] if head else [])
     _after_commit(prepo, new_head, stored_snap, stored, result)
     _worktree_changed(prepo, plan, validated, algo, result)
+    _step("commit-done")
     if quarter:
         result.tag = tag_quarter(prepo, quarter, new_head, force=force_tag, env=env)
     return result
@@ -308,6 +322,104 @@ def _restore_index(prepo: PlanRepo, paths: list[str], saved: dict[str, str]) -> 
         if now.get(path) != entry:
             mode, sha = entry.split()
             prepo.run("update-index", "--add", "--cacheinfo", f"{mode},{sha},{path}", env=LITERAL)
+
+
+# -- a commit killed half-way -----------------------------------------------------------------
+
+JOURNAL = "quarterdeck-commit.json"  # in the git folder, while a commit runs
+# ``QUARTERDECK_CRASH_AT=<point>`` kills the process there (SIGKILL): the crash tests stop
+# a commit at each of these points.
+COMMIT_STEPS = ("commit-journal", "commit-marked", "commit-ran", "commit-done")
+
+
+def _step(point: str) -> None:
+    if os.environ.get("QUARTERDECK_CRASH_AT", "") == point:
+        import signal
+
+        os.kill(os.getpid(), signal.SIGKILL)
+
+
+def _journal_path(prepo: PlanRepo) -> Path:
+    return prepo.location.git_dir / JOURNAL
+
+
+def _write_journal(prepo: PlanRepo, marked: list[str], head: str | None) -> None:
+    import json
+    import socket
+    import time
+
+    from tui.plan.save import atomic_write
+
+    doc = {"format": "quarterdeck-commit/1", "pid": os.getpid(), "host": socket.gethostname(),
+           "started": time.strftime("%Y-%m-%d %H:%M:%S"), "head": head, "marked": marked}
+    try:
+        atomic_write(_journal_path(prepo), json.dumps(doc).encode(), name=JOURNAL)
+    except Exception:  # noqa: BLE001 - the journal only helps explain a crash; the commit is safe without it
+        pass
+
+
+def _drop_journal(prepo: PlanRepo) -> None:
+    try:
+        os.unlink(_journal_path(prepo))
+    except OSError:
+        pass
+
+
+def _alive(pid: int, host: str) -> bool:
+    import socket
+
+    if host != socket.gethostname():
+        return True  # cannot tell: take it as running
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except OSError:
+        return True
+    return True
+
+
+def recover_interrupted(prepo: PlanRepo) -> list[str]:
+    """Clean up after a plan commit that was killed half-way (its journal is still there):
+    files it marked as to be added (``git add -N``) and that no commit took are unmarked
+    again.  A lock file git left behind is explained, never removed.  Returns notes."""
+    import json
+
+    path = _journal_path(prepo)
+    try:
+        doc = json.loads(path.read_text(encoding="utf-8"))
+        pid, host = int(doc["pid"]), str(doc["host"])
+        marked = [str(p) for p in doc.get("marked") or []]
+        started = str(doc.get("started", ""))
+    except FileNotFoundError:
+        return []
+    except (OSError, ValueError, KeyError, TypeError):
+        _drop_journal(prepo)  # unreadable: nothing to act on
+        return []
+    if pid != os.getpid() and _alive(pid, host):
+        raise HistoryError(f"another Quarterdeck commit of this plan is running (process {pid}"
+                           + (f" on {host}" if host else "") + f", started {started}); wait for it to finish, "
+                           "then commit again", code="git.busy")
+    lock = prepo.location.git_dir / "index.lock"
+    if lock.exists():
+        raise HistoryError(f"a plan commit (process {pid}, started {started}) was stopped while git was committing "
+                           f"and git's lock file {lock} was left behind. That process is gone; if no other git "
+                           "command is running, remove the lock file yourself (Quarterdeck never removes it), then "
+                           "commit again. Nothing of the plan is staged or lost", code="git.locked")
+    notes = []
+    if marked:
+        empty_blob = _blob_id(b"", _object_format(prepo))
+        staged = _index_entries(prepo, marked)
+        out = prepo.git("ls-tree", "-r", "-z", "--name-only", "HEAD", "--", *marked, env=LITERAL) \
+            if prepo.head() else ""
+        committed = set(out.split("\0"))
+        stale = sorted(p for p, entry in staged.items() if entry.split()[1] == empty_blob and p not in committed)
+        if stale:
+            prepo.run("update-index", "--force-remove", "--", *stale, env=LITERAL)
+            notes.append(f"a plan commit stopped half-way (process {pid}, started {started}) had marked "
+                         f"{', '.join(stale)} as to be added; that mark was taken back")
+    _drop_journal(prepo)
+    return notes
 
 
 def _check_tag_free(prepo: PlanRepo, quarter: str, commit: str | None, force: bool) -> None:

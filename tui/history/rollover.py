@@ -198,8 +198,11 @@ def save_staged(plan: Plan) -> list[str]:
     return written
 
 
-def rollover(prepo: PlanRepo, to: str | None = None, *, allow_invalid: bool = False, env: dict | None = None,
-             message: str | None = None, move_dates: str = "keep") -> RolloverResult:
+def plan_rollover(prepo: PlanRepo, to: str | None = None, *, allow_invalid: bool = False,
+                  move_dates: str = "keep") -> tuple[Plan, RolloverResult]:
+    """Every check of a rollover, then the new quarter's plan staged in memory: what
+    ``rollover`` would write (nothing is tagged, written or committed).  Returns the
+    staged plan and the result (``preview_lines`` words it as what will happen)."""
     from tui.plan.validation import validate
 
     check_state(prepo)
@@ -228,10 +231,45 @@ def rollover(prepo: PlanRepo, to: str | None = None, *, allow_invalid: bool = Fa
     if move_dates not in MOVE_DATES:
         raise HistoryError(f"--move-dates {move_dates!r}: choose one of {', '.join(MOVE_DATES)}",
                            code="usage.move-dates")
-    tag = tag_quarter(prepo, closing, head, env=env)
+    tag = prepo.tag_name(closing)
+    status, out, _ = prepo.run("rev-parse", "--verify", "--quiet", f"refs/tags/{tag}^{{commit}}")
+    if status == 0 and out.strip() and out.strip() != head:
+        raise HistoryError(f"{tag} already marks another revision ({out.strip()[:10]}) as the end of {closing}, so "
+                           f"the rollover would not start from it; move it to the current revision first "
+                           f"(`quarterdeck tag {closing} --force`), then roll over", code="git.tag-exists")
     result = RolloverResult(closing, opening, tag)
     roll_plan(plan, closing, opening, result, move_dates)
+    result.files = [name for name, tf in plan.files.items() if tf.dirty]
+    return plan, result
+
+
+def preview_lines(result: RolloverResult) -> list[str]:
+    """What a rollover planned by ``plan_rollover`` will do, in the future tense."""
+    out = [f"tag the current revision {result.tag} (the final revision of {result.closing})",
+           f"move the plan to {result.opening}"]
+    if result.carried:
+        out.append("carry every entry, marked custom.carried_from = \"%s\": %s" % (
+            result.closing, ", ".join(f"{n} {k}" for k, n in result.carried.items())))
+    if result.baselines:
+        out.append(f"set {len(result.baselines)} key result baseline(s) from the last actual and clear the actuals")
+    if result.checkins_cleared:
+        out.append(f"start {result.checkins_cleared} key result(s) with no check-ins (the {result.closing} ones stay "
+                   "in its tag)")
+    if result.moved_dates:
+        out.append(f"move {len(result.moved_dates)} date(s) into {result.opening}")
+    if result.kept_as_history:
+        out.append(f"keep {result.kept_as_history} published or retired content item(s) as history")
+    out += result.todo_lines()
+    if result.files:
+        out.append(f"write {', '.join(result.files)} and commit them")
+    return out
+
+
+def rollover(prepo: PlanRepo, to: str | None = None, *, allow_invalid: bool = False, env: dict | None = None,
+             message: str | None = None, move_dates: str = "keep") -> RolloverResult:
+    plan, result = plan_rollover(prepo, to, allow_invalid=allow_invalid, move_dates=move_dates)
+    result.tag = tag_quarter(prepo, result.closing, prepo.head(), env=env)
     result.files = save_staged(plan)
-    result.commit = commit_plan(prepo, message or f"Roll the plan over from {closing} to {opening}",
+    result.commit = commit_plan(prepo, message or f"Roll the plan over from {result.closing} to {result.opening}",
                                 allow_invalid=allow_invalid, env=env)
     return result

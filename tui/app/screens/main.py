@@ -34,6 +34,7 @@ from tui.plan.problems import ERROR, PlanError, Problem
 from tui.plan.registry import KINDS, list_kinds
 from tui.plan.registry import views as registry_views
 
+from .. import heartbeat
 from ..dialogs.choice import Choice, ChoiceScreen
 from ..dialogs.form import FormScreen
 from ..dialogs.new_id import NewIdScreen
@@ -149,8 +150,10 @@ class MainScreen(Screen):
         self.show_rows({k: build_rows(self.app.plan.all(k), self.app.marks) for k in kinds})
         self.redraw_all()
         self.update_title()
+        heartbeat.check_uncommitted(self.app)
 
     def files_saved(self) -> None:
+        heartbeat.check_uncommitted(self.app)
         for view in self.query(HistoryView):
             if view.in_repo:  # the working tree changed: its diff too
                 view.action_reload()
@@ -199,6 +202,7 @@ class MainScreen(Screen):
         sub = " · ".join(parts)
         if dirty:
             sub += f" · ● unsaved: {', '.join(dirty)}"
+        sub += heartbeat.uncommitted_note(self.app)
         if self.app.busy:
             sub += " · working…"
         self.app.sub_title = sub
@@ -558,6 +562,7 @@ class MainScreen(Screen):
             ("Problems", rows(ProblemsView.BINDINGS)),
             ("History", rows(HistoryView.BINDINGS)),
             ("Forms", rows(FormScreen.BINDINGS)),
+            heartbeat.key_section(self.app, rows),
         ]
 
     async def compare_quarters(self) -> None:
@@ -615,7 +620,7 @@ class MainScreen(Screen):
                 (f"Rename selected {title}", entity_id, partial(self.rename_entity_flow, kind, entity_id)),
                 (f"Delete selected {title}", entity_id, partial(self.delete_entity_flow, kind, entity_id)),
             ]
-        return out
+        return out + heartbeat.palette_actions(self.app)
 
     async def _show_calendar(self) -> None:
         self._navigating = True

@@ -14,6 +14,7 @@ from textual.widgets import Input, Label, Static
 from tui.plan.registry import KINDS
 
 from ..detail import render_entity
+from ..lastchange import LastChanged
 from ..messages import (
     AddRequested,
     DeleteRequested,
@@ -213,6 +214,7 @@ class DetailPane(VerticalScroll):
         self.can_focus = False
 
     def compose(self) -> ComposeResult:
+        yield LastChanged(classes="detail-last-change")
         yield Static(Text("Nothing selected", style="dim"), classes="detail-body")
 
     def show(self, kind: str | None, entity_id: str | None) -> None:
@@ -225,6 +227,8 @@ class DetailPane(VerticalScroll):
         else:
             body = render_entity(plan, app.session.schemas, entity, app.problems, app.today)
         self.query_one(".detail-body", Static).update(body)
+        self.query_one(LastChanged).show(getattr(app, "plan_dir", None) if entity is not None else None, kind,
+                                         entity_id, app.today)
 
     def redraw(self) -> None:
         if self.shown:

@@ -14,7 +14,9 @@ from tui.plan.model import Plan
 from tui.plan.problems import ERROR, WARNING, Problem
 
 from ..detail import progress_line
+from ..pacemarks import goal_pace_text, goal_statuses, kr_pace_text
 from ..present import (
+    as_date,
     bar,
     counts,
     fmt,
@@ -66,14 +68,19 @@ def render_overview(plan: Plan, problems: list[Problem], today: dt.date, width: 
         text.append("\n")
     text.append("\nKey results\n", style="bold underline")
     wide = width >= 100
-    title_width = max(20, width - 62) if wide else width - 4
+    title_width = max(20, width - 74) if wide else width - 4
+    paces = goal_statuses(plan, today)
     by_goal: dict[str, list] = {}  # key results grouped once (not a pass over all of them per goal)
     for k in plan.all("key_result"):
         by_goal.setdefault(k.parent_id, []).append(k)
     for goal in plan.all("goal"):
         krs = by_goal.get(goal.id, [])
         text.append(f"{visible(goal.label)}", style="bold")
-        text.append(f"  {fmt(goal.data.get('team'))} · {fmt(goal.data.get('status')) or 'no status'}\n", style="dim")
+        text.append(f"  {fmt(goal.data.get('team'))} · {fmt(goal.data.get('status')) or 'no status'}", style="dim")
+        if goal.id in paces and krs:
+            text.append(" · ", style="dim")
+            text.append_text(goal_pace_text(*paces[goal.id]))
+        text.append("\n")
         for kr in krs:
             title = visible(kr.label)
             if len(title) > title_width:
@@ -82,10 +89,12 @@ def render_overview(plan: Plan, problems: list[Problem], today: dt.date, width: 
                 text.append(f"  {title:<{title_width}} ")
             else:
                 text.append(f"  {title}\n    ")
-            text.append_text(progress_line(kr.data, 16))
+            expected, status, _words = kr_pace_text(plan, kr, today)
+            text.append_text(progress_line(kr.data, 16, pace=(expected, status)))
             text.append("\n")
         if not krs:
             text.append("  no key results yet\n", style="dim")
+    _overdue(text, plan, today, width)
     text.append("\nIn this plan\n", style="bold underline")
     parts = [f"{name} {n}" for name, n in counts(plan)]
     line = ""
@@ -97,6 +106,28 @@ def render_overview(plan: Plan, problems: list[Problem], today: dt.date, width: 
     if line:
         text.append(line + "\n")
     return text
+
+
+def _overdue(text: Text, plan: Plan, today: dt.date, width: int, limit: int = 8) -> None:
+    """Content past its publish date and not published (the core's ``content.overdue``)."""
+    from tui.plan.rules_checkins import overdue_content
+
+    items = sorted(overdue_content(plan, today), key=lambda c: as_date(c.data.get("publish_date")) or today)
+    if not items:
+        return
+    text.append(f"\nOverdue content ({len(items)})\n", style="bold underline")
+    for c in items[:limit]:
+        day = as_date(c.data.get("publish_date"))
+        late = (today - day).days if day else 0
+        title = visible(c.label)
+        room = max(12, width - 40)
+        if len(title) > room:
+            title = title[: room - 1] + "…"
+        text.append(f"  {title}", style="")
+        text.append(f"  due {fmt(day)}, {late} day{'s' if late != 1 else ''} late · {fmt(c.data.get('status'))}\n",
+                    style="yellow")
+    if len(items) > limit:
+        text.append(f"  … and {len(items) - limit} more (5 lists the content)\n", style="dim")
 
 
 class OverviewView(VerticalScroll, can_focus=True):

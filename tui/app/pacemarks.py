@@ -1,0 +1,69 @@
+"""Pace on a key result's bar: the expected-by-today mark and the computed status.
+
+The bar shows progress from baseline to target (``present.kr_progress``); the mark ``┃``
+(blue, like the quarter's own clock on the Overview) sits where the key result should be by today (``tui.plan.insights.pace``), and the
+computed status (on track, at risk, off track, done) is written after it.  A goal's
+computed status stands beside its typed one, flagged when they disagree.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from rich.text import Text
+
+from tui.plan.insights.numbers import percent
+from tui.plan.insights.pace import LABELS, kr_pace, plan_pace
+from tui.plan.model import Plan
+
+from .present import bar
+
+MARK = "┃"
+STATUS_STYLES = {"on_track": "green", "done": "green", "at_risk": "yellow", "off_track": "red",
+                 "not_started": "dim", "unknown": "dim"}
+
+
+def marked_bar(fraction: float | None, expected: float | None, width: int, style: str) -> Text:
+    """The progress bar with the expected share marked on it."""
+    filled, track = bar(fraction, width)
+    cells = list(filled + track)
+    styles = [style] * len(filled) + ["dim"] * len(track)
+    out = Text()
+    at = None
+    if expected is not None and width > 0:
+        at = min(width - 1, max(0, int(round(min(max(expected, 0.0), 1.0) * width)) - (1 if expected >= 1 else 0)))
+    for i, (ch, st) in enumerate(zip(cells, styles)):
+        if i == at:
+            out.append(MARK, style="bold blue")
+        else:
+            out.append(ch, style=st)
+    return out
+
+
+def status_text(status: str) -> Text:
+    return Text(LABELS.get(status, status), style=STATUS_STYLES.get(status, ""))
+
+
+def kr_pace_text(plan: Plan, kr, today: dt.date) -> tuple[float | None, str, str]:
+    """(expected share, computed status, "expected 64%" words) of a key result."""
+    pace = kr_pace(plan, kr, today)
+    words = f"expected {percent(pace.expected_share)}" if pace.expected_share is not None else ""
+    return pace.expected_share, pace.status, words
+
+
+def goal_statuses(plan: Plan, today: dt.date) -> dict[str, tuple[str, str, bool]]:
+    """{goal id: (typed status, computed status, disagree)}."""
+    return {g.id: (g.typed, g.status, g.disagrees) for g in plan_pace(plan, today).goals}
+
+
+def goal_pace_text(typed: str, computed: str, disagrees: bool) -> Text:
+    """"on_track · pace: off track ⚠"."""
+    out = Text()
+    out.append("pace: ", style="dim")
+    out.append_text(status_text(computed))
+    if disagrees:
+        out.append(f" ⚠ typed {LABELS.get(typed, typed)}", style="yellow")
+    return out
+
+
+__all__ = ["MARK", "goal_pace_text", "goal_statuses", "kr_pace_text", "marked_bar", "status_text"]
