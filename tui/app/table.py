@@ -6,6 +6,10 @@ table instead: rows are plain text (never markup), column widths come from the t
 lengths, and ``render_line`` builds just the visible lines.  The header stays put,
 a click on it sorts by that column (again to reverse), a click on a row selects it,
 a double click opens it.
+
+Columns of numbers are right-aligned and never cut: when the columns do not fit the
+width, the text columns give up room (widest first, down to a few characters, with an
+ellipsis) before anything scrolls sideways.
 """
 
 from __future__ import annotations
@@ -23,6 +27,7 @@ from textual.strip import Strip
 from .present import Row
 
 MAX_COLUMN = 30
+MIN_TEXT_COLUMN = 8  # a text column is not squeezed below this (or its natural width)
 GUTTER = 2
 _MARKS = {"error": "✖", "warning": "▲"}
 
@@ -105,6 +110,9 @@ class RowTable(ScrollView, can_focus=True):
         self.rows: list[Row] = []
         self.view: list[int] = []
         self.widths: list[int] = [cell_len(t) + 2 for _, t in self.columns]
+        self.natural: list[int] = list(self.widths)  # widths before fitting to the screen
+        self.numeric: list[bool] = [False] * len(self.columns)  # columns that hold only numbers
+        self._fitted_for = -1
         self.sort_column: int | None = None
         self.reverse = False
         self.empty_text = empty_text
@@ -125,7 +133,7 @@ class RowTable(ScrollView, can_focus=True):
         current = keep_id if keep_id is not None else self.current_id
         old_pos = 0 if top else self.cursor
         self.view = view
-        self.virtual_size = Size(GUTTER + sum(w + 1 for w in self.widths), len(view) + 1)
+        self._fit()
         target = old_pos  # the row went away (deleted, filtered out): stay where it was
         if current is not None:
             for pos, i in enumerate(view):
@@ -144,7 +152,43 @@ class RowTable(ScrollView, can_focus=True):
                 n = len(text)
                 if n > widths[c]:
                     widths[c] = min(MAX_COLUMN, cell_len(text) if not text.isascii() else n)
+        numeric = []
+        for c in range(len(self.columns)):
+            kinds = {row.sort[c][0] for row in self.rows if c < len(row.sort)}
+            numeric.append(0 in kinds and kinds <= {0, 2})
+            if numeric[-1]:  # a number is shown whole, however long
+                widths[c] = max([widths[c], *(cell_len(row.cells[c]) for row in self.rows)])
+        self.natural = widths
+        self.numeric = numeric
+        self._fitted_for = -1
+        self._fit()
+
+    def _fit(self, force: bool = False) -> None:
+        """Column widths for the width on screen: text columns give up room, numbers never."""
+        room = self.scrollable_content_region.width - GUTTER
+        if room == self._fitted_for and not force:
+            self.virtual_size = Size(GUTTER + sum(w + 1 for w in self.widths), len(self.view) + 1)
+            return
+        self._fitted_for = room
+        widths = list(self.natural)
+        excess = sum(w + 1 for w in widths) - room if room > 0 else 0
+        floors = [w if self.numeric[c] else min(w, max(MIN_TEXT_COLUMN, cell_len(self.columns[c][1]) + 1))
+                  for c, w in enumerate(widths)]
+        while excess > 0:
+            squeezable = [c for c in range(len(widths)) if widths[c] > floors[c]]
+            if not squeezable:
+                break
+            widest = max(squeezable, key=lambda c: widths[c])
+            others = [widths[c] for c in squeezable if c != widest]
+            step = min(excess, widths[widest] - floors[widest], max(1, widths[widest] - max(others, default=0)))
+            widths[widest] -= step
+            excess -= step
         self.widths = widths
+        self.virtual_size = Size(GUTTER + sum(w + 1 for w in widths), len(self.view) + 1)
+        self.refresh()
+
+    def on_resize(self) -> None:
+        self._fit()
 
     @property
     def current_row(self) -> Row | None:
@@ -276,9 +320,11 @@ class RowTable(ScrollView, can_focus=True):
 
     # -- drawing ---------------------------------------------------------------------------
 
-    def _cell(self, text: str, width: int) -> str:
+    def _cell(self, text: str, width: int, right: bool = False) -> str:
         if cell_len(text) > width:
             return set_cell_size(text, width - 1) + "…"
+        if right:
+            return " " * (width - cell_len(text)) + text
         return set_cell_size(text, width)
 
     def render_line(self, y: int) -> Strip:
@@ -305,9 +351,9 @@ class RowTable(ScrollView, can_focus=True):
         for c, ((_key, title), w) in enumerate(zip(self.columns, self.widths)):
             if c == self.sort_column:
                 label = f"{title} {'▼' if self.reverse else '▲'}"
-                segments.append(Segment(self._cell(label, w) + " ", sorted_style))
+                segments.append(Segment(self._cell(label, w, self._right(c)) + " ", sorted_style))
             else:
-                segments.append(Segment(self._cell(title, w) + " ", header))
+                segments.append(Segment(self._cell(title, w, self._right(c)) + " ", header))
         return Strip(segments)
 
     def _row(self, pos: int) -> Strip:
@@ -322,9 +368,13 @@ class RowTable(ScrollView, can_focus=True):
         mark = _MARKS.get(row.mark, " ")
         mark_style = style + self.get_component_rich_style(f"rowtable--{row.mark}") if row.mark else style
         segments = [Segment(mark, mark_style), Segment(" ", style)]
-        text = " ".join(self._cell(cell, w) for cell, w in zip(row.cells, self.widths)) + " "
+        text = " ".join(self._cell(cell, w, self._right(c))
+                        for c, (cell, w) in enumerate(zip(row.cells, self.widths))) + " "
         segments.append(Segment(text, style))
         return Strip(segments)
+
+    def _right(self, column: int) -> bool:
+        return column < len(self.numeric) and self.numeric[column]
 
     def watch_cursor(self) -> None:
         self.refresh()

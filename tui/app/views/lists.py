@@ -14,6 +14,7 @@ from textual.widgets import Input, Label, Static
 from tui.plan.registry import KINDS
 
 from ..detail import render_entity
+from ..palette import follow_theme, palette_of
 from ..messages import (
     AddRequested,
     DeleteRequested,
@@ -112,8 +113,6 @@ class EntityList(Vertical):
         if keep_id is None:
             keep_id = table.current_id
         self.rows = rows
-        table.empty_text = "Nothing matches the filter" if self.filter_input.value else (
-            f"No {self.kind.plural.lower()} yet — press a to add one")
         table.rows = rows
         table._measure()
         self._apply_view(keep_id)
@@ -132,10 +131,22 @@ class EntityList(Vertical):
         if self.scoped:
             prefix = f"{self.scope}/" if self.scope else "\0"
             view = [i for i in view if self.rows[i].id.startswith(prefix)]
+        table.empty_text = self._empty_text()
         table.set_view(view, keep_id, top)
         total = len(self.rows) if not self.scoped else sum(1 for r in self.rows if r.id.startswith(f"{self.scope}/"))
         count = self.query_one(f"#count-{self.kind.name}", Label)
         count.update(f"{len(view)} of {total}" if len(view) != total else f"{total}")
+
+    def _empty_text(self) -> str:
+        """What an empty table says: why it is empty and the key that changes that."""
+        typed = self.filter_input.value.strip()
+        plural = self.kind.plural.lower()
+        if typed:
+            shown = typed if len(typed) <= 30 else typed[:29] + "…"
+            return f"No {plural} match “{shown}” — Esc clears the filter"
+        if self.scoped and not self.scope:
+            return f"Select a {KINDS[self.kind.parent].title.lower()} to see its {plural}" if self.kind.parent else ""
+        return f"No {plural} yet — press a to add one"
 
     @on(Input.Changed)
     def _filter_changed(self, event: Input.Changed) -> None:
@@ -151,6 +162,12 @@ class EntityList(Vertical):
         self.table.focus()
 
     def on_key(self, event: events.Key) -> None:
+        if event.key == "escape" and not self.filter_input.has_focus and self.filter_input.value:
+            # the empty table says "Esc clears the filter": it does, from the table too
+            event.stop()
+            self.filter_input.value = ""
+            self._apply_view()
+            return
         if self.filter_input.has_focus and event.key in ("escape", "down"):
             event.stop()
             if event.key == "escape" and self.filter_input.value:
@@ -215,6 +232,12 @@ class DetailPane(VerticalScroll):
     def compose(self) -> ComposeResult:
         yield Static(Text("Nothing selected", style="dim"), classes="detail-body")
 
+    def on_mount(self) -> None:
+        follow_theme(self, self.redraw)
+
+    def on_resize(self) -> None:
+        self.redraw()
+
     def show(self, kind: str | None, entity_id: str | None) -> None:
         app = self.app  # read only: the plan, its problems, the schemas
         plan = app.plan
@@ -223,7 +246,8 @@ class DetailPane(VerticalScroll):
         if plan is None:
             body = Text("Loading…", style="dim")
         else:
-            body = render_entity(plan, app.session.schemas, entity, app.problems, app.today)
+            body = render_entity(plan, app.session.schemas, entity, app.problems, app.today,
+                                 width=self.scrollable_content_region.width or None, pal=palette_of(app))
         self.query_one(".detail-body", Static).update(body)
 
     def redraw(self) -> None:

@@ -10,14 +10,17 @@ from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.widgets import Static
 
+from tui.plan.insights import numbers
 from tui.plan.model import Plan
 from tui.plan.problems import ERROR, WARNING, Problem
 
 from ..detail import progress_line
+from ..palette import DEFAULT, Palette, follow_theme, palette_of
 from ..present import (
     bar,
     counts,
     fmt,
+    plan_currency,
     quarter_clock,
     visible,
 )
@@ -25,7 +28,8 @@ from ..present import (
 # -- overview ---------------------------------------------------------------------------------
 
 
-def render_overview(plan: Plan, problems: list[Problem], today: dt.date, width: int, validated: bool = True) -> Text:
+def render_overview(plan: Plan, problems: list[Problem], today: dt.date, width: int, validated: bool = True,
+                    pal: Palette = DEFAULT) -> Text:
     text = Text(no_wrap=True, overflow="ellipsis")
     data = plan.files["plan.toml"].data.get("plan", {}) if "plan.toml" in plan.files else {}
     company = visible(str(data.get("company", "")) or "(no company set)")
@@ -41,7 +45,7 @@ def render_overview(plan: Plan, problems: list[Problem], today: dt.date, width: 
     text.append(f"   today is {today.isoformat()}\n", style="dim")
     if gone is not None:
         filled, track = bar(gone, max(10, min(40, width - 20)))
-        text.append(filled, style="blue")
+        text.append(filled, style=pal.bar_info)
         text.append(track, style="dim")
         text.append(f" {gone * 100:3.0f}% of the quarter gone\n")
     errors = sum(1 for p in problems if p.severity == ERROR)
@@ -50,19 +54,21 @@ def render_overview(plan: Plan, problems: list[Problem], today: dt.date, width: 
     if not validated:
         text.append("checking the plan…\n", style="dim")
     else:
-        text.append(f"{errors} error{'s' if errors != 1 else ''}", style="red" if errors else "green")
+        text.append(f"{errors} error{'s' if errors != 1 else ''}", style=pal.bad if errors else pal.good)
         text.append(", ")
-        text.append(f"{warnings} warning{'s' if warnings != 1 else ''}", style="yellow" if warnings else "green")
+        text.append(f"{warnings} warning{'s' if warnings != 1 else ''}", style=pal.warn if warnings else pal.good)
         if errors or warnings:
             text.append("   (8 lists them)", style="dim")
         text.append("\n")
     target = data.get("revenue_target")
     if target is not None:
         text.append("Revenue target  ", style="bold")
-        text.append(f"{fmt(target)} {fmt(data.get('currency', ''))}")
+        currency = plan_currency(plan)
+        text.append(numbers.money(target, currency, short=False))
         deal = data.get("average_deal_size")
-        if isinstance(deal, (int, float)) and deal and isinstance(target, (int, float)):
-            text.append(f"  ≈ {target / deal:.0f} deals of {fmt(deal)}", style="dim")
+        if numbers.is_finite_number(deal) and deal and numbers.is_finite_number(target):
+            text.append(f"  ≈ {numbers.full(round(target / deal))} deals of {numbers.money(deal, currency, short=False)}",
+                        style="dim")
         text.append("\n")
     text.append("\nKey results\n", style="bold underline")
     wide = width >= 100
@@ -79,7 +85,7 @@ def render_overview(plan: Plan, problems: list[Problem], today: dt.date, width: 
                 text.append(f"  {title:<{title_width}} ")
             else:
                 text.append(f"  {title}\n    ")
-            text.append_text(progress_line(kr.data, 16))
+            text.append_text(progress_line(kr.data, 16, compact=True, currency=plan_currency(plan), pal=pal))
             text.append("\n")
         if not krs:
             text.append("  no key results yet\n", style="dim")
@@ -118,7 +124,7 @@ class OverviewView(VerticalScroll, can_focus=True):
         if app.plan is None:
             return
         width = self.scrollable_content_region.width or 80
-        text = render_overview(app.plan, app.problems, app.today, width, app.validated)
+        text = render_overview(app.plan, app.problems, app.today, width, app.validated, palette_of(app))
         # the coverage map and the alignment stage sit between the quarter's summary and the key results
         cut = text.plain.find("\nKey results\n")
         head, rest = (text[:cut], text[cut:]) if cut >= 0 else (text, Text(""))
@@ -130,6 +136,9 @@ class OverviewView(VerticalScroll, can_focus=True):
 
             self._insights_for = app.plan
             self.query_one(InsightsPanel).recompute()
+
+    def on_mount(self) -> None:
+        follow_theme(self, lambda: self.redraw(resized=True))
 
     def on_resize(self) -> None:
         self.redraw(resized=True)

@@ -13,6 +13,7 @@ from textual.widgets import Label, Static
 from tui.plan.problems import ERROR, Problem
 from tui.plan.registry import KINDS
 
+from ..palette import follow_theme, palette_of
 from ..messages import (
     ProblemJumpRequested,
 )
@@ -46,13 +47,15 @@ class ProblemsView(Horizontal):
             yield Static(Text(""), id="problem-detail")
 
     def on_mount(self) -> None:
+        follow_theme(self, lambda: self._show(self.query_one(RowTable).current_row))
         app = self.app  # read only: the plan, its problems, the schemas
         if app.plan is not None:
             self.set_problems(app.problems, app.validated)
 
     def set_problems(self, problems: list[Problem], done: bool = True) -> None:
-        # a file that does not parse explains many other problems: those come first
-        problems = sorted(problems, key=lambda p: not p.code.startswith("toml."))
+        # errors before warnings; among errors, a file that does not parse explains many
+        # other problems: those come first (the sort is stable: otherwise as reported)
+        problems = sorted(problems, key=lambda p: (p.severity != ERROR, not p.code.startswith("toml.")))
         self.problems = problems
         rows = []
         for i, p in enumerate(problems):
@@ -77,10 +80,14 @@ class ProblemsView(Horizontal):
     @on(RowTable.Highlighted)
     def _highlighted(self, event: RowTable.Highlighted) -> None:
         event.stop()
+        self._show(event.row)
+
+    def _show(self, row: Row | None) -> None:
+        pal = palette_of(self.app)
         body = Text()
-        if event.row is not None:
-            p = self.problems[event.row.key]
-            body.append(f"{p.severity.upper()}  {p.code}\n", style="bold red" if p.severity == ERROR else "bold yellow")
+        if row is not None and row.key < len(self.problems):
+            p = self.problems[row.key]
+            body.append(f"{p.severity.upper()}  {p.code}\n", style=f"bold {pal.bad if p.severity == ERROR else pal.warn}")
             body.append(f"{p.file}" + (f", line {p.line}, column {p.col}" if p.line else "") + "\n", style="dim")
             if p.kind:
                 body.append(f"{p.kind} {p.entity}" + (f" · field {p.field}" if p.field else "") + "\n", style="dim")
