@@ -158,7 +158,7 @@ async def test_trend_modal_has_one_row_per_quarter(repo_plan):
         quarter_rows = [line for line in body.splitlines() if line.startswith("2026-")]
         assert len(quarter_rows) == 2
         assert quarter_rows[0].startswith("2026-Q3") and quarter_rows[1].startswith("2026-Q4 (now)")
-        assert body.count("actual") == 2 and "1000000" in body and "2500000" in body and "█" in body
+        assert body.count("actual") == 2 and "1,000,000" in body and "2,500,000" in body and "█" in body
 
 
 async def test_coverage_map_and_stage(plan_dir):
