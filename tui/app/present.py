@@ -61,6 +61,36 @@ def cell_text(entity: Entity, column: str, value, currency: str = "") -> str:
     return fmt(value)
 
 
+def references_phrase(count: int, files) -> str:
+    """How many references, in how many files: "25 references in 3 files (a.toml, b.toml, c.toml)"."""
+    files = sorted(set(files))
+    if count == 0:
+        return "no references"
+    refs = f"{numbers.full(count)} reference{'s' if count != 1 else ''}"
+    where = f"{len(files)} file{'s' if len(files) != 1 else ''}"
+    return f"{refs} in {where} ({', '.join(files)})" if files else refs
+
+
+def rename_preview(referrers) -> str:
+    """What a rename will change besides the id, from the entity's referrers: per file,
+    how many references and in which entries (the first few)."""
+    if not referrers:
+        return "Nothing else refers to it: only its id changes."
+    by_file: dict[str, list] = {}
+    for r in referrers:
+        by_file.setdefault(r.file, []).append(r)
+    lines = [f"{references_phrase(len(referrers), by_file).capitalize()} will follow:"]
+    for file, refs in sorted(by_file.items()):
+        names = []
+        for r in refs:
+            label = visible(f"{r.entity.id}.{r.field}" if r.field else r.entity.id)
+            if label not in names:
+                names.append(label)
+        shown = ", ".join(names[:4]) + (f" and {len(names) - 4} more" if len(names) > 4 else "")
+        lines.append(f"  {file}: {len(refs)} — {shown}")
+    return "\n".join(lines)
+
+
 def title_of(key: str) -> str:
     return key.replace("_", " ").capitalize()
 

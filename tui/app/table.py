@@ -7,12 +7,14 @@ lengths, and ``render_line`` builds just the visible lines.  The header stays pu
 a click on it sorts by that column (again to reverse), a click on a row selects it,
 a double click opens it.
 
-Columns of numbers are right-aligned and never cut: when the columns do not fit the
-width, the text columns give up room (widest first, down to a few characters, with an
+Columns of numbers are right-aligned and never cut (nor are dates): when the columns
+do not fit the width, the text columns give up room (widest first, down to a few characters, with an
 ellipsis) before anything scrolls sideways.
 """
 
 from __future__ import annotations
+
+import datetime as dt
 
 from rich.cells import cell_len, set_cell_size
 from rich.segment import Segment
@@ -51,13 +53,13 @@ class RowTable(ScrollView, can_focus=True):
         background: $surface;
         scrollbar-gutter: stable;
         & > .rowtable--header { background: $panel; color: $text; text-style: bold; }
-        & > .rowtable--sorted { background: $panel; color: $accent; text-style: bold; }
+        & > .rowtable--sorted { background: $panel; color: $text-primary; text-style: bold; }
         & > .rowtable--cursor { background: $surface-lighten-2; color: $text; }
         &:focus > .rowtable--cursor { background: $block-cursor-background; color: $block-cursor-foreground;
                                       text-style: $block-cursor-text-style; }
         & > .rowtable--even { background: $surface-lighten-1; }
-        & > .rowtable--error { color: $error; text-style: bold; }
-        & > .rowtable--warning { color: $warning; text-style: bold; }
+        & > .rowtable--error { color: $text-error; text-style: bold; }
+        & > .rowtable--warning { color: $text-warning; text-style: bold; }
         & > .rowtable--empty { color: $text-muted; text-style: italic; }
     }
     """
@@ -112,6 +114,7 @@ class RowTable(ScrollView, can_focus=True):
         self.widths: list[int] = [cell_len(t) + 2 for _, t in self.columns]
         self.natural: list[int] = list(self.widths)  # widths before fitting to the screen
         self.numeric: list[bool] = [False] * len(self.columns)  # columns that hold only numbers
+        self.fixed: list[bool] = [False] * len(self.columns)  # numbers and dates: never cut
         self._fitted_for = -1
         self.sort_column: int | None = None
         self.reverse = False
@@ -152,14 +155,19 @@ class RowTable(ScrollView, can_focus=True):
                 n = len(text)
                 if n > widths[c]:
                     widths[c] = min(MAX_COLUMN, cell_len(text) if not text.isascii() else n)
-        numeric = []
-        for c in range(len(self.columns)):
+        numeric, fixed = [], []
+        for c, (key, _title) in enumerate(self.columns):
             kinds = {row.sort[c][0] for row in self.rows if c < len(row.sort)}
             numeric.append(0 in kinds and kinds <= {0, 2})
-            if numeric[-1]:  # a number is shown whole, however long
+            # dates are cut no more than numbers are: "2026-12…" says nothing
+            dated = key != "id" and bool(self.rows) and all(
+                isinstance(row.data.get(key), (dt.date, dt.time)) or row.data.get(key) is None for row in self.rows)
+            fixed.append(numeric[-1] or dated)
+            if fixed[-1]:  # shown whole, however long
                 widths[c] = max([widths[c], *(cell_len(row.cells[c]) for row in self.rows)])
         self.natural = widths
         self.numeric = numeric
+        self.fixed = fixed
         self._fitted_for = -1
         self._fit()
 
@@ -172,7 +180,7 @@ class RowTable(ScrollView, can_focus=True):
         self._fitted_for = room
         widths = list(self.natural)
         excess = sum(w + 1 for w in widths) - room if room > 0 else 0
-        floors = [w if self.numeric[c] else min(w, max(MIN_TEXT_COLUMN, cell_len(self.columns[c][1]) + 1))
+        floors = [w if self.fixed[c] else min(w, max(MIN_TEXT_COLUMN, cell_len(self.columns[c][1]) + 1))
                   for c, w in enumerate(widths)]
         while excess > 0:
             squeezable = [c for c in range(len(widths)) if widths[c] > floors[c]]

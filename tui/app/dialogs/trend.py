@@ -142,6 +142,8 @@ class TrendScreen(InfoDialog):
         yield Static(Text("Reading the quarters…", style="dim"), id="trend-body")
 
     def on_mount(self) -> None:
+        super().on_mount()
+        self.query_one("#trend-body").loading = True
         self._load(self.plan_dir, self.kr_id)
 
     @work(thread=True, exclusive=True, group="trend")
@@ -168,6 +170,7 @@ class TrendScreen(InfoDialog):
         message.stop()
         self.points = message.points
         body = self.query_one("#trend-body", Static)
+        body.loading = False
         if message.points is None:
             body.update(Text(message.error or "", style=palette_of(self.app).warn))
         else:

@@ -280,6 +280,9 @@ class HistoryView(Horizontal):
         self._generation += 1
         self.query_one("#history-diff", Static).update(
             Text(f"Comparing {self.a_label} → {self.b_label}…", style="dim"))
+        # a loading indicator over the diff while it is worked out in a thread (the list
+        # and every key stay live: mark another pair and this one is dropped)
+        self.query_one("#history-right").loading = True
         self._diff_worker(self._generation, self.qd.plan_dir, self.a, self.b, palette_of(self.app))
 
     @work(thread=True, exclusive=True, group="history-diff")
@@ -301,6 +304,7 @@ class HistoryView(Horizontal):
     def _diff_ready(self, message: DiffReady) -> None:
         message.stop()
         if message.generation == self._generation:
+            self.query_one("#history-right").loading = False
             self._rendered = message.rendered
             self.query_one("#history-diff", Static).update(message.text)
 
