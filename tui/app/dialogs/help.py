@@ -53,4 +53,5 @@ class HelpScreen(InfoDialog):
     def on_mount(self) -> None:
         # the list scrolls with the arrows (and page keys) at once: the body has the focus;
         # esc, q, ? and the Close button still close it
-        self.query_one(".dialog-body").focus()
+        # (after the dialog's own mount handler, which focuses the Close button)
+        self.call_after_refresh(self.query_one(".dialog-body").focus)

@@ -142,7 +142,6 @@ class TrendScreen(InfoDialog):
         yield Static(Text("Reading the quarters…", style="dim"), id="trend-body")
 
     def on_mount(self) -> None:
-        super().on_mount()
         self.query_one("#trend-body").loading = True
         self._load(self.plan_dir, self.kr_id)
 
