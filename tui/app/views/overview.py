@@ -27,6 +27,8 @@ from ..present import (
 
 # -- overview ---------------------------------------------------------------------------------
 
+SHORT_HEIGHT = 30  # below this many rows the key results come before the coverage map
+
 
 def render_overview(plan: Plan, problems: list[Problem], today: dt.date, width: int, validated: bool = True,
                     pal: Palette = DEFAULT) -> Text:
@@ -125,8 +127,10 @@ class OverviewView(VerticalScroll, can_focus=True):
             return
         width = self.scrollable_content_region.width or 80
         text = render_overview(app.plan, app.problems, app.today, width, app.validated, palette_of(app))
-        # the coverage map and the alignment stage sit between the quarter's summary and the key results
-        cut = text.plain.find("\nKey results\n")
+        # the coverage map and the alignment stage sit between the quarter's summary and the key
+        # results; on a short screen (80×24) after the key results, so one shows without scrolling
+        short = (self.size.height or 40) < SHORT_HEIGHT
+        cut = text.plain.find("\nIn this plan\n" if short else "\nKey results\n")
         head, rest = (text[:cut], text[cut:]) if cut >= 0 else (text, Text(""))
         self.query_one("#overview-body", Static).update(head)
         self.query_one("#overview-rest", Static).update(rest)
