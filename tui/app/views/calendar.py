@@ -53,6 +53,8 @@ DAY_NAMES = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"]
 
 
 class CalendarView(Widget, can_focus=True):
+    ALLOW_MAXIMIZE = True
+    MAXIMIZE_PANE = True
     BINDINGS = [
         Binding("left", "day(-1)", "Previous day", show=False, id="calendar.left", tooltip="Go to the day before"),
         Binding("right", "day(1)", "Next day", show=False, id="calendar.right", tooltip="Go to the day after"),
@@ -72,7 +74,7 @@ class CalendarView(Widget, can_focus=True):
                 tooltip="Show the previous month"),
         Binding("pagedown,greater_than_sign", "month(1)", "Next month", id="calendar.next-month", show=False,
                 tooltip="Show the next month"),
-        Binding("t", "today", "Today", id="calendar.today", show=False, tooltip="Go to today"),
+        Binding("t", "today", "Today", id="calendar.today", tooltip="Go to today"),
         Binding("e,enter", "edit", "Edit", id="calendar.edit", show=False, tooltip="Edit the picked item"),
     ]
 

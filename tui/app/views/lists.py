@@ -41,6 +41,9 @@ def column_title(kind_name: str, key: str) -> str:
 class EntityList(Vertical):
     """A filter box, a row count and the table of one kind of entity."""
 
+    ALLOW_MAXIMIZE = True  # m fills the screen with the list (its filter and count too)
+    MAXIMIZE_PANE = True
+
     BINDINGS = [
         Binding("a", "add", "Add", id="list.add", tooltip="Add a new entry (a small form asks for the id and "
                 "the required fields)"),
@@ -223,6 +226,9 @@ class EntityList(Vertical):
 
 class DetailPane(VerticalScroll):
     """The selected entity, all its fields, its children and its problems."""
+
+    ALLOW_MAXIMIZE = True
+    MAXIMIZE_PANE = True
 
     def __init__(self, id: str | None = None) -> None:
         super().__init__(id=id, classes="detail")

@@ -105,6 +105,8 @@ def render_overview(plan: Plan, problems: list[Problem], today: dt.date, width: 
 
 
 class OverviewView(VerticalScroll, can_focus=True):
+    ALLOW_MAXIMIZE = True
+    MAXIMIZE_PANE = True
     BINDINGS = [
         Binding("e", "edit_plan", "Edit plan", id="overview.edit", tooltip="Edit the plan's settings "
                 "(company, quarter, dates, stages, targets)"),

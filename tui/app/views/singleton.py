@@ -17,6 +17,9 @@ from ..palette import follow_theme, palette_of
 class SingletonPanel(VerticalScroll, can_focus=True):
     """A one-of table ([sla], [lead_scoring]) shown in full, edited with e."""
 
+    ALLOW_MAXIMIZE = True
+    MAXIMIZE_PANE = True
+
     BINDINGS = [
         Binding("e,enter", "edit", "Edit", id="singleton.edit", tooltip="Edit these settings"),
     ]
