@@ -115,6 +115,7 @@ class RowTable(ScrollView, can_focus=True):
         self.natural: list[int] = list(self.widths)  # widths before fitting to the screen
         self.numeric: list[bool] = [False] * len(self.columns)  # columns that hold only numbers
         self.fixed: list[bool] = [False] * len(self.columns)  # numbers and dates: never cut
+        self.min_widths: dict[str, int] = {}  # column key -> the least room it keeps (its name: more)
         self._fitted_for = -1
         self.sort_column: int | None = None
         self.reverse = False
@@ -180,7 +181,8 @@ class RowTable(ScrollView, can_focus=True):
         self._fitted_for = room
         widths = list(self.natural)
         excess = sum(w + 1 for w in widths) - room if room > 0 else 0
-        floors = [w if self.fixed[c] else min(w, max(MIN_TEXT_COLUMN, cell_len(self.columns[c][1]) + 1))
+        floors = [w if self.fixed[c] else min(w, max(MIN_TEXT_COLUMN, cell_len(self.columns[c][1]) + 1,
+                                                     self.min_widths.get(self.columns[c][0], 0)))
                   for c, w in enumerate(widths)]
         while excess > 0:
             squeezable = [c for c in range(len(widths)) if widths[c] > floors[c]]

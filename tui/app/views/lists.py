@@ -84,7 +84,10 @@ class EntityList(Vertical):
                         classes="list-filter", compact=True)
             yield Label("", id=f"count-{self.kind.name}", classes="list-count", markup=False)
         cols = [(c, column_title(self.kind.name, c)) for c in columns_for(self.kind)]
-        yield RowTable(cols, id=f"table-{self.kind.name}", empty_text="Loading…")
+        table = RowTable(cols, id=f"table-{self.kind.name}", empty_text="Loading…")
+        # squeezed to fit the width, a list keeps enough of each entry's name and id to read
+        table.min_widths = {self.kind.label: 18, "id": 12}
+        yield table
 
     def on_mount(self) -> None:
         rows = getattr(self.app, "rows", {}).get(self.kind.name, self.rows or None)
