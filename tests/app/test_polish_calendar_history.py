@@ -135,3 +135,49 @@ async def test_quarter_picker_starts_on_the_previous_quarter_then_head_and_shows
         assert lines[0].startswith("plan diff 2026-Q3 →") or lines[0].startswith("plan diff plan/2026-Q3 →")
         assert "changed" in lines[1]  # the summary right under the heading
         assert not app.query_one("#history-right").loading
+
+
+@pytest.fixture
+def carried(tmp_path, monkeypatch, plan_dir) -> Path:
+    """A commit, then every goal marked carried from 2026-Q3 in the working tree (what a
+    rollover writes on each carried entry)."""
+    home = tmp_path / "home"
+    home.mkdir()
+    monkeypatch.setenv("HOME", str(home))
+    monkeypatch.setenv("GIT_CONFIG_GLOBAL", str(home / ".gitconfig"))
+    monkeypatch.setenv("GIT_CONFIG_NOSYSTEM", "1")
+    repo = tmp_path / "repo"
+    repo.mkdir()
+    plans = repo / "plans"
+    shutil.copytree(plan_dir, plans)
+    git(repo, "init", "-q", "-b", "main")
+    git(repo, "config", "user.name", "Test Author")
+    git(repo, "config", "user.email", "test@example.com")
+    git(repo, "add", "plans")
+    git(repo, "commit", "-q", "-m", "plan")
+    plan = load_plan(plans)
+    for goal in plan.all("goal"):
+        custom = dict(goal.data.get("custom") or {})
+        custom["carried_from"] = "2026-Q3"
+        apply_change(plan, set_field(plan, "goal", goal.id, "custom", custom))
+        plan = load_plan(plans)
+    return plans
+
+
+async def test_carried_provenance_is_folded_into_one_line_and_f_lists_it(carried):
+    app = make_app(carried)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await ready(pilot)
+        goals = len(app.plan.all("goal"))
+        await pilot.press("9")
+        await settle(pilot, 2)
+        view = app.query_one(HistoryView)
+        await wait_for(pilot, lambda: view.in_repo is not None, what="the history")
+        diff = app.query_one("#history-diff")
+        await wait_for(pilot, lambda: "folded" in str(diff.render()), what="the folded diff")
+        text = str(diff.render())
+        assert "carried_from" not in text.replace("custom.carried_from", "", 1) or text.count("carried_from") == 1
+        assert "(folded; f lists each)" in text and "--all-fields" not in text
+        app.query_one("#history-revisions").focus()
+        await pilot.press("f")
+        await wait_for(pilot, lambda: str(diff.render()).count("carried_from") >= goals, what="every carried goal")

@@ -94,12 +94,13 @@ class RowTable(ScrollView, can_focus=True):
             return self.table
 
     class Activated(Message):
-        """Enter or a double click on a row."""
+        """Enter or a double click on a row (``mouse``: the double click)."""
 
-        def __init__(self, table: "RowTable", row: Row) -> None:
+        def __init__(self, table: "RowTable", row: Row, mouse: bool = False) -> None:
             super().__init__()
             self.table = table
             self.row = row
+            self.mouse = mouse
 
         @property
         def control(self) -> "RowTable":
@@ -312,7 +313,9 @@ class RowTable(ScrollView, can_focus=True):
         if 0 <= pos < len(self.view):
             self._move(pos)
             if event.chain >= 2:
-                self.key_enter()
+                row = self.current_row
+                if row is not None:
+                    self.post_message(self.Activated(self, row, mouse=True))
 
     def _column_at(self, x: int) -> int | None:
         edge = GUTTER

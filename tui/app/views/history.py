@@ -42,6 +42,8 @@ def diff_text(rendered: str, pal: Palette = DEFAULT) -> Text:
     out = Text()
     lines = summary_first(rendered).split("\n")
     for i, line in enumerate(lines):
+        # the CLI's flag means nothing here: the view's key lists folded provenance
+        line = line.replace("(folded; --all-fields lists each)", "(folded; f lists each)")
         stripped = line.lstrip()
         style = ""
         if i <= 1 and lines[0].startswith("plan diff"):
@@ -67,19 +69,22 @@ def quarter_defaults(quarters: list[str], plan_quarter: str | None) -> tuple[int
     return len(quarters) - 1, "the newest tagged quarter"
 
 
-def compute_diff(plan_dir: Path, a: str | None, b: str | None):
-    """The semantic diff from revision ``a`` to ``b`` (None = the working tree)."""
+def compute_diff(plan_dir: Path, a: str | None, b: str | None, all_fields: bool = False):
+    """The semantic diff from revision ``a`` to ``b`` (None = the working tree); the
+    provenance a rollover sets on every carried entry is folded into one line unless
+    ``all_fields``."""
     from tui.history import diff_revisions
 
     if a is not None:
-        return diff_revisions(plan_dir, a, b)
+        return diff_revisions(plan_dir, a, b, all_fields=all_fields)
     # the working tree as the old side: compare snapshots directly
     from tui.history.repo import PlanRepo
     from tui.history.semdiff import diff_snapshots
     from tui.history.snapshot import snapshot_at
 
     with PlanRepo(plan_dir) as prepo:
-        return diff_snapshots(snapshot_at(prepo, None), snapshot_at(prepo, b), plan=prepo.rel or ".")
+        return diff_snapshots(snapshot_at(prepo, None), snapshot_at(prepo, b), plan=prepo.rel or ".",
+                              all_fields=all_fields)
 
 
 # -- messages -------------------------------------------------------------------------------------
@@ -120,6 +125,8 @@ class HistoryView(Horizontal):
         Binding("q", "compare_quarters", "Quarters", id="history.quarters",
                 tooltip="Compare two quarters (their tagged final revisions)"),
         Binding("r", "reload", "Reload", id="history.reload", show=False, tooltip="Read the history again"),
+        Binding("f", "all_fields", "Fold", id="history.fields", show=False,
+                tooltip="List the provenance every carried entry repeats, or fold it into one line again"),
     ]
 
     def __init__(self, id: str | None = "history-view") -> None:
@@ -132,6 +139,7 @@ class HistoryView(Horizontal):
         self.in_repo: bool | None = None
         self._generation = 0
         self._rendered: str | None = None
+        self.all_fields = False  # f: list folded provenance entry by entry
 
     @property
     def qd(self):  # the app's state (plan folder, session) and its generic API
@@ -283,15 +291,16 @@ class HistoryView(Horizontal):
         # a loading indicator over the diff while it is worked out in a thread (the list
         # and every key stay live: mark another pair and this one is dropped)
         self.query_one("#history-right").loading = True
-        self._diff_worker(self._generation, self.qd.plan_dir, self.a, self.b, palette_of(self.app))
+        self._diff_worker(self._generation, self.qd.plan_dir, self.a, self.b, palette_of(self.app), self.all_fields)
 
     @work(thread=True, exclusive=True, group="history-diff")
-    def _diff_worker(self, generation: int, plan_dir: Path, a: str | None, b: str | None, pal: Palette) -> None:
+    def _diff_worker(self, generation: int, plan_dir: Path, a: str | None, b: str | None, pal: Palette,
+                     all_fields: bool = False) -> None:
         from tui.history.semdiff import render_text
 
         rendered = None
         try:
-            rendered = render_text(compute_diff(plan_dir, a, b))
+            rendered = render_text(compute_diff(plan_dir, a, b, all_fields))
             text = diff_text(rendered, pal)
         except PlanError as exc:
             text = Text(exc.message, style=pal.bad)
@@ -307,6 +316,11 @@ class HistoryView(Horizontal):
             self.query_one("#history-right").loading = False
             self._rendered = message.rendered
             self.query_one("#history-diff", Static).update(message.text)
+
+    def action_all_fields(self) -> None:
+        self.all_fields = not self.all_fields
+        if self.in_repo:
+            self._refresh_diff()
 
     def _restyle(self) -> None:
         """The theme changed: the revisions and the diff in its colours."""

@@ -55,10 +55,13 @@ class ProblemsView(Horizontal):
     def set_problems(self, problems: list[Problem], done: bool = True) -> None:
         # errors before warnings; among errors, a file that does not parse explains many
         # other problems: those come first (the sort is stable: otherwise as reported)
-        problems = sorted(problems, key=lambda p: (p.severity != ERROR, not p.code.startswith("toml.")))
-        self.problems = problems
+        # A row's key stays the problem's place in the list as reported (what others index).
+        self.problems = list(problems)
+        order = sorted(range(len(problems)),
+                       key=lambda i: (problems[i].severity != ERROR, not problems[i].code.startswith("toml.")))
         rows = []
-        for i, p in enumerate(problems):
+        for i in order:
+            p = problems[i]
             where = f"{p.file}:{p.line}" if p.line else p.file
             entity = f"{p.kind} {p.entity}".strip() if p.kind else ""
             cells = (visible(p.message), where, visible(entity), visible(p.field))
@@ -99,7 +102,10 @@ class ProblemsView(Horizontal):
     @on(RowTable.Activated)
     def _activated(self, event: RowTable.Activated) -> None:
         event.stop()
-        self.action_jump()
+        # enter is the view's own key (problems.jump) and runs the jump already: acting
+        # on the table's enter too opened the entry's form twice
+        if event.mouse:
+            self.action_jump()
 
     def action_jump(self) -> None:
         row = self.query_one(RowTable).current_row
