@@ -24,6 +24,7 @@ PRIORITY = {
     "app.save": 3,
     "app.undo": 3,
     "app.back": 4,
+    "app.detail": 3,
     "view.overview": 6,  # "1‥9 Views": the tabs themselves say it
     "app.trend": 4,
 }

@@ -22,7 +22,7 @@ from textual.app import App, ComposeResult
 from textual.binding import Binding
 from textual.content import Content
 from textual.css.query import NoMatches
-from textual.widgets import ContentSwitcher, Footer, Header, TabbedContent, TabPane
+from textual.widgets import ContentSwitcher, Header, TabbedContent, TabPane
 
 from tui.plan import ops
 from tui.plan.edit import EditError
@@ -35,13 +35,14 @@ from tui.plan.save import atomic_write
 from tui.plan.validation import validate
 
 from .commands import PlanCommands
-from .config import Settings, load_settings, remember_theme
+from .config import Settings, load_settings, remember_theme, unknown_keys
 from .dialogs.choice import Choice, ChoiceScreen
 from .dialogs.form import FormScreen
 from .dialogs.help import HelpScreen
 from .dialogs.new_id import NewIdScreen
 from .dialogs.trend import TrendScreen
 from .formspec import apply_values, check_entity, check_new_id, fresh_id
+from .footer import PriorityFooter
 from .guard import WorkerResult, result_handler
 from .messages import (
     AddRequested,
@@ -54,10 +55,13 @@ from .messages import (
     ProblemJumpRequested,
     RenameRequested,
 )
-from .present import as_date, build_rows, problem_marks, visible
+from .navigation import NAV_BINDINGS, Navigation
+from .palette import palette_of
+from .present import as_date, build_rows, plan_currency, problem_marks, references_phrase, rename_preview, visible
 from .session import DiskEvent, Outcome, RecoveryError, SaveReport, Session, fork
 from .strips import TerminalSafe
 from .table import RowTable
+from .tablabels import fit_labels
 from .views.calendar import CalendarView
 from .views.content import ContentView
 from .views.history import HistoryView
@@ -155,12 +159,13 @@ class DiskChanged(WorkerResult):
 # -- the app --------------------------------------------------------------------------------------
 
 
-class QuarterdeckApp(App[int]):
+class QuarterdeckApp(Navigation, App[int]):
     """Keep one shared quarterly plan: goals, personas, accounts, content, agreements."""
 
     TITLE = "Quarterdeck"
     CSS_PATH = "app.tcss"
     HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (100, "-wide")]
+    VERTICAL_BREAKPOINTS = [(0, "-short"), (30, "-tall")]  # 80×24 is short: the lists get more room
     COMMANDS = App.COMMANDS | {PlanCommands}
     NOTIFICATION_TIMEOUT = 6
 
@@ -179,6 +184,7 @@ class QuarterdeckApp(App[int]):
         Binding("question_mark,f1", "help", "Keys", id="app.help", tooltip="List every key"),
         Binding("ctrl+q", "quit", "Quit", id="app.quit", priority=True, show=False,
                 tooltip="Quit (asks first when there are unsaved edits)"),
+        *NAV_BINDINGS,
     ]
 
     def __init__(self, plan_dir: Path | str, today: dt.date | None = None, *, watch: float | None = WATCH_SECONDS,
@@ -204,6 +210,8 @@ class QuarterdeckApp(App[int]):
         self._asking_disk: set[str] = set()
         self._poll_running = False
         self._navigating = False
+        self._back = []  # places to go back to (the back key)
+        self._tab_titles: dict[str, str] = {}
         self._terminal_safe = TerminalSafe()
 
     # -- basics ------------------------------------------------------------------------------
@@ -254,7 +262,7 @@ class QuarterdeckApp(App[int]):
                 kinds = [k for k in LIST_KINDS if KIND_VIEW.get(k) == vid]
                 with TabPane(title, id=vid):
                     yield LazyView(partial(_list_view, kinds, f"{vid}-view"), id=f"lazy-{vid}")
-        yield Footer(compact=True)
+        yield PriorityFooter()
 
     def on_mount(self) -> None:
         self._apply_settings()
@@ -272,6 +280,9 @@ class QuarterdeckApp(App[int]):
                             f"{', '.join(sorted(self.available_themes))}", severity="warning", timeout=10)
         if settings.keys:
             self.set_keymap(settings.keys)
+            unknown = unknown_keys(settings)
+            if unknown:
+                self.notify(unknown, severity="warning", timeout=10)
         if settings.problem:
             self.notify(settings.problem, severity="warning", timeout=10)
         self._settings_applied = True
@@ -333,7 +344,7 @@ class QuarterdeckApp(App[int]):
     def _load(self) -> None:
         try:
             plan = self.session.load()
-            rows = {k: build_rows(plan.all(k)) for k in LIST_KINDS}
+            rows = {k: build_rows(plan.all(k), currency=plan_currency(plan)) for k in LIST_KINDS}
         except PlanError as exc:
             self.post_message(LoadFailed(str(exc), exc.exit_code))
             return
@@ -418,6 +429,10 @@ class QuarterdeckApp(App[int]):
 
     @on(TabbedContent.TabActivated, "#views")
     async def _view_activated(self, event: TabbedContent.TabActivated) -> None:
+        # the back key returns to where this change of view left (its list and entry)
+        if self._last_place is not None and self._last_place.view != event.pane.id:
+            self.remember_place(self._last_place)
+        self.call_after_refresh(self._note_place)
         await self.ensure_view(event.pane.id)
         if event.pane.id == "history":
             for view in self.query(HistoryView):
@@ -472,6 +487,7 @@ class QuarterdeckApp(App[int]):
         stale = event.entity_id != event.entity_list.current_id
         if event.entity_id and not stale and self._shown(event.entity_list):
             self.current = (event.entity_list.kind.name, event.entity_id)
+            self._note_place()
 
     @staticmethod
     def _shown(widget) -> bool:
@@ -507,7 +523,7 @@ class QuarterdeckApp(App[int]):
         except Exception as exc:  # noqa: BLE001 - a checker bug must not take the app down
             problems = [Problem(ERROR, "app.validate", f"the plan could not be checked: {exc}", "plan.toml")]
         marks = problem_marks(problems)
-        rows = {k: build_rows(plan.all(k), marks) for k in LIST_KINDS}
+        rows = {k: build_rows(plan.all(k), marks, plan_currency(plan)) for k in LIST_KINDS}
         self.post_message(ProblemsReady(generation, problems, marks, rows))
 
     @on(ProblemsReady)
@@ -522,9 +538,8 @@ class QuarterdeckApp(App[int]):
         for view in self.query(ProblemsView):
             view.set_problems(self.problems)
         errors = sum(1 for p in self.problems if p.severity == ERROR)
-        label = f"Problems {len(self.problems)}" if self.problems else "Problems"
         tab = self.query_one("#views", TabbedContent).get_tab("problems")
-        tab.label = Content(label)
+        self._fit_tab_labels()  # "Problems 8" (or "Probs 8" on a narrow screen)
         tab.set_class(errors > 0, "-has-errors")
         self._redraw_all()
         self._mark("validated")
@@ -565,7 +580,7 @@ class QuarterdeckApp(App[int]):
                 self.post_message(EditFailed("Nothing to " + mode + ".", done))
                 return
             kinds = [k for k in LIST_KINDS if KINDS[k].file in outcome.step.after]
-            rows = {k: build_rows(outcome.plan.all(k), self.marks) for k in kinds}
+            rows = {k: build_rows(outcome.plan.all(k), self.marks, plan_currency(outcome.plan)) for k in kinds}
             try:
                 self.session.write_recovery(outcome.plan)
             except PlanError as exc:
@@ -730,14 +745,25 @@ class QuarterdeckApp(App[int]):
                     self.notify(error, severity="error")
                     return
                 r = report[-1]
-                self.notify(f"Renamed to {r.new_id}; {r.references} reference{'s' if r.references != 1 else ''} "
-                            f"followed ({', '.join(r.files)})", timeout=4)
+                ref_files = [f for f in r.files if f != entity.file] if r.references else []
+                ref_files = ref_files or (r.files if r.references else [])
+                self.notify(f"Renamed to {r.new_id}; {references_phrase(r.references, users_files or ref_files)} "
+                            "followed", timeout=5)
 
             self.run_edit(op, f"{kind} {entity_id} renamed to {full}", (kind, full), done=done)
 
+        users_files: list[str] = []
+        snapshot = fork(self.plan)
+        schemas = self.session.schemas
+
+        def preview() -> str:
+            users = ops.find_referrers(snapshot, kind, entity_id, schemas)
+            users_files[:] = sorted({u.file for u in users})
+            return rename_preview(users)
+
         self.push_screen(NewIdScreen(f"Rename {k.title.lower()} {entity_id}",
                                      "The new id is written everywhere the plan refers to this one.",
-                                     entity.own_id, check), chosen)
+                                     entity.own_id, check, preview=preview), chosen)
 
     def delete_entity_flow(self, kind: str, entity_id: str) -> None:
         entity = self._entity_or_warn(kind, entity_id)
@@ -777,7 +803,7 @@ class QuarterdeckApp(App[int]):
         body.append(f" ({entity.id})?\n\n")
         if users:
             body.append(f"{len(users)} reference{'s' if len(users) != 1 else ''} to it will point nowhere "
-                        "(the Problems view will list them):\n", style="yellow")
+                        "(the Problems view will list them):\n", style=palette_of(self).warn)
             for r in users[:20]:
                 body.append(f"  • {r.entity.kind.title.lower()} {visible(r.entity.label)} ({r.entity.id}) — {r.field}\n")
             if len(users) > 20:
@@ -835,6 +861,7 @@ class QuarterdeckApp(App[int]):
             self._entity_or_warn(kind, entity_id)
             return False
         view = KIND_VIEW[kind]
+        self.remember_place()  # a jump: the back key returns here
         self._navigating = True
         try:
             await self.ensure_view(view)
@@ -987,7 +1014,53 @@ class QuarterdeckApp(App[int]):
     def check_action(self, action: str, parameters: tuple) -> bool | None:
         if action == "trend":
             return self.query_one("#views", TabbedContent).active == "goals"
+        if action in ("back", "sub_tab", "toggle_detail", "maximize_pane") and len(self.screen_stack) > 1:
+            return False  # a dialog is open: these keys are about the main screen
+        if action == "sub_tab":
+            return self.sub_tabs() is not None
         return True
+
+    # -- getting around (see navigation.py) -------------------------------------------------------
+
+    def _note_place(self) -> None:
+        if not self._going_back and len(self.screen_stack) == 1:
+            place = self.current_place()
+            if place is not None:
+                self._last_place = place
+
+    async def show_view_for_back(self, view: str) -> None:
+        self._navigating = True
+        try:
+            await self.action_show_view(view)
+        finally:
+            self.call_after_refresh(setattr, self, "_navigating", False)
+
+    async def app_settle(self) -> None:
+        for lazy in self.query("LazyView").results(LazyView):
+            if lazy.display and self._shown(lazy):
+                await lazy.load()
+
+    def on_resize(self) -> None:
+        self._fit_tab_labels()
+
+    def _fit_tab_labels(self) -> None:
+        """Short tab labels when the full ones do not fit (80 columns): no tab scrolls off."""
+        try:
+            tabs = self.query_one("#views", TabbedContent)
+        except NoMatches:
+            return
+        panes = [p.id for p in tabs.query(TabPane) if p.parent is not None and p.parent.parent is tabs]
+        if not self._tab_titles:
+            for vid in panes:
+                label = str(tabs.get_tab(vid).label)
+                self._tab_titles[vid] = "Problems" if vid == "problems" else label
+        extra = {"problems": f" {len(self.problems)}"} if self.problems else {}
+        labels = fit_labels({v: self._tab_titles.get(v, v) for v in panes}, self.size.width - 2, extra)
+        for vid, label in labels.items():
+            tab = tabs.get_tab(vid)
+            text = label + extra.get(vid, "")
+            if str(tab.label) != text:
+                tab.label = Content(text)
 
     def action_trend(self) -> None:
         """The trend of the key result selected in the Goals view."""
@@ -1073,7 +1146,7 @@ class QuarterdeckApp(App[int]):
             body.append(f"(written {rec.written})\n", style="dim")
         if conflicts:
             body.append(f"\n{', '.join(conflicts)} changed on disk since; restoring replaces that version "
-                        "when you save.\n", style="yellow")
+                        "when you save.\n", style=palette_of(self).warn)
         body.append("\nRestore stages the edits (review them, then ctrl+s). Discard deletes the recovery file.",
                     style="dim")
 
@@ -1143,7 +1216,7 @@ class QuarterdeckApp(App[int]):
 
     def _after_reload(self, names: list[str]) -> None:
         kinds = [k for k in LIST_KINDS if KINDS[k].file in names]
-        self._show_rows({k: build_rows(self.plan.all(k), self.marks) for k in kinds})
+        self._show_rows({k: build_rows(self.plan.all(k), self.marks, plan_currency(self.plan)) for k in kinds})
         self._redraw_all()
         self._update_title()
         self.start_validation()
@@ -1238,7 +1311,7 @@ class QuarterdeckApp(App[int]):
 
     def _after_merge(self, name: str, note: str) -> None:
         kinds = [k for k in LIST_KINDS if KINDS[k].file == name]
-        self._show_rows({k: build_rows(self.plan.all(k), self.marks) for k in kinds})
+        self._show_rows({k: build_rows(self.plan.all(k), self.marks, plan_currency(self.plan)) for k in kinds})
         self._redraw_all()
         self._update_title()
         self.start_validation()

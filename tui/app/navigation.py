@@ -156,15 +156,23 @@ class Navigation:
         self.remember_place()
         sub.active = new
 
+    @property
+    def main_screen(self):
+        """The screen the views sit on (the bottom of the stack when this is the app)."""
+        stack = getattr(self, "screen_stack", None)
+        return stack[0] if stack else self
+
     def action_toggle_detail(self) -> None:
-        self.toggle_class("-no-detail")
-        shown = not self.has_class("-no-detail")
+        screen = self.main_screen
+        screen.toggle_class("-no-detail")
+        shown = not screen.has_class("-no-detail")
         self.notify("Detail pane shown." if shown else "Detail pane hidden: d shows it again.", timeout=2,
                     markup=False)
 
     def action_maximize_pane(self) -> None:
-        if self.maximized is not None:
-            self.minimize()
+        screen = self.main_screen
+        if screen.maximized is not None:
+            screen.minimize()
             return
         focused = self.focused
         if focused is None:
@@ -174,4 +182,4 @@ class Navigation:
             if getattr(node, "MAXIMIZE_PANE", False):
                 pane = node
                 break
-        self.maximize(pane, container=False)
+        screen.maximize(pane, container=False)

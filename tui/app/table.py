@@ -185,15 +185,20 @@ class RowTable(ScrollView, can_focus=True):
         floors = [w if self.fixed[c] else min(w, max(MIN_TEXT_COLUMN, cell_len(self.columns[c][1]) + 1,
                                                      self.min_widths.get(self.columns[c][0], 0)))
                   for c, w in enumerate(widths)]
-        while excess > 0:
-            squeezable = [c for c in range(len(widths)) if widths[c] > floors[c]]
-            if not squeezable:
-                break
-            widest = max(squeezable, key=lambda c: widths[c])
-            others = [widths[c] for c in squeezable if c != widest]
-            step = min(excess, widths[widest] - floors[widest], max(1, widths[widest] - max(others, default=0)))
-            widths[widest] -= step
-            excess -= step
+        # first down to the floors that keep text readable, then (a small screen) further,
+        # so that the numbers and dates at the right still show
+        last_resort = [w if self.fixed[c] else min(w, MIN_TEXT_COLUMN if self.columns[c][0] in self.min_widths else 5)
+                       for c, w in enumerate(widths)]
+        for floor in (floors, last_resort):
+            while excess > 0:
+                squeezable = [c for c in range(len(widths)) if widths[c] > floor[c]]
+                if not squeezable:
+                    break
+                widest = max(squeezable, key=lambda c: widths[c])
+                others = [widths[c] for c in squeezable if c != widest]
+                step = min(excess, widths[widest] - floor[widest], max(1, widths[widest] - max(others, default=0)))
+                widths[widest] -= step
+                excess -= step
         self.widths = widths
         self.virtual_size = Size(GUTTER + sum(w + 1 for w in widths), len(self.view) + 1)
         self.refresh()
