@@ -211,6 +211,7 @@ class QuarterdeckApp(Navigation, App[int]):
         self._poll_running = False
         self._navigating = False
         self._back = []  # places to go back to (the back key)
+        self._place_recorded = False  # the place before the coming change of view is remembered
         self._tab_titles: dict[str, str] = {}
         self._terminal_safe = TerminalSafe()
 
@@ -410,6 +411,10 @@ class QuarterdeckApp(Navigation, App[int]):
         self.sub_title = sub
 
     async def action_show_view(self, view: str) -> None:
+        # the back key returns to where this change of view leaves (its list and entry)
+        if self.query_one("#views", TabbedContent).active != view:
+            self.remember_place()
+            self._place_recorded = True
         # build the view while its tab is still hidden, then show it
         await self.ensure_view(view)
         self.query_one("#views", TabbedContent).active = view
@@ -429,9 +434,11 @@ class QuarterdeckApp(Navigation, App[int]):
 
     @on(TabbedContent.TabActivated, "#views")
     async def _view_activated(self, event: TabbedContent.TabActivated) -> None:
-        # the back key returns to where this change of view left (its list and entry)
-        if self._last_place is not None and self._last_place.view != event.pane.id:
+        # the back key returns to where this change of view left (its list and entry): a
+        # key or a jump said so before the change; a click on a tab is known only now
+        if not self._place_recorded and self._last_place is not None and self._last_place.view != event.pane.id:
             self.remember_place(self._last_place)
+        self._place_recorded = False
         self.call_after_refresh(self._note_place)
         await self.ensure_view(event.pane.id)
         if event.pane.id == "history":
@@ -862,6 +869,7 @@ class QuarterdeckApp(Navigation, App[int]):
             return False
         view = KIND_VIEW[kind]
         self.remember_place()  # a jump: the back key returns here
+        self._place_recorded = self.query_one("#views", TabbedContent).active != view
         self._navigating = True
         try:
             await self.ensure_view(view)
@@ -1021,6 +1029,9 @@ class QuarterdeckApp(Navigation, App[int]):
         return True
 
     # -- getting around (see navigation.py) -------------------------------------------------------
+
+    def on_descendant_focus(self) -> None:
+        self._note_place()
 
     def _note_place(self) -> None:
         if not self._going_back and len(self.screen_stack) == 1:

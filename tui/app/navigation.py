@@ -126,8 +126,14 @@ class Navigation:
                 return
             if place.entity and hasattr(widget, "select_id"):
                 widget.select_id(place.entity)
-            if widget.focusable:
-                widget.focus()
+            # once the view is shown (a widget of a hidden tab cannot take the focus yet)
+            import asyncio
+
+            for _ in range(25):
+                if widget.focusable:
+                    break
+                await asyncio.sleep(0.02)
+            widget.focus()
 
     async def show_view_for_back(self, view: str) -> None:
         """Show ``view`` (the screen's own way of switching views is used)."""

@@ -185,11 +185,18 @@ class RowTable(ScrollView, can_focus=True):
         floors = [w if self.fixed[c] else min(w, max(MIN_TEXT_COLUMN, cell_len(self.columns[c][1]) + 1,
                                                      self.min_widths.get(self.columns[c][0], 0)))
                   for c, w in enumerate(widths)]
-        # first down to the floors that keep text readable, then (a small screen) further,
-        # so that the numbers and dates at the right still show
+        # first down to the floors that keep text readable; then, if a number or a date is
+        # still off the right edge (a small screen), the columns before it further
         last_resort = [w if self.fixed[c] else min(w, MIN_TEXT_COLUMN if self.columns[c][0] in self.min_widths else 5)
                        for c, w in enumerate(widths)]
         for floor in (floors, last_resort):
+            if floor is last_resort:
+                fixed_at = [c for c in range(len(widths)) if self.fixed[c]]
+                if not fixed_at or room <= 0:
+                    break
+                upto = fixed_at[-1]
+                excess = sum(w + 1 for w in widths[: upto + 1]) - room
+                floor = [f if c < upto else widths[c] for c, f in enumerate(floor)]
             while excess > 0:
                 squeezable = [c for c in range(len(widths)) if widths[c] > floor[c]]
                 if not squeezable:
