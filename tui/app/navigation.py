@@ -161,6 +161,18 @@ class Navigation:
             return  # the first or the last: stays (no wrapping round)
         self.remember_place()
         sub.active = new
+        self.call_after_refresh(self._focus_in_pane, sub, new)
+
+    def _focus_in_pane(self, tabs: TabbedContent, pane_id: str) -> None:
+        """The focus into the tab just shown (its list, its calendar), not left on the tab bar."""
+        try:
+            pane = tabs.get_pane(pane_id)
+        except Exception:  # noqa: BLE001 - gone meanwhile
+            return
+        for widget in pane.query("*"):
+            if widget.focusable and type(widget).__name__ not in ("Input", "ContentTabs", "Tabs", "Tab"):
+                widget.focus()
+                return
 
     @property
     def main_screen(self):

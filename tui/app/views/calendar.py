@@ -249,9 +249,21 @@ class CalendarView(Widget, can_focus=True):
             text.append(set_cell_size(f" {name}", w) + " ", style="bold")
         text.append("\n")
         footer_lines = 1
-        per_week = max(2, (height - 2 - legend_lines - footer_lines) // len(weeks))
+        room_lines = height - 2 - legend_lines - footer_lines
+        base = max(2, room_lines // len(weeks))
+        # the lines left over go to the busiest weeks (one more item each), not to the bottom
+        week_lines = [base] * len(weeks)
+        spare = room_lines - base * len(weeks)
+        busiest = sorted(range(len(weeks)), key=lambda w: -max(len(self.by_date.get(d, [])) for d in weeks[w]))
+        for w in busiest:
+            if spare <= 0:
+                break
+            if max(len(self.by_date.get(d, [])) for d in weeks[w]) >= base:
+                week_lines[w] += 1
+                spare -= 1
         y = 2 + legend_lines
-        for week in weeks:
+        for w_index, week in enumerate(weeks):
+            per_week = week_lines[w_index]
             lines = [Text() for _ in range(per_week)]
             for c, day in enumerate(week):
                 x0 = sum(w + 1 for w in widths[:c])
