@@ -107,9 +107,10 @@ def progress_line(data: dict, width: int = 20, compact: bool = False, currency: 
     line.append(track, style=MUTED)
     line.append(f" {numbers.percent(max(0.0, fraction)):>4}")
     words = numbers.kr_words(data, currency, short=compact)
-    if fraction < 0 and data.get("direction", "increase") == "increase" and data.get("baseline") is not None:
-        # 0% and "109 of 160" alone would not say why: it went back
-        words += f", below its baseline {numbers.amount(data['baseline'], data.get('unit'), currency, compact)}"
+    if fraction <= 0 and data.get("direction", "increase") == "increase" and data.get("baseline") is not None:
+        # 0% beside "2 of 5" or "109 of 160" would not say why: it has not moved, or went back
+        base = numbers.amount(data["baseline"], data.get("unit"), currency, compact)
+        words += f", below its baseline {base}" if fraction < 0 else f", where it started (baseline {base})"
     line.append(f"  {words}", style=MUTED)
     if note:
         line.append(f"  {note}", style=pal.warn)

@@ -74,7 +74,7 @@ def render_overview(plan: Plan, problems: list[Problem], today: dt.date, width: 
         text.append("\n")
     text.append("\nKey results\n", style="bold underline")
     wide = width >= 100
-    title_width = max(20, width - 62) if wide else width - 4
+    title_width = max(20, width - 86) if wide else width - 4  # the words beside the bar get the room
     for goal in plan.all("goal"):
         krs = [k for k in plan.all("key_result") if k.parent_id == goal.id]
         text.append(f"{visible(goal.label)}", style="bold")
