@@ -158,6 +158,12 @@ def render_entity(plan: Plan, schemas: SchemaSet, entity: Entity | None, problem
                 text.append(f"{spec.title}: ", style=LABEL)
                 text.append("missing (required)\n", style=pal.bad)
             continue
+        if kind.name == "key_result" and spec.key in ("baseline", "target", "actual") \
+                and numbers.is_finite_number(value):
+            # in the key result's unit: "$2,100,000", "41 hours", "64%"
+            text.append(f"{'  ' if section else ''}{spec.title}: ", style=LABEL)
+            text.append(numbers.amount(value, entity.data.get("unit"), plan_currency(plan), short=False) + "\n")
+            continue
         _field(text, plan, spec, value, "  " if section else "", width)
     currency = plan_currency(plan)
     if kind.name == "key_result":
