@@ -162,8 +162,9 @@ class RowTable(ScrollView, can_focus=True):
             kinds = {row.sort[c][0] for row in self.rows if c < len(row.sort)}
             numeric.append(0 in kinds and kinds <= {0, 2})
             # dates are cut no more than numbers are: "2026-12…" says nothing
-            dated = key != "id" and bool(self.rows) and all(
-                isinstance(row.data.get(key), (dt.date, dt.time)) or row.data.get(key) is None for row in self.rows)
+            values = [row.data.get(key) for row in self.rows] if key != "id" else []
+            dated = any(isinstance(v, (dt.date, dt.time)) for v in values) and all(
+                v is None or isinstance(v, (dt.date, dt.time)) for v in values)
             fixed.append(numeric[-1] or dated)
             if fixed[-1]:  # shown whole, however long
                 widths[c] = max([widths[c], *(cell_len(row.cells[c]) for row in self.rows)])

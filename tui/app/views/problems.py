@@ -41,8 +41,10 @@ class ProblemsView(Horizontal):
             with Horizontal(classes="list-toolbar"):
                 yield Label(Content("Problems"), classes="list-title")
                 yield Label("", id="problems-count", classes="list-count", markup=False)
-            yield RowTable([("message", "Message"), ("where", "Where"), ("entity", "Entry"), ("field", "Field")],
-                           id="table-problems", empty_text="Validating…")
+            table = RowTable([("message", "Message"), ("where", "Where"), ("entity", "Entry"), ("field", "Field")],
+                             id="table-problems", empty_text="Validating…")
+            table.min_widths = {"message": 36}  # what is wrong matters most; the rest scrolls
+            yield table
         with VerticalScroll(classes="detail"):
             yield Static(Text(""), id="problem-detail")
 
