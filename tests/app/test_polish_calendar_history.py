@@ -115,6 +115,8 @@ async def test_quarter_picker_starts_on_the_previous_quarter_then_head_and_shows
         await pilot.press("q")
         await wait_for(pilot, lambda: isinstance(app.screen, PickScreen), what="the quarter picker")
         picker = app.screen
+        await wait_for(pilot, lambda: bool(picker.query("#pick-list")) and bool(picker.query(".dialog-help")),
+                       what="the picker built")
         assert picker.names == ["2026-Q2", "2026-Q3"]
         assert picker.query_one("#pick-list").highlighted == 1  # the quarter before 2026-Q4
         assert "the quarter before 2026-Q4" in str(picker.query_one(".dialog-help").render())
@@ -124,6 +126,8 @@ async def test_quarter_picker_starts_on_the_previous_quarter_then_head_and_shows
         await wait_for(pilot, lambda: isinstance(app.screen, PickScreen) and app.screen is not picker,
                        what="the second picker")
         second = app.screen
+        await wait_for(pilot, lambda: bool(second.query("#pick-list")), what="the second picker built")
+        await settle(pilot)
         assert second.names == ["HEAD", "working tree"]  # only what comes after A
         assert second.query_one("#pick-list").highlighted == 0
         await pilot.press("enter")
