@@ -114,11 +114,20 @@ async def test_compare_quarters_picks_tags(repo_plan):
         await pilot.press("q")
         await settle(pilot, 2)
         await wait_for(pilot, lambda: type(app.screen).__name__ == "PickScreen", what="the quarter picker")
-        await pilot.press("enter")  # 2026-Q3 (the only tag)
+        await pilot.press("enter")  # 2026-Q3 (the only tag, the quarter before the plan's 2026-Q4)
         await settle(pilot)
-        await pilot.press("enter")  # then the working tree
+        # B starts on HEAD (no later tag), not on the working tree; down stops at the last
+        await pilot.press("enter")
         await settle(pilot, 2)
-        await wait_for(pilot, lambda: "1000000 → 2500000" in diff_text(app), what="the quarter diff")
+        await wait_for(pilot, lambda: "1000000 → 2000000" in diff_text(app), what="the quarter diff")
+        await pilot.press("q")
+        await wait_for(pilot, lambda: type(app.screen).__name__ == "PickScreen", what="the quarter picker")
+        await pilot.press("enter")
+        await settle(pilot)
+        await pilot.press("down", "down", "down")  # stops on the working tree, does not wrap to HEAD
+        await pilot.press("enter")
+        await settle(pilot, 2)
+        await wait_for(pilot, lambda: "1000000 → 2500000" in diff_text(app), what="the diff to the working tree")
 
 
 async def test_history_outside_a_repository_says_so(plan_dir):
@@ -149,7 +158,7 @@ async def test_trend_modal_has_one_row_per_quarter(repo_plan):
         quarter_rows = [line for line in body.splitlines() if line.startswith("2026-")]
         assert len(quarter_rows) == 2
         assert quarter_rows[0].startswith("2026-Q3") and quarter_rows[1].startswith("2026-Q4 (now)")
-        assert body.count("actual") == 2 and "1000000" in body and "2500000" in body and "█" in body
+        assert body.count("actual") == 2 and "1,000,000" in body and "2,500,000" in body and "█" in body
 
 
 async def test_coverage_map_and_stage(plan_dir):
@@ -166,8 +175,10 @@ async def test_coverage_map_and_stage(plan_dir):
         cw = grid.cell_width()
         start = 20 + col * (cw + 1)
         assert line.text[start:start + cw].strip() == "0"
-        assert any("on dark_red" in str(seg.style) or "darkred" in str(seg.style).replace("_", "")
-                   for seg in line if seg.text.strip() == "0")
+        # an empty cell has the theme's error tint behind it (not a fixed colour name)
+        tint = app.get_css_variables()["error-muted"].lower()
+        assert any(seg.style.bgcolor is not None and seg.style.bgcolor.triplet is not None
+                   and seg.style.bgcolor.triplet.hex == tint for seg in line if seg.text.strip() == "0")
         stage = str(app.query_one("#stage-line").render())
         assert stage.startswith("Alignment stage: aligned")
         assert "next: integrated" in stage and "no content for it-lead at decision" in stage

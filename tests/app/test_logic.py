@@ -133,7 +133,7 @@ def test_cells_are_single_safe_lines():
     assert visible("x\x1b[31my") == "x\\x1b[31my"
     assert visible("\u202eevil") == "\\u202eevil"  # shown as an escape, never obeyed
     assert fmt(dt.date(2026, 11, 2)) == "2026-11-02"
-    assert fmt(2.50) == "2.5" and fmt(2400000.0) == "2400000" and fmt(["a", "b"]) == "a, b"
+    assert fmt(2.50) == "2.5" and fmt(2400000.0) == "2,400,000" and fmt(["a", "b"]) == "a, b"
 
 
 @pytest.mark.parametrize("data,fraction", [

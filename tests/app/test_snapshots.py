@@ -1,6 +1,7 @@
-"""What every screen looks like, at 120x40 and at 80x24, on the example plan with a
-fixed "today".  Regenerate with ``pytest tests/app/test_snapshots.py --snapshot-update``
-and look at the SVGs before committing them."""
+"""What every view and dialog looks like, at 120x40 and at 80x24, in a dark and a light
+theme, on the example plan with a fixed "today".  Regenerate with
+``pytest tests/app/test_snapshots.py --snapshot-update`` and look at the SVGs before
+committing them."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from tests.app.helpers import TODAY, ready, settle
 from tui.app import QuarterdeckApp
 
 SIZES = {"wide": (120, 40), "small": (80, 24)}
+THEMES = {"dark": "textual-dark", "light": "textual-light"}
 
 # screen name -> keys pressed once the plan is loaded and checked
 SCREENS = {
@@ -27,19 +29,28 @@ SCREENS = {
     "messaging": ["0"],
     "help": ["question_mark"],
     "form": ["4", "e"],
+    "rename": ["4", "n"],
+    "delete": ["4", "x"],
+    "cell": ["focus:#coverage-map", "enter"],
 }
 
 
+@pytest.mark.parametrize("theme", THEMES)
 @pytest.mark.parametrize("size", SIZES)
 @pytest.mark.parametrize("screen", SCREENS)
-def test_screen(snap_compare, plan_dir, screen, size):
+def test_screen(snap_compare, plan_dir, screen, size, theme):
     app = QuarterdeckApp(plan_dir, today=TODAY, watch=None)
     app.animation_level = "none"
 
     async def before(pilot):
         await ready(pilot)
+        pilot.app.theme = THEMES[theme]
+        await settle(pilot, 1)
         for key in SCREENS[screen]:
-            await pilot.press(key)
+            if key.startswith("focus:"):
+                pilot.app.query_one(key[len("focus:"):]).focus()
+            else:
+                await pilot.press(key)
             await settle(pilot, 1)
         for widget in pilot.app.screen.query("Input, TextArea"):
             if isinstance(widget, (Input, TextArea)):

@@ -97,3 +97,48 @@ def remember_theme(theme: str, path: Path | None = None) -> None:
         return  # our line would not fit this file: leave it alone
     path.parent.mkdir(parents=True, exist_ok=True)
     atomic_write(path, text.encode("utf-8"), name=str(path))
+
+
+def known_binding_ids() -> set[str]:
+    """The ids of every binding the app's screens, views and dialogs declare (what the
+    ``[keys]`` table may name)."""
+    import importlib
+    import pkgutil
+
+    from textual.dom import DOMNode
+
+    import tui.app as package
+
+    for info in pkgutil.walk_packages(package.__path__, package.__name__ + "."):
+        try:  # views and dialogs are imported when first shown: all of them, to know their keys
+            importlib.import_module(info.name)
+        except Exception:  # noqa: BLE001 - a module that cannot load has no keys to offer
+            continue
+    found: set[str] = set()
+    todo = [DOMNode]
+    seen = set()
+    while todo:
+        cls = todo.pop()
+        for sub in cls.__subclasses__():
+            if sub in seen:
+                continue
+            seen.add(sub)
+            todo.append(sub)
+            if not sub.__module__.startswith("tui."):
+                continue
+            for binding in sub.__dict__.get("BINDINGS", ()):
+                binding_id = getattr(binding, "id", None)
+                if binding_id:
+                    found.add(binding_id)
+    return found
+
+
+def unknown_keys(settings: Settings, known: set[str] | None = None) -> str | None:
+    """A note naming the ``[keys]`` entries no binding has (a typo would otherwise do
+    nothing, silently), or None when every entry names a binding."""
+    known = known_binding_ids() if known is None else known
+    unknown = sorted(k for k in settings.keys if k not in known)
+    if not unknown:
+        return None
+    return (f"{settings.path}: no key has the id {', '.join(unknown)}; "
+            "the keys screen (?) lists what can be changed, e.g. \"app.save\"")

@@ -3,15 +3,20 @@
 from __future__ import annotations
 
 import datetime as dt
+import textwrap
 
+from rich.cells import cell_len
 from rich.text import Text
+
+from tui.plan.insights import numbers
 
 from tui.plan.model import Entity, Plan
 from tui.plan.problems import ERROR, Problem
 from tui.plan.schema import SchemaSet
 
 from .formspec import FieldSpec, child_kinds, form_fields, value_at
-from .present import bar, fmt, kr_progress, visible
+from .palette import DEFAULT, Palette
+from .present import bar, fmt, kr_progress, plan_currency, visible
 
 LABEL = "bold"
 MUTED = "dim"
@@ -58,7 +63,19 @@ def paragraphs(value: str) -> list[str]:
     return out
 
 
-def _field(text: Text, plan: Plan, spec: FieldSpec, value, indent: str = "") -> None:
+def bullet(line: str, indent: str = "", width: int | None = None, mark: str = "•") -> str:
+    """One bullet, wrapped to ``width`` with a hanging indent: its wrapped lines start
+    under its text, not under the bullet."""
+    first = f"{indent}  {mark} "
+    if not width or cell_len(first) + cell_len(line) <= width:
+        return first + line + "\n"
+    hang = " " * cell_len(first)
+    lines = textwrap.wrap(line, width=max(10, width), initial_indent=first, subsequent_indent=hang,
+                          break_long_words=True, break_on_hyphens=False)
+    return "\n".join(lines) + "\n" if lines else first + "\n"
+
+
+def _field(text: Text, plan: Plan, spec: FieldSpec, value, indent: str = "", width: int | None = None) -> None:
     shown = _value_lines(plan, spec, value)
     text.append(f"{indent}{spec.title}: ", style=LABEL)
     if isinstance(shown, str):
@@ -67,15 +84,19 @@ def _field(text: Text, plan: Plan, spec: FieldSpec, value, indent: str = "") -> 
     text.append("\n")
     if spec.control in ("text_list", "refs", "tables"):
         for line in shown:
-            text.append(f"{indent}  • {line}\n")
+            text.append(bullet(line, indent, width))
     else:
         for line in shown:
             text.append(f"{indent}{line}\n")
 
 
-def progress_line(data: dict, width: int = 20, compact: bool = False, pace: tuple | None = None) -> Text:
-    """A key result's bar; with ``pace`` (expected share, computed status) the
-    expected-by-today mark sits on the bar and the computed status follows it."""
+def progress_line(data: dict, width: int = 20, compact: bool = False, currency: str = "",
+                  pal: Palette = DEFAULT, pace: tuple | None = None) -> Text:
+    """A key result's bar, its share of the way (never below 0%: a result that moved away
+    from its target reads so in words) and where it stands in plain words ("12 hours,
+    down from 41 hours, aiming for 9 hours or less"; "$2.15M of $3M").  With ``pace``
+    (expected share, computed status) the expected-by-today mark sits on the bar and the
+    computed status follows it."""
     from .pacemarks import marked_bar, status_text
 
     fraction, note = kr_progress(data)
@@ -85,18 +106,20 @@ def progress_line(data: dict, width: int = 20, compact: bool = False, pace: tupl
         line.append_text(marked_bar(None, expected, width, MUTED))
         line.append(f"  {note}", style=MUTED)
         return line
-    style = "green" if fraction >= 1 else ("yellow" if fraction >= 0.5 else "red")
+    style = pal.bar_good if fraction >= 1 else (pal.bar_warn if fraction >= 0.5 else pal.bar_bad)
     line.append_text(marked_bar(fraction, expected, width, style))
-    line.append(f" {fraction * 100:4.0f}%")
+    line.append(f" {numbers.percent(max(0.0, fraction)):>4}")
     if status:
         line.append(" ")
         line.append_text(status_text(status))
-    detail = f"  {fmt(data.get('actual'))} of {fmt(data.get('target'))}"
-    if data.get("baseline") is not None and not compact:
-        detail += f" (from {fmt(data.get('baseline'))})"
-    line.append(detail, style=MUTED)
+    words = numbers.kr_words(data, currency, short=compact)
+    if fraction <= 0 and data.get("direction", "increase") == "increase" and data.get("baseline") is not None:
+        # 0% beside "2 of 5" or "109 of 160" would not say why: it has not moved, or went back
+        base = numbers.amount(data["baseline"], data.get("unit"), currency, compact)
+        words += f", below its baseline {base}" if fraction < 0 else f", where it started (baseline {base})"
+    line.append(f"  {words}", style=MUTED)
     if note:
-        line.append(f"  {note}", style="yellow")
+        line.append(f"  {note}", style=pal.warn)
     return line
 
 
@@ -107,17 +130,34 @@ def _pace(plan: Plan, kr: Entity, today: dt.date | None) -> tuple | None:
         return None
     expected, status, _words = kr_pace_text(plan, kr, today)
     return expected, status
+def heading(entity: Entity) -> str:
+    """What the detail is about: an entry's name; for a one-of table (the SLA, lead
+    scoring) what the table is, since its label field is only a setting ("month")."""
+    kind = entity.kind
+    if not kind.singleton:
+        return visible(entity.label)
+    if kind.name == "plan":
+        return visible(entity.label) if entity.label != entity.id else kind.title
+    label = entity.data.get(kind.label)
+    if kind.name == "sla" and label not in (None, ""):
+        count = entity.data.get("mql_commitment")
+        per = f"{numbers.full(count)} MQLs per {visible(str(label))}" if count is not None else f"per {visible(str(label))}"
+        return f"{kind.title} · {per}"
+    return kind.title
 
 
 def render_entity(plan: Plan, schemas: SchemaSet, entity: Entity | None, problems: list[Problem],
-                  today: dt.date | None = None) -> Text:
+                  today: dt.date | None = None, *, width: int | None = None, pal: Palette = DEFAULT) -> Text:
     text = Text(no_wrap=False, overflow="fold")
     if entity is None:
         text.append("Nothing selected", style=MUTED)
         return text
     kind = entity.kind
-    text.append(visible(entity.label) + "\n", style="bold underline")
-    text.append(f"{kind.title} · {visible(entity.id)}\n\n", style=MUTED)
+    text.append(heading(entity) + "\n", style="bold underline")
+    if kind.singleton:
+        text.append(f"[{kind.name}] in {entity.file}\n\n", style=MUTED)
+    else:
+        text.append(f"{kind.title} · {visible(entity.id)}\n\n", style=MUTED)
     specs = form_fields(schemas, kind, plan, entity.data)
     section = ""
     for spec in specs:
@@ -129,12 +169,19 @@ def render_entity(plan: Plan, schemas: SchemaSet, entity: Entity | None, problem
         if value is None:
             if spec.required:
                 text.append(f"{spec.title}: ", style=LABEL)
-                text.append("missing (required)\n", style="red")
+                text.append("missing (required)\n", style=pal.bad)
             continue
-        _field(text, plan, spec, value, "  " if section else "")
+        if kind.name == "key_result" and spec.key in ("baseline", "target", "actual") \
+                and numbers.is_finite_number(value):
+            # in the key result's unit: "$2,100,000", "41 hours", "64%"
+            text.append(f"{'  ' if section else ''}{spec.title}: ", style=LABEL)
+            text.append(numbers.amount(value, entity.data.get("unit"), plan_currency(plan), short=False) + "\n")
+            continue
+        _field(text, plan, spec, value, "  " if section else "", width)
+    currency = plan_currency(plan)
     if kind.name == "key_result":
         text.append("\nProgress ", style=LABEL)
-        text.append_text(progress_line(entity.data, pace=_pace(plan, entity, today)))
+        text.append_text(progress_line(entity.data, currency=currency, pal=pal, pace=_pace(plan, entity, today)))
         text.append("\n")
     elif kind.name == "goal" and today is not None:
         from .pacemarks import goal_pace_text, goal_statuses
@@ -148,34 +195,37 @@ def render_entity(plan: Plan, schemas: SchemaSet, entity: Entity | None, problem
         children = [e for e in plan.all(child.name) if e.path[: len(entity.path)] == entity.path]
         text.append(f"\n{child.plural} ({len(children)})\n", style="bold")
         for c in children:
-            text.append(f"  • {visible(c.label)}", style="")
+            text.append(bullet(visible(c.label), "", width).rstrip("\n"), style="")
             if child.name == "key_result":
                 text.append("\n    ")
-                text.append_text(progress_line(c.data, 10, compact=True, pace=_pace(plan, c, today)))
+                text.append_text(progress_line(c.data, 10, compact=True, currency=currency, pal=pal,
+                                               pace=_pace(plan, c, today)))
             elif child.name == "rule":
                 text.append(f"  ({fmt(c.data.get('points'))} points, {fmt(c.data.get('category'))})", style=MUTED)
             text.append("\n")
     if kind.name == "persona":
-        _persona_content(text, plan, entity)
+        _persona_content(text, plan, entity, width, pal)
     mine = [p for p in problems if p.kind == kind.name and (p.entity or p.kind) == entity.id]
     if mine:
         text.append(f"\nProblems ({len(mine)})\n", style="bold")
         for p in mine:
-            style = "red" if p.severity == ERROR else "yellow"
-            text.append("  ✖ " if p.severity == ERROR else "  ▲ ", style=style)
+            style = pal.bad if p.severity == ERROR else pal.warn
             where = f" [{p.field}]" if p.field else ""
-            text.append(visible(p.message) + where + "\n")
+            line = bullet(visible(p.message) + where, "", width, "✖" if p.severity == ERROR else "▲")
+            text.append(line[:4], style=style)
+            text.append(line[4:])
     return text
 
 
-def _persona_content(text: Text, plan: Plan, persona: Entity) -> None:
+def _persona_content(text: Text, plan: Plan, persona: Entity, width: int | None = None,
+                     pal: Palette = DEFAULT) -> None:
     items = [c for c in plan.all("content") if persona.id in (c.data.get("personas") or [])]
     text.append("\nContent planned per stage\n", style="bold")
     for stage in plan.stages:
         here = [c for c in items if c.data.get("stage") == stage]
         text.append(f"  {stage}: ", style=LABEL)
         if not here:
-            text.append("nothing planned — a gap\n", style="yellow")
+            text.append("nothing planned — a gap\n", style=pal.warn)
             continue
         text.append(f"{len(here)} item{'s' if len(here) != 1 else ''}\n")
         for c in here[:6]:

@@ -25,7 +25,8 @@ from tui.plan.save import atomic_write
 from .dialogs.choice import Choice, ChoiceScreen
 from .dialogs.new_id import NewIdScreen
 from .formspec import apply_values, check_entity
-from .present import build_rows, visible
+from .palette import palette_of
+from .present import build_rows, plan_currency, visible
 from .results import DiskChanged, EditDone, EditFailed, Saved
 from .session import DiskEvent, RecoveryError, Session
 
@@ -81,7 +82,7 @@ class Editing:
                 self.app.post_message(EditFailed("Nothing to " + mode + ".", done))
                 return
             kinds = [k for k in LIST_KINDS if KINDS[k].file in {base_file(n) for n in outcome.step.after}]
-            rows = {k: build_rows(outcome.plan.all(k), self.app.marks) for k in kinds}
+            rows = {k: build_rows(outcome.plan.all(k), self.app.marks, plan_currency(outcome.plan)) for k in kinds}
             try:
                 self.app.session.write_recovery(outcome.plan)
             except PlanError as exc:
@@ -282,7 +283,7 @@ class Editing:
             body.append(f"(written {rec.written})\n", style="dim")
         if conflicts:
             body.append(f"\n{', '.join(conflicts)} changed on disk since; restoring replaces that version "
-                        "when you save.\n", style="yellow")
+                        "when you save.\n", style=palette_of(self.app).warn)
         body.append("\nRestore stages the edits (review them, then ctrl+s). Discard deletes the recovery file.",
                     style="dim")
 

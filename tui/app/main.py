@@ -32,12 +32,12 @@ from tui.plan.validation import validate
 
 from . import heartbeat
 from .commands import PlanCommands
-from .config import Settings, load_settings, remember_theme
+from .config import Settings, load_settings, remember_theme, unknown_keys
 from .dialogs.help import HelpScreen
 from .editing import Editing
 from .guard import result_handler
 from .messages import Request
-from .present import build_rows, problem_marks, visible
+from .present import build_rows, plan_currency, problem_marks, visible
 from .results import (  # noqa: F401 - the workers' results, also reachable here
     DiskChanged,
     EditDone,
@@ -60,6 +60,7 @@ class QuarterdeckApp(heartbeat.HeartbeatActions, App[int]):
     TITLE = "Quarterdeck"
     CSS_PATH = "app.tcss"
     HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (100, "-wide")]
+    VERTICAL_BREAKPOINTS = [(0, "-short"), (30, "-tall")]  # 80×24 is short: the lists get more room
     COMMANDS = App.COMMANDS | {PlanCommands}
     NOTIFICATION_TIMEOUT = 6
 
@@ -142,6 +143,9 @@ class QuarterdeckApp(heartbeat.HeartbeatActions, App[int]):
                             f"{', '.join(sorted(self.available_themes))}", severity="warning", timeout=10)
         if settings.keys:
             self.set_keymap(settings.keys)
+            unknown = unknown_keys(settings)
+            if unknown:
+                self.notify(unknown, severity="warning", timeout=10)
         if settings.problem:
             self.notify(settings.problem, severity="warning", timeout=10)
         self._settings_applied = True
@@ -203,7 +207,7 @@ class QuarterdeckApp(heartbeat.HeartbeatActions, App[int]):
     def load_plan(self) -> None:
         try:
             plan = self.session.load()
-            rows = {k: build_rows(plan.all(k)) for k in LIST_KINDS}
+            rows = {k: build_rows(plan.all(k), currency=plan_currency(plan)) for k in LIST_KINDS}
         except PlanError as exc:
             self.post_message(LoadFailed(str(exc), exc.exit_code))
             return
@@ -252,7 +256,7 @@ class QuarterdeckApp(heartbeat.HeartbeatActions, App[int]):
         except Exception as exc:  # noqa: BLE001 - a checker bug must not take the app down
             problems = [Problem(ERROR, "app.validate", f"the plan could not be checked: {exc}", "plan.toml")]
         marks = problem_marks(problems)
-        rows = {k: build_rows(plan.all(k), marks) for k in LIST_KINDS}
+        rows = {k: build_rows(plan.all(k), marks, plan_currency(plan)) for k in LIST_KINDS}
         self.post_message(ProblemsReady(generation, problems, marks, rows))
 
     @on(ProblemsReady)

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from dataclasses import field as _field
 from typing import Iterable
 
+from tui.plan.insights import numbers
 from tui.plan.model import Entity, Plan, as_date  # noqa: F401 - calendar and main take it from here
 from tui.plan.problems import ERROR, Problem
 from tui.plan.registry import KINDS, Kind
@@ -26,12 +27,9 @@ def fmt(value) -> str:
         return ""
     if isinstance(value, bool):
         return "yes" if value else "no"
-    if isinstance(value, float):
-        if math.isfinite(value) and value == int(value) and abs(value) < 1e15:
-            return str(int(value)) if abs(value) >= 1e6 else f"{value:g}"
-        return f"{value:g}"
-    if isinstance(value, int):
-        return str(value)
+    if isinstance(value, (int, float)):
+        # every digit, grouped (3,000,000): the one number formatter decides
+        return numbers.full(value, decimals=4)
     if isinstance(value, (dt.date, dt.time)):
         return value.isoformat()
     if isinstance(value, list):
@@ -41,6 +39,56 @@ def fmt(value) -> str:
     if isinstance(value, dict):
         return "{" + ", ".join(f"{k} = {fmt(v)}" for k, v in value.items()) + "}"
     return visible(str(value))
+
+
+def plan_currency(plan: Plan | None) -> str:
+    """The plan's currency code (``plan.toml`` ``currency``), or "" when it has none."""
+    if plan is None or "plan.toml" not in plan.files:
+        return ""
+    value = plan.files["plan.toml"].data.get("plan", {}).get("currency")
+    return value.strip() if isinstance(value, str) else ""
+
+
+# Key-result columns that hold a value in the key result's unit (money, percent, days).
+_KR_AMOUNTS = ("baseline", "target", "actual")
+
+
+def cell_text(entity: Entity, column: str, value, currency: str = "") -> str:
+    """A list cell: a key result's numbers in its unit (``$3,000,000``, ``64%``, ``12 hours``),
+    anything else as ``fmt`` shows it."""
+    if entity.kind.name == "key_result" and column in _KR_AMOUNTS and numbers.is_finite_number(value):
+        return numbers.amount(value, entity.data.get("unit"), currency, short=False)
+    return fmt(value)
+
+
+def references_phrase(count: int, files) -> str:
+    """How many references, in how many files: "25 references in 3 files (a.toml, b.toml, c.toml)"."""
+    files = sorted(set(files))
+    if count == 0:
+        return "no references"
+    refs = f"{numbers.full(count)} reference{'s' if count != 1 else ''}"
+    where = f"{len(files)} file{'s' if len(files) != 1 else ''}"
+    return f"{refs} in {where} ({', '.join(files)})" if files else refs
+
+
+def rename_preview(referrers) -> str:
+    """What a rename will change besides the id, from the entity's referrers: per file,
+    how many references and in which entries (the first few)."""
+    if not referrers:
+        return "Nothing else refers to it: only its id changes."
+    by_file: dict[str, list] = {}
+    for r in referrers:
+        by_file.setdefault(r.file, []).append(r)
+    lines = [f"{references_phrase(len(referrers), by_file).capitalize()} will follow:"]
+    for file, refs in sorted(by_file.items()):
+        names = []
+        for r in refs:
+            label = visible(f"{r.entity.id}.{r.field}" if r.field else r.entity.id)
+            if label not in names:
+                names.append(label)
+        shown = ", ".join(names[:4]) + (f" and {len(names) - 4} more" if len(names) > 4 else "")
+        lines.append(f"  {file}: {len(refs)} — {shown}")
+    return "\n".join(lines)
 
 
 def title_of(key: str) -> str:
@@ -103,28 +151,30 @@ def problem_marks(problems: Iterable[Problem]) -> dict[tuple[str, str], str]:
 
 # The rows of the last build per kind, by entity: an edit keeps the entities it did not
 # touch (model.refresh_entities), so their rows need not be made again.  A row depends on
-# the entity (never changed in place), its place in the list and its problem mark only.
-_LAST_ROWS: dict[str, dict[int, tuple[Entity, int, str, Row]]] = {}
+# the entity (never changed in place), its place in the list, its problem mark and the
+# plan's currency only.
+_LAST_ROWS: dict[str, dict[int, tuple[Entity, int, tuple[str, str], Row]]] = {}
 
 
-def build_rows(entities: list[Entity], marks: dict[tuple[str, str], str] | None = None) -> list[Row]:
+def build_rows(entities: list[Entity], marks: dict[tuple[str, str], str] | None = None,
+               currency: str = "") -> list[Row]:
     rows = []
     marks = marks or {}
     kind = entities[0].kind.name if entities else ""
     last = _LAST_ROWS.get(kind, {})
-    made: dict[int, tuple[Entity, int, str, Row]] = {}
+    made: dict[int, tuple[Entity, int, tuple[str, str], Row]] = {}
     for i, e in enumerate(entities):
         mark = marks.get((e.kind.name, e.id), "")
         hit = last.get(id(e))
-        if hit is not None and hit[0] is e and hit[1] == i and hit[2] == mark:
+        if hit is not None and hit[0] is e and hit[1] == i and hit[2] == (mark, currency):
             row = hit[3]
         else:
             cols = columns_for(e.kind)
             values = [column_value(e, c) for c in cols]
             label = e.label
-            row = Row(i, e.id, tuple(fmt(v) for v in values), tuple(sort_key(v) for v in values),
-                      f"{label} {e.id}".casefold(), e.data, mark)
-        made[id(e)] = (e, i, mark, row)
+            row = Row(i, e.id, tuple(cell_text(e, c, v, currency) for c, v in zip(cols, values)),
+                      tuple(sort_key(v) for v in values), f"{label} {e.id}".casefold(), e.data, mark)
+        made[id(e)] = (e, i, (mark, currency), row)
         rows.append(row)
     if kind:
         _LAST_ROWS[kind] = made  # only this build's: the cache never outgrows the lists
@@ -181,19 +231,27 @@ def _field_value(row: Row, kind: Kind, field: str):
     return data
 
 
+def _filter_text(value) -> str:
+    """A value as a filter compares it: numbers without their thousands separators, so
+    ``target:3000`` finds 3,000,000 as it is written in the file."""
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return fmt(value).replace(",", "").casefold()
+    return fmt(value).casefold()
+
+
 def _compare(value, op: str, wanted: str) -> bool:
     if op in (">", "<", ">=", "<="):
         try:
             target = float(wanted)
             number = float(value)
         except (TypeError, ValueError, OverflowError):
-            text = fmt(value).casefold()
+            text = _filter_text(value)
             return {">": text > wanted, "<": text < wanted, ">=": text >= wanted, "<=": text <= wanted}[op]
         return {">": number > target, "<": number < target, ">=": number >= target, "<=": number <= target}[op]
     if isinstance(value, list):
-        items = [fmt(v).casefold() for v in value]
+        items = [_filter_text(v) for v in value]
         return wanted in items if op == "=" else any(wanted in item for item in items)
-    text = fmt(value).casefold()
+    text = _filter_text(value)
     return text == wanted if op == "=" else wanted in text
 
 

@@ -6,9 +6,15 @@ table instead: rows are plain text (never markup), column widths come from the t
 lengths, and ``render_line`` builds just the visible lines.  The header stays put,
 a click on it sorts by that column (again to reverse), a click on a row selects it,
 a double click opens it.
+
+Columns of numbers are right-aligned and never cut (nor are dates): when the columns
+do not fit the width, the text columns give up room (widest first, down to a few characters, with an
+ellipsis) before anything scrolls sideways.
 """
 
 from __future__ import annotations
+
+import datetime as dt
 
 from rich.cells import cell_len, set_cell_size
 from rich.segment import Segment
@@ -23,6 +29,7 @@ from textual.strip import Strip
 from .present import Row
 
 MAX_COLUMN = 30
+MIN_TEXT_COLUMN = 8  # a text column is not squeezed below this (or its natural width)
 GUTTER = 2
 _MARKS = {"error": "✖", "warning": "▲"}
 
@@ -46,13 +53,13 @@ class RowTable(ScrollView, can_focus=True):
         background: $surface;
         scrollbar-gutter: stable;
         & > .rowtable--header { background: $panel; color: $text; text-style: bold; }
-        & > .rowtable--sorted { background: $panel; color: $accent; text-style: bold; }
+        & > .rowtable--sorted { background: $panel; color: $text-primary; text-style: bold; }
         & > .rowtable--cursor { background: $surface-lighten-2; color: $text; }
         &:focus > .rowtable--cursor { background: $block-cursor-background; color: $block-cursor-foreground;
                                       text-style: $block-cursor-text-style; }
         & > .rowtable--even { background: $surface-lighten-1; }
-        & > .rowtable--error { color: $error; text-style: bold; }
-        & > .rowtable--warning { color: $warning; text-style: bold; }
+        & > .rowtable--error { color: $text-error; text-style: bold; }
+        & > .rowtable--warning { color: $text-warning; text-style: bold; }
         & > .rowtable--empty { color: $text-muted; text-style: italic; }
     }
     """
@@ -87,12 +94,13 @@ class RowTable(ScrollView, can_focus=True):
             return self.table
 
     class Activated(Message):
-        """Enter or a double click on a row."""
+        """Enter or a double click on a row (``mouse``: the double click)."""
 
-        def __init__(self, table: "RowTable", row: Row) -> None:
+        def __init__(self, table: "RowTable", row: Row, mouse: bool = False) -> None:
             super().__init__()
             self.table = table
             self.row = row
+            self.mouse = mouse
 
         @property
         def control(self) -> "RowTable":
@@ -105,6 +113,11 @@ class RowTable(ScrollView, can_focus=True):
         self.rows: list[Row] = []
         self.view: list[int] = []
         self.widths: list[int] = [cell_len(t) + 2 for _, t in self.columns]
+        self.natural: list[int] = list(self.widths)  # widths before fitting to the screen
+        self.numeric: list[bool] = [False] * len(self.columns)  # columns that hold only numbers
+        self.fixed: list[bool] = [False] * len(self.columns)  # numbers and dates: never cut
+        self.min_widths: dict[str, int] = {}  # column key -> the least room it keeps (its name: more)
+        self._fitted_for = -1
         self.sort_column: int | None = None
         self.reverse = False
         self.empty_text = empty_text
@@ -125,7 +138,7 @@ class RowTable(ScrollView, can_focus=True):
         current = keep_id if keep_id is not None else self.current_id
         old_pos = 0 if top else self.cursor
         self.view = view
-        self.virtual_size = Size(GUTTER + sum(w + 1 for w in self.widths), len(view) + 1)
+        self._fit()
         target = old_pos  # the row went away (deleted, filtered out): stay where it was
         if current is not None:
             for pos, i in enumerate(view):
@@ -144,7 +157,62 @@ class RowTable(ScrollView, can_focus=True):
                 n = len(text)
                 if n > widths[c]:
                     widths[c] = min(MAX_COLUMN, cell_len(text) if not text.isascii() else n)
+        numeric, fixed = [], []
+        for c, (key, _title) in enumerate(self.columns):
+            kinds = {row.sort[c][0] for row in self.rows if c < len(row.sort)}
+            numeric.append(0 in kinds and kinds <= {0, 2})
+            # dates are cut no more than numbers are: "2026-12…" says nothing
+            values = [row.data.get(key) for row in self.rows] if key != "id" else []
+            dated = any(isinstance(v, (dt.date, dt.time)) for v in values) and all(
+                v is None or isinstance(v, (dt.date, dt.time)) for v in values)
+            fixed.append(numeric[-1] or dated)
+            if fixed[-1]:  # shown whole, however long
+                widths[c] = max([widths[c], *(cell_len(row.cells[c]) for row in self.rows)])
+        self.natural = widths
+        self.numeric = numeric
+        self.fixed = fixed
+        self._fitted_for = -1
+        self._fit()
+
+    def _fit(self, force: bool = False) -> None:
+        """Column widths for the width on screen: text columns give up room, numbers never."""
+        room = self.scrollable_content_region.width - GUTTER
+        if room == self._fitted_for and not force:
+            self.virtual_size = Size(GUTTER + sum(w + 1 for w in self.widths), len(self.view) + 1)
+            return
+        self._fitted_for = room
+        widths = list(self.natural)
+        excess = sum(w + 1 for w in widths) - room if room > 0 else 0
+        floors = [w if self.fixed[c] else min(w, max(MIN_TEXT_COLUMN, cell_len(self.columns[c][1]) + 1,
+                                                     self.min_widths.get(self.columns[c][0], 0)))
+                  for c, w in enumerate(widths)]
+        # first down to the floors that keep text readable; then, if a number or a date is
+        # still off the right edge (a small screen), the columns before it further
+        last_resort = [w if self.fixed[c] else min(w, MIN_TEXT_COLUMN if self.columns[c][0] in self.min_widths else 5)
+                       for c, w in enumerate(widths)]
+        for floor in (floors, last_resort):
+            if floor is last_resort:
+                fixed_at = [c for c in range(len(widths)) if self.fixed[c]]
+                if not fixed_at or room <= 0:
+                    break
+                upto = fixed_at[-1]
+                excess = sum(w + 1 for w in widths[: upto + 1]) - room
+                floor = [f if c < upto else widths[c] for c, f in enumerate(floor)]
+            while excess > 0:
+                squeezable = [c for c in range(len(widths)) if widths[c] > floor[c]]
+                if not squeezable:
+                    break
+                widest = max(squeezable, key=lambda c: widths[c])
+                others = [widths[c] for c in squeezable if c != widest]
+                step = min(excess, widths[widest] - floor[widest], max(1, widths[widest] - max(others, default=0)))
+                widths[widest] -= step
+                excess -= step
         self.widths = widths
+        self.virtual_size = Size(GUTTER + sum(w + 1 for w in widths), len(self.view) + 1)
+        self.refresh()
+
+    def on_resize(self) -> None:
+        self._fit()
 
     @property
     def current_row(self) -> Row | None:
@@ -258,7 +326,9 @@ class RowTable(ScrollView, can_focus=True):
         if 0 <= pos < len(self.view):
             self._move(pos)
             if event.chain >= 2:
-                self.key_enter()
+                row = self.current_row
+                if row is not None:
+                    self.post_message(self.Activated(self, row, mouse=True))
 
     def _column_at(self, x: int) -> int | None:
         edge = GUTTER
@@ -276,9 +346,11 @@ class RowTable(ScrollView, can_focus=True):
 
     # -- drawing ---------------------------------------------------------------------------
 
-    def _cell(self, text: str, width: int) -> str:
+    def _cell(self, text: str, width: int, right: bool = False) -> str:
         if cell_len(text) > width:
             return set_cell_size(text, width - 1) + "…"
+        if right:
+            return " " * (width - cell_len(text)) + text
         return set_cell_size(text, width)
 
     def render_line(self, y: int) -> Strip:
@@ -305,9 +377,9 @@ class RowTable(ScrollView, can_focus=True):
         for c, ((_key, title), w) in enumerate(zip(self.columns, self.widths)):
             if c == self.sort_column:
                 label = f"{title} {'▼' if self.reverse else '▲'}"
-                segments.append(Segment(self._cell(label, w) + " ", sorted_style))
+                segments.append(Segment(self._cell(label, w, self._right(c)) + " ", sorted_style))
             else:
-                segments.append(Segment(self._cell(title, w) + " ", header))
+                segments.append(Segment(self._cell(title, w, self._right(c)) + " ", header))
         return Strip(segments)
 
     def _row(self, pos: int) -> Strip:
@@ -322,9 +394,13 @@ class RowTable(ScrollView, can_focus=True):
         mark = _MARKS.get(row.mark, " ")
         mark_style = style + self.get_component_rich_style(f"rowtable--{row.mark}") if row.mark else style
         segments = [Segment(mark, mark_style), Segment(" ", style)]
-        text = " ".join(self._cell(cell, w) for cell, w in zip(row.cells, self.widths)) + " "
+        text = " ".join(self._cell(cell, w, self._right(c))
+                        for c, (cell, w) in enumerate(zip(row.cells, self.widths))) + " "
         segments.append(Segment(text, style))
         return Strip(segments)
+
+    def _right(self, column: int) -> bool:
+        return column < len(self.numeric) and self.numeric[column]
 
     def watch_cursor(self) -> None:
         self.refresh()

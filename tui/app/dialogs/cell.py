@@ -10,10 +10,9 @@ from textual.binding import Binding
 from textual.content import Content
 from textual.widgets import Static
 
+from ..palette import STATUS_ROLE, palette_of
 from ..present import visible
 from .info import InfoDialog
-
-STATUS_STYLE = {"empty": "bold white on dark_red", "thin": "bold black on yellow", "ok": "bold black on green"}
 
 
 @dataclass
@@ -43,8 +42,9 @@ class CellScreen(InfoDialog):
 
     def body(self) -> ComposeResult:
         cell = self.cell
+        pal = palette_of(self.app)
         body = Text()
-        body.append(f"Status: {cell.status}", style=STATUS_STYLE.get(cell.status, ""))
+        body.append(f" Status: {cell.status} ", style=pal.chip(STATUS_ROLE.get(cell.status, "")))
         if cell.reason:
             body.append(f"  ({visible(cell.reason)})", style="dim")
         body.append("\n")
@@ -55,7 +55,7 @@ class CellScreen(InfoDialog):
                 body.append(visible(title))
                 body.append(f"  {visible(item_id)}\n", style="dim")
         if not self.titles:
-            body.append("\nNo content for this persona at this stage yet.\n", style="yellow")
+            body.append("\nNo content for this persona at this stage yet.\n", style=pal.warn)
         if cell.needs:
             body.append("\nThe persona's content needs at this stage\n", style="bold")
             for need in cell.needs:

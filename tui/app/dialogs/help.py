@@ -49,3 +49,9 @@ class HelpScreen(InfoDialog):
         notes.append("Mouse: click tabs, column headers (sort), rows (select; double click edits).", style="dim")
         parts.append(notes)
         yield Static(Group(*parts))
+
+    def on_mount(self) -> None:
+        # the list scrolls with the arrows (and page keys) at once: the body has the focus;
+        # esc, q, ? and the Close button still close it
+        # (after the dialog's own mount handler, which focuses the Close button)
+        self.call_after_refresh(self.query_one(".dialog-body").focus)

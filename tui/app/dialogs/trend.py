@@ -11,9 +11,11 @@ from textual.binding import Binding
 from textual.content import Content
 from textual.widgets import Static
 
+from tui.plan.insights import numbers
 from tui.plan.problems import PlanError
 
 from ..guard import WorkerResult, result_handler
+from ..palette import DEFAULT, Palette, palette_of
 from ..present import finite_number, visible
 
 # -- key-result trend ---------------------------------------------------------------------------------
@@ -40,47 +42,79 @@ def _bar(value, top: float, width: int) -> str:
     return "█" * full + ("" if rest == 0 else " ▏▎▍▌▋▊▉"[rest])
 
 
-def _num(value) -> str:
+def _num(value, unit: str = "", currency: str = "") -> str:
     if value is None:
         return "—"
-    if isinstance(value, float):
-        return f"{value:g}"
+    if numbers.is_finite_number(value):
+        return numbers.amount(value, unit or None, currency, short=False)
+    if isinstance(value, (int, float)):
+        return numbers.full(value)
     return visible(str(value))
+
+
+def _same(a, b) -> bool:
+    return (a.present, a.target, a.actual) == (b.present, b.target, b.actual)
+
+
+def trend_rows(points: list) -> list[tuple[str, object]]:
+    """(label, point) per row.  A quarter held twice (its tag and the working tree) is one
+    row when both say the same ("2026-Q4 (tagged = now)"), else two that say which is which
+    ("2026-Q4 tagged", "2026-Q4 now") — never two rows that read alike."""
+    rows: list[tuple[str, object]] = []
+    i = 0
+    while i < len(points):
+        p = points[i]
+        now = p.label == "working tree" or getattr(p, "current", False)
+        nxt = points[i + 1] if i + 1 < len(points) else None
+        if nxt is not None and nxt.quarter == p.quarter and not now:
+            if _same(p, nxt):
+                rows.append((f"{p.quarter} (tagged = now)", nxt))
+            else:
+                rows.append((f"{p.quarter} tagged", p))
+                rows.append((f"{p.quarter} now", nxt))
+            i += 2
+            continue
+        if getattr(p, "current", False) and p.label != "working tree":
+            rows.append((f"{p.quarter} (tagged = now)", p))
+        else:
+            rows.append((f"{p.quarter} (now)" if now else p.quarter, p))
+        i += 1
+    return rows
 
 
 def _undrawable(value) -> bool:
     return value is not None and finite_number(value) is None
 
 
-def render_trend(points: list, width: int = BAR_WIDTH) -> Text:
+def render_trend(points: list, width: int = BAR_WIDTH, currency: str = "", pal: Palette = DEFAULT) -> Text:
     """One block per quarter: a target bar and an actual bar, values printed.  A value
     that cannot be drawn (not a number, inf, nan) is printed with a note, never drawn."""
     out = Text()
+    label_width = max([16] + [len(label) + 2 for label, _p in trend_rows(points)])
     values = [v for p in points for v in (finite_number(p.target), finite_number(p.actual)) if v is not None]
     top = max(values) if values else 0
     unit = next((p.unit for p in reversed(points) if p.present and p.unit), "")
     if unit:
         out.append(f"unit: {visible(str(unit))}\n", style="dim")
-    for p in points:
-        label = p.quarter if p.label != "working tree" else f"{p.quarter} (now)"
-        out.append(f"{visible(str(label)):<16}", style="bold")
+    for label, p in trend_rows(points):
+        out.append(f"{visible(str(label)):<{label_width}}", style="bold")
         if not p.present:
             out.append("not in the plan then\n", style="dim")
             continue
         target, actual = finite_number(p.target), finite_number(p.actual)
         out.append("target ", style="dim")
-        out.append(f"{_bar(p.target, top, width):<{width}}", style="blue")
-        out.append(f" {_num(p.target)}")
+        out.append(f"{_bar(p.target, top, width):<{width}}", style=pal.bar_info)
+        out.append(f" {_num(p.target, p.unit, currency)}")
         if _undrawable(p.target):
-            out.append("  (cannot be drawn: not a finite number)", style="yellow")
+            out.append("  (cannot be drawn: not a finite number)", style=pal.warn)
         out.append("\n")
-        out.append(" " * 16 + "actual ", style="dim")
+        out.append(" " * label_width + "actual ", style="dim")
         reached = actual is not None and target is not None and (
             actual <= target if p.direction == "decrease" else actual >= target)
-        out.append(f"{_bar(p.actual, top, width):<{width}}", style="green" if reached else "yellow")
-        out.append(f" {_num(p.actual)}")
+        out.append(f"{_bar(p.actual, top, width):<{width}}", style=pal.bar_good if reached else pal.bar_warn)
+        out.append(f" {_num(p.actual, p.unit, currency)}")
         if _undrawable(p.actual):
-            out.append("  (cannot be drawn: not a finite number)", style="yellow")
+            out.append("  (cannot be drawn: not a finite number)", style=pal.warn)
         out.append("\n")
     if not points:
         out.append("No quarters to show.", style="dim")
@@ -108,6 +142,7 @@ class TrendScreen(InfoDialog):
         yield Static(Text("Reading the quarters…", style="dim"), id="trend-body")
 
     def on_mount(self) -> None:
+        self.query_one("#trend-body").loading = True
         self._load(self.plan_dir, self.kr_id)
 
     @work(thread=True, exclusive=True, group="trend", description="_load")  # no repr of a huge Plan
@@ -134,7 +169,11 @@ class TrendScreen(InfoDialog):
         message.stop()
         self.points = message.points
         body = self.query_one("#trend-body", Static)
+        body.loading = False
         if message.points is None:
-            body.update(Text(message.error or "", style="yellow"))
+            body.update(Text(message.error or "", style=palette_of(self.app).warn))
         else:
-            body.update(render_trend(message.points))
+            from ..present import plan_currency
+
+            body.update(render_trend(message.points, currency=plan_currency(getattr(self.app, "plan", None)),
+                                     pal=palette_of(self.app)))

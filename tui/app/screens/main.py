@@ -25,7 +25,7 @@ from textual.binding import Binding
 from textual.content import Content
 from textual.css.query import NoMatches
 from textual.screen import Screen
-from textual.widgets import ContentSwitcher, Footer, Header, TabbedContent, TabPane
+from textual.widgets import ContentSwitcher, Header, TabbedContent, TabPane
 
 from tui.plan import ops
 from tui.plan.edit import EditError
@@ -52,7 +52,11 @@ from ..messages import (
     ProblemJumpRequested,
     RenameRequested,
 )
-from ..present import as_date, visible
+from ..footer import PriorityFooter
+from ..navigation import NAV_BINDINGS, Navigation
+from ..palette import palette_of
+from ..present import as_date, plan_currency, references_phrase, rename_preview, visible
+from ..tablabels import fit_labels
 from ..results import EditFailed, ReferrersReady
 from ..session import fork
 from ..table import RowTable
@@ -85,12 +89,17 @@ def _list_view(kinds: list[str], view_id: str) -> ListDetail:
     return ListDetail(EntityList(first), *[EntityList(k, scoped=True) for k in rest], id=view_id)
 
 
-class MainScreen(Screen):
+class MainScreen(Navigation, Screen):
     """The tabs of the plan's views, the flows they ask for, and navigation."""
+
+    BINDINGS = [*NAV_BINDINGS]
 
     def __init__(self) -> None:
         super().__init__(id="_default")
         self._navigating = False
+        self._back = []  # places to go back to (the back key)
+        self._place_recorded = False  # the place before the coming change of view is remembered
+        self._tab_titles: dict[str, str] = {}
 
     def compose(self) -> ComposeResult:
         yield Header(icon="⚓")
@@ -120,7 +129,7 @@ class MainScreen(Screen):
                 kinds = [k for k in LIST_KINDS if KIND_VIEW.get(k) == vid]
                 with TabPane(title, id=vid):
                     yield LazyView(partial(_list_view, kinds, f"{vid}-view"), id=f"lazy-{vid}")
-        yield Footer(compact=True)
+        yield PriorityFooter()
 
     def on_mount(self) -> None:
         self.app.load_plan()  # its results are shown in the widgets composed here
@@ -147,7 +156,7 @@ class MainScreen(Screen):
         from ..present import build_rows
 
         kinds = [k for k in LIST_KINDS if KINDS[k].file in names]
-        self.show_rows({k: build_rows(self.app.plan.all(k), self.app.marks) for k in kinds})
+        self.show_rows({k: build_rows(self.app.plan.all(k), self.app.marks, plan_currency(self.app.plan)) for k in kinds})
         self.redraw_all()
         self.update_title()
         heartbeat.check_uncommitted(self.app)
@@ -166,7 +175,7 @@ class MainScreen(Screen):
             view.set_problems(problems)
         errors = sum(1 for p in problems if p.severity == ERROR)
         tab = self.query_one("#views", TabbedContent).get_tab("problems")
-        tab.label = Content(f"Problems {len(problems)}" if problems else "Problems")
+        self._fit_tab_labels()  # "Problems 8" (or "Probs 8" on a narrow screen)
         tab.set_class(errors > 0, "-has-errors")
         self.redraw_all()
 
@@ -208,6 +217,10 @@ class MainScreen(Screen):
         self.app.sub_title = sub
 
     async def action_show_view(self, view: str) -> None:
+        # the back key returns to where this change of view leaves (its list and entry)
+        if self.query_one("#views", TabbedContent).active != view:
+            self.remember_place()
+            self._place_recorded = True
         # build the view while its tab is still hidden, then show it
         await self.ensure_view(view)
         self.query_one("#views", TabbedContent).active = view
@@ -227,6 +240,12 @@ class MainScreen(Screen):
 
     @on(TabbedContent.TabActivated, "#views")
     async def _view_activated(self, event: TabbedContent.TabActivated) -> None:
+        # the back key returns to where this change of view left (its list and entry): a
+        # key or a jump said so before the change; a click on a tab is known only now
+        if not self._place_recorded and self._last_place is not None and self._last_place.view != event.pane.id:
+            self.remember_place(self._last_place)
+        self._place_recorded = False
+        self.call_after_refresh(self._note_place)
         await self.ensure_view(event.pane.id)
         if event.pane.id == "history":
             for view in self.query(HistoryView):
@@ -290,6 +309,7 @@ class MainScreen(Screen):
         stale = event.entity_id != event.entity_list.current_id
         if event.entity_id and not stale and self._shown(event.entity_list):
             self.app.current = (event.entity_list.kind.name, event.entity_id)
+            self._note_place()
 
     @staticmethod
     def _shown(widget) -> bool:
@@ -382,14 +402,25 @@ class MainScreen(Screen):
                     self.app.notify(error, severity="error")
                     return
                 r = report[-1]
-                self.app.notify(f"Renamed to {r.new_id}; {r.references} reference{'s' if r.references != 1 else ''} "
-                            f"followed ({', '.join(r.files)})", timeout=4)
+                ref_files = [f for f in r.files if f != entity.file] if r.references else []
+                ref_files = ref_files or (r.files if r.references else [])
+                self.app.notify(f"Renamed to {r.new_id}; {references_phrase(r.references, users_files or ref_files)} "
+                                "followed", timeout=5)
 
             self.app.editing.run_edit(op, f"{kind} {entity_id} renamed to {full}", (kind, full), done=done)
 
+        users_files: list[str] = []
+        snapshot = fork(self.app.plan)
+        schemas = self.app.session.schemas
+
+        def preview() -> str:
+            users = ops.find_referrers(snapshot, kind, entity_id, schemas)
+            users_files[:] = sorted({u.file for u in users})
+            return rename_preview(users)
+
         self.app.push_screen(NewIdScreen(f"Rename {k.title.lower()} {entity_id}",
-                                     "The new id is written everywhere the plan refers to this one.",
-                                     entity.own_id, check), chosen)
+                                         "The new id is written everywhere the plan refers to this one.",
+                                         entity.own_id, check, preview=preview), chosen)
 
     def delete_entity_flow(self, kind: str, entity_id: str) -> None:
         entity = self._entity_or_warn(kind, entity_id)
@@ -429,7 +460,7 @@ class MainScreen(Screen):
         body.append(f" ({entity.id})?\n\n")
         if users:
             body.append(f"{len(users)} reference{'s' if len(users) != 1 else ''} to it will point nowhere "
-                        "(the Problems view will list them):\n", style="yellow")
+                        "(the Problems view will list them):\n", style=palette_of(self).warn)
             for r in users[:20]:
                 body.append(f"  • {r.entity.kind.title.lower()} {visible(r.entity.label)} ({r.entity.id}) — {r.field}\n")
             if len(users) > 20:
@@ -475,6 +506,8 @@ class MainScreen(Screen):
             self._entity_or_warn(kind, entity_id)
             return False
         view = KIND_VIEW[kind]
+        self.remember_place()  # a jump: the back key returns here
+        self._place_recorded = self.query_one("#views", TabbedContent).active != view
         self._navigating = True
         try:
             await self.ensure_view(view)
@@ -572,7 +605,57 @@ class MainScreen(Screen):
     def check_action(self, action: str, parameters: tuple) -> bool | None:
         if action == "trend":
             return self.query_one("#views", TabbedContent).active == "goals"
+        if action in ("back", "sub_tab", "toggle_detail", "maximize_pane") and len(self.app.screen_stack) > 1:
+            return False  # a dialog is open: these keys are about the main screen
+        if action == "sub_tab":
+            return self.sub_tabs() is not None
         return True
+
+    # -- getting around (see navigation.py) -------------------------------------------------------
+
+    def on_descendant_focus(self) -> None:
+        self._note_place()
+
+    def _note_place(self) -> None:
+        if not self._going_back and len(self.app.screen_stack) == 1:
+            place = self.current_place()
+            if place is not None:
+                self._last_place = place
+
+    async def show_view_for_back(self, view: str) -> None:
+        self._navigating = True
+        try:
+            await self.action_show_view(view)
+        finally:
+            self.call_after_refresh(setattr, self, "_navigating", False)
+
+    async def app_settle(self) -> None:
+        for lazy in self.query("LazyView").results(LazyView):
+            if lazy.display and self._shown(lazy):
+                await lazy.load()
+
+    def on_resize(self) -> None:
+        self._fit_tab_labels()
+
+    def _fit_tab_labels(self) -> None:
+        """Short tab labels when the full ones do not fit (80 columns): no tab scrolls off."""
+        try:
+            tabs = self.query_one("#views", TabbedContent)
+        except NoMatches:
+            return
+        panes = [p.id for p in tabs.query(TabPane) if p.parent is not None and p.parent.parent is tabs]
+        if not self._tab_titles:
+            for vid in panes:
+                label = str(tabs.get_tab(vid).label)
+                self._tab_titles[vid] = "Problems" if vid == "problems" else label
+        problems = self.app.problems
+        extra = {"problems": f" {len(problems)}"} if problems else {}
+        labels = fit_labels({v: self._tab_titles.get(v, v) for v in panes}, self.size.width - 2, extra)
+        for vid, label in labels.items():
+            tab = tabs.get_tab(vid)
+            text = label + extra.get(vid, "")
+            if str(tab.label) != text:
+                tab.label = Content(text)
 
     def action_trend(self) -> None:
         """The trend of the key result selected in the Goals view."""

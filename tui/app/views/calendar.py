@@ -1,6 +1,9 @@
 """The content calendar as a month: weeks by days, items on their publish dates,
-coloured by status.  Arrows move the day, n/p pick an item of the day, shift+arrows
-move the picked item by a day or a week (through the core's set_field)."""
+coloured by status and marked by it (a circle that fills from idea to published, so
+the status reads without colour too; the legend under the title says which is which).
+Arrows move the day, n/p pick an item of the day, shift+arrows move the picked item by
+a day or a week (through the core's set_field); ◀ ▶ (or < >) change the month.  An
+item's title wraps over two lines of its day when the week has room."""
 
 from __future__ import annotations
 
@@ -16,21 +19,42 @@ from textual.widget import Widget
 from tui.plan.model import Entity, Plan
 
 from ..messages import EditRequested, MoveRequested
+from ..palette import DEFAULT, Palette, follow_theme, palette_of
 from ..present import add_months, as_date, month_weeks, visible
 
-STATUS_STYLES = {
-    "idea": "grey62",
-    "planned": "cyan",
-    "drafting": "yellow",
-    "review": "magenta",
-    "scheduled": "dodger_blue1",
-    "published": "green",
-    "retired": "grey42 strike",
+# status -> (mark, palette role); the marks fill up as an item gets nearer to published
+STATUSES = {
+    "idea": ("·", "muted"),
+    "planned": ("○", "accent"),
+    "drafting": ("◔", "warn"),
+    "review": ("◑", "info"),
+    "scheduled": ("◕", "bar_info"),
+    "published": ("●", "good"),
+    "retired": ("×", "retired"),
 }
+
+
+def status_style(status: str, pal: Palette = DEFAULT) -> str:
+    role = STATUSES.get(status, ("", ""))[1]
+    if role == "retired":
+        return "dim strike"
+    if role == "muted":
+        return "dim"
+    return getattr(pal, role, "") if role else ""
+
+
+def status_mark(status: str) -> str:
+    return STATUSES.get(status, ("▪", ""))[0]
+
+
+# kept for callers that want the style of a status without an app (plain colours)
+STATUS_STYLES = {status: status_style(status) for status in STATUSES}
 DAY_NAMES = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"]
 
 
 class CalendarView(Widget, can_focus=True):
+    ALLOW_MAXIMIZE = True
+    MAXIMIZE_PANE = True
     BINDINGS = [
         Binding("left", "day(-1)", "Previous day", show=False, id="calendar.left", tooltip="Go to the day before"),
         Binding("right", "day(1)", "Next day", show=False, id="calendar.right", tooltip="Go to the day after"),
@@ -50,7 +74,7 @@ class CalendarView(Widget, can_focus=True):
                 tooltip="Show the previous month"),
         Binding("pagedown,greater_than_sign", "month(1)", "Next month", id="calendar.next-month", show=False,
                 tooltip="Show the next month"),
-        Binding("t", "today", "Today", id="calendar.today", show=False, tooltip="Go to today"),
+        Binding("t", "today", "Today", id="calendar.today", tooltip="Go to today"),
         Binding("e,enter", "edit", "Edit", id="calendar.edit", show=False, tooltip="Edit the picked item"),
     ]
 
@@ -75,12 +99,14 @@ class CalendarView(Widget, can_focus=True):
         self.by_date: dict[dt.date, list[Entity]] = {}
         self.unscheduled = 0
         self._cells: list[tuple[int, int, int, dt.date, str | None]] = []  # (y, x0, x1, date, item id)
+        self._arrows: tuple[tuple[int, int], tuple[int, int]] = ((0, 0), (0, 0))  # x ranges of ◀ and ▶ on line 0
 
     @property
     def app_(self):
         return self.app  # reads the plan and today; asks for changes by messages
 
     def on_mount(self) -> None:
+        follow_theme(self, self.refresh)
         if self.app_.plan is not None:
             self.set_plan(self.app_.plan, self.app_.today)
             self.post_message(self.Picked(self, self.picked))
@@ -159,6 +185,13 @@ class CalendarView(Widget, can_focus=True):
         offset = event.get_content_offset(self)
         if offset is None:
             return
+        if offset.y == 0:
+            (p0, p1), (n0, n1) = self._arrows
+            if p0 <= offset.x < p1:
+                self.action_month(-1)
+            elif n0 <= offset.x < n1:
+                self.action_month(1)
+            return
         for y, x0, x1, day, item_id in self._cells:
             if y == offset.y and x0 <= offset.x < x1:
                 self.cursor = day
@@ -184,28 +217,57 @@ class CalendarView(Widget, can_focus=True):
         if self.cursor is None:
             text.append("Loading…", style="dim")
             return text
+        pal = palette_of(self.app)
         month = self.cursor.replace(day=1)
         weeks = month_weeks(month.year, month.month)
-        col = max(6, (width - 7) // 7)
+        # a weekend with nothing on it gets a narrow column, its room goes to the weekdays
+        quiet = not any(self.by_date.get(day) for week in weeks for day in week[5:])
+        widths = _column_widths(width, quiet)
+        col = widths[0]
         title = month.strftime("%B %Y")
-        text.append(f"◀ {title} ▶", style="bold")
-        legend = Text("  ")
-        for status, style in STATUS_STYLES.items():
-            legend.append("■", style=style)
-            legend.append(f"{status} ")
-        if cell_len(title) + 4 + legend.cell_len <= width:
+        text.append(" ◀ ", style="bold reverse")
+        text.append(f" {title} ", style="bold")
+        text.append(" ▶ ", style="bold reverse")
+        self._arrows = ((0, 3), (3 + cell_len(title) + 2, 3 + cell_len(title) + 5))
+        legend = Text()
+        for status in STATUSES:
+            legend.append(f"{status_mark(status)} {status}", style=status_style(status, pal))
+            legend.append("  ")
+        legend.rstrip()
+        head = 3 + cell_len(title) + 2 + 3 + 2
+        legend_lines = 0
+        if head + legend.cell_len <= width:
+            text.append("  ")
             text.append_text(legend)
+        else:  # the legend on a line of its own, cut if it must be
+            legend.truncate(width, overflow="ellipsis")
+            text.append("\n")
+            text.append_text(legend)
+            legend_lines = 1
         text.append("\n")
-        for name in DAY_NAMES:
-            text.append(set_cell_size(f" {name}", col) + " ", style="bold")
+        for name, w in zip(DAY_NAMES, widths):
+            text.append(set_cell_size(f" {name}", w) + " ", style="bold")
         text.append("\n")
         footer_lines = 1
-        per_week = max(2, (height - 2 - footer_lines) // len(weeks))
-        y = 2
-        for week in weeks:
+        room_lines = height - 2 - legend_lines - footer_lines
+        base = max(2, room_lines // len(weeks))
+        # the lines left over go to the busiest weeks (one more item each), not to the bottom
+        week_lines = [base] * len(weeks)
+        spare = room_lines - base * len(weeks)
+        busiest = sorted(range(len(weeks)), key=lambda w: -max(len(self.by_date.get(d, [])) for d in weeks[w]))
+        for w in busiest:
+            if spare <= 0:
+                break
+            if max(len(self.by_date.get(d, [])) for d in weeks[w]) >= base:
+                week_lines[w] += 1
+                spare -= 1
+        y = 2 + legend_lines
+        for w_index, week in enumerate(weeks):
+            per_week = week_lines[w_index]
             lines = [Text() for _ in range(per_week)]
             for c, day in enumerate(week):
-                x0 = c * (col + 1)
+                x0 = sum(w + 1 for w in widths[:c])
+                col = widths[c]
                 items = self.by_date.get(day, [])
                 in_month = day.month == month.month
                 is_cursor = day == self.cursor
@@ -229,20 +291,33 @@ class CalendarView(Widget, can_focus=True):
                     picked = [i for i in items if i.id == self.picked]
                     if picked and picked[0] not in shown:
                         shown = shown[:-1] + picked
+                # the lines of each shown item: two when the day has room for them all
+                two = len(items) == len(shown) and 2 * len(shown) <= room
+                chips: list[tuple[Entity | None, str, str]] = []  # (item, text, style)
+                for item in shown:
+                    status = str(item.data.get("status"))
+                    style = status_style(status, pal)
+                    if item.id == self.picked and is_cursor:
+                        style = f"{style} reverse".strip()
+                    if not in_month:
+                        style = f"{style} dim".strip()
+                    label = f"{status_mark(status)} {visible(item.label)}"
+                    if two and cell_len(label) > col:
+                        first, rest = _split(label, col)
+                        chips.append((item, first, style))
+                        chips.append((item, "  " + rest, style))
+                    else:
+                        chips.append((item, label, style))
                 for r in range(1, per_week):
                     line = lines[r]
                     k = r - 1
-                    if k < len(shown):
-                        item = shown[k]
-                        style = STATUS_STYLES.get(str(item.data.get("status")), "")
-                        if item.id == self.picked and is_cursor:
-                            style = f"{style} reverse".strip()
-                        if not in_month:
-                            style = f"{style} dim".strip()
-                        label = visible(item.label)
+                    if k < len(chips):
+                        item, label, style = chips[k]
+                        if cell_len(label) > col:
+                            label = set_cell_size(label, col - 1) + "…"
                         line.append(set_cell_size(label, col), style=style or None)
-                        self._cells.append((y + r, x0, x0 + col, day, item.id))
-                    elif k == len(shown) and len(items) > len(shown):
+                        self._cells.append((y + r, x0, x0 + col, day, item.id if item else None))
+                    elif k == len(chips) and len(items) > len(shown):
                         line.append(set_cell_size(f" +{len(items) - len(shown)} more", col), style="dim")
                         self._cells.append((y + r, x0, x0 + col, day, None))
                     else:
@@ -256,7 +331,8 @@ class CalendarView(Widget, can_focus=True):
         picked = next((i for i in self.by_date.get(self.cursor, []) if i.id == self.picked), None)
         if picked is not None:
             text.append("▸ ", style="bold")
-            text.append(visible(picked.label), style=STATUS_STYLES.get(str(picked.data.get("status")), ""))
+            status = str(picked.data.get("status"))
+            text.append(f"{status_mark(status)} {visible(picked.label)}", style=status_style(status, pal))
             text.append(f"  {picked.data.get('status', '')} · {self.cursor.isoformat()}", style="dim")
         else:
             text.append(f"{self.cursor.isoformat()}: nothing planned", style="dim")
@@ -266,5 +342,26 @@ class CalendarView(Widget, can_focus=True):
     def on_focus(self) -> None:
         self.refresh()
 
+    def on_resize(self) -> None:
+        self.refresh()
+
     def on_blur(self) -> None:
         self.refresh()
+
+
+def _column_widths(width: int, quiet_weekend: bool) -> list[int]:
+    """The widths of the seven day columns (a separator after each but the last)."""
+    if quiet_weekend:
+        weekday = max(6, (width - 6 - 2 * 4) // 5)
+        return [weekday] * 5 + [4, 4]
+    return [max(6, (width - 7) // 7)] * 7
+
+
+def _split(label: str, width: int) -> tuple[str, str]:
+    """A chip's text in two: the first line up to ``width`` cells, broken at a space when
+    one is near the end, and the rest (cut by the caller if it is still too long)."""
+    cut = set_cell_size(label, width)
+    space = cut.rfind(" ", 2)
+    if space > width // 2:
+        return label[:space], label[space + 1:]
+    return cut, label[len(cut):]

@@ -17,46 +17,74 @@ from tui.plan.problems import PlanError
 
 from ..dialogs.pick import PickScreen
 from ..guard import WorkerResult, result_handler
+from ..palette import DEFAULT, Palette, follow_theme, palette_of
 from ..present import visible
 
 NOT_A_REPO = "not in a git repository — `quarterdeck init` or `git init` to start history"
 WORKING_TREE = "working tree"
 
-LINE_STYLES = {"+": "green", "-": "red", "~": "yellow", ">": "cyan", "!": "yellow"}
+LINE_ROLES = {"+": "good", "-": "bad", "~": "warn", ">": "accent", "!": "warn", "=": "muted"}
+HEAD = "HEAD"
 
 
-def diff_text(rendered: str) -> Text:
-    """The plain-text semantic diff, coloured by each line's marker (never read as markup)."""
-    out = Text()
+def summary_first(rendered: str) -> str:
+    """The semantic diff with its summary ("34 added, 34 changed") right under the
+    heading instead of after every change, so it is read first."""
     lines = rendered.split("\n")
+    if len(lines) >= 3 and lines[0].startswith("plan diff"):
+        return "\n".join([lines[0], lines[-1], ""] + lines[1:-1])
+    return rendered
+
+
+def diff_text(rendered: str, pal: Palette = DEFAULT) -> Text:
+    """The plain-text semantic diff, coloured by each line's marker (never read as markup).
+    Its summary line comes right after the heading (``summary_first``)."""
+    out = Text()
+    lines = summary_first(rendered).split("\n")
     for i, line in enumerate(lines):
+        # the CLI's flag means nothing here: the view's key lists folded provenance
+        line = line.replace("(folded; --all-fields lists each)", "(folded; f lists each)")
         stripped = line.lstrip()
         style = ""
-        if i == 0 and line.startswith("plan diff"):
+        if i <= 1 and lines[0].startswith("plan diff"):
             style = "bold"
-        elif stripped[:1] in LINE_STYLES and not line.startswith("    "):
-            style = LINE_STYLES[stripped[:1]]
-        elif i == len(lines) - 1:
-            style = "bold"
+        elif stripped[:1] in LINE_ROLES and not line.startswith("    "):
+            role = LINE_ROLES[stripped[:1]]
+            style = "dim" if role == "muted" else getattr(pal, role)
         out.append(line, style=style)
         if i < len(lines) - 1:
             out.append("\n")
     return out
 
 
-def compute_diff(plan_dir: Path, a: str | None, b: str | None):
-    """The semantic diff from revision ``a`` to ``b`` (None = the working tree)."""
+def quarter_defaults(quarters: list[str], plan_quarter: str | None) -> tuple[int, str]:
+    """The quarter the picker starts on for A (the one before the plan's quarter, else
+    the newest tagged) and why, for its hint."""
+    from tui.history.quarters import is_quarter, quarter_index
+
+    if plan_quarter and is_quarter(plan_quarter):
+        before = [i for i, q in enumerate(quarters) if is_quarter(q) and quarter_index(q) < quarter_index(plan_quarter)]
+        if before:
+            return before[-1], f"the quarter before {plan_quarter}"
+    return len(quarters) - 1, "the newest tagged quarter"
+
+
+def compute_diff(plan_dir: Path, a: str | None, b: str | None, all_fields: bool = False):
+    """The semantic diff from revision ``a`` to ``b`` (None = the working tree); the
+    provenance a rollover sets on every carried entry is folded into one line unless
+    ``all_fields``."""
     from tui.history import diff_revisions
 
     if a is not None:
-        return diff_revisions(plan_dir, a, b)
+        return diff_revisions(plan_dir, a, b, all_fields=all_fields)
     # the working tree as the old side: compare snapshots directly
     from tui.history.repo import PlanRepo
     from tui.history.semdiff import diff_snapshots
     from tui.history.snapshot import snapshot_at
 
     with PlanRepo(plan_dir) as prepo:
-        return diff_snapshots(snapshot_at(prepo, None), snapshot_at(prepo, b), plan=prepo.rel or ".")
+        return diff_snapshots(snapshot_at(prepo, None), snapshot_at(prepo, b), plan=prepo.rel or ".",
+                              all_fields=all_fields)
 
 
 # -- messages -------------------------------------------------------------------------------------
@@ -71,10 +99,11 @@ class RevisionsLoaded(WorkerResult):
 
 
 class DiffReady(WorkerResult):
-    def __init__(self, generation: int, text: Text) -> None:
+    def __init__(self, generation: int, text: Text, rendered: str | None = None) -> None:
         super().__init__()
         self.generation = generation
         self.text = text
+        self.rendered = rendered  # the plain diff, to colour again when the theme changes
 
 
 class QuartersLoaded(WorkerResult):
@@ -96,6 +125,8 @@ class HistoryView(Horizontal):
         Binding("q", "compare_quarters", "Quarters", id="history.quarters",
                 tooltip="Compare two quarters (their tagged final revisions)"),
         Binding("r", "reload", "Reload", id="history.reload", show=False, tooltip="Read the history again"),
+        Binding("f", "all_fields", "Fold", id="history.fields", show=False,
+                tooltip="List the provenance every carried entry repeats, or fold it into one line again"),
     ]
 
     def __init__(self, id: str | None = "history-view") -> None:
@@ -107,6 +138,8 @@ class HistoryView(Horizontal):
         self.b_label = WORKING_TREE
         self.in_repo: bool | None = None
         self._generation = 0
+        self._rendered: str | None = None
+        self.all_fields = False  # f: list folded provenance entry by entry
 
     @property
     def qd(self):  # the app's state (plan folder, session) and its generic API
@@ -127,6 +160,7 @@ class HistoryView(Horizontal):
             yield Static(Text("Reading the plan's history…", style="dim"), id="history-diff")
 
     def on_mount(self) -> None:
+        follow_theme(self, self._restyle)
         self.action_reload()
 
     # -- loading ---------------------------------------------------------------------------
@@ -166,7 +200,8 @@ class HistoryView(Horizontal):
             self.set_class(message.not_repo, "-no-repo")
             self.refresh_bindings()
             self.query_one("#history-marks", Label).update("")
-            diff.update(Text(message.error or "", style="yellow" if message.not_repo else "red"))
+            pal = palette_of(self.app)
+            diff.update(Text(message.error or "", style=pal.warn if message.not_repo else pal.bad))
             return
         self.in_repo = True
         self.query_one("#history-left").display = True
@@ -200,24 +235,25 @@ class HistoryView(Horizontal):
         keep = options.highlighted
         options.clear_options()
         prompts = []
+        pal = palette_of(self.app)
         for spec, names in self._row_specs():
             line = Text(no_wrap=True, overflow="ellipsis")
-            line.append(self._marker(names, spec) + " ", style="bold magenta")
+            line.append(self._marker(names, spec) + " ", style=f"bold {pal.accent}")
             if spec is None:
                 line.append("working tree", style="italic")
                 line.append("  (files on disk now)", style="dim")
                 if self.qd.session.dirty_files:
-                    line.append("  unsaved edits are not in it: ctrl+s first", style="yellow")
+                    line.append("  unsaved edits are not in it: ctrl+s first", style=pal.warn)
             else:
                 rev = next(r for r in self.revisions if r.commit == spec)
-                line.append(rev.short, style="cyan")
+                line.append(rev.short, style=pal.accent)
                 line.append(" " + rev.date.strftime("%Y-%m-%d") + " ", style="dim")
                 for quarter in rev.quarters:
-                    line.append(f"◆ {quarter} ", style="bold green")
+                    line.append(f"◆ {quarter} ", style=f"bold {pal.good}")
                 line.append(visible(rev.subject))
                 line.append(f"  {visible(rev.author)}", style="dim")
                 if rev.boundary:
-                    line.append("  ┄ shallow clone: older history not fetched", style="yellow")
+                    line.append("  ┄ shallow clone: older history not fetched", style=pal.warn)
             prompts.append(Option(line))
         options.add_options(prompts)
         if prompts:
@@ -252,26 +288,46 @@ class HistoryView(Horizontal):
         self._generation += 1
         self.query_one("#history-diff", Static).update(
             Text(f"Comparing {self.a_label} → {self.b_label}…", style="dim"))
-        self._diff_worker(self._generation, self.qd.plan_dir, self.a, self.b)
+        # a loading indicator over the diff while it is worked out in a thread (the list
+        # and every key stay live: mark another pair and this one is dropped)
+        self.query_one("#history-right").loading = True
+        self._diff_worker(self._generation, self.qd.plan_dir, self.a, self.b, palette_of(self.app), self.all_fields)
 
     @work(thread=True, exclusive=True, group="history-diff", description="_diff_worker")  # no repr of a huge Plan
-    def _diff_worker(self, generation: int, plan_dir: Path, a: str | None, b: str | None) -> None:
+    def _diff_worker(self, generation: int, plan_dir: Path, a: str | None, b: str | None, pal: Palette,
+                     all_fields: bool = False) -> None:
         from tui.history.semdiff import render_text
 
+        rendered = None
         try:
-            text = diff_text(render_text(compute_diff(plan_dir, a, b)))
+            rendered = render_text(compute_diff(plan_dir, a, b, all_fields))
+            text = diff_text(rendered, pal)
         except PlanError as exc:
-            text = Text(exc.message, style="red")
+            text = Text(exc.message, style=pal.bad)
         except Exception as exc:  # noqa: BLE001
-            text = Text(f"the diff could not be computed ({type(exc).__name__}: {exc})", style="red")
-        self.post_message(DiffReady(generation, text))
+            text = Text(f"the diff could not be computed ({type(exc).__name__}: {exc})", style=pal.bad)
+        self.post_message(DiffReady(generation, text, rendered))
 
     @on(DiffReady)
     @result_handler
     def _diff_ready(self, message: DiffReady) -> None:
         message.stop()
         if message.generation == self._generation:
+            self.query_one("#history-right").loading = False
+            self._rendered = message.rendered
             self.query_one("#history-diff", Static).update(message.text)
+
+    def action_all_fields(self) -> None:
+        self.all_fields = not self.all_fields
+        if self.in_repo:
+            self._refresh_diff()
+
+    def _restyle(self) -> None:
+        """The theme changed: the revisions and the diff in its colours."""
+        if self.in_repo:
+            self._fill_options()
+        if self._rendered is not None:
+            self.query_one("#history-diff", Static).update(diff_text(self._rendered, palette_of(self.app)))
 
     # -- quarters ------------------------------------------------------------------------------------
 
@@ -307,7 +363,10 @@ class HistoryView(Horizontal):
             self.qd.notify("No quarter is tagged yet (tag a quarter's final revision to compare quarters).",
                            severity="warning", markup=False)
             return
-        choices = quarters + [WORKING_TREE]
+        start, why = quarter_defaults(quarters, self.qd.plan.quarter if self.qd.plan is not None else None)
+        head_label = "HEAD — the latest commit"
+        if self.revisions and self.revisions[0].quarters:
+            head_label += f" (tagged {', '.join(self.revisions[0].quarters)})"
 
         def second(old: str | None) -> None:
             if old is None:
@@ -316,10 +375,17 @@ class HistoryView(Horizontal):
             def chosen(new: str | None) -> None:
                 if new is None:
                     return
-                self.set_pair(old, old, None if new == WORKING_TREE else new, new)
+                label = {HEAD: "HEAD", WORKING_TREE: WORKING_TREE}.get(new, new)
+                self.set_pair(old, old, None if new == WORKING_TREE else new, label)
 
-            later = choices[choices.index(old) + 1:] or choices
-            self.qd.push_screen(PickScreen("Compare to (B)", later, len(later) - 1 if later else 0), chosen)
+            # only what comes after A: the later quarters, the latest commit, the files on disk
+            later = quarters[quarters.index(old) + 1:]
+            names = later + [HEAD, WORKING_TREE]
+            labels = [f"{q} (tagged quarter)" for q in later] + [
+                head_label, "working tree — the files on disk (unsaved edits are not in it)"]
+            first = len(later) - 1 if later else len(later)  # the latest tag after A, else HEAD
+            self.qd.push_screen(PickScreen(f"Compare {old} to (B)", names, first, labels,
+                                           hint="starts on the latest tagged quarter after A, else HEAD"), chosen)
 
-        start = max(0, len(quarters) - 2)
-        self.qd.push_screen(PickScreen("Compare quarters: from (A)", quarters, start), second)
+        self.qd.push_screen(PickScreen("Compare quarters: from (A)", quarters, start,
+                                       hint=f"starts on {why}"), second)

@@ -14,8 +14,9 @@ from textual.strip import Strip
 from textual.widget import Widget
 from textual.widgets import Static
 
-from ..dialogs.cell import STATUS_STYLE, CellScreen, CellView
+from ..dialogs.cell import CellScreen, CellView
 from ..guard import WorkerResult, result_handler
+from ..palette import DEFAULT, STATUS_ROLE, Palette, follow_theme, palette_of
 from ..present import visible
 from ..strips import text_strip
 
@@ -28,7 +29,7 @@ class Insights:
     stages: list[str]
     personas: list[tuple[str, str]]
     cells: dict[tuple[str, str], CellView]
-    stage_text: Text
+    assessment: object  # the alignment stage (tui.plan.insights.stage)
     error: str | None = None
 
 
@@ -54,13 +55,13 @@ def compute_insights(plan, plan_dir: Path) -> Insights:
         tags = len(quarter_tags(plan_dir))
     except Exception:  # noqa: BLE001 - no repository (or no git): the stage says history is unknown
         tags = None
-    return Insights(cov.stages, cov.personas, cells, stage_lines(assess_stage(plan, quarter_tags=tags)))
+    return Insights(cov.stages, cov.personas, cells, assess_stage(plan, quarter_tags=tags))
 
 
-def stage_lines(assessment, limit: int = 4) -> Text:
+def stage_lines(assessment, limit: int = 4, pal: Palette = DEFAULT) -> Text:
     out = Text(no_wrap=True, overflow="ellipsis")
     out.append("Alignment stage: ", style="bold")
-    out.append(assessment.stage, style="bold cyan")
+    out.append(assessment.stage, style=f"bold {pal.accent}")
     nxt = assessment.next_stage
     if nxt is None:
         out.append("  (the last stage: sales and marketing share metrics and rewards)", style="dim")
@@ -70,7 +71,7 @@ def stage_lines(assessment, limit: int = 4) -> Text:
     if missing:
         out.append(f" — {len(missing)} to do:", style="dim")
     for c in missing[:limit]:
-        out.append("\n  ✗ ", style="red")
+        out.append("\n  ✗ ", style=pal.bad)
         out.append(visible(c.title))
         if c.detail:
             out.append(f" — {visible(c.detail)}", style="dim")
@@ -159,7 +160,7 @@ class CoverageMap(Widget, can_focus=True):
                 count = f"{len(cell.published)}"
                 if cell.planned:
                     count += f"+{len(cell.planned)}"
-                style = STATUS_STYLE.get(cell.status, "")
+                style = palette_of(self.app).chip(STATUS_ROLE.get(cell.status, ""))
                 if y - 1 == self.row and j == self.col:
                     style += " reverse" if self.has_focus else " underline"
                 line.append(count.center(cw)[:cw], style=style)
@@ -215,17 +216,30 @@ class InsightsPanel(Vertical):
 
     def compose(self) -> ComposeResult:
         yield Static(Text(""), id="stage-line")
+        yield Static(self._legend(DEFAULT), id="coverage-title")
+        yield CoverageMap()
+
+    @staticmethod
+    def _legend(pal: Palette) -> Text:
         title = Text(no_wrap=True, overflow="ellipsis")
         title.append("Content coverage", style="bold underline")
-        title.append("  ")
-        title.append(" empty ", style=STATUS_STYLE["empty"])
-        title.append(" ")
-        title.append(" thin ", style=STATUS_STYLE["thin"])
-        title.append(" ")
-        title.append(" ok ", style=STATUS_STYLE["ok"])
+        for status in ("empty", "thin", "ok"):
+            title.append(" ")
+            title.append(f" {status} ", style=pal.chip(STATUS_ROLE[status]))
         title.append("  published+planned items per persona × stage · enter or click: the items", style="dim")
-        yield Static(title, id="coverage-title")
-        yield CoverageMap()
+        return title
+
+    def on_mount(self) -> None:
+        follow_theme(self, self._restyle)
+        self._restyle()
+
+    def _restyle(self) -> None:
+        pal = palette_of(self.app)
+        self.query_one("#coverage-title", Static).update(self._legend(pal))
+        coverage = self.query_one(CoverageMap)
+        if coverage.insights is not None:
+            self.query_one("#stage-line", Static).update(stage_lines(coverage.insights.assessment, pal=pal))
+        coverage.refresh()
 
     def recompute(self) -> None:
         from ..session import fork
@@ -252,7 +266,7 @@ class InsightsPanel(Vertical):
         if message.generation != self._generation:
             return
         if message.insights is None:
-            self.query_one("#stage-line", Static).update(Text(message.error or "", style="red"))
+            self.query_one("#stage-line", Static).update(Text(message.error or "", style=palette_of(self.app).bad))
             return
-        self.query_one("#stage-line", Static).update(message.insights.stage_text)
+        self.query_one("#stage-line", Static).update(stage_lines(message.insights.assessment, pal=palette_of(self.app)))
         self.query_one(CoverageMap).set_insights(message.insights)

@@ -15,6 +15,7 @@ from tui.plan.registry import KINDS
 
 from ..detail import render_entity
 from ..lastchange import LastChanged
+from ..palette import follow_theme, palette_of
 from ..messages import (
     AddRequested,
     DeleteRequested,
@@ -40,6 +41,9 @@ def column_title(kind_name: str, key: str) -> str:
 
 class EntityList(Vertical):
     """A filter box, a row count and the table of one kind of entity."""
+
+    ALLOW_MAXIMIZE = True  # m fills the screen with the list (its filter and count too)
+    MAXIMIZE_PANE = True
 
     BINDINGS = [
         Binding("a", "add", "Add", id="list.add", tooltip="Add a new entry (a small form asks for the id and "
@@ -81,7 +85,10 @@ class EntityList(Vertical):
                         classes="list-filter", compact=True)
             yield Label("", id=f"count-{self.kind.name}", classes="list-count", markup=False)
         cols = [(c, column_title(self.kind.name, c)) for c in columns_for(self.kind)]
-        yield RowTable(cols, id=f"table-{self.kind.name}", empty_text="Loading…")
+        table = RowTable(cols, id=f"table-{self.kind.name}", empty_text="Loading…")
+        # squeezed to fit the width, a list keeps enough of each entry's name and id to read
+        table.min_widths = {self.kind.label: 18, "id": 12}
+        yield table
 
     def on_mount(self) -> None:
         rows = getattr(self.app, "rows", {}).get(self.kind.name, self.rows or None)
@@ -113,8 +120,6 @@ class EntityList(Vertical):
         if keep_id is None:
             keep_id = table.current_id
         self.rows = rows
-        table.empty_text = "Nothing matches the filter" if self.filter_input.value else (
-            f"No {self.kind.plural.lower()} yet — press a to add one")
         table.rows = rows
         table._measure()
         self._apply_view(keep_id)
@@ -133,10 +138,22 @@ class EntityList(Vertical):
         if self.scoped:
             prefix = f"{self.scope}/" if self.scope else "\0"
             view = [i for i in view if self.rows[i].id.startswith(prefix)]
+        table.empty_text = self._empty_text()
         table.set_view(view, keep_id, top)
         total = len(self.rows) if not self.scoped else sum(1 for r in self.rows if r.id.startswith(f"{self.scope}/"))
         count = self.query_one(f"#count-{self.kind.name}", Label)
         count.update(f"{len(view)} of {total}" if len(view) != total else f"{total}")
+
+    def _empty_text(self) -> str:
+        """What an empty table says: why it is empty and the key that changes that."""
+        typed = self.filter_input.value.strip()
+        plural = self.kind.plural.lower()
+        if typed:
+            shown = typed if len(typed) <= 30 else typed[:29] + "…"
+            return f"No {plural} match “{shown}” — Esc clears the filter"
+        if self.scoped and not self.scope:
+            return f"Select a {KINDS[self.kind.parent].title.lower()} to see its {plural}" if self.kind.parent else ""
+        return f"No {plural} yet — press a to add one"
 
     @on(Input.Changed)
     def _filter_changed(self, event: Input.Changed) -> None:
@@ -152,6 +169,12 @@ class EntityList(Vertical):
         self.table.focus()
 
     def on_key(self, event: events.Key) -> None:
+        if event.key == "escape" and not self.filter_input.has_focus and self.filter_input.value:
+            # the empty table says "Esc clears the filter": it does, from the table too
+            event.stop()
+            self.filter_input.value = ""
+            self._apply_view()
+            return
         if self.filter_input.has_focus and event.key in ("escape", "down"):
             event.stop()
             if event.key == "escape" and self.filter_input.value:
@@ -208,6 +231,9 @@ class EntityList(Vertical):
 class DetailPane(VerticalScroll):
     """The selected entity, all its fields, its children and its problems."""
 
+    ALLOW_MAXIMIZE = True
+    MAXIMIZE_PANE = True
+
     def __init__(self, id: str | None = None) -> None:
         super().__init__(id=id, classes="detail")
         self.shown: tuple[str, str] | None = None
@@ -217,6 +243,12 @@ class DetailPane(VerticalScroll):
         yield LastChanged(classes="detail-last-change")
         yield Static(Text("Nothing selected", style="dim"), classes="detail-body")
 
+    def on_mount(self) -> None:
+        follow_theme(self, self.redraw)
+
+    def on_resize(self) -> None:
+        self.redraw()
+
     def show(self, kind: str | None, entity_id: str | None) -> None:
         app = self.app  # read only: the plan, its problems, the schemas
         plan = app.plan
@@ -225,7 +257,8 @@ class DetailPane(VerticalScroll):
         if plan is None:
             body = Text("Loading…", style="dim")
         else:
-            body = render_entity(plan, app.session.schemas, entity, app.problems, app.today)
+            body = render_entity(plan, app.session.schemas, entity, app.problems, app.today,
+                                 width=self.scrollable_content_region.width or None, pal=palette_of(app))
         self.query_one(".detail-body", Static).update(body)
         self.query_one(LastChanged).show(getattr(app, "plan_dir", None) if entity is not None else None, kind,
                                          entity_id, app.today)

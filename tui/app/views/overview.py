@@ -10,24 +10,30 @@ from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.widgets import Static
 
+from tui.plan.insights import numbers
 from tui.plan.model import Plan
 from tui.plan.problems import ERROR, WARNING, Problem
 
 from ..detail import progress_line
 from ..pacemarks import goal_pace_text, goal_statuses, kr_pace_text
+from ..palette import DEFAULT, Palette, follow_theme, palette_of
 from ..present import (
     as_date,
     bar,
     counts,
     fmt,
+    plan_currency,
     quarter_clock,
     visible,
 )
 
 # -- overview ---------------------------------------------------------------------------------
 
+SHORT_HEIGHT = 30  # below this many rows the key results come before the coverage map
 
-def render_overview(plan: Plan, problems: list[Problem], today: dt.date, width: int, validated: bool = True) -> Text:
+
+def render_overview(plan: Plan, problems: list[Problem], today: dt.date, width: int, validated: bool = True,
+                    pal: Palette = DEFAULT) -> Text:
     text = Text(no_wrap=True, overflow="ellipsis")
     data = plan.files["plan.toml"].data.get("plan", {}) if "plan.toml" in plan.files else {}
     company = visible(str(data.get("company", "")) or "(no company set)")
@@ -43,7 +49,7 @@ def render_overview(plan: Plan, problems: list[Problem], today: dt.date, width: 
     text.append(f"   today is {today.isoformat()}\n", style="dim")
     if gone is not None:
         filled, track = bar(gone, max(10, min(40, width - 20)))
-        text.append(filled, style="blue")
+        text.append(filled, style=pal.bar_info)
         text.append(track, style="dim")
         text.append(f" {gone * 100:3.0f}% of the quarter gone\n")
     errors = sum(1 for p in problems if p.severity == ERROR)
@@ -52,23 +58,25 @@ def render_overview(plan: Plan, problems: list[Problem], today: dt.date, width: 
     if not validated:
         text.append("checking the plan…\n", style="dim")
     else:
-        text.append(f"{errors} error{'s' if errors != 1 else ''}", style="red" if errors else "green")
+        text.append(f"{errors} error{'s' if errors != 1 else ''}", style=pal.bad if errors else pal.good)
         text.append(", ")
-        text.append(f"{warnings} warning{'s' if warnings != 1 else ''}", style="yellow" if warnings else "green")
+        text.append(f"{warnings} warning{'s' if warnings != 1 else ''}", style=pal.warn if warnings else pal.good)
         if errors or warnings:
             text.append("   (8 lists them)", style="dim")
         text.append("\n")
     target = data.get("revenue_target")
     if target is not None:
         text.append("Revenue target  ", style="bold")
-        text.append(f"{fmt(target)} {fmt(data.get('currency', ''))}")
+        currency = plan_currency(plan)
+        text.append(numbers.money(target, currency, short=False))
         deal = data.get("average_deal_size")
-        if isinstance(deal, (int, float)) and deal and isinstance(target, (int, float)):
-            text.append(f"  ≈ {target / deal:.0f} deals of {fmt(deal)}", style="dim")
+        if numbers.is_finite_number(deal) and deal and numbers.is_finite_number(target):
+            text.append(f"  ≈ {numbers.full(round(target / deal))} deals of {numbers.money(deal, currency, short=False)}",
+                        style="dim")
         text.append("\n")
     text.append("\nKey results\n", style="bold underline")
     wide = width >= 100
-    title_width = max(20, width - 74) if wide else width - 4
+    title_width = max(20, width - 86) if wide else width - 4  # the words beside the bar get the room
     paces = goal_statuses(plan, today)
     by_goal: dict[str, list] = {}  # key results grouped once (not a pass over all of them per goal)
     for k in plan.all("key_result"):
@@ -90,7 +98,8 @@ def render_overview(plan: Plan, problems: list[Problem], today: dt.date, width: 
             else:
                 text.append(f"  {title}\n    ")
             expected, status, _words = kr_pace_text(plan, kr, today)
-            text.append_text(progress_line(kr.data, 16, pace=(expected, status)))
+            text.append_text(progress_line(kr.data, 16, compact=True, currency=plan_currency(plan), pal=pal,
+                                           pace=(expected, status)))
             text.append("\n")
         if not krs:
             text.append("  no key results yet\n", style="dim")
@@ -131,6 +140,8 @@ def _overdue(text: Text, plan: Plan, today: dt.date, width: int, limit: int = 8)
 
 
 class OverviewView(VerticalScroll, can_focus=True):
+    ALLOW_MAXIMIZE = True
+    MAXIMIZE_PANE = True
     BINDINGS = [
         Binding("e", "edit_plan", "Edit plan", id="overview.edit", tooltip="Edit the plan's settings "
                 "(company, quarter, dates, stages, targets)"),
@@ -152,9 +163,11 @@ class OverviewView(VerticalScroll, can_focus=True):
         if app.plan is None:
             return
         width = self.scrollable_content_region.width or 80
-        text = render_overview(app.plan, app.problems, app.today, width, app.validated)
-        # the coverage map and the alignment stage sit between the quarter's summary and the key results
-        cut = text.plain.find("\nKey results\n")
+        text = render_overview(app.plan, app.problems, app.today, width, app.validated, palette_of(app))
+        # the coverage map and the alignment stage sit between the quarter's summary and the key
+        # results; on a short screen (80×24) after the key results, so one shows without scrolling
+        short = (self.size.height or 40) < SHORT_HEIGHT
+        cut = text.plain.find("\nIn this plan\n" if short else "\nKey results\n")
         head, rest = (text[:cut], text[cut:]) if cut >= 0 else (text, Text(""))
         self.query_one("#overview-body", Static).update(head)
         self.query_one("#overview-rest", Static).update(rest)
@@ -164,6 +177,9 @@ class OverviewView(VerticalScroll, can_focus=True):
 
             self._insights_for = app.plan
             self.query_one(InsightsPanel).recompute()
+
+    def on_mount(self) -> None:
+        follow_theme(self, lambda: self.redraw(resized=True))
 
     def on_resize(self) -> None:
         self.redraw(resized=True)

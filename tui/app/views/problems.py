@@ -13,6 +13,7 @@ from textual.widgets import Label, Static
 from tui.plan.problems import ERROR, Problem
 from tui.plan.registry import KINDS
 
+from ..palette import follow_theme, palette_of
 from ..messages import (
     ProblemJumpRequested,
 )
@@ -40,22 +41,29 @@ class ProblemsView(Horizontal):
             with Horizontal(classes="list-toolbar"):
                 yield Label(Content("Problems"), classes="list-title")
                 yield Label("", id="problems-count", classes="list-count", markup=False)
-            yield RowTable([("message", "Message"), ("where", "Where"), ("entity", "Entry"), ("field", "Field")],
-                           id="table-problems", empty_text="Validating…")
+            table = RowTable([("message", "Message"), ("where", "Where"), ("entity", "Entry"), ("field", "Field")],
+                             id="table-problems", empty_text="Validating…")
+            table.min_widths = {"message": 36}  # what is wrong matters most; the rest scrolls
+            yield table
         with VerticalScroll(classes="detail"):
             yield Static(Text(""), id="problem-detail")
 
     def on_mount(self) -> None:
+        follow_theme(self, lambda: self._show(self.query_one(RowTable).current_row))
         app = self.app  # read only: the plan, its problems, the schemas
         if app.plan is not None:
             self.set_problems(app.problems, app.validated)
 
     def set_problems(self, problems: list[Problem], done: bool = True) -> None:
-        # a file that does not parse explains many other problems: those come first
-        problems = sorted(problems, key=lambda p: not p.code.startswith("toml."))
-        self.problems = problems
+        # errors before warnings; among errors, a file that does not parse explains many
+        # other problems: those come first (the sort is stable: otherwise as reported)
+        # A row's key stays the problem's place in the list as reported (what others index).
+        self.problems = list(problems)
+        order = sorted(range(len(problems)),
+                       key=lambda i: (problems[i].severity != ERROR, not problems[i].code.startswith("toml.")))
         rows = []
-        for i, p in enumerate(problems):
+        for i in order:
+            p = problems[i]
             where = f"{p.file}:{p.line}" if p.line else p.file
             entity = f"{p.kind} {p.entity}".strip() if p.kind else ""
             cells = (visible(p.message), where, visible(entity), visible(p.field))
@@ -77,10 +85,14 @@ class ProblemsView(Horizontal):
     @on(RowTable.Highlighted)
     def _highlighted(self, event: RowTable.Highlighted) -> None:
         event.stop()
+        self._show(event.row)
+
+    def _show(self, row: Row | None) -> None:
+        pal = palette_of(self.app)
         body = Text()
-        if event.row is not None:
-            p = self.problems[event.row.key]
-            body.append(f"{p.severity.upper()}  {p.code}\n", style="bold red" if p.severity == ERROR else "bold yellow")
+        if row is not None and row.key < len(self.problems):
+            p = self.problems[row.key]
+            body.append(f"{p.severity.upper()}  {p.code}\n", style=f"bold {pal.bad if p.severity == ERROR else pal.warn}")
             body.append(f"{p.file}" + (f", line {p.line}, column {p.col}" if p.line else "") + "\n", style="dim")
             if p.kind:
                 body.append(f"{p.kind} {p.entity}" + (f" · field {p.field}" if p.field else "") + "\n", style="dim")
@@ -92,7 +104,10 @@ class ProblemsView(Horizontal):
     @on(RowTable.Activated)
     def _activated(self, event: RowTable.Activated) -> None:
         event.stop()
-        self.action_jump()
+        # enter is the view's own key (problems.jump) and runs the jump already: acting
+        # on the table's enter too opened the entry's form twice
+        if event.mouse:
+            self.action_jump()
 
     def action_jump(self) -> None:
         row = self.query_one(RowTable).current_row

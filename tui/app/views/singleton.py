@@ -11,10 +11,14 @@ from textual.widgets import Static
 from tui.plan.registry import KINDS
 
 from ..detail import render_entity
+from ..palette import follow_theme, palette_of
 
 
 class SingletonPanel(VerticalScroll, can_focus=True):
     """A one-of table ([sla], [lead_scoring]) shown in full, edited with e."""
+
+    ALLOW_MAXIMIZE = True
+    MAXIMIZE_PANE = True
 
     BINDINGS = [
         Binding("e,enter", "edit", "Edit", id="singleton.edit", tooltip="Edit these settings"),
@@ -28,6 +32,7 @@ class SingletonPanel(VerticalScroll, can_focus=True):
         yield Static(Text("Loading…", style="dim"), classes="detail-body")
 
     def on_mount(self) -> None:
+        follow_theme(self, self.redraw)
         self.redraw()
 
     def redraw(self) -> None:
@@ -39,10 +44,14 @@ class SingletonPanel(VerticalScroll, can_focus=True):
         if entity is None:
             body = Text(f"The plan has no [{self.kind.name}] table yet.", style="dim")
         else:
-            body = render_entity(plan, app.session.schemas, entity, app.problems, app.today)
+            body = render_entity(plan, app.session.schemas, entity, app.problems, app.today,
+                                 width=self.scrollable_content_region.width or None, pal=palette_of(app))
             if self.kind.name == "lead_scoring":
                 body = Text.assemble(body)
         self.query_one(".detail-body", Static).update(body)
+
+    def on_resize(self) -> None:
+        self.redraw()
 
     def action_edit(self) -> None:
         app = self.app  # read only: the plan, its problems, the schemas

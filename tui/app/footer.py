@@ -1,0 +1,101 @@
+"""The footer: the keys that apply where the focus is, by priority.
+
+Textual's footer lists every shown binding, the focused widget's first and the app's
+last, and cuts what does not fit, so on a small screen the key to the list of keys
+("? Keys") is the first to go.  This one keeps the keys list always (at the right end,
+before the palette key), then the keys of what has the focus, then Save and Undo, and
+drops the rest (the view keys, the trend) when there is no room.
+"""
+
+from __future__ import annotations
+
+from rich.cells import cell_len
+from textual.app import ComposeResult
+from textual.widgets import Footer
+from textual.widgets._footer import FooterKey
+
+# Binding id -> priority (lower stays longer).  Bindings not named here that belong to
+# the focused widget or its containers get CONTEXT; any other app-level binding LOW.
+ALWAYS = 0
+CONTEXT = 2
+LOW = 5
+PRIORITY = {
+    "app.help": ALWAYS,
+    "app.save": 3,
+    "app.undo": 3,
+    "app.back": 4,
+    "app.detail": 3,
+    "view.overview": 6,  # "1‥9 Views": the tabs themselves say it
+    "app.trend": 4,
+}
+PALETTE_ROOM = 12  # the command palette key docked at the right end
+
+
+def footer_plan(entries: list[tuple[str, str, str, bool]], width: int) -> list[int]:
+    """Which entries to show, in order: ``entries`` are (binding id, key shown,
+    description, from the app), ``width`` the room.  The keys list comes last; the
+    others keep their order; the lowest priorities go first when there is no room."""
+    def cost(i: int) -> int:
+        _bid, key, description, _app = entries[i]
+        return cell_len(key) + (1 + cell_len(description) if description else 0) + 1
+
+    def priority(i: int) -> int:
+        bid, _key, _description, from_app = entries[i]
+        if bid in PRIORITY:
+            return PRIORITY[bid]
+        return LOW if from_app else CONTEXT
+
+    shown = list(range(len(entries)))
+    room = max(0, width - PALETTE_ROOM)
+    while shown and sum(cost(i) for i in shown) > room:
+        droppable = [i for i in shown if priority(i) != ALWAYS]
+        if not droppable:
+            break
+        # the lowest priority, and among equals the last one, goes first
+        worst = max(droppable, key=lambda i: (priority(i), i))
+        shown.remove(worst)
+    last = [i for i in shown if priority(i) == ALWAYS]
+    return [i for i in shown if i not in last] + last
+
+
+class PriorityFooter(Footer):
+    """A compact footer that keeps "? Keys" and the focused pane's keys in view."""
+
+    def __init__(self, **kwargs) -> None:
+        kwargs.setdefault("compact", True)
+        super().__init__(**kwargs)
+        self._width = 0
+
+    def compose(self) -> ComposeResult:
+        if not self._bindings_ready:
+            return
+        active = self.screen.active_bindings
+        entries: list[tuple[str, str, str, bool]] = []
+        bindings = []
+        seen_actions: set[str] = set()
+        for node, binding, enabled, tooltip in active.values():
+            if not binding.show or binding.action in seen_actions:
+                continue
+            seen_actions.add(binding.action)
+            entries.append((binding.id or "", self.app.get_key_display(binding), binding.description,
+                            node is self.app))
+            bindings.append((binding, enabled, tooltip))
+        for i in footer_plan(entries, self.size.width or self.app.size.width):
+            binding, enabled, tooltip = bindings[i]
+            yield FooterKey(binding.key, entries[i][1], binding.description, binding.action,
+                            disabled=not enabled, tooltip=tooltip).data_bind(compact=Footer.compact)
+        if self.show_command_palette and self.app.ENABLE_COMMAND_PALETTE:
+            try:
+                _node, binding, enabled, tooltip = active[self.app.COMMAND_PALETTE_BINDING]
+            except KeyError:
+                pass
+            else:
+                yield FooterKey(binding.key, self.app.get_key_display(binding), binding.description,
+                                binding.action, classes="-command-palette", disabled=not enabled,
+                                tooltip=binding.tooltip or binding.description)
+
+    def on_resize(self) -> None:
+        if self.size.width != self._width:
+            self._width = self.size.width
+            if self._bindings_ready and self.is_attached:
+                self.call_after_refresh(self.recompose)
