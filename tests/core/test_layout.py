@@ -440,10 +440,10 @@ def test_the_app_loads_edits_adds_and_saves_a_split_kind(tmp_path, monkeypatch):
         async with app.run_test(size=(120, 40)) as pilot:
             await ready(pilot)
             assert len(app.plan.all("account")) == 42
-            app.run_edit(lambda p: ops.set_fields(p, "account", "harbor-hvac", {"tier": 2}), "tier")
+            app.editing.run_edit(lambda p: ops.set_fields(p, "account", "harbor-hvac", {"tier": 2}), "tier")
             await idle(pilot)
             assert app.session.dirty_files == ["accounts/harbor-hvac.toml"]
-            app.run_edit(lambda p: ops.add(p, "account", "gulf-coast-hvac", {
+            app.editing.run_edit(lambda p: ops.add(p, "account", "gulf-coast-hvac", {
                 "name": "Gulf", "domain": "gulf.example", "tier": 2, "stage": "target",
                 "sales_owner": "tom-becker", "marketing_owner": "sam-oduya"}), "add")
             await idle(pilot)

@@ -16,7 +16,7 @@ from tui.plan.schema import SchemaSet
 
 from .formspec import FieldSpec, child_kinds, form_fields, value_at
 from .palette import DEFAULT, Palette
-from .present import bar, fmt, kr_progress, plan_currency, visible
+from .present import fmt, kr_progress, plan_currency, visible
 
 LABEL = "bold"
 MUTED = "dim"
