@@ -480,8 +480,9 @@ async def test_app_keys_open_the_checkin_screen_and_the_commit_dialog_and_the_ti
         await settle(pilot)
         await pilot.press(*"2310000", "ctrl+s")
         await wait_for(pilot, lambda: isinstance(app.screen, CommitDialog), what="the commit dialog")
-        # the session took the written file: its plan has the check-in, nothing is unsaved
-        assert app.plan.get("key_result", "grow-pipeline/sourced-pipeline").data["actual"] == 2310000
+        # the session takes the written file: its plan has the check-in, nothing is unsaved
+        await wait_for(pilot, lambda: app.plan.get("key_result", "grow-pipeline/sourced-pipeline").data["actual"]
+                       == 2310000, what="the session to take the check-ins")
         assert app.session.dirty_files == []
         await wait_for(pilot, lambda: app.uncommitted == ["goals.toml"], what="the title's note")
         assert "✎ not committed: goals.toml" in app.sub_title
