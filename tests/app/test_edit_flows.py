@@ -46,7 +46,7 @@ def fill(form: FormScreen, field: str, value) -> None:
 
 
 async def open_form(pilot, kind: str, entity_id: str) -> FormScreen:
-    pilot.app.edit_entity(kind, entity_id)
+    pilot.app.main.edit_entity(kind, entity_id)
     await settle(pilot)
     assert isinstance(pilot.app.screen, FormScreen)
     await wait_for(pilot, lambda: pilot.app.screen.loaded, what="every field of the form")
@@ -240,7 +240,7 @@ async def test_add_a_key_result_asks_for_its_goal(plan_dir):
         await ready(pilot)
         await pilot.press("2")
         await settle(pilot)
-        app.add_entity_flow("key_result")
+        app.main.add_entity_flow("key_result")
         await settle(pilot)
         form = app.screen
         assert isinstance(form, FormScreen)
@@ -270,7 +270,7 @@ async def test_duplicate_gives_a_fresh_id(plan_dir):
         original = app.plan.find("account", "harbor-hvac")
         assert copy is not None
         assert {k: v for k, v in copy.data.items() if k != "id"} == {k: v for k, v in original.data.items() if k != "id"}
-        app.duplicate_entity("account", "harbor-hvac")
+        app.main.duplicate_entity("account", "harbor-hvac")
         await idle(pilot)
         assert app.plan.find("account", "harbor-hvac-copy-2") is not None
 
@@ -282,7 +282,7 @@ async def test_rename_an_id_and_references_follow(plan_dir):
         before = load_plan(plan_dir)
         owned = [a.id for a in before.all("account") if a.data.get("sales_owner") == "tom-becker"]
         assert owned
-        await app.goto_entity("member", "tom-becker")
+        await app.main.goto_entity("member", "tom-becker")
         await settle(pilot)
         await pilot.press("n")
         await settle(pilot)
@@ -308,7 +308,7 @@ async def test_delete_asks_first_and_names_the_referrers(plan_dir):
     app = make_app(plan_dir)
     async with app.run_test(size=SIZE) as pilot:
         await ready(pilot)
-        await app.goto_entity("persona", "it-lead")
+        await app.main.goto_entity("persona", "it-lead")
         await settle(pilot)
         await pilot.press("delete")
         await wait_for(pilot, lambda: isinstance(app.screen, ChoiceScreen), what="the confirmation")

@@ -216,7 +216,7 @@ async def test_text_that_looks_like_markup_is_shown_literally(plan_dir):
         assert tricky in line
         detail = app.query_one("#accounts-view DetailPane .detail-body", Static)
         assert tricky in str(detail.render())
-        app.edit_entity("account", "harbor-hvac")
+        app.main.edit_entity("account", "harbor-hvac")
         await settle(pilot)
         assert app.screen.query_one("#f-name", Input).value == tricky
         await pilot.press("escape")

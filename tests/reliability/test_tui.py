@@ -157,13 +157,13 @@ async def test_case_42_every_problem_in_sequence_whatever_was_shown_before(broke
             entity_id = problem.entity or problem.kind
             if problem.kind not in formed:
                 formed.add(problem.kind)
-                await app.jump_to_problem(problem)
+                await app.main.jump_to_problem(problem)
                 await wait_for(pilot, lambda: isinstance(app.screen, FormScreen), what=f"the form for {problem}")
                 assert app.screen.kind.name == problem.kind
                 await pilot.press("escape")
                 await wait_for(pilot, lambda: not isinstance(app.screen, FormScreen), what="the form to close")
                 await settle(pilot)
-            assert await app.goto_entity(problem.kind, entity_id)
+            assert await app.main.goto_entity(problem.kind, entity_id)
             if n % 10 == 0:
                 await pilot.pause()
             view = app_main.KIND_VIEW[problem.kind]
@@ -526,7 +526,7 @@ async def test_case_52_edit_in_a_read_only_folder_stays_and_saves_later(plan_dir
         notes = " ".join(n.message for n in app._notifications)
         assert "not saved" in notes and str(kept) in notes and "ctrl+s tries again" in notes
         # a copy elsewhere
-        app.save_copy_flow()
+        app.editing.save_copy_flow()
         await settle(pilot)
         app.screen.query_one(Input).value = str(tmp_path / "elsewhere")
         await pilot.press("enter")
