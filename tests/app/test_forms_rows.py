@@ -24,7 +24,7 @@ def make_app(plan_dir) -> QuarterdeckApp:
 
 async def committee_editor(pilot) -> tuple[FormScreen, RowsEditor]:
     app = pilot.app
-    app.edit_entity("account", ACCOUNT, "committee")
+    app.main.edit_entity("account", ACCOUNT, "committee")
     await wait_for(pilot, lambda: isinstance(app.screen, FormScreen) and app.screen.loaded, what="the form")
     await settle(pilot)
     form = app.screen

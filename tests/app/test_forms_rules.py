@@ -22,7 +22,7 @@ def make_app(plan_dir) -> QuarterdeckApp:
 
 async def open_form(pilot, kind, entity_id, field=None) -> FormScreen:
     app = pilot.app
-    app.edit_entity(kind, entity_id, field)
+    app.main.edit_entity(kind, entity_id, field)
     await wait_for(pilot, lambda: isinstance(app.screen, FormScreen) and app.screen.loaded, what="the form")
     await settle(pilot)
     return app.screen

@@ -24,7 +24,7 @@ def test_form_screen(snap_compare, plan_dir, screen, size):
 
     async def before(pilot):
         await ready(pilot)
-        app.edit_entity("account", "harbor-hvac", "committee" if screen != "form" else None)
+        app.main.edit_entity("account", "harbor-hvac", "committee" if screen != "form" else None)
         await wait_for(pilot, lambda: isinstance(app.screen, FieldsForm) and app.screen.loaded, what="the form")
         await settle(pilot, 2)
         if screen == "member":
