@@ -171,24 +171,15 @@ def collect_entities(files: dict[str, TomlFile]) -> dict[str, list[Entity]]:
 
 
 def refresh_entities(plan: Plan, file: str) -> dict[str, list[Entity]]:
-    """``collect_entities(plan.files)`` after an edit of ``file`` alone: the entities of
-    the other files are kept, and so is each entity of ``file`` whose table is the very
-    object it was (an edit copies only the tables on the way to what it changed)."""
-    before = plan.entities
+    """``collect_entities(plan.files)`` after an edit (of ``file``): every file is looked at
+    again, but an entity whose table is the very object it was, at the same place, is
+    kept instead of made again (an edit copies only the tables on the way to what it
+    changed, so a big file's other entities stay as they were)."""
     old: dict[tuple, Entity] = {}
-    for kind_name, entities in before.items():
-        if KINDS[kind_name].file == file:
-            for e in entities:
-                old[(kind_name, e.path)] = e
-    fresh = _collect_reusing({file: plan.files[file]} if file in plan.files else {}, old)
-    out: dict[str, list[Entity]] = {}
-    for k in _collect_order():  # the order collect_entities gives
-        if k.file == file:
-            if k.name in fresh:
-                out[k.name] = fresh[k.name]
-        elif k.name in before:
-            out[k.name] = before[k.name]
-    return out
+    for kind_name, entities in plan.entities.items():
+        for e in entities:
+            old[(kind_name, e.path)] = e
+    return _collect_reusing(plan.files, old)
 
 
 def _collect_reusing(files: dict[str, TomlFile], old: dict[tuple, Entity]) -> dict[str, list[Entity]]:
@@ -228,11 +219,6 @@ def _collect_reusing(files: dict[str, TomlFile], old: dict[tuple, Entity]) -> di
                     out.setdefault(k.name, []).append(
                         make(k, f"{parent.id}/{own}", item, k.file, parent.path + k.path + (i,)))
     return out
-
-
-def _collect_order() -> list[Kind]:
-    top = [k for k in KINDS.values() if not (k.parent is not None and not KINDS[k.parent].singleton)]
-    return top + [k for k in KINDS.values() if k.parent is not None and not KINDS[k.parent].singleton]
 
 
 def find_plan_dir(start: Path | None = None) -> Path | None:
