@@ -220,11 +220,14 @@ def test_case_43_every_worker_result_handler_drops_late_results():
     handled = set()
     for module in modules:
         for _name, cls in inspect.getmembers(module, inspect.isclass):
-            for attr in vars(cls).values():
-                for message_type, _selectors in getattr(attr, "_textual_on", []):
+            for attr_name, attr in vars(cls).items():
+                # handlers by decorator (@on) and by name (on_commit_dialog_committed)
+                types = [t for t, _selectors in getattr(attr, "_textual_on", [])]
+                types += [t for t in results if t.handler_name == attr_name]
+                for message_type in types:
                     if message_type in results:
                         handled.add(message_type)
-                        assert getattr(attr, "drops_late_results", False), f"{cls.__name__}.{attr.__name__}"
+                        assert getattr(attr, "drops_late_results", False), f"{cls.__name__}.{attr_name}"
     assert handled == results, f"results nobody handles: {results - handled}"
 
 

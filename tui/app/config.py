@@ -107,9 +107,9 @@ def known_binding_ids() -> set[str]:
 
     from textual.dom import DOMNode
 
-    import tui.app as package
-
-    for info in pkgutil.walk_packages(package.__path__, package.__name__ + "."):
+    # the app's own folder, walked by path: importing the package here would be a cycle
+    folder = str(Path(__file__).parent)
+    for info in pkgutil.walk_packages([folder], __name__.rpartition(".")[0] + "."):
         try:  # views and dialogs are imported when first shown: all of them, to know their keys
             importlib.import_module(info.name)
         except Exception:  # noqa: BLE001 - a module that cannot load has no keys to offer

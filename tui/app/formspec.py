@@ -22,7 +22,7 @@ from tui.plan.model import Entity, Plan
 from tui.plan.problems import Problem
 from tui.plan.registry import KINDS, Kind, entity_schema_path
 from tui.plan.schema import SchemaSet
-from tui.plan.validation import OWNER_TEAMS, _Locator, reference_problems, rule_problems, to_json
+from tui.plan.validation import OWNER_TEAMS, Locator, reference_problems, rule_problems, to_json
 from tui.plan.schema_errors import field_reason
 from tui.plan.slug import ID_MAX_LENGTH, is_slug
 
@@ -425,7 +425,7 @@ def rule_findings(plan: Plan, schemas: SchemaSet, kind: Kind, entity_id: str | N
         target = Entity(kind, full_id, data, kind.file, path)
         same.append(target)
     fork = Plan(plan.root, files=plan.files, syntax_errors=[], entities=entities)
-    locators = {name: _Locator(fork, name) for name in set(fork.files) | {kind.file}}
+    locators = {name: Locator(fork, name) for name in set(fork.files) | {kind.file}}
     skip = set(plan.unreadable)
     found = reference_problems(fork, schemas, locators, skip=skip) + rule_problems(fork, locators, skip=skip)
     return [p for p in found if p.kind == kind.name and p.entity == target.id]

@@ -14,7 +14,7 @@ from textual.binding import Binding
 
 from tui.plan.safetext import visible_line
 
-from .guard import gone
+from .guard import gone, result_handler
 
 BINDINGS = [
     Binding("w", "checkin", "Check-in", id="app.checkin", tooltip="The weekly check-in: type every key result's new "
@@ -41,13 +41,12 @@ class HeartbeatActions:
     def action_blame(self) -> None:
         open_blame(self)
 
+    @result_handler
     def on_commit_dialog_committed(self, message) -> None:
-        if not gone(self):
-            after_history_changed(self)
+        after_history_changed(self)
 
+    @result_handler
     def on_checkin_screen_saved(self, message) -> None:
-        if gone(self):
-            return
         names = adopt_checkins(self, message.files)
         self.main.files_changed(names)  # rows, details and title; and asks git about the title's note
         self.start_validation()

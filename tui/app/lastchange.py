@@ -185,11 +185,8 @@ class LastChanged(Static):
                     return
                 wanted = self.wanted
 
-    def on_last_change_ready(self, message: LastChangeReady) -> None:
-        self._ready(message)
-
     @result_handler
-    def _ready(self, message: LastChangeReady) -> None:
+    def on_last_change_ready(self, message: LastChangeReady) -> None:
         if message.wanted == self.wanted:
             self._set(last_change_text(message.answer, self.today))
 

@@ -498,12 +498,12 @@ def _set_in_window(tf: TomlFile, entity: Entity, rel: tuple, value, schemas, exp
 def _verify_window(tf: TomlFile, key: tuple, piece: str, expected: dict) -> dict | None:
     """The data of the file once its table ``key`` reads ``piece``, if that is what was
     expected (None: let the whole-file check decide, and word its refusal)."""
-    from .tomlindex import _HEADER_ALL, split_key
+    from .tomlindex import HEADER_ALL, split_key
 
     if '"""' in piece or "'''" in piece:
         return None
     name, array = key[0], len(key) == 2
-    heads = list(_HEADER_ALL.finditer(piece))
+    heads = list(HEADER_ALL.finditer(piece))
     if not heads or heads[0].start() != 0 or (heads[0].group(1) == "[[") != array \
             or split_key(heads[0].group(2)) != (name,):
         return None

@@ -130,64 +130,14 @@ def _dig(data, path):
     return data
 
 
-def collect_entities(files: dict[str, TomlFile]) -> dict[str, list[Entity]]:
-    """Find every entity of every kind in the parsed files."""
-    out: dict[str, list[Entity]] = {}
-    for k in KINDS.values():
-        if k.parent is not None and not KINDS[k.parent].singleton:
-            continue  # collected with their parents below
-        tf = files.get(k.file)
-        if tf is None:
-            continue
-        path = full_path(k)
-        value = _dig(tf.data, path)
-        if k.singleton:
-            if isinstance(value, dict):
-                out.setdefault(k.name, []).append(Entity(k, k.name, value, k.file, path))
-            continue
-        for i, item in enumerate(value if isinstance(value, list) else []):
-            if isinstance(item, dict):
-                out.setdefault(k.name, []).append(Entity(k, str(item.get("id", f"#{i + 1}")), item, k.file, path + (i,)))
-    # a kind kept as one file per entity (accounts/<id>.toml, see layout): each file's
-    # entities, in file-name order, after those of a single file of that kind if any
-    for name in layout.entity_files(files):
-        k = layout.kind_of_file(name)
-        value = _dig(files[name].data, k.path)
-        for i, item in enumerate(value if isinstance(value, list) else []):
-            if isinstance(item, dict):
-                out.setdefault(k.name, []).append(Entity(k, str(item.get("id", f"#{i + 1}")), item, name, k.path + (i,)))
-    for k in KINDS.values():
-        if k.parent is None or KINDS[k.parent].singleton:
-            continue
-        for parent in out.get(k.parent, []):
-            value = _dig(parent.data, k.path)
-            for i, item in enumerate(value if isinstance(value, list) else []):
-                if isinstance(item, dict):
-                    own = str(item.get("id", f"#{i + 1}"))
-                    out.setdefault(k.name, []).append(
-                        Entity(k, f"{parent.id}/{own}", item, parent.file, parent.path + k.path + (i,))
-                    )
-    return out
-
-
-def refresh_entities(plan: Plan, file: str) -> dict[str, list[Entity]]:
-    """``collect_entities(plan.files)`` after an edit (of ``file``): every file is looked at
-    again, but an entity whose table is the very object it was, at the same place, is
-    kept instead of made again (an edit copies only the tables on the way to what it
-    changed, so a big file's other entities stay as they were)."""
-    old: dict[tuple, Entity] = {}
-    for kind_name, entities in plan.entities.items():
-        for e in entities:
-            old[(kind_name, e.path)] = e
-    return _collect_reusing(plan.files, old)
-
-
-def _collect_reusing(files: dict[str, TomlFile], old: dict[tuple, Entity]) -> dict[str, list[Entity]]:
-    """``collect_entities(files)``, taking the entity from ``old`` ((kind, path) -> entity)
-    where its table is the same object at the same place."""
+def collect_entities(files: dict[str, TomlFile], old: dict[tuple, Entity] | None = None) -> dict[str, list[Entity]]:
+    """Find every entity of every kind in the parsed files.  With ``old`` ((kind, file,
+    path) -> entity, from before an edit), an entity whose table is the very object it
+    was, at the same place, is taken from there instead of made again."""
+    old = old or {}
 
     def make(k: Kind, id: str, item: dict, file: str, path: tuple) -> Entity:
-        was = old.get((k.name, path))
+        was = old.get((k.name, file, path))
         if was is not None and was.data is item and was.id == id:
             return was
         return Entity(k, id, item, file, path)
@@ -195,7 +145,7 @@ def _collect_reusing(files: dict[str, TomlFile], old: dict[tuple, Entity]) -> di
     out: dict[str, list[Entity]] = {}
     for k in KINDS.values():
         if k.parent is not None and not KINDS[k.parent].singleton:
-            continue
+            continue  # collected with their parents below
         tf = files.get(k.file)
         if tf is None:
             continue
@@ -208,6 +158,14 @@ def _collect_reusing(files: dict[str, TomlFile], old: dict[tuple, Entity]) -> di
         for i, item in enumerate(value if isinstance(value, list) else []):
             if isinstance(item, dict):
                 out.setdefault(k.name, []).append(make(k, str(item.get("id", f"#{i + 1}")), item, k.file, path + (i,)))
+    # a kind kept as one file per entity (accounts/<id>.toml, see layout): each file's
+    # entities, in file-name order, after those of a single file of that kind if any
+    for name in layout.entity_files(files):
+        k = layout.kind_of_file(name)
+        value = _dig(files[name].data, k.path)
+        for i, item in enumerate(value if isinstance(value, list) else []):
+            if isinstance(item, dict):
+                out.setdefault(k.name, []).append(make(k, str(item.get("id", f"#{i + 1}")), item, name, k.path + (i,)))
     for k in KINDS.values():
         if k.parent is None or KINDS[k.parent].singleton:
             continue
@@ -217,8 +175,17 @@ def _collect_reusing(files: dict[str, TomlFile], old: dict[tuple, Entity]) -> di
                 if isinstance(item, dict):
                     own = str(item.get("id", f"#{i + 1}"))
                     out.setdefault(k.name, []).append(
-                        make(k, f"{parent.id}/{own}", item, k.file, parent.path + k.path + (i,)))
+                        make(k, f"{parent.id}/{own}", item, parent.file, parent.path + k.path + (i,)))
     return out
+
+
+def refresh_entities(plan: Plan, file: str) -> dict[str, list[Entity]]:
+    """``collect_entities(plan.files)`` after an edit (of ``file``): every file is looked at
+    again, but an entity whose table is the very object it was, at the same place, is
+    kept instead of made again (an edit copies only the tables on the way to what it
+    changed, so a big file's other entities stay as they were)."""
+    old = {(kind_name, e.file, e.path): e for kind_name, entities in plan.entities.items() for e in entities}
+    return collect_entities(plan.files, old)
 
 
 def find_plan_dir(start: Path | None = None) -> Path | None:

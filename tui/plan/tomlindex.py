@@ -449,7 +449,7 @@ def reindex(old: TomlIndex, old_text: str, new_text: str) -> TomlIndex | None:
 
 # -- positions one top-level table at a time ------------------------------------------
 
-_HEADER_ALL = re.compile(rf"^[ \t]*(\[\[?)[ \t]*({_KEY})[ \t]*\]\]?[ \t]*(?:#[^\n]*)?\r?$", re.M)
+HEADER_ALL = re.compile(rf"^[ \t]*(\[\[?)[ \t]*({_KEY})[ \t]*\]\]?[ \t]*(?:#[^\n]*)?\r?$", re.M)
 
 _HEADER_LINE = re.compile(rf"[ \t]*(\[\[?)[ \t]*({_KEY})[ \t]*\]\]?[ \t]*(?:#[^\n]*)?\r?$")
 
@@ -464,10 +464,10 @@ def _header_line(line: str) -> tuple[bool, tuple] | None:
 
 def _header_lines(text: str):
     """(offset, is_array, parts) of every line of ``text`` that reads as a header, in order
-    (``_HEADER_ALL``'s matches).  When no line is indented, only lines starting with `[`
+    (``HEADER_ALL``'s matches).  When no line is indented, only lines starting with `[`
     can be headers: a split on "\n[" finds them in C instead of trying every line."""
     if "\n " in text or "\n\t" in text or text[:1] in (" ", "\t"):
-        for m in _HEADER_ALL.finditer(text):
+        for m in HEADER_ALL.finditer(text):
             yield m.start(), m.group(1) == "[[", split_key(m.group(2))
         return
     pieces = text.split("\n[")

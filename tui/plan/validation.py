@@ -54,7 +54,7 @@ from .schema_errors import schema_messages, to_json
 OWNER_TEAMS = {"sales_owner": "sales", "marketing_owner": "marketing"}
 
 
-class _Locator:
+class Locator:
     """Maps a data path in a file to its entity and to a line and column."""
 
     def __init__(self, plan: Plan, file: str, by_path: dict[tuple, Entity] | None = None):
@@ -90,14 +90,14 @@ class _Locator:
                        e.kind.name if e else "", e.id if e else "", field)
 
 
-def locators_for(plan: Plan) -> dict[str, _Locator]:
+def locators_for(plan: Plan) -> dict[str, Locator]:
     """One locator per file, the entities sorted into them in one pass."""
     by_file: dict[str, dict[tuple, Entity]] = {name: {} for name in plan.files}
     for kind_entities in plan.entities.values():
         for e in kind_entities:
             if e.file in by_file:
                 by_file[e.file][e.path] = e
-    return {name: _Locator(plan, name, by_file[name]) for name in plan.files}
+    return {name: Locator(plan, name, by_file[name]) for name in plan.files}
 
 
 def _json_instance(data) -> tuple[object, list]:
@@ -120,7 +120,7 @@ def _iso(value):
     raise TypeError(f"{type(value).__name__} is not TOML data")
 
 
-def _what(loc: _Locator, path: tuple) -> str:
+def _what(loc: Locator, path: tuple) -> str:
     e, rest = loc.entity(path)
     if e is None:
         return loc.file
@@ -162,7 +162,7 @@ def schema_problems(plan: Plan, schemas: SchemaSet, locators: dict) -> list[Prob
 _MAYBE_QUOTED_DATE = re.compile(r"[\"'](?:\r?\n)?\d{4}-\d{2}-\d{2}")
 
 
-def value_problems(schemas: SchemaSet, schema_name: str, data, loc: "_Locator") -> list[Problem]:
+def value_problems(schemas: SchemaSet, schema_name: str, data, loc: "Locator") -> list[Problem]:
     """nan/inf where a number is expected, quoted text where a date is (see ``values``)."""
     from .values import value_findings
 
