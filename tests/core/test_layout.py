@@ -461,3 +461,28 @@ def test_the_app_loads_edits_adds_and_saves_a_split_kind(tmp_path, monkeypatch):
     assert load_plan(root).get("account", "harbor-hvac").data["tier"] == 2
     assert not (root / "accounts" / "gulf-coast-hvac.toml").exists()
     assert {p: p.read_bytes() for p in root.rglob("*.toml") if p != harbor} == others
+
+
+def test_the_apps_disk_watch_sees_entity_files_changed_added_and_removed(tmp_path):
+    """Another writer's change to accounts/<id>.toml, a new account file and a removed
+    one all reach the app's session, as a change to accounts.toml would."""
+    from tui.app.session import Session
+
+    root = make_plan(tmp_path, "split", kinds=("account",))
+    session = Session(root)
+    session.plan = session.load()
+    known = session.known_disk_hashes()
+    assert "accounts/harbor-hvac.toml" in known
+    harbor = root / "accounts" / "harbor-hvac.toml"
+    harbor.write_text(harbor.read_text(encoding="utf-8").replace("tier = 1", "tier = 2", 1), encoding="utf-8")
+    (root / "accounts" / "zz-new.toml").write_text(
+        (root / "accounts" / "sunward-energy.toml").read_text(encoding="utf-8").replace("sunward-energy", "zz-new"),
+        encoding="utf-8")
+    gone = sorted((root / "accounts").glob("*.toml"))[1]
+    gone.unlink()
+    events = {ev.name: ev for ev in session.poll_disk(known)}
+    assert events["accounts/harbor-hvac.toml"].tomlfile is not None
+    assert events["accounts/zz-new.toml"].tomlfile is not None
+    assert events[f"accounts/{gone.name}"].sha256 is None
+    session.reload_file(events["accounts/zz-new.toml"].tomlfile)
+    assert session.plan.find("account", "zz-new") is not None

@@ -21,7 +21,7 @@ from typing import Callable
 
 from tui.plan.document import TomlFile, digest, parse_toml
 from tui.plan.edit import Change, save_file, stage_change
-from tui.plan.layout import base_file
+from tui.plan.layout import base_file, folder_names
 from tui.plan.model import Plan, collect_entities, load_plan
 from tui.plan.problems import PlanError, TomlSyntaxError
 from tui.plan.registry import PLAN_FILES
@@ -411,7 +411,8 @@ class Session:
         plan = self.plan
         files = dict(plan.files) if plan is not None else {}
         out: dict[str, str | None] = {}
-        for name in PLAN_FILES:
+        # the plan files, and every entity file of a kind kept one file per entity
+        for name in [*PLAN_FILES, *(n for n in files if n not in PLAN_FILES)]:
             tf = files.get(name)
             out[name] = tf.disk_sha256 if tf is not None else self.disk_seen.get(name)
         return out
@@ -420,6 +421,14 @@ class Session:
         """Compare the files on disk with ``known`` hashes (worker thread).  Content is
         hashed every time: a same-size change within one timestamp tick is still seen."""
         events = []
+        known = dict(known)
+        # an entity file that appeared in a split kind's folder (another writer added it)
+        for base in sorted({base_file(n) for n in known if base_file(n) != n}):
+            try:
+                for name in folder_names(self.root, base):
+                    known.setdefault(name, None)
+            except PlanError:
+                continue
         for name, known_sha in known.items():
             path = self.root / name
             try:
