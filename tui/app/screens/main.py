@@ -585,6 +585,8 @@ class MainScreen(Navigation, Screen):
         palette = [(self.app.get_key_display(Binding(self.app.COMMAND_PALETTE_BINDING, "command_palette")),
                     "Command palette", "Run any action or jump to any entry by name")]
         views = [("1 … 9, 0", "Views", ", ".join(f"{n % 10} {title}" for n, (_v, title) in enumerate(VIEWS[:10], 1)))]
+        if VIEWS[10:]:  # views past the digit keys are reached from the palette ("Go to …")
+            views.append(("palette", "More views", ", ".join(title for _v, title in VIEWS[10:])))
         general = [b for b in self.app.BINDINGS if not (b.id or "").startswith("view.")]
         return [
             ("Everywhere", views + rows(general) + palette),
