@@ -277,7 +277,8 @@ TUI_FIGURES = [  # probe key, label
     ("key_scroll", "TUI key press while scrolling"),
     ("key_filter", "TUI key press while typing a filter"),
     ("filter_applied", "TUI filter shown, from the last key"),
-    ("form_open", "TUI edit form open"),
+    ("form_open", "TUI edit form open (first frame)"),
+    ("form_ready", "TUI edit form complete (every field)"),
     ("edit_applied", "TUI one edit applied"),
     ("save", "TUI one save (on disk)"),
 ]
