@@ -138,13 +138,20 @@ def test_committed_bundled_schemas_are_in_sync(tmp_path):
 
 
 def test_taplo_config_maps_every_plan_file(tmp_path):
+    from tui.plan.layout import split_kinds
+
     plan_dir = _layout(tmp_path)
     path = write_taplo_config(plan_dir)
     assert path == plan_dir / ".taplo.toml"
     config = tomllib.loads(path.read_text(encoding="utf-8"))
-    assert config["include"] == list(PLAN_FILES)
+    split = {name: f"{name.removesuffix('.toml')}/*.toml" for name in split_kinds()}
+    assert config["include"] == list(PLAN_FILES) + list(split.values())
     mapping = {rule["include"][0]: rule["schema"]["path"] for rule in config["rule"]}
     assert mapping == {name: f"../schemas/bundled/{schema}" for name, schema in PLAN_FILES.items()}
+    # the entity files of a kind kept one file per entity (accounts/<id>.toml) get its schema
+    for rule in config["rule"]:
+        name = rule["include"][0]
+        assert rule["include"][1:] == ([split[name]] if name in split else [])
     for schema_path in mapping.values():
         assert (plan_dir / schema_path).is_file()
     # a plan elsewhere points at the given schema folder

@@ -126,7 +126,7 @@ def taplo_config_text(plan_dir: Path, schema_dir: Path | None = None) -> str:
         "# Schema paths are relative to this folder: run `taplo check` from here.",
         "# A `#:schema` line at the top of a file takes precedence over these rules.",
         "",
-        "include = [" + ", ".join(json.dumps(name) for name in PLAN_FILES) + "]",
+        "include = [" + ", ".join(json.dumps(name) for name in [*PLAN_FILES, *_split_globs()]) + "]",
         "",
         "[formatting]",
         "# keep arrays as they are written (one per line stays one per line)",
@@ -135,9 +135,17 @@ def taplo_config_text(plan_dir: Path, schema_dir: Path | None = None) -> str:
         "reorder_keys = false",
     ]
     for name, schema in PLAN_FILES.items():
-        lines += ["", "[[rule]]", f"include = [{json.dumps(name)}]", "", "[rule.schema]",
+        names = [name, *_split_globs(name)]  # a kind kept one file per entity: accounts/*.toml too
+        lines += ["", "[[rule]]", f"include = [{', '.join(json.dumps(n) for n in names)}]", "", "[rule.schema]",
                   f"path = {json.dumps(rel + '/' + schema)}"]
     return "\n".join(lines) + "\n"
+
+
+def _split_globs(file: str | None = None) -> list[str]:
+    """``accounts/*.toml`` for each kind that may be kept one file per entity (or for ``file``)."""
+    from ..layout import folder_of, split_kinds
+
+    return [f"{folder_of(name)}/*.toml" for name in split_kinds() if file is None or name == file]
 
 
 def write_taplo_config(plan_dir: Path, schema_dir: Path | None = None) -> Path:
