@@ -103,11 +103,11 @@ def progress_line(data: dict, width: int = 20, compact: bool = False, currency: 
     line = Text()
     expected, status = pace if pace else (None, None)
     if fraction is None:
-        line.append_text(marked_bar(None, expected, width, MUTED))
+        line.append_text(marked_bar(None, expected, width, MUTED, pal))
         line.append(f"  {note}", style=MUTED)
         return line
     style = pal.bar_good if fraction >= 1 else (pal.bar_warn if fraction >= 0.5 else pal.bar_bad)
-    line.append_text(marked_bar(fraction, expected, width, style))
+    line.append_text(marked_bar(fraction, expected, width, style, pal))
     line.append(f" {numbers.percent(max(0.0, fraction)):>4}")
     if status:
         line.append(" ")
@@ -189,7 +189,7 @@ def render_entity(plan: Plan, schemas: SchemaSet, entity: Entity | None, problem
         paces = goal_statuses(plan, today)
         if entity.id in paces:
             text.append("\n")
-            text.append_text(goal_pace_text(*paces[entity.id]))
+            text.append_text(goal_pace_text(*paces[entity.id], pal=pal))
             text.append("  (computed from its key results)\n", style=MUTED)
     for array, child in child_kinds(kind).items():
         children = [e for e in plan.all(child.name) if e.path[: len(entity.path)] == entity.path]

@@ -23,6 +23,7 @@ from textual.worker import WorkerState
 from tui.plan.safetext import visible_line
 
 from .guard import WorkerResult, result_handler
+from .palette import DEFAULT, Palette, palette_of
 
 CACHE_SIZE = 512
 _CACHE: dict[tuple, tuple] = {}  # key -> (latest committed FieldBlame or None, fields not committed yet)
@@ -101,7 +102,7 @@ def when_text(iso: str, today: dt.date | None = None) -> str:
     return f"{day.isoformat()}" + (f" ({ago})" if ago else "")
 
 
-def last_change_text(answer: tuple | None, today: dt.date | None = None) -> Text:
+def last_change_text(answer: tuple | None, today: dt.date | None = None, pal: Palette = DEFAULT) -> Text:
     out = Text(no_wrap=True, overflow="ellipsis")
     if answer is None:
         return out
@@ -117,7 +118,7 @@ def last_change_text(answer: tuple | None, today: dt.date | None = None) -> Text
         out.append(f"“{visible_line(latest.subject)}”")
     if pending:
         out.append(f" · {len(pending)} field{'s' if len(pending) != 1 else ''} changed since, not committed",
-                   style="yellow")
+                   style=pal.warn)
     if latest is not None or pending:
         out.append("  (b: blame by field)", style="dim")
     return out
@@ -188,7 +189,7 @@ class LastChanged(Static):
     @result_handler
     def on_last_change_ready(self, message: LastChangeReady) -> None:
         if message.wanted == self.wanted:
-            self._set(last_change_text(message.answer, self.today))
+            self._set(last_change_text(message.answer, self.today, palette_of(self)))
 
     def _set(self, text: Text) -> None:
         # outside a repository the line takes no room at all

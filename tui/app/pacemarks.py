@@ -16,6 +16,7 @@ from tui.plan.insights.numbers import percent
 from tui.plan.insights.pace import LABELS, kr_pace, plan_pace
 from tui.plan.model import Plan
 
+from .palette import DEFAULT, Palette
 from .present import bar
 
 MARK = "┃"
@@ -23,7 +24,8 @@ STATUS_STYLES = {"on_track": "green", "done": "green", "at_risk": "yellow", "off
                  "not_started": "dim", "unknown": "dim"}
 
 
-def marked_bar(fraction: float | None, expected: float | None, width: int, style: str) -> Text:
+def marked_bar(fraction: float | None, expected: float | None, width: int, style: str,
+               pal: Palette = DEFAULT) -> Text:
     """The progress bar with the expected share marked on it."""
     filled, track = bar(fraction, width)
     cells = list(filled + track)
@@ -34,7 +36,7 @@ def marked_bar(fraction: float | None, expected: float | None, width: int, style
         at = min(width - 1, max(0, int(round(min(max(expected, 0.0), 1.0) * width)) - (1 if expected >= 1 else 0)))
     for i, (ch, st) in enumerate(zip(cells, styles)):
         if i == at:
-            out.append(MARK, style="bold blue")
+            out.append(MARK, style=f"bold {pal.info}")
         else:
             out.append(ch, style=st)
     return out
@@ -56,13 +58,13 @@ def goal_statuses(plan: Plan, today: dt.date) -> dict[str, tuple[str, str, bool]
     return {g.id: (g.typed, g.status, g.disagrees) for g in plan_pace(plan, today).goals}
 
 
-def goal_pace_text(typed: str, computed: str, disagrees: bool) -> Text:
+def goal_pace_text(typed: str, computed: str, disagrees: bool, pal: Palette = DEFAULT) -> Text:
     """"on_track · pace: off track ⚠"."""
     out = Text()
     out.append("pace: ", style="dim")
     out.append_text(status_text(computed))
     if disagrees:
-        out.append(f" ⚠ typed {LABELS.get(typed, typed)}", style="yellow")
+        out.append(f" ⚠ typed {LABELS.get(typed, typed)}", style=pal.warn)
     return out
 
 

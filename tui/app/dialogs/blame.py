@@ -17,6 +17,7 @@ from tui.plan.problems import PlanError
 from tui.plan.safetext import visible_line
 
 from ..guard import WorkerResult, result_handler
+from ..palette import DEFAULT, Palette, palette_of
 from .info import InfoDialog
 
 
@@ -38,7 +39,7 @@ def _value(value, width: int = 40) -> str:
     return text if len(text) <= width else text[: width - 1] + "…"
 
 
-def blame_table(blame) -> Table:
+def blame_table(blame, pal: Palette = DEFAULT) -> Table:
     table = Table(box=None, expand=True, pad_edge=False, show_edge=False)
     table.add_column("Field", style="bold", no_wrap=True)
     table.add_column("Commit", no_wrap=True)
@@ -48,8 +49,8 @@ def blame_table(blame) -> Table:
     table.add_column("Value", ratio=1, no_wrap=True, overflow="ellipsis")
     for f in blame.fields:
         if f.commit is None:
-            table.add_row(Text(visible_line(f.field)), Text("—", style="yellow"), Text(""), Text(""),
-                          Text("not committed yet", style="yellow"), Text(_value(f.value)))
+            table.add_row(Text(visible_line(f.field)), Text("—", style=pal.warn), Text(""), Text(""),
+                          Text("not committed yet", style=pal.warn), Text(_value(f.value)))
             continue
         subject = visible_line(f.subject)
         if f.id_then and f.id_then != blame.id:
@@ -114,7 +115,7 @@ class BlameDialog(InfoDialog):
     def _loaded(self, message: BlameLoaded) -> None:
         body = self.query_one("#blame-body", Static)
         if message.error:
-            body.update(Text("✖ " + visible_line(message.error), style="red"))
+            body.update(Text("✖ " + visible_line(message.error), style=palette_of(self).bad))
             return
         blame = message.blame
         from rich.console import Group
@@ -124,7 +125,8 @@ class BlameDialog(InfoDialog):
             notes.append(f"renamed from {visible_line(old)} to {visible_line(new)} in {commit[:8]}\n", style="dim")
         for note in blame.notes:
             notes.append(f"note: {visible_line(note)}\n", style="dim")
-        body.update(Group(blame_table(blame), notes) if notes.plain else blame_table(blame))
+        table = blame_table(blame, palette_of(self))
+        body.update(Group(table, notes) if notes.plain else table)
 
 
 __all__ = ["BlameDialog", "blame_table"]

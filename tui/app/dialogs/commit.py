@@ -27,6 +27,7 @@ from tui.plan.problems import ERROR, PlanError
 from tui.plan.safetext import visible
 
 from ..guard import WorkerResult, result_handler
+from ..palette import DEFAULT, Palette, palette_of
 from ..views.history import diff_text
 
 MAX_PROBLEMS = 12
@@ -57,23 +58,23 @@ class CommitFailed(WorkerResult):
         self.code = code
 
 
-def problems_text(preview) -> Text:
+def problems_text(preview, pal: Palette = DEFAULT) -> Text:
     out = Text()
     errors, warnings = preview.errors, preview.warnings
     if not errors and not warnings:
-        out.append("✔ The plan is valid.", style="green")
+        out.append("✔ The plan is valid.", style=pal.good)
         return out
     if errors:
-        out.append(f"✖ {len(errors)} error{'s' if len(errors) != 1 else ''}", style="bold red")
-        out.append(" — they block the commit unless you tick “Allow errors”", style="red")
+        out.append(f"✖ {len(errors)} error{'s' if len(errors) != 1 else ''}", style=f"bold {pal.bad}")
+        out.append(" — they block the commit unless you tick “Allow errors”", style=pal.bad)
         out.append("\n")
     if warnings:
-        out.append(f"▲ {len(warnings)} warning{'s' if len(warnings) != 1 else ''}", style="yellow")
+        out.append(f"▲ {len(warnings)} warning{'s' if len(warnings) != 1 else ''}", style=pal.warn)
         out.append(" (they do not block)\n", style="dim")
     shown = (errors + warnings)[:MAX_PROBLEMS]
     for p in shown:
         where = p.file + (f":{p.line}" if p.line else "")
-        out.append("  ✖ " if p.severity == ERROR else "  ▲ ", style="red" if p.severity == ERROR else "yellow")
+        out.append("  ✖ " if p.severity == ERROR else "  ▲ ", style=pal.bad if p.severity == ERROR else pal.warn)
         out.append(visible(f"{where} [{p.code}] {p.message}") + "\n")
     rest = len(errors) + len(warnings) - len(shown)
     if rest > 0:
@@ -81,13 +82,13 @@ def problems_text(preview) -> Text:
     return out
 
 
-def status_text(preview, unsaved: list[str]) -> Text:
+def status_text(preview, unsaved: list[str], pal: Palette = DEFAULT) -> Text:
     out = Text()
     if preview.branch:
         out.append("Branch ", style="bold")
         out.append(visible(preview.branch))
     elif preview.head:
-        out.append("HEAD is detached", style="bold red")
+        out.append("HEAD is detached", style=f"bold {pal.bad}")
     else:
         out.append("Branch ", style="bold")
         out.append("(no commits yet)")
@@ -96,16 +97,16 @@ def status_text(preview, unsaved: list[str]) -> Text:
     out.append("   Signing ", style="bold")
     out.append("on (commit.gpgsign)" if preview.signing else "off")
     if unsaved:
-        out.append("\n▲ Not saved yet, so not in this commit: ", style="yellow")
-        out.append(visible(", ".join(unsaved)), style="yellow")
+        out.append("\n▲ Not saved yet, so not in this commit: ", style=pal.warn)
+        out.append(visible(", ".join(unsaved)), style=pal.warn)
         out.append(" (save with ctrl+s first to include them)", style="dim")
     if preview.tag and preview.tag_at and preview.tag_at != preview.head:
         out.append(f"\n{visible(preview.tag)} marks {preview.tag_at[:10]} now; ticking the tag moves it to this "
                    "commit", style="dim")
     if preview.unreadable:
-        out.append("\n✖ Unreadable: " + visible(", ".join(preview.unreadable)), style="red")
+        out.append("\n✖ Unreadable: " + visible(", ".join(preview.unreadable)), style=pal.bad)
     if preview.blocked:
-        out.append("\n✖ " + visible(preview.blocked), style="bold red")
+        out.append("\n✖ " + visible(preview.blocked), style=f"bold {pal.bad}")
     return out
 
 
@@ -207,7 +208,7 @@ class CommitDialog(ModalScreen):
     @on(PreviewFailed)
     @result_handler
     def _preview_failed(self, message: PreviewFailed) -> None:
-        self.query_one("#commit-status", Static).update(Text("✖ " + visible(message.message), style="bold red"))
+        self.query_one("#commit-status", Static).update(Text("✖ " + visible(message.message), style=f"bold {palette_of(self).bad}"))
 
     @on(PreviewReady)
     @result_handler
@@ -216,9 +217,9 @@ class CommitDialog(ModalScreen):
         if not preview.in_repo:
             self.query_one("#commit-status", Static).update(Text(
                 "✖ " + visible(preview.not_repo_reason or "the plan is not in a git repository") +
-                "\nStart its history with `quarterdeck init` or `git init`.", style="bold red"))
+                "\nStart its history with `quarterdeck init` or `git init`.", style=f"bold {palette_of(self).bad}"))
             return
-        self.query_one("#commit-status", Static).update(status_text(preview, self.unsaved))
+        self.query_one("#commit-status", Static).update(status_text(preview, self.unsaved, palette_of(self)))
         if preview.changed:
             self.query_one("#commit-diff", Static).update(diff_text(visible(preview.diff_text)))
         else:
@@ -226,7 +227,7 @@ class CommitDialog(ModalScreen):
                 Text("Nothing to commit: the plan's files are as in HEAD." +
                      (" Tick the tag to mark HEAD as the quarter's final revision." if preview.quarter else ""),
                      style="dim"))
-        self.query_one("#commit-problems", Static).update(problems_text(preview))
+        self.query_one("#commit-problems", Static).update(problems_text(preview, palette_of(self)))
         box = self.query_one("#commit-message", Input)
         if not box.value.strip() and preview.changed:
             box.value = preview.subject

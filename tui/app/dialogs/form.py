@@ -57,8 +57,8 @@ from ..formspec import (
     FieldSpec,
     apply_values,
     check_new_id,
-    check_value,
     check_ref,
+    check_value,
     choices,
     form_fields,
     item_fields,
@@ -69,6 +69,7 @@ from ..formspec import (
     to_text,
     value_at,
 )
+from ..palette import palette_of
 from ..present import fmt
 from ..widgets import Column, Picker, RowsEditor
 from .choice import Choice, ChoiceScreen
@@ -463,7 +464,7 @@ class FieldsForm(ModalScreen):
             where = f"{p.field}: " if p.field else ""
             if lines:
                 lines.append("\n")
-            lines.append("✖ " if p.severity == ERROR else "▲ ", style="bold red" if p.severity == ERROR else "bold yellow")
+            lines.append("✖ " if p.severity == ERROR else "▲ ", style=f"bold {palette_of(self).bad}" if p.severity == ERROR else f"bold {palette_of(self).warn}")
             lines.append(visible(where + p.message))
         old, self.rule_marks = self.rule_marks, marks
         for dom_id in set(old) | set(marks):

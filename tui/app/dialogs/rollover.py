@@ -25,6 +25,7 @@ from tui.plan.problems import PlanError
 from tui.plan.safetext import visible
 
 from ..guard import WorkerResult, result_handler
+from ..palette import palette_of
 
 MOVE_CHOICES = [("keep", "Leave them; list them as the new quarter's to-do"),
                 ("shift", "Move them to the same place in the new quarter"),
@@ -140,7 +141,7 @@ class RolloverDialog(ModalScreen):
             return
         body = self.query_one("#rollover-preview", Static)
         if message.error:
-            body.update(Text("✖ " + visible(message.error) + "\n\nNothing was changed.", style="bold red"))
+            body.update(Text("✖ " + visible(message.error) + "\n\nNothing was changed.", style=f"bold {palette_of(self).bad}"))
             return
         self.previewed = message.result
         title = f"Roll the plan over from {message.result.closing} to {message.result.opening}"
@@ -198,7 +199,7 @@ class RolloverDialog(ModalScreen):
     def _finished(self, message: RolloverFinished) -> None:
         self.running = False
         if message.error:
-            self.query_one("#rollover-output", Static).update(Text("✖ " + visible(message.error), style="bold red"))
+            self.query_one("#rollover-output", Static).update(Text("✖ " + visible(message.error), style=f"bold {palette_of(self).bad}"))
             self.query_one("#rollover-go", Button).disabled = self.previewed is None
             return
         self.dismiss(message.result)

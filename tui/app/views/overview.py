@@ -87,7 +87,7 @@ def render_overview(plan: Plan, problems: list[Problem], today: dt.date, width: 
         text.append(f"  {fmt(goal.data.get('team'))} · {fmt(goal.data.get('status')) or 'no status'}", style="dim")
         if goal.id in paces and krs:
             text.append(" · ", style="dim")
-            text.append_text(goal_pace_text(*paces[goal.id]))
+            text.append_text(goal_pace_text(*paces[goal.id], pal=pal))
         text.append("\n")
         for kr in krs:
             title = visible(kr.label)
@@ -103,7 +103,7 @@ def render_overview(plan: Plan, problems: list[Problem], today: dt.date, width: 
             text.append("\n")
         if not krs:
             text.append("  no key results yet\n", style="dim")
-    _overdue(text, plan, today, width)
+    _overdue(text, plan, today, width, pal=pal)
     text.append("\nIn this plan\n", style="bold underline")
     parts = [f"{name} {n}" for name, n in counts(plan)]
     line = ""
@@ -117,7 +117,8 @@ def render_overview(plan: Plan, problems: list[Problem], today: dt.date, width: 
     return text
 
 
-def _overdue(text: Text, plan: Plan, today: dt.date, width: int, limit: int = 8) -> None:
+def _overdue(text: Text, plan: Plan, today: dt.date, width: int, limit: int = 8,
+             pal: Palette = DEFAULT) -> None:
     """Content past its publish date and not published (the core's ``content.overdue``)."""
     from tui.plan.rules_checkins import overdue_content
 
@@ -134,7 +135,7 @@ def _overdue(text: Text, plan: Plan, today: dt.date, width: int, limit: int = 8)
             title = title[: room - 1] + "…"
         text.append(f"  {title}", style="")
         text.append(f"  due {fmt(day)}, {late} day{'s' if late != 1 else ''} late · {fmt(c.data.get('status'))}\n",
-                    style="yellow")
+                    style=pal.warn)
     if len(items) > limit:
         text.append(f"  … and {len(items) - limit} more (5 lists the content)\n", style="dim")
 
