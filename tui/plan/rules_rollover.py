@@ -43,9 +43,11 @@ def carried_from(entity) -> str | None:
 def is_stale_carried(entity, value, plan_start: dt.date | None) -> bool:
     """True when the date ``value`` of ``entity`` lies in the quarter the entity was carried
     from (``custom.carried_from``) and before the plan's start."""
-    bounds = _bounds(carried_from(entity) or "")
     d = as_date(value)
-    if bounds is None or d is None:
+    if d is None or (plan_start is not None and d >= plan_start):
+        return False  # (the cheap test first: most dates are not before the plan)
+    bounds = _bounds(carried_from(entity) or "")
+    if bounds is None:
         return False
     return bounds[0] <= d <= bounds[1] and (plan_start is None or d < plan_start)
 

@@ -37,7 +37,12 @@ import difflib
 import json
 import re
 
-from . import layout
+try:  # a JSON round trip in C, five times the standard library's
+    import orjson
+except ImportError:  # pragma: no cover - depends on the machine
+    orjson = None
+
+from . import layout, textscan
 from .model import Entity, Plan, as_date
 from .problems import ERROR, WARNING, Problem, sort_problems
 from .registry import KINDS, PLAN_FILES
@@ -103,13 +108,27 @@ def locators_for(plan: Plan) -> dict[str, Locator]:
 def _json_instance(data) -> tuple[object, list]:
     """``to_json(data)`` and its non-finite numbers.  A JSON round trip (in C) gives the
     same instance as the walk in Python: dates as ISO text, everything else as is.  Only
-    when nan or inf may be present (the text holds NaN or Infinity) is the walk used,
-    to find where they are."""
+    when nan or inf may be present is the walk used, to find where they are: orjson
+    writes them as null, which TOML has not, so a null in its output is one of them
+    (or a string holding the word, which only costs the slower walk)."""
+    if orjson is not None:
+        try:
+            raw = orjson.dumps(data)
+        except TypeError:  # not plain TOML data (or an integer beyond 64 bits): the stdlib's way
+            pass
+        else:
+            if b"null" in raw and _JSON_NULL.search(raw):
+                bad_numbers: list = []
+                return to_json(data, bad_numbers), bad_numbers
+            return orjson.loads(raw), []
     text = json.dumps(data, default=_iso, ensure_ascii=False, check_circular=False)
     if "NaN" in text or "Infinity" in text:
-        bad_numbers: list = []
+        bad_numbers = []
         return to_json(data, bad_numbers), bad_numbers
     return json.loads(text), []
+
+
+_JSON_NULL = re.compile(rb"[:,\[]null")  # a null value in compact JSON follows one of these
 
 
 def _iso(value):
@@ -159,7 +178,7 @@ def schema_problems(plan: Plan, schemas: SchemaSet, locators: dict) -> list[Prob
 
 # A string whose text starts like a date, as TOML writes one (after the opening quote, or
 # the newline a multi-line string drops); escapes can spell one too (checked apart).
-_MAYBE_QUOTED_DATE = re.compile(r"[\"'](?:\r?\n)?\d{4}-\d{2}-\d{2}")
+_MAYBE_QUOTED_DATE = textscan.Pattern(r"[\"'](?:\r?\n)?\d{4}-\d{2}-\d{2}")
 
 
 def value_problems(schemas: SchemaSet, schema_name: str, data, loc: "Locator") -> list[Problem]:
@@ -269,14 +288,15 @@ def rule_problems(plan: Plan, locators: dict, skip: set = frozenset()) -> list[P
             for field in k.dated:
                 for e in plan.all(k.name):
                     d = as_date(e.data.get(field))
-                    if d and d < start and e.data.get("status") in ("published", "retired"):
+                    if d is None or start <= d <= end:
+                        continue  # (most dates: nothing to say)
+                    if d < start and e.data.get("status") in ("published", "retired"):
                         continue  # published before this quarter: history, kept on purpose
                     if is_stale_carried(e, d, start):
                         continue  # carried by a rollover: one summary per kind (rules_rollover.py)
-                    if d and not (start <= d <= end):
-                        add(WARNING, "date.outside-quarter",
-                            f"`{field}` is {d}, outside the quarter {plan.quarter} ({start} to {end}); "
-                            "move it into the quarter or to next quarter's plan", e, (field,))
+                    add(WARNING, "date.outside-quarter",
+                        f"`{field}` is {d}, outside the quarter {plan.quarter} ({start} to {end}); "
+                        "move it into the quarter or to next quarter's plan", e, (field,))
 
     # key result direction
     for kr in plan.all("key_result"):
@@ -375,8 +395,8 @@ class _RetiredFinder:
         first = "".join(sorted({re.escape(n[0]) for n in names}))
         body = rf"(?=[{first}])(?<!\w)(?:{_trie(names)})(?!\w)"
         self.any_case = re.compile(body, re.I)
-        # ASCII text against ASCII names: ignoring case is comparing lower case
-        self.ascii = re.compile(body) if all(n.isascii() for n in names) else None
+        # the whole file's text is scanned by an automaton where it can be (textscan)
+        self.words = textscan.Words(names, self.any_case)
         # a name across lines may be written in a way the raw text does not show (a
         # line break read as another): then every string is looked at
         self.text_safe = not any("\n" in n or "\r" in n for n in names)
@@ -386,9 +406,7 @@ class _RetiredFinder:
 
     def offsets(self, text: str):
         """Offsets in ``text`` (a whole file) where a retired name may be written."""
-        if self.ascii is not None and text.isascii():
-            return [m.start() for m in self.ascii.finditer(text.lower())]
-        return [m.start() for m in self.any_case.finditer(text)]
+        return self.words.starts(text)
 
 
 def _retired_candidates(tf, finder: _RetiredFinder):
