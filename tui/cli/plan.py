@@ -137,6 +137,22 @@ def _require_readable(plan, kind: str) -> None:
         raise Failed(f"{where}: {p.message}", 2 if p.code.startswith("io.") else 1)
 
 
+def _files_of(kind: str):
+    """The plan files an edit of one ``kind``'s entity reads: its own (and its parent's:
+    a key result sits in its goal's file).  None (every file) for an unknown kind, so the
+    error names the kinds as before."""
+    from tui.plan.registry import KINDS
+
+    k = KINDS.get(kind)
+    if k is None:
+        return None
+    files = {k.file}
+    while k.parent is not None:
+        k = KINDS[k.parent]
+        files.add(k.file)
+    return files
+
+
 def cmd_set(args) -> int:
     from tui.plan.edit import edit_locked, parse_value, set_field
 
@@ -146,7 +162,7 @@ def cmd_set(args) -> int:
         _require_readable(plan, args.kind)
         return set_field(plan, args.kind, args.id, args.field, value, force=args.force)
 
-    plan, written = edit_locked(find_plan_folder(args.plan), op)
+    plan, written = edit_locked(find_plan_folder(args.plan), op, only=_files_of(args.kind))
     if not args.quiet:
         out(f"{display_path(plan.root, written[0].file)}: {written[0].summary}" if written else "no change")
     return 0
@@ -166,7 +182,7 @@ def cmd_add(args) -> int:
         _require_readable(plan, args.kind)
         return add_entity(plan, args.kind, args.id, fields, force=args.force)
 
-    plan, written = edit_locked(find_plan_folder(args.plan), op)
+    plan, written = edit_locked(find_plan_folder(args.plan), op, only=_files_of(args.kind))
     if not args.quiet:
         for change in written:
             out(f"{display_path(plan.root, change.file)}: {change.summary}")

@@ -352,7 +352,8 @@ def read_plan_bytes(path: Path, name: str, *, boundary: Path | None = None) -> b
                 "(QUARTERDECK_MAX_FILE_BYTES sets another limit)", file=name, code="io.too-large")
         chunks, total = [], 0
         while True:
-            chunk = os.read(fd, min(1 << 20, limit + 1 - total))
+            # the whole file in one read as a rule (one copy of a big file, not two)
+            chunk = os.read(fd, min(st.st_size + 1 if not total else 1 << 20, limit + 1 - total))
             if not chunk:
                 break
             chunks.append(chunk)

@@ -987,7 +987,35 @@ def _after_edit(plan: Plan, change: Change) -> None:
     change are kept (a big file's entities were all made again on every edit)."""
     if change.table is not None and plan.files.get(change.file) is not None:
         plan.files[change.file].after_table_edit(change.before, *change.table)
+        if _refresh_one_table(plan, change):
+            return
     plan.entities = refresh_entities(plan, change.file)
+
+
+def _refresh_one_table(plan: Plan, change: Change) -> bool:
+    """After an edit of one top-level table: only the entity it holds is made again (the
+    file's other tables are the very objects they were).  False when that cannot be
+    told this simply (a kind with entities inside it, an entity not where expected)."""
+    key = change.table[0]
+    if len(key) != 2 or not isinstance(key[1], int):
+        return False
+    kinds = [k for k in KINDS.values() if k.file == layout.base_file(change.file) and k.parent is None
+             and not k.singleton and full_path(k) == key[:1]]
+    if len(kinds) != 1 or any(other.parent == kinds[0].name for other in KINDS.values()):
+        return False
+    k = kinds[0]
+    entities = plan.entities.get(k.name, [])
+    path = (key[0], key[1])
+    at = key[1] if key[1] < len(entities) and entities[key[1]].path == path and entities[key[1]].file == change.file \
+        else next((n for n, e in enumerate(entities) if e.file == change.file and e.path == path), None)
+    items = change.data.get(key[0]) if isinstance(change.data, dict) else None
+    if at is None or not isinstance(items, list) or key[1] >= len(items) or not isinstance(items[key[1]], dict):
+        return False
+    item = items[key[1]]
+    fresh = list(entities)
+    fresh[at] = Entity(k, str(item.get("id", f"#{key[1] + 1}")), item, change.file, path)
+    plan.entities = {**plan.entities, k.name: fresh}
+    return True
 
 
 def apply_changes(plan: Plan, changes: list[Change], *, timeout: float | None = None) -> list[Change]:
@@ -1014,7 +1042,8 @@ def apply_changes(plan: Plan, changes: list[Change], *, timeout: float | None = 
     return changes
 
 
-def edit_locked(root: Path | str, op, *, files=(), timeout: float | None = None, attempts: int = 40):
+def edit_locked(root: Path | str, op, *, files=(), timeout: float | None = None, attempts: int = 40,
+                only=None):
     """Make an edit of the plan at ``root`` so that no concurrent writer can lose it or
     have it lost: ``op(plan)`` returns the Change (or list of Changes) to write and must
     be a pure function of the plan it is given.  If another writer saved one of the
@@ -1026,13 +1055,15 @@ def edit_locked(root: Path | str, op, *, files=(), timeout: float | None = None,
 
     Raises what ``op`` raises, LockTimeout when another writer holds a file too long,
     and FileChangedError when a file keeps changing under a writer that takes no lock
-    (a text editor) ``attempts`` times."""
+    (a text editor) ``attempts`` times.
+
+    ``only``: the plan files ``op`` needs (see ``load_plan``); the others are not read."""
     from .model import load_plan
 
     hold: dict[str, tuple[Path, str]] = {os.path.realpath(p): (Path(p), Path(p).name) for p in files}
     for attempt in range(max(1, attempts)):
         with locked([p for p, _ in hold.values()], names=[n for _, n in hold.values()], timeout=timeout):
-            plan = load_plan(root)
+            plan = load_plan(root, only=only)
             result = op(plan)
             changes = [result] if isinstance(result, Change) else list(result or [])
             try:

@@ -46,6 +46,8 @@ class Plan:
     entities: dict[str, list[Entity]] = field(default_factory=dict)
     # the text of files that were read but do not parse (to show the line of the error)
     unreadable_text: dict[str, str] = field(default_factory=dict)
+    # the plan files read, when only some were (``load_plan(only=...)``); None: all of them
+    partial: frozenset | None = None
 
     @property
     def unreadable(self) -> dict[str, Problem]:
@@ -179,13 +181,32 @@ def collect_entities(files: dict[str, TomlFile], old: dict[tuple, Entity] | None
     return out
 
 
+# the order ``collect_entities`` finds kinds in: those at the top of a file, then the
+# entities inside another (key results, in their goals)
+_KIND_ORDER = [k.name for k in KINDS.values() if k.parent is None or KINDS[k.parent].singleton] + \
+    [k.name for k in KINDS.values() if k.parent is not None and not KINDS[k.parent].singleton]
+
+
 def refresh_entities(plan: Plan, file: str) -> dict[str, list[Entity]]:
     """``collect_entities(plan.files)`` after an edit (of ``file``): every file is looked at
     again, but an entity whose table is the very object it was, at the same place, is
     kept instead of made again (an edit copies only the tables on the way to what it
     changed, so a big file's other entities stay as they were)."""
-    old = {(kind_name, e.file, e.path): e for kind_name, entities in plan.entities.items() for e in entities}
-    return collect_entities(plan.files, old)
+    if layout.is_entity_file(file) or file not in plan.files:
+        old = {(kind_name, e.file, e.path): e for kind_name, entities in plan.entities.items() for e in entities}
+        return collect_entities(plan.files, old)
+    # one file of its kinds (the only place they are: a kind is never both one file and
+    # a folder of entity files that are read): the other files' entities stay as they are
+    mine = {k.name for k in KINDS.values() if k.file == file}
+    mine |= {k.name for k in KINDS.values() if k.parent in mine}
+    old = {(kind_name, e.file, e.path): e for kind_name in mine for e in plan.entities.get(kind_name, ())}
+    fresh = collect_entities({file: plan.files[file]}, old)
+    out = {}
+    for name in _KIND_ORDER:
+        entities = fresh.get(name) if name in mine else plan.entities.get(name)
+        if entities:
+            out[name] = entities
+    return out
 
 
 def find_plan_dir(start: Path | None = None) -> Path | None:
@@ -230,9 +251,14 @@ def clean_temp_files(root: Path, older_than: float = 60.0) -> list[Path]:
     return removed
 
 
-def load_plan(root: Path | str) -> Plan:
+def load_plan(root: Path | str, only=None) -> Plan:
     """Read every file of the plan folder.  Syntax errors become problems, not exceptions;
-    a missing or unreadable folder raises UnreadableError."""
+    a missing or unreadable folder raises UnreadableError.
+
+    ``only``: the plan files (``accounts.toml``, …) to read, for an edit that needs no
+    other: one ``set`` in a plan of 10,000 accounts need not parse the content calendar.
+    The plan then says which it holds (``partial``); what it lacks is not read, which is
+    not the same as missing: such a plan is for editing, never for checking."""
     root = Path(root)
     if not root.is_dir():
         raise UnreadableError(f"{root}: no such plan folder (a plan folder holds plan.toml)", code="io.missing")
@@ -250,9 +276,11 @@ def load_plan(root: Path | str) -> Plan:
     for file in layout.split_kinds():  # a killed save of an entity file (accounts/<id>.toml)
         if (root / layout.folder_of(file)).is_dir():
             clean_temp_files(root / layout.folder_of(file))
-    plan = Plan(root=root)
+    plan = Plan(root=root, partial=None if only is None else frozenset(only))
     boundary = plan_boundary(root)
     for name in PLAN_FILES:
+        if only is not None and name not in only:
+            continue
         if layout.read_into(plan, root, name, boundary):
             continue  # kept as one file per entity, or both ways (a problem)
         path = root / name

@@ -251,6 +251,23 @@ def _fast_cached(folder: str, schema_name: str):
         return None
 
 
+def compiled_validator(s: SchemaSet, node: dict, base: str):
+    """A compiled (jsonschema-rs) validator of the schema ``node`` of ``base``, references
+    inlined, with the plan's format checks; None when there can be none (the library
+    absent, a reference outside the plan's schemas, a schema it does not take)."""
+    try:
+        import jsonschema_rs
+    except ImportError:
+        return None
+    inlined = inline_refs(s, node, base)
+    if '"$ref"' in json.dumps(inlined):
+        return None  # a reference outside the plan's schemas: only the careful path may see it
+    try:
+        return jsonschema_rs.Draft202012Validator(inlined, validate_formats=True, formats=_own_formats())
+    except Exception:  # noqa: BLE001 - any trouble here just means "no fast path"
+        return None
+
+
 def is_valid_fast(s: SchemaSet, schema_name: str, instance) -> bool:
     """True when a compiled validator says ``instance`` is valid.  It is a gate, never
     a verdict of invalidity: False means "ask the Python validator", which explains

@@ -35,7 +35,7 @@ if TYPE_CHECKING:  # imported when a validator is first made (a check of a valid
     from jsonschema import Draft202012Validator
 
 from .registry import Kind, entity_schema_path
-from .schema import SchemaSet, inline_refs
+from .schema import SchemaSet, compiled_validator, inline_refs
 from .slug import ID_PATTERN
 from .values import number_patterns, wants_number
 
@@ -142,12 +142,14 @@ def schema_messages(err, what: Callable[[tuple], str] | None = None) -> Iterator
                    path + (key,))
         return
     if v == "required":
-        for key in err.validator_value:
-            if isinstance(inst, dict) and key not in inst:
-                desc = _description(err, key)
-                desc = f" ({desc.rstrip('.')})" if desc else ""
-                yield ("schema.required", f"{name(path)} has no `{key}`, which is required: add `{key} = ...`{desc}",
-                       path)
+        missing = [key for key in err.validator_value if isinstance(inst, dict) and key not in inst]
+        # jsonschema gives one error per missing key, each with the whole list: say each once
+        own = [key for key in missing if err.message.startswith(f"{key!r} ")]
+        for key in own or missing:
+            desc = _description(err, key)
+            desc = f" ({desc.rstrip('.')})" if desc else ""
+            yield ("schema.required", f"{name(path)} has no `{key}`, which is required: add `{key} = ...`{desc}",
+                   path)
         return
     if v == "enum":
         choices = ", ".join(toml_repr(c) for c in err.validator_value)
@@ -265,6 +267,27 @@ def _entity_validator(schemas: SchemaSet, kind: Kind) -> "Draft202012Validator":
     return hit[1]
 
 
+_FAST_ENTITY: dict[tuple[int, str], tuple[SchemaSet, object]] = {}
+
+
+def _entity_valid_fast(schemas: SchemaSet, kind: Kind, instance) -> bool:
+    """True when a compiled validator of ``kind``'s subschema finds ``instance`` (JSON
+    data) valid.  A gate as for whole files (``schema.is_valid_fast``): False only
+    means "ask the Python validator", which explains."""
+    key = (id(schemas), kind.name)
+    hit = _FAST_ENTITY.get(key)
+    if hit is None or hit[0] is not schemas:
+        try:
+            validator = compiled_validator(schemas, *schemas.subschema(kind.schema, entity_schema_path(kind)))
+        except (KeyError, TypeError, ValueError):  # an odd schema: the careful path explains
+            validator = None
+        hit = _FAST_ENTITY[key] = (schemas, validator)  # the set is kept, so its id stays unique
+    try:
+        return hit[1] is not None and bool(hit[1].is_valid(instance))
+    except Exception:  # noqa: BLE001
+        return False
+
+
 def _check(validator: "Draft202012Validator", data, what) -> dict[tuple, list[SchemaMessage]]:
     """Findings keyed by what identifies an error across two versions of the data."""
     bad: list = []
@@ -287,6 +310,9 @@ def entity_errors(schemas: SchemaSet, kind: Kind, data: dict, before: dict | Non
     what the edit brings: errors ``before`` already had are left out, so an edit is
     never refused for a problem it did not make.  ``name`` names the entity in
     messages ("account 'acme'")."""
+    bad: list = []
+    if _entity_valid_fast(schemas, kind, to_json(data, bad)) and not bad:
+        return []  # nothing to explain: the Python validator is not even imported
     validator = _entity_validator(schemas, kind)
     label = name or f"this {kind.title.lower()}"
     after = _check(validator, data, lambda _path: label)
