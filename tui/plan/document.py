@@ -235,6 +235,14 @@ class TomlFile:
         (Also when the whole index exists: an edit then needs no whole parse either.)"""
         return self._partial_index().table(key)
 
+    def top_level_lines(self, key: tuple) -> tuple[int, int] | None:
+        """``edit.entity_span`` of a top-level table (lines [first, end), trailing blank
+        and comment lines left out) without indexing the whole file; None when the file
+        is indexed already (its index answers at once) or the table cannot be told apart."""
+        if self._index is not None:
+            return None
+        return self._partial_index().table_lines(key)
+
     def after_table_edit(self, before: "TomlFile", key: tuple, start: int, stop: int) -> None:
         """This file is ``before`` with the text of its top-level table ``key`` (then at
         [start, stop)) replaced: the other tables' places are shifted instead of found

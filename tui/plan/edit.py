@@ -876,13 +876,23 @@ def add_entity(plan: Plan, kind: str, id: str, fields: dict | None = None, *, sc
     else:
         name = ".".join(render_key(p) for p in array_path)
     block = _table_block(name, data, array=True)
-    if siblings:
+    # after the last sibling, a table of its own: found without indexing the whole file
+    # where the file's top-level tables can be told apart (tomlindex.PartialIndex)
+    window = tf.top_level_lines(siblings[-1].path) if siblings and parent is None else None
+    if window is not None:
+        _, at = window
+    elif siblings:
         _, at = entity_span(tf, siblings[-1].path)
     elif parent is not None:
         _, at = entity_span(tf, parent.path)
     else:
         at = None
     text = insert_block(tf, at, block)
+    if window is not None:
+        # a new [[name]] table between two tables of a file laid out table by table: the
+        # file then reads as before with one more element, so the new table alone is parsed
+        _verify(tf, "\n".join(block) + "\n", {array_path[0]: [data]})
+        return Change(file, tf, text, expected, f"{kind} {id} added")
     result = _verify(tf, text, expected)
     return Change(file, tf, text, result, f"{kind} {id} added")
 
@@ -940,6 +950,23 @@ def remove_entity(plan: Plan, kind: str, id: str) -> Change:
     if layout.is_entity_file(entity.file) and entity.kind.parent is None:
         # kept as one file per entity: the file goes (an empty text is a removal, see layout)
         return Change(entity.file, tf, "", {}, f"{kind} {id} removed")
+    window = tf.top_level_lines(entity.path) if entity.kind.parent is None and len(entity.path) == 2 else None
+    if window is not None:
+        # a whole top-level table of a file laid out table by table, its text found to
+        # hold just this entity: without it the file reads as before less that element
+        start, end = window
+        lines = _lines(tf.text)
+        if end < len(lines) and _is_blank(lines[end]) and end + 1 < len(lines):
+            end += 1
+        elif start > 0 and _is_blank(lines[start - 1]):
+            start -= 1
+        del lines[start:end]
+        name, at = entity.path
+        expected = dict(tf.data)  # the other elements are the very objects they were
+        expected[name] = [item for n, item in enumerate(tf.data[name]) if n != at]
+        if not expected[name]:
+            del expected[name]
+        return Change(entity.file, tf, "\n".join(lines), expected, f"{kind} {id} removed")
     if _header_index(tf, entity.path) is None:
         parent_path = entity.path[:-1]
         value = copy.deepcopy(_get(tf.data, parent_path))

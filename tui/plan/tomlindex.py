@@ -632,6 +632,23 @@ class PartialIndex:
         start, stop = self._regions[key]
         return start, stop, index
 
+    def table_lines(self, key: tuple) -> tuple[int, int] | None:
+        """Lines [first, end) of the top-level table ``key``, its trailing blank and
+        comment lines (which introduce what follows) left out; None when unknown.  The
+        table's text is scanned and found to hold what the data holds there first."""
+        found = self.table(key)
+        if found is None:
+            return None
+        start, stop, _ = found
+        lines = self.text[start:stop].split("\n")
+        if lines and lines[-1] == "":
+            lines.pop()  # the newline before the next header
+        n = len(lines)
+        while n > 1 and is_blank_or_comment(lines[n - 1]):
+            n -= 1
+        first = self._lines[key]
+        return first, first + n
+
     def shifted(self, key: tuple, start: int, stop: int, text: str, data: dict) -> "PartialIndex":
         """The partial index of ``text``: this one's text with the region ``key`` (then
         [start, stop)) replaced by a table holding no other top-level header.  Regions
