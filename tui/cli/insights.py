@@ -144,6 +144,7 @@ def quarter_finals(plan_dir: Path) -> dict:
     from tui.history.repo import PlanRepo
     from tui.history.snapshot import snapshot_of_commit
     from tui.plan.insights.brief import QuarterFinal
+    from tui.plan.registry import KINDS
 
     def num(v):
         return float(v) if isinstance(v, (int, float)) and not isinstance(v, bool) else None
@@ -151,8 +152,9 @@ def quarter_finals(plan_dir: Path) -> dict:
     out: dict = {}
     try:
         with PlanRepo(plan_dir) as prepo:
+            only = {KINDS["key_result"].file}  # key results only: the rest of each revision is not read
             for quarter, commit in prepo.quarter_tags().items():
-                snap = snapshot_of_commit(prepo, commit, prepo.tag_name(quarter))
+                snap = snapshot_of_commit(prepo, commit, prepo.tag_name(quarter), only=only)
                 for kr in snap.entities.get("key_result", []):
                     d = kr.data
                     out.setdefault(kr.id, []).append(QuarterFinal(quarter, num(d.get("actual")), num(d.get("target")),

@@ -171,7 +171,7 @@ def blame_entity(prepo: PlanRepo, kind: str, id: str, field_path: str | None = N
     result = EntityBlame(kind, id, k.file)
     work = None
     try:
-        work = load_plan(prepo.plan_dir)
+        work = load_plan(prepo.plan_dir, only={k.file})  # the entity's own file is all it needs
     except PlanError:
         pass
     current = work.find(kind, id) if work is not None else None
@@ -313,9 +313,10 @@ def kr_checkins_by_quarter(prepo: PlanRepo, kr_id: str, include_current: bool = 
 
     if "/" not in kr_id:
         raise HistoryError(f"address a key result as GOAL_ID/KR_ID, not {kr_id!r}", code="usage.id")
-    snaps = [(q, snapshot_of_commit(prepo, c, prepo.tag_name(q))) for q, c in prepo.quarter_tags().items()]
+    only = {KINDS["key_result"].file, "plan.toml"}  # the key result's file and the quarter, no other
+    snaps = [(q, snapshot_of_commit(prepo, c, prepo.tag_name(q), only=only)) for q, c in prepo.quarter_tags().items()]
     if include_current:
-        snap = Snapshot.from_folder(prepo.plan_dir)
+        snap = Snapshot.from_folder(prepo.plan_dir, only=only)
         snaps.append((snap.quarter, snap))
     out = []
     for quarter, snap in snaps:

@@ -10,6 +10,8 @@ import datetime as dt
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from tui.plan.registry import KINDS
+
 from .errors import HistoryError
 from .repo import LITERAL, PlanRepo
 from .semdiff import PlanDiff, diff_snapshots
@@ -159,11 +161,14 @@ def kr_trend(prepo: PlanRepo, kr_id: str, include_current: bool = True) -> list[
     if "/" not in kr_id:
         raise HistoryError(f"address a key result as GOAL_ID/KR_ID, not {kr_id!r}", code="usage.id")
     points = []
+    # a key result's history is in its goal's file (and the quarter in plan.toml): the
+    # rest of the plan (10,000 accounts, say) is not read, in any of the revisions
+    only = {KINDS["key_result"].file, "plan.toml"}
     for quarter, commit in prepo.quarter_tags().items():
-        snap = snapshot_of_commit(prepo, commit, prepo.tag_name(quarter))
+        snap = snapshot_of_commit(prepo, commit, prepo.tag_name(quarter), only=only)
         points.append(_point(snap, kr_id, quarter))
     if include_current:
-        snap = Snapshot.from_folder(prepo.plan_dir)
+        snap = Snapshot.from_folder(prepo.plan_dir, only=only)
         now = _point(snap, kr_id, snap.quarter)
         now.current = True
         same_quarter = [p for p in points if p.quarter == now.quarter]

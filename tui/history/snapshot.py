@@ -89,12 +89,16 @@ class Snapshot:
                    _entities=plan.entities)
 
     @classmethod
-    def from_folder(cls, folder: Path, label: str = "working tree") -> "Snapshot":
+    def from_folder(cls, folder: Path, label: str = "working tree", only=None) -> "Snapshot":
+        """``only``: the plan files (``goals.toml``, …; a split kind's entity files go with
+        its name) to read, for a question about one kind; None: all."""
         from tui.plan.layout import folder_names, split_kinds
 
         snap = cls(label=label, commit=None, root=Path(folder))
-        names = list(PLAN_FILES)
+        names = [n for n in PLAN_FILES if only is None or n in only]
         for file in split_kinds():  # entity files of kinds kept one file per entity
+            if only is not None and file not in only:
+                continue
             try:
                 names += folder_names(Path(folder), file)
             except PlanError as exc:
@@ -159,6 +163,11 @@ def snapshot_at(prepo, rev: str | None, label: str | None = None) -> Snapshot:
     return snapshot_of_commit(prepo, commit, label or rev)
 
 
-def snapshot_of_commit(prepo, commit: str, label: str) -> Snapshot:
+def snapshot_of_commit(prepo, commit: str, label: str, only=None) -> Snapshot:
+    """The plan at ``commit``; ``only``: the plan files to read (see ``from_folder``)."""
     blobs = prepo.tree_blobs(commit)
+    if only is not None:
+        from tui.plan.layout import base_file
+
+        blobs = {name: sha for name, sha in blobs.items() if base_file(name) in only}
     return Snapshot.from_blobs(label, commit, prepo.plan_dir, blobs, prepo.read_blob)
