@@ -31,9 +31,9 @@ def parsed(monkeypatch):
     names: list[str] = []
     from_bytes = TomlFile.from_bytes.__func__
 
-    def spy(cls, path, raw, name):
+    def spy(cls, path, raw, name, **kw):
         names.append(name)
-        return from_bytes(cls, path, raw, name)
+        return from_bytes(cls, path, raw, name, **kw)
 
     monkeypatch.setattr(TomlFile, "from_bytes", classmethod(spy))
     from tui.history import snapshot

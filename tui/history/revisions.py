@@ -109,14 +109,15 @@ def diff(prepo: PlanRepo, a: str | None = None, b: str | None = None, *, all_fie
     if spec.merge_base:
         left, right = prepo.resolve(spec.old), prepo.resolve(spec.new)
         base = prepo.merge_base(left, right)
-        old = snapshot_of_commit(prepo, base, f"{spec.old}...{spec.new} (merge base {base[:10]})")
+        # the newer side is read in full, the older one takes its unchanged tables from it
         new = snapshot_of_commit(prepo, right, spec.new)
+        old = snapshot_of_commit(prepo, base, f"{spec.old}...{spec.new} (merge base {base[:10]})", like=new)
     else:
+        new = snapshot_at(prepo, spec.new)
         if spec.old == "HEAD" and prepo.head() is None:
             old = empty("(no commits yet)", prepo.plan_dir)
         else:
-            old = snapshot_at(prepo, spec.old)
-        new = snapshot_at(prepo, spec.new)
+            old = snapshot_at(prepo, spec.old, like=new)
     result = diff_snapshots(old, new, plan=prepo.rel or ".", all_fields=all_fields)
     if prepo.shallow_boundaries():
         result.notes.append("this is a shallow clone: history before its oldest fetched commits is not here")

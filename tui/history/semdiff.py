@@ -530,7 +530,7 @@ def _diff_kind(kind: Kind, old_list, new_list, members: dict[str, str] | None = 
     changes: list[EntityChange] = []
     for id, e in new_map.items():
         o = old_map.get(id)
-        if o is None:
+        if o is None or o.data is e.data:  # (the very table: read once for both revisions)
             continue
         a, b = _strip(kind, o.data), _strip(kind, e.data)
         if a == b and (_same_pickle(a, b) or same(a, b)):

@@ -115,11 +115,15 @@ class Snapshot:
         return snap
 
     @classmethod
-    def from_blobs(cls, label: str, commit: str | None, root: Path, blobs: dict[str, str], read) -> "Snapshot":
-        """Files given as {name: blob id}; ``read(blob_id) -> bytes``."""
+    def from_blobs(cls, label: str, commit: str | None, root: Path, blobs: dict[str, str], read,
+                   like: "Snapshot | None" = None) -> "Snapshot":
+        """Files given as {name: blob id}; ``read(blob_id) -> bytes``.  ``like``: another
+        revision, already read, that this one is to be compared with: a file's tables
+        that are the same text in both are taken from it (``document.parse_toml_like``)."""
         snap = cls(label=label, commit=commit, root=root, blobs=dict(blobs))
         for name, sha in blobs.items():
-            parsed = parse_blob(sha, name, read, root)
+            other = like.files.get(name) if like is not None and like.blobs.get(name) != sha else None
+            parsed = parse_blob(sha, name, read, root, like=other)
             if isinstance(parsed, PlanError):
                 snap.errors[name] = parsed
             else:
@@ -135,15 +139,16 @@ def _drop_both(snap: "Snapshot") -> None:
     drop_both(snap.files, snap.errors, lambda file, message: PlanError(message, file=file, code="layout.both"))
 
 
-def parse_blob(sha: str, name: str, read, root: Path):
-    """The TomlFile of a blob (or the PlanError saying why it does not parse), cached by blob id."""
+def parse_blob(sha: str, name: str, read, root: Path, like: TomlFile | None = None):
+    """The TomlFile of a blob (or the PlanError saying why it does not parse), cached by
+    blob id; ``like``: another version of the file, parsed (see ``TomlFile.from_bytes``)."""
     key = (sha, name)
     hit = _cached(key)
     if hit is not None:
         return hit
     raw = read(sha)
     try:
-        value = TomlFile.from_bytes(Path(root) / name, raw, name)
+        value = TomlFile.from_bytes(Path(root) / name, raw, name, like=like)
     except PlanError as exc:
         value = exc
     _remember(key, len(raw) * 4 + 1024, value)
@@ -155,19 +160,21 @@ def empty(label: str, root: Path) -> Snapshot:
     return Snapshot(label=label, commit=None, root=Path(root))
 
 
-def snapshot_at(prepo, rev: str | None, label: str | None = None) -> Snapshot:
-    """The plan at a revision (``None`` = the working tree) of a PlanRepo."""
+def snapshot_at(prepo, rev: str | None, label: str | None = None, like: Snapshot | None = None) -> Snapshot:
+    """The plan at a revision (``None`` = the working tree) of a PlanRepo; ``like``: a
+    revision it is to be compared with (see ``Snapshot.from_blobs``)."""
     if rev is None:
         return Snapshot.from_folder(prepo.plan_dir, label or "working tree")
     commit = prepo.resolve(rev)
-    return snapshot_of_commit(prepo, commit, label or rev)
+    return snapshot_of_commit(prepo, commit, label or rev, like=like)
 
 
-def snapshot_of_commit(prepo, commit: str, label: str, only=None) -> Snapshot:
-    """The plan at ``commit``; ``only``: the plan files to read (see ``from_folder``)."""
+def snapshot_of_commit(prepo, commit: str, label: str, only=None, like: Snapshot | None = None) -> Snapshot:
+    """The plan at ``commit``; ``only``: the plan files to read (see ``from_folder``);
+    ``like``: a revision it is to be compared with (see ``Snapshot.from_blobs``)."""
     blobs = prepo.tree_blobs(commit)
     if only is not None:
         from tui.plan.layout import base_file
 
         blobs = {name: sha for name, sha in blobs.items() if base_file(name) in only}
-    return Snapshot.from_blobs(label, commit, prepo.plan_dir, blobs, prepo.read_blob)
+    return Snapshot.from_blobs(label, commit, prepo.plan_dir, blobs, prepo.read_blob, like=like)

@@ -120,6 +120,73 @@ def parse_toml(text: str, name: str = "<text>") -> dict:
     return data
 
 
+def parse_toml_like(text: str, name: str, like: "TomlFile") -> dict | None:
+    """``parse_toml(text)`` for a revision of the file ``like`` (an already parsed
+    version): top-level tables whose text is the same in both are taken from ``like``'s
+    data, and only the others are parsed.  A quarter's diff of a 10,000-account file
+    where 3% changed then parses 3% of the older side.
+
+    A table's text that stands on its own (``tomlindex.top_level_split``) means the same
+    wherever it sits, and ``like`` parsed, so a table taken from it is valid.  None
+    (parse the whole text the usual way) whenever anything is unusual, and whenever the
+    tables parsed here do not parse: the whole parse then says where the error is."""
+    from .tomlindex import top_level_split
+
+    if text.startswith(BOM) or conflict_marker(text) is not None or _maybe_toml11(text):
+        return None
+    ours, theirs = top_level_split(text), top_level_split(like.text)
+    if ours is None or theirs is None or not isinstance(like.data, dict):
+        return None
+    known: dict[str, list[tuple]] = {}
+    for key, start, stop in theirs[1]:
+        known.setdefault(like.text[start:stop], []).append(key)
+    taken: dict[tuple, object] = {}
+    rest: list[tuple[tuple, str]] = []
+    for key, start, stop in ours[1]:
+        piece = text[start:stop]
+        same = known.get(piece)
+        value = _dig_key(like.data, same.pop(0)) if same else None
+        if value is None:
+            rest.append((key, piece))
+        else:
+            taken[key] = value
+    try:
+        root = parse_toml(text[:ours[0]], name)
+        parsed = parse_toml("\n".join(p if p.endswith("\n") else p + "\n" for _, p in rest), name) if rest else {}
+    except TomlSyntaxError:
+        return None
+    out = dict(root)
+    counts: dict[str, int] = {}
+    for key, _, _ in ours[1]:
+        top = key[0]
+        if top in root:
+            return None  # a root key that a table also defines: the whole parse says so
+        if len(key) == 1:
+            out[top] = taken[key] if key in taken else parsed.get(top)
+        else:
+            if key in taken:
+                out.setdefault(top, []).append(taken[key])
+            else:
+                n = counts.get(top, 0)
+                counts[top] = n + 1
+                items = parsed.get(top)
+                if not isinstance(items, list) or n >= len(items):
+                    return None
+                out.setdefault(top, []).append(items[n])
+    if any(isinstance(parsed.get(top), list) and len(parsed[top]) != n for top, n in counts.items()):
+        return None
+    if any(v is None for v in out.values()):
+        return None
+    return out
+
+
+def _dig_key(data: dict, key: tuple):
+    value = data.get(key[0])
+    if len(key) == 1:
+        return value if isinstance(value, dict) else None
+    return value[key[1]] if isinstance(value, list) and key[1] < len(value) and isinstance(value[key[1]], dict) else None
+
+
 def conflict_marker(text: str) -> int | None:
     """Offset of the first git conflict marker in ``text``, or None.  Markers count
     wherever they are, inside a multi-line string too (an unfinished merge may split
@@ -269,7 +336,8 @@ class TomlFile:
         return ((BOM if self.bom else "") + text).encode("utf-8")
 
     @classmethod
-    def from_bytes(cls, path: Path, raw: bytes, name: str | None = None) -> "TomlFile":
+    def from_bytes(cls, path: Path, raw: bytes, name: str | None = None, like: "TomlFile | None" = None) -> "TomlFile":
+        """``like``: another version of this file, already parsed (see ``parse_toml_like``)."""
         name = name or path.name
         try:
             text = raw.decode("utf-8")
@@ -283,7 +351,9 @@ class TomlFile:
         bom = text.startswith(BOM)
         if bom:
             text = text[1:]
-        data = parse_toml(text, name)
+        data = parse_toml_like(text, name, like) if like is not None else None
+        if data is None:
+            data = parse_toml(text, name)
         return cls(path=path, name=name, raw=raw, text=text, data=data, bom=bom)
 
     @classmethod

@@ -489,6 +489,39 @@ def _header_lines(text: str):
             offset = len(piece)
 
 
+def top_level_split(text: str) -> tuple[int, list[tuple[tuple, int, int]]] | None:
+    """The text of a file as its top-level tables, without its data: (where the first
+    header starts, [(key, start, stop)] with keys (name,) for ``[name]`` and (name, i)
+    for the i-th ``[[name]]``).  None unless each table's text stands on its own: no
+    multi-line string (a header-like line could sit in one), every nested header under
+    the top-level table just above it, each ``[name]`` once, no name both ways."""
+    if '"""' in text or "'''" in text:
+        return None
+    starts: list[tuple[tuple, int]] = []
+    arrays: dict[str, int] = {}
+    tables: set[str] = set()
+    for offset, is_array, parts in _header_lines(text):
+        if not parts:
+            return None
+        if len(parts) == 1:
+            name = parts[0]
+            if is_array:
+                i = arrays.get(name, 0)
+                arrays[name] = i + 1
+                starts.append(((name, i), offset))
+            elif name in tables:
+                return None
+            else:
+                tables.add(name)
+                starts.append(((name,), offset))
+        elif not starts or parts[0] != starts[-1][0][0]:
+            return None
+    if tables & set(arrays):
+        return None
+    out = [(key, start, starts[n + 1][1] if n + 1 < len(starts) else len(text)) for n, (key, start) in enumerate(starts)]
+    return (starts[0][1] if starts else len(text)), out
+
+
 UNKNOWN = object()
 """What ``PartialIndex.locate`` answers when it cannot be sure: index the whole text."""
 
