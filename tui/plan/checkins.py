@@ -27,14 +27,17 @@ import math
 import os
 import re
 import types
+from typing import TYPE_CHECKING
 
 from .document import parse_toml
-from .edit import Change, EditError, entity_span, insert_block, render_key, render_value, set_field, stage_change
 from .model import Entity, Plan, as_date, collect_entities
 from .problems import PlanError
 from .registry import KINDS
 from .schema import SchemaSet, load_schemas
 from .schema_errors import entity_errors
+
+if TYPE_CHECKING:  # (edit and tomlkit are imported by the functions that write: a check needs neither)
+    from .edit import Change
 from .tomlindex import value_span
 
 CHECKIN_KEY = "checkin"
@@ -99,6 +102,7 @@ def _members(plan: Plan) -> set[str]:
 
 def check_new_checkin(plan: Plan, kr: Entity, entry: dict, *, on: dt.date | None = None) -> list[str]:
     """Why ``entry`` cannot be added to ``kr`` (empty when it can)."""
+
     now = on or today()
     reasons = []
     value = entry.get("value")
@@ -148,6 +152,7 @@ def check_new_checkin(plan: Plan, kr: Entity, entry: dict, *, on: dt.date | None
 def new_checkin(plan: Plan, kr: Entity, value, *, date: dt.date | None = None, confidence: int | None = None,
                 note: str | None = None, by: str | None = None, on: dt.date | None = None) -> dict:
     """The check-in table to add, in schema order; ``by`` defaults to the key result's owner."""
+
     entry: dict = {"date": date or on or today(), "value": value}
     if confidence is not None:
         entry["confidence"] = confidence
@@ -189,6 +194,15 @@ def add_checkins(plan: Plan, entries: list[tuple[str, dict]], *, schemas: Schema
     replaced in place and each new block inserted after its key result's last check-in;
     the text is parsed once and must give exactly the intended data.  Refused as a whole
     (``EditError``) when any entry breaks a rule."""
+    from .edit import (
+        Change,
+        EditError,
+        entity_span,
+        insert_block,
+        render_key,
+        render_value,
+    )
+
     schemas = schemas or load_schemas()
     if not entries:
         raise EditError("no check-ins to add", code="checkin.none")
@@ -274,6 +288,7 @@ def add_checkins(plan: Plan, entries: list[tuple[str, dict]], *, schemas: Schema
 def _splices_simply(tf, kr: Entity) -> bool:
     """The fast splice applies: the key result has a header of its own and an ``actual``
     written as a plain key, and its check-ins (if any) are blocks."""
+
     if _header_text(tf, kr.path) is None:
         return False
     if "actual" not in kr.data or value_span(tf.index, tf.text, kr.path + ("actual",)) is None:
@@ -288,6 +303,8 @@ def _splices_simply(tf, kr: Entity) -> bool:
 
 
 def _check_krs(schemas: SchemaSet, data: dict, krs) -> None:
+    from .edit import EditError
+
     for kr in krs:
         node = data
         for part in kr.path:
@@ -301,6 +318,8 @@ def _check_krs(schemas: SchemaSet, data: dict, krs) -> None:
 def _add_slowly(plan: Plan, file: str, entries: list[tuple[str, dict]], schemas: SchemaSet) -> Change:
     """Check-ins one by one through ``set_field``: for key results written unusually
     (no ``actual`` yet, check-ins inline, no header of their own)."""
+    from .edit import Change, EditError, set_field, stage_change
+
     original = plan.files[file]
     work = _work_copy(plan)
     krs = {}
@@ -346,6 +365,8 @@ def checkin_summary(kr_id: str, old, entry: dict, members: dict[str, str] | None
 def remove_all_checkins(plan: Plan, kr_id: str) -> Change | None:
     """A Change that removes every check-in of a key result (rollover: the new quarter
     starts with none), or None when it has none."""
+    from .edit import set_field
+
     kr = plan.get("key_result", kr_id)
     if CHECKIN_KEY not in kr.data:
         return None
