@@ -237,3 +237,22 @@ def test_every_kind_adds_and_removes_one_table_as_the_whole_file_way_does(tmp_pa
     fields = {key: value for key, value in entities[0].data.items() if key != "id"}
     fast, slow = _both_ways(tmp_path / "p", lambda p: add_entity(p, kind, "brand-new", fields, force=True))
     assert fast.text == slow.text and same_data(fast.data, parse_toml(fast.text))
+
+
+@pytest.mark.parametrize("kind", ["member", "persona", "account", "goal"])
+def test_a_rename_splices_each_table_as_the_whole_file_way_does(tmp_path, kind):
+    from tui.plan.refs import referrers, rename_entity
+
+    shutil.copytree(EXAMPLE, tmp_path / "p")
+    _one_line_strings(tmp_path / "p")
+    plan = load_plan(tmp_path / "p")
+    target = max(plan.all(kind), key=lambda e: len(referrers(plan, e)))
+    assert referrers(plan, target), "a target with references"
+
+    def rename(p):
+        return rename_entity(p, kind, target.id, target.own_id + "-renamed")
+
+    fast, slow = _both_ways(tmp_path / "p", rename)
+    assert [(c.file, c.text) for c in fast] == [(c.file, c.text) for c in slow]
+    for c in fast:
+        assert same_data(c.data, parse_toml(c.text)) if c.text else True

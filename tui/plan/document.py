@@ -302,6 +302,11 @@ class TomlFile:
         (Also when the whole index exists: an edit then needs no whole parse either.)"""
         return self._partial_index().table(key)
 
+    @property
+    def indexed(self) -> bool:
+        """Whether the whole file's position index is built (then it answers at once)."""
+        return self._index is not None
+
     def top_level_lines(self, key: tuple) -> tuple[int, int] | None:
         """``edit.entity_span`` of a top-level table (lines [first, end), trailing blank
         and comment lines left out) without indexing the whole file; None when the file

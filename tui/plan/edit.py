@@ -511,19 +511,8 @@ def _verify_window(tf: TomlFile, key: tuple, piece: str, expected: dict) -> dict
         parts = split_key(m.group(2))
         if len(parts) < 2 or parts[0] != name:
             return None
-    try:
-        parsed = parse_toml(piece, tf.name)
-    except PlanError:
-        return None
-    if list(parsed) != [name]:
-        return None
-    table = parsed[name]
-    if array:
-        if not isinstance(table, list) or len(table) != 1:
-            return None
-        table = table[0]
-    want = _get(expected, key)
-    if table != want and not same_data(table, want) and not same_data(_normal(table), _normal(want)):
+    table = _window_table(tf, key, piece, _get(expected, key))
+    if table is None:
         return None
     data = dict(tf.data)
     if array:
@@ -535,10 +524,90 @@ def _verify_window(tf: TomlFile, key: tuple, piece: str, expected: dict) -> dict
     return data
 
 
+def _window_table(tf: TomlFile, key: tuple, piece: str, want) -> dict | None:
+    """The table ``piece`` (the text of top-level table ``key``, its headers checked by
+    the caller) parses to, if it is ``want``; None otherwise."""
+    name, array = key[0], len(key) == 2
+    try:
+        parsed = parse_toml(piece, tf.name)
+    except PlanError:
+        return None
+    if list(parsed) != [name]:
+        return None
+    table = parsed[name]
+    if array:
+        if not isinstance(table, list) or len(table) != 1:
+            return None
+        table = table[0]
+    if table != want and not same_data(table, want) and not same_data(_normal(table), _normal(want)):
+        return None
+    return table
+
+
+def _set_values_in_windows(tf: TomlFile, edits: list[tuple[tuple, object]], expected: dict,
+                           summary: str) -> Change | None:
+    """``set_values`` one top-level table at a time (see ``_set_in_window``): a rename
+    with 600 references in a 10,000-account file indexed the whole file to find them.
+    None when any table cannot be told apart: the whole-file way then runs."""
+    from .tomlindex import HEADER_ALL, split_key
+
+    groups: dict[tuple, list] = {}
+    for path, value in edits:
+        key = path[:2] if len(path) >= 3 and isinstance(path[1], int) else path[:1] if len(path) >= 2 else None
+        if key is None:
+            return None
+        groups.setdefault(key, []).append((path, value))
+    pieces = []
+    for key, group in groups.items():
+        found = tf.top_level_table(key)
+        if found is None:
+            return None
+        start, stop, index = found
+        window = _Window(path=tf.path, name=tf.name, raw=b"", text=tf.text[start:stop], data=tf.data, bom=tf.bom,
+                         _index=index, whole=tf)
+        extents = []
+        for path, value in group:
+            if path not in index.keys or index.header_numbers.get(path) is not None:
+                return None
+            span = value_span(index, window.text, path)
+            if span is None:
+                return None
+            extents.append((span[0], span[1], render_value(value)))
+        parts, at = [], 0
+        for a, b, rendered in sorted(extents):
+            parts += [window.text[at:a], rendered]
+            at = b
+        parts.append(window.text[at:])
+        piece = "".join(parts)
+        if (stop < len(tf.text) and not piece.endswith("\n")) or '"""' in piece or "'''" in piece:
+            return None
+        heads = list(HEADER_ALL.finditer(piece))
+        if not heads or heads[0].start() != 0 or (heads[0].group(1) == "[[") != (len(key) == 2) \
+                or split_key(heads[0].group(2)) != key[:1] \
+                or any(len(split_key(m.group(2))) < 2 or split_key(m.group(2))[0] != key[0] for m in heads[1:]):
+            return None
+        table = _window_table(tf, key, piece, _get(expected, key))
+        if table is None:
+            return None
+        pieces.append((start, stop, piece))
+    out, at = [], 0
+    for start, stop, piece in sorted(pieces):
+        out += [tf.text[at:start], piece]
+        at = stop
+    out.append(tf.text[at:])
+    return Change(tf.name, tf, "".join(out), expected, summary)
+
+
 def set_values(plan: Plan, file: str, edits: list[tuple[tuple, object]], summary: str) -> Change:
     """One Change that replaces several existing values of one file (full data paths):
     a single splice and a single check, for edits such as renaming an id everywhere."""
     tf = plan.files[file]
+    if not tf.indexed:  # (once the whole file is indexed, its index answers at once)
+        expected = _expected_after(tf, edits)
+        if expected is not None:
+            change = _set_values_in_windows(tf, edits, expected, summary)
+            if change is not None:
+                return change
     expected = dict(tf.data)
     fresh = {id(expected)}  # containers copied so far: each once, however many edits touch it
     extents = []
@@ -564,6 +633,28 @@ def set_values(plan: Plan, file: str, edits: list[tuple[tuple, object]], summary
     text = "".join(pieces)
     data = _verify(tf, text, expected)
     return Change(file, tf, text, data, summary)
+
+
+def _expected_after(tf: TomlFile, edits) -> dict | None:
+    """The file's data with ``edits`` made (containers on the way copied, each once)."""
+    expected = dict(tf.data)
+    fresh = {id(expected)}
+    try:
+        for path, value in edits:
+            node = expected
+            for part in path[:-1]:
+                child = node[part]
+                if id(child) not in fresh:
+                    child = dict(child) if isinstance(child, dict) else list(child)
+                    node[part] = child
+                    fresh.add(id(child))
+                node = child
+            if isinstance(node, dict) and path[-1] not in node:
+                return None  # nothing to replace there: the whole-file way says so
+            node[path[-1]] = value
+    except (KeyError, IndexError, TypeError):
+        return None
+    return expected
 
 
 def unset_field(plan: Plan, kind: str, id: str, field: str | tuple, *, schemas: SchemaSet | None = None,
