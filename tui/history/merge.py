@@ -35,7 +35,6 @@ driver then exits non-zero and git reports the file as conflicted.
 
 from __future__ import annotations
 
-import copy
 import difflib
 import os
 import re

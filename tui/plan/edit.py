@@ -25,7 +25,7 @@ import tomlkit
 from . import layout
 from .document import TomlFile, parse_toml
 from .locking import locked
-from .model import Entity, Plan, collect_entities, refresh_entities
+from .model import Entity, Plan, refresh_entities
 from .problems import FileChangedError, PlanError
 from .registry import KINDS, Kind, entity_schema_path, full_path
 from .save import atomic_write, current_digest, remove_file

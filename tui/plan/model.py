@@ -10,7 +10,7 @@ from pathlib import Path
 
 from . import layout
 from .document import TomlFile, plan_boundary, read_plan_bytes
-from .problems import ERROR, PlanError, Problem, TomlSyntaxError, UnreadableError
+from .problems import ERROR, PlanError, Problem, UnreadableError
 from .registry import KINDS, PLAN_FILES, Kind, full_path
 from .save import TEMP_SUFFIX
 

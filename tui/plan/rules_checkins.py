@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from .checkins import CHECKIN_KEY, checkins_of, latest_checkin, quarter_bounds_of, today
+from .checkins import CHECKIN_KEY, latest_checkin, quarter_bounds_of, today
 from .model import Plan, as_date
 from .problems import ERROR, WARNING, Problem
 
