@@ -40,12 +40,10 @@ async def test_a_burst_in_the_checkin_screen_puts_each_value_in_its_own_field(pl
     app = make_app(plan_dir)
     async with app.run_test(size=SIZE) as pilot:
         await ready(pilot)
-        await pilot.press("w")
-        await wait_for(pilot, lambda: isinstance(app.screen, CheckinScreen) and app.screen.query(CheckinRow),
-                       what="the check-in screen")
-        await settle(pilot)
+        # w opens the screen, whose rows are mounted after it: the values wait for them
+        await burst(pilot, "w", *"2310000", "tab", "7", "tab", *"ok", "enter", *"121", "tab", "5")
+        assert isinstance(app.screen, CheckinScreen)
         rows = list(app.screen.query(CheckinRow))
-        await burst(pilot, *"2310000", "tab", "7", "tab", *"ok", "enter", *"121", "tab", "5")
         assert rows[0].typed() == ("2310000", "7", "ok")
         assert rows[1].typed() == ("121", "5", "")
 
@@ -56,22 +54,18 @@ async def test_a_burst_in_a_form_puts_each_value_in_its_own_field(plan_dir):
         await ready(pilot)
         await pilot.press("4")
         await settle(pilot)
-        await pilot.press("e")
-        await wait_for(pilot, lambda: isinstance(app.screen, FormScreen), what="the form")
+        # e opens the form (by a message to the app, then a screen to mount): the keys
+        # typed right after it wait for its first field
+        await burst(pilot, "e", *"X1", "tab", *"Y2")
         form = app.screen
-        first = form.focused
-        assert isinstance(first, Input)
-        before = first.value
-        # the first field, then on to the next one-line field
-        inputs = [w for w in form.query(Input)]
-        second = inputs[inputs.index(first) + 1]
-        steps = 0
-        focusable = [w for w in form.query("#form-fields *") if w.focusable]
-        steps = focusable.index(second) - focusable.index(first)
-        second_before = second.value
-        await burst(pilot, *"X1", *["tab"] * steps, *"Y2")
-        assert first.value == before + "X1"
-        assert second.value == second_before + "Y2"
+        assert isinstance(form, FormScreen)
+        await wait_for(pilot, lambda: form.loaded, what="the form")
+        assert form.query_one("#f-name", Input).value == "Harbor HVAC ServicesX1"
+        assert form.query_one("#f-domain", Input).value == "harborhvac.exampleY2"
+        # and once it is open: back to the name, a value, on to the domain
+        await burst(pilot, "shift+tab", "end", *"Z", "tab", "end", *"W")
+        assert form.query_one("#f-name", Input).value == "Harbor HVAC ServicesX1Z"
+        assert form.query_one("#f-domain", Input).value == "harborhvac.exampleY2W"
 
 
 async def test_a_burst_that_opens_a_rows_sub_form_types_into_its_first_field(plan_dir):

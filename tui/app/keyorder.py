@@ -24,6 +24,7 @@ from collections import deque
 from textual import events
 
 HOLD_LIMIT = 0.5  # seconds a key waits at most for the one before it
+MOUNT_LIMIT = 5.0  # ... and for a screen it opened to be mounted (a big form on a busy machine)
 POLL = 0.004  # seconds between looks at whether the key in flight is done
 
 
@@ -80,23 +81,25 @@ class KeysInOrder:
         event = self._key_in_flight
         if event is None:
             return True
-        if time.monotonic() - self._key_since > HOLD_LIMIT:
+        waited = time.monotonic() - self._key_since
+        try:
+            screen = self.screen
+        except Exception:  # noqa: BLE001 - no screen (closing): nothing to wait for
+            return True
+        if not screen._is_mounted:  # a screen the key opened: its first field gets the next keys
+            return waited > MOUNT_LIMIT
+        if waited > HOLD_LIMIT:
             return True
         if not (self._key_arrived or event._stop_propagation):
             return False
         if any(m is event for m in _queued(self)):  # stopped at the screen, on its way here
             return False
         nodes = list(self._key_chain)
-        try:
-            screen = self.screen
-        except Exception:  # noqa: BLE001 - no screen (closing): nothing to wait for
-            return True
         nodes.append(screen)
-        if not screen._is_mounted:
-            return False
         if screen is not self._key_screen and screen.focused is not None:
             nodes.extend(screen.focused.ancestors_with_self)
-        return not any(_queued(node) for node in nodes if node is not self)
+        # the app's own queue too: a binding may have asked for a screen by a message
+        return not any(_queued(node) for node in [*nodes, self])
 
     def _poll_keys(self) -> None:
         if self._key_polling:
@@ -116,4 +119,4 @@ class KeysInOrder:
             await self._send_key(self._keys_held.popleft())
 
 
-__all__ = ["HOLD_LIMIT", "KeysInOrder"]
+__all__ = ["HOLD_LIMIT", "MOUNT_LIMIT", "KeysInOrder"]
