@@ -46,6 +46,8 @@ from textual.widgets import (
 )
 from textual.widgets.selection_list import Selection
 
+from tui.plan import ops
+from tui.plan.edit import EditError
 from tui.plan.model import Plan
 from tui.plan.problems import ERROR
 from tui.plan.registry import KINDS, Kind
@@ -56,16 +58,21 @@ from ..formspec import (
     FieldError,
     FieldSpec,
     apply_values,
+    check_entity,
     check_new_id,
     check_ref,
     check_value,
+    child_steps,
     choices,
+    duplicate_ids,
     form_fields,
     item_fields,
     owner_team,
     parse_text,
     ref_targets,
     rule_findings,
+    run_child_steps,
+    steps_summary,
     to_text,
     value_at,
 )
@@ -168,8 +175,8 @@ class FieldsForm(ModalScreen):
             help_text = f"{help_text} One id per line."
         elif spec.control == "toml":
             help_text = f"{help_text} Written as a TOML value, e.g. {{ key = \"value\" }}."
-        elif spec.control == "tables":
-            keys = "a adds, enter edits, x removes, shift+up/down (or - +) move"
+        elif spec.control in ("tables", "children"):
+            keys = "a adds, enter edits, x removes" + (", shift+up/down (or - +) move" if _movable(spec) else "")
             help_text = f"{help_text} ({keys})" if help_text else keys
         elif spec.control == "ref" and owner_team(spec):
             help_text = f"{help_text} Only members of the {owner_team(spec)} team are offered.".strip()
@@ -231,7 +238,12 @@ class FieldsForm(ModalScreen):
         if c == "tables":
             columns = [Column(s.key, s.title) for s in item_fields(self.schemas, spec, self.plan, None)
                        if s.control not in ("toml", "tables", "long_text")][:4]
-            return RowsEditor(value if isinstance(value, list) else None, columns, noun=_noun(spec), id=wid)
+            return RowsEditor(value if isinstance(value, list) else None, columns, noun=_noun(spec), id=wid,
+                              movable=_movable(spec))
+        if c == "children":  # a goal's key results: the list's own columns, each row that kind's sub-form
+            child = KINDS[spec.child_kind]
+            columns = [Column(key, child.column_title(key)) for key in child.list_columns][:4]
+            return RowsEditor(value if isinstance(value, list) else None, columns, noun=child.title.lower(), id=wid)
         placeholder = {"date": "YYYY-MM-DD", "integer": "a whole number", "number": "a number",
                        "toml": "a TOML value"}.get(c, "")
         node = spec.node
@@ -330,6 +342,8 @@ class FieldsForm(ModalScreen):
             problem = check_value(spec, value)
             if not problem and spec.ref_kind:  # must exist; the owner's team is a rule (shown, not blocking)
                 problem = check_ref(spec, value, [t for t, _ in ref_targets(self.plan, spec.ref_kind)])
+            if not problem and spec.control == "children" and isinstance(value, list):
+                problem = duplicate_ids(KINDS[spec.child_kind], value)
         except FieldError as exc:
             problem = str(exc)
         if problem:
@@ -544,6 +558,15 @@ class FieldsForm(ModalScreen):
         self.app.refresh()
 
 
+def _movable(spec: FieldSpec) -> bool:
+    """May the rows be reordered?  Not those that go by date (check-ins): their order is the
+    calendar's."""
+    if spec.control == "children":
+        return True
+    return not any(ids == ("date",) for k in KINDS.values() for key, ids in k.identities.items()
+                   if key == spec.path[-1])
+
+
 def _noun(spec: FieldSpec) -> str:
     """What one row of an array is called: "member" for a committee, else the title."""
     title = spec.title.lower()
@@ -683,15 +706,38 @@ class FormScreen(FieldsForm):
         """Paths whose value differs from the entity's (None: remove the key)."""
         out = {}
         for spec in self.specs:
+            if spec.control == "children":  # see child_changes
+                continue
             value = self.read(spec)
             if value != value_at(self.data, spec.path):
                 out[spec.path] = value
+        return out
+
+    def child_changes(self, parent_id: str | None) -> list[tuple[Kind, list[tuple]]]:
+        """For each array of child entities (a goal's key results): the core operations
+        that turn the entities as they are into the rows as edited."""
+        out = []
+        for spec in self.specs:
+            if spec.control != "children":
+                continue
+            found = self.query(f"#{spec.dom_id}")
+            if not found:
+                continue
+            editor = found.first()
+            before = value_at(self.data, spec.path) if not self.adding else None
+            child = KINDS[spec.child_kind]
+            steps = child_steps(child, parent_id, before if isinstance(before, list) else [], editor.rows,
+                                editor.origins)
+            if steps:
+                out.append((child, steps))
         return out
 
     def values(self) -> dict:
         """For a new entity: the fields filled in, as a nested dict."""
         out: dict = {}
         for spec in self.specs:
+            if spec.control == "children":  # added after the entity (see child_changes)
+                continue
             value = self.read(spec)
             if value is None:
                 continue
@@ -726,17 +772,52 @@ class FormScreen(FieldsForm):
             own = self.query_one("#new-id", Input).value.strip()
             parent = self.query_one("#parent", Picker).value if self.kind.addressed_by_parent else None
             full = f"{parent}/{own}" if parent else own
+            children = self.child_changes(full)
             self._set_busy(True)
-            app.request_add(self.kind.name, full, self.values(), self._done, save=save)
+            if children:
+                self._edit_with_children(full, None, children, save)
+            else:
+                app.request_add(self.kind.name, full, self.values(), self._done, save=save)
             return
         changes = self.changes()
-        if not changes:
+        children = self.child_changes(self.entity.id)
+        if not changes and not children:
             if save:
                 app.action_save()
             self.dismiss(False)
             return
         self._set_busy(True)
-        app.request_set_fields(self.kind.name, self.entity.id, changes, self._done, save=save)
+        if children:
+            self._edit_with_children(self.entity.id, changes, children, save)
+        else:
+            app.request_set_fields(self.kind.name, self.entity.id, changes, self._done, save=save)
+
+    def _edit_with_children(self, entity_id: str, changes: dict | None, children: list, save: bool) -> None:
+        """One edit (one undo step) of the entity's own fields (or, ``changes`` None, its
+        addition) and of its child entities, each through the core's operations."""
+        schemas = self.app.session.schemas
+        kind = self.kind
+        fields = self.values() if changes is None else None
+
+        def op(plan: Plan) -> None:
+            if changes is None:
+                problems = check_entity(schemas, kind, None, {"id": entity_id.rsplit("/", 1)[-1], **fields})
+                if problems:
+                    raise EditError("; ".join(problems))
+                ops.add(plan, kind.name, entity_id, fields, schemas)
+            elif changes:
+                entity = plan.get(kind.name, entity_id)
+                problems = check_entity(schemas, kind, entity.data, apply_values(entity.data, changes))
+                if problems:
+                    raise EditError("; ".join(problems))
+                ops.set_fields(plan, kind.name, entity_id, changes, schemas)
+            for child, steps in children:
+                run_child_steps(plan, child, steps, schemas)
+
+        head = f"{kind.name} {entity_id} added" if changes is None else \
+            f"{kind.name} {entity_id}: " + ", ".join([".".join(p) for p in changes] if changes else [])
+        summary = "; ".join([head.rstrip(": ")] + [steps_summary(child, steps) for child, steps in children])
+        self.app.editing.run_edit(op, summary, (kind.name, entity_id), self._done, save)
 
     def action_apply_and_save(self) -> None:
         self.action_apply(save=True)
