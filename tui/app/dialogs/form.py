@@ -25,7 +25,7 @@ import tempfile
 from pathlib import Path
 
 from rich.text import Text
-from textual import on, work
+from textual import events, on, work
 from textual.app import ComposeResult, SuspendNotSupported
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
@@ -79,10 +79,11 @@ from ..formspec import (
 from ..palette import palette_of
 from ..present import fmt
 from ..widgets import Column, Picker, RowsEditor
+from ..widgets.compact import compact
 from .choice import Choice, ChoiceScreen
 
 EDITOR_HINT = "ctrl+o opens it in $EDITOR"
-FIRST_FIELDS = 6  # fields in the form's first frame; the rest follow right after it
+FIRST_FIELDS = 4  # fields in the form's first frame (what a short screen shows); the rest follow right after it
 MORE_FIELDS = 50  # fields mounted per step after that
 BUSY_AFTER = 0.2  # seconds of work before the loading indicator shows
 RULES_AFTER = 0.15  # seconds after the last change before the rules run
@@ -112,6 +113,11 @@ class FieldsForm(ModalScreen):
     """What every generated form shares: a field per FieldSpec, read and checked as
     you type, mounted in steps, Esc asking before changes are dropped."""
 
+    # no width/height classes on a form: setting them restyled every widget of it once more
+    # before its first frame, and no rule of a dialog reads them
+    HORIZONTAL_BREAKPOINTS: list = []
+    VERTICAL_BREAKPOINTS: list = []
+
     FORM_BINDINGS = [
         Binding("ctrl+j,ctrl+enter", "apply", "Apply", id="form.apply", priority=True,
                 tooltip="Stage the changed fields in memory (Enter in a one-line field does it too)"),
@@ -137,6 +143,19 @@ class FieldsForm(ModalScreen):
         self._busy_timer = None
         self._rules_timer = None
         self._rules_gen = 0
+        # each field's control and box, kept when built: a query walks the whole form
+        self._controls: dict[str, Widget] = {}
+        self._boxes: dict[str, Widget] = {}
+        self._marked: dict[str, tuple[str, bool]] = {}  # box id -> (problem, rule) shown
+
+    async def _on_resize(self, event: events.Resize) -> None:
+        """An opaque form hides the screens below it: they are laid out again when they
+        show (when the form closes), not on every resize of the form (its first one too)."""
+        if self.styles.background.a < 1:
+            await super()._on_resize(event)
+            return
+        event.stop()
+        self._screen_resized(event.size)
 
     # -- building --------------------------------------------------------------------
 
@@ -180,10 +199,13 @@ class FieldsForm(ModalScreen):
             help_text = f"{help_text} ({keys})" if help_text else keys
         elif spec.control == "ref" and owner_team(spec):
             help_text = f"{help_text} Only members of the {owner_team(spec)} team are offered.".strip()
-        box = Vertical(Label(title, classes="field-title", markup=False), control,
-                       Label("", classes="field-error", markup=False),
-                       Static(Text(help_text), classes="field-help"),
-                       classes=f"field field-{spec.control}", id=f"box-{spec.dom_id}")
+        # the problem line (.field-error) is added under the control when there is one
+        parts = [Label(title, classes="field-title", markup=False), control]
+        if help_text:
+            parts.append(Static(Text(help_text), classes="field-help"))
+        box = Vertical(*parts, classes=f"field field-{spec.control}", id=f"box-{spec.dom_id}")
+        self._controls[spec.dom_id] = control
+        self._boxes[f"box-{spec.dom_id}"] = box
         return box
 
     def _shown(self, spec: FieldSpec, value) -> str:
@@ -199,7 +221,7 @@ class FieldsForm(ModalScreen):
 
     def _input(self, text: str, wid: str, placeholder: str = "") -> Input:
         # no select-on-focus: a second key press adds to the value instead of replacing it
-        return Input(text, id=wid, placeholder=placeholder, compact=True, select_on_focus=False)
+        return compact(Input(text, id=wid, placeholder=placeholder, select_on_focus=False, validate_on=()))
 
     def _control(self, spec: FieldSpec, value) -> Widget:
         c = spec.control
@@ -226,15 +248,15 @@ class FieldsForm(ModalScreen):
             targets = choices(self.plan, spec)
             current = value if isinstance(value, list) else []
             if len(targets) > BIG_PICK_LIST:
-                return TextArea(self._shown(spec, value), id=wid, soft_wrap=True, compact=True)
+                return compact(TextArea(self._shown(spec, value), id=wid, soft_wrap=True))
             selections = [Selection(Text(f"{visible(label)} ({visible(tid)})" if label != tid else visible(tid)), tid,
                                     tid in current)
                           for tid, label in targets]
             known = {t for t, _ in targets}
             selections += [Selection(Text(f"{fmt(v)} (not found)"), v, True) for v in current if v not in known]
-            return SelectionList(*selections, id=wid, compact=True)
+            return compact(SelectionList(*selections, id=wid))
         if c in ("long_text", "text_list"):
-            return TextArea(self._shown(spec, value), id=wid, soft_wrap=True, compact=True)
+            return compact(TextArea(self._shown(spec, value), id=wid, soft_wrap=True))
         if c == "tables":
             columns = [Column(s.key, s.title) for s in item_fields(self.schemas, spec, self.plan, None)
                        if s.control not in ("toml", "tables", "long_text")][:4]
@@ -257,9 +279,15 @@ class FieldsForm(ModalScreen):
     def on_mount(self) -> None:
         self.first_focus()
         if self._pending:
-            self.call_after_refresh(self._mount_more)
+            self.call_after_refresh(self._mount_more)  # the footer comes with the next fields
         else:
+            self.call_after_refresh(self._mount_footer)
             self._all_mounted()
+
+    async def _mount_footer(self) -> None:
+        """The footer, after the first frame (it builds a widget per key shown)."""
+        if self.is_attached and not self.query(Footer):
+            await self.mount(Footer())
 
     async def _mount_more(self) -> None:
         """Mount the next few fields; again after the next frame until all are there."""
@@ -267,6 +295,7 @@ class FieldsForm(ModalScreen):
             return
         batch, self._pending = self._pending[:MORE_FIELDS], self._pending[MORE_FIELDS:]
         batch = self._widgets(batch)
+        await self._mount_footer()
         loading = self.query("#form-loading")
         fields = self.query_one("#form-fields")
         if loading:
@@ -307,10 +336,9 @@ class FieldsForm(ModalScreen):
 
     def read(self, spec: FieldSpec):
         """The field's value (None when empty); FieldError when it cannot be one."""
-        found = self.query(f"#{spec.dom_id}")
-        if not found:  # not mounted yet: the value as it is
+        widget = self._controls.get(spec.dom_id)
+        if widget is None or not widget.is_attached:  # not mounted yet: the value as it is
             return value_at(self.data, spec.path)
-        widget = found.first()
         if isinstance(widget, Picker):
             return None if widget.value is Picker.NULL else widget.value
         if isinstance(widget, Select):
@@ -360,14 +388,22 @@ class FieldsForm(ModalScreen):
         self._mark(f"box-{dom_id}", problem or rule, rule=bool(rule))
 
     def _mark(self, box_id: str, problem: str, rule: bool = False) -> None:
+        if self._marked.get(box_id, ("", False)) == (problem, rule):
+            return  # shown already (restyling a field that did not change costs a frame)
         try:
-            box = self.query_one(f"#{box_id}")
-            label = box.query_one(".field-error", Label)
+            box = self._boxes.get(box_id) or self.query_one(f"#{box_id}")
+            if not box.is_attached:
+                return
+            found = box.query_children(".field-error")
         except Exception:  # noqa: BLE001 - the form may be closing, or the field not mounted yet
             return
+        self._marked[box_id] = (problem, rule)
         box.set_class(bool(problem), "-invalid")
         box.set_class(rule, "-rule")
-        label.update(problem)
+        if found:
+            found.first(Label).update(problem)
+        elif problem and len(box.children) > 1:
+            box.mount(Label(problem, classes="field-error", markup=False), after=box.children[1])
 
     @on(Input.Changed)
     @on(TextArea.Changed)
@@ -616,11 +652,10 @@ class FormScreen(FieldsForm):
             yield Label("", id="form-error", classes="field-error", markup=False)
             with Horizontal(classes="dialog-buttons"):
                 yield LoadingIndicator(id="form-busy")
-                yield Button(Content("Add (ctrl+j)" if self.adding else "Apply (ctrl+j)"), id="apply",
-                             variant="primary", compact=True)
-                yield Button(Content("Apply & save (ctrl+s)"), id="apply-save", compact=True)
-                yield Button(Content("Cancel (esc)"), id="cancel", compact=True)
-        yield Footer()
+                yield compact(Button(Content("Add (ctrl+j)" if self.adding else "Apply (ctrl+j)"), id="apply",
+                                     variant="primary"))
+                yield compact(Button(Content("Apply & save (ctrl+s)"), id="apply-save"))
+                yield compact(Button(Content("Cancel (esc)"), id="cancel"))
 
     def _id_fields(self) -> ComposeResult:
         if self.kind.addressed_by_parent:
@@ -720,10 +755,9 @@ class FormScreen(FieldsForm):
         for spec in self.specs:
             if spec.control != "children":
                 continue
-            found = self.query(f"#{spec.dom_id}")
-            if not found:
+            editor = self._controls.get(spec.dom_id)
+            if not isinstance(editor, RowsEditor):
                 continue
-            editor = found.first()
             before = value_at(self.data, spec.path) if not self.adding else None
             child = KINDS[spec.child_kind]
             steps = child_steps(child, parent_id, before if isinstance(before, list) else [], editor.rows,
@@ -888,9 +922,8 @@ class RowFormScreen(FieldsForm):
                 yield from self.compose_fields()
             yield Label("", id="form-error", classes="field-error", markup=False)
             with Horizontal(classes="dialog-buttons"):
-                yield Button(Content("OK (ctrl+j)"), id="apply", variant="primary", compact=True)
-                yield Button(Content("Cancel (esc)"), id="cancel", compact=True)
-        yield Footer()
+                yield compact(Button(Content("OK (ctrl+j)"), id="apply", variant="primary"))
+                yield compact(Button(Content("Cancel (esc)"), id="cancel"))
 
     def action_apply(self) -> None:
         if not self.loaded or not self._validate_all():

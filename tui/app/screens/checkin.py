@@ -35,6 +35,7 @@ from tui.plan.safetext import visible, visible_line
 from ..guard import WorkerResult, result_handler
 from ..pacemarks import status_style
 from ..palette import palette_of, role_style
+from ..widgets.compact import compact
 from ..dialogs.choice import Choice, ChoiceScreen
 
 ALL_OWNERS = "__all__"
@@ -87,9 +88,10 @@ class CheckinRow(Horizontal):
         expected.append(" ")
         expected.append(LABELS.get(r.status, r.status), style=status_style(r.status, palette_of(self)))
         yield Static(expected, classes="ci-expected")
-        yield Input(placeholder="new value", classes="ci-value", compact=True, select_on_focus=False)
-        yield Input(placeholder="0-10", classes="ci-conf", compact=True, max_length=2, select_on_focus=False)
-        yield Input(placeholder="note", classes="ci-note", compact=True, max_length=280, select_on_focus=False)
+        yield compact(Input(placeholder="new value", classes="ci-value", select_on_focus=False, validate_on=()))
+        yield compact(Input(placeholder="0-10", classes="ci-conf", max_length=2, select_on_focus=False, validate_on=()))
+        yield compact(Input(placeholder="note", classes="ci-note", max_length=280, select_on_focus=False,
+                            validate_on=()))
 
     def typed(self) -> tuple[str, str, str]:
         return (self.query_one(".ci-value", Input).value, self.query_one(".ci-conf", Input).value,

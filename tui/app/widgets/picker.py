@@ -162,7 +162,8 @@ class Picker(Widget, can_focus=True):
         self.allow_blank = allow_blank
         self.title = title
         self.set_reactive(Picker.value, value)
-        self.set_class(self.value is Select.NULL or isinstance(self.value, NoSelection), "-blank")
+        # no restyle here: the widget is styled once, when it is mounted
+        self.set_class(self.value is Select.NULL or isinstance(self.value, NoSelection), "-blank", update=False)
 
     def _label(self) -> str:
         if self.value is Select.NULL:

@@ -24,6 +24,7 @@ from textual.widgets import Button, DataTable
 from tui.plan.safetext import visible_line
 
 from ..present import fmt
+from .compact import compact
 
 MAX_CELL = 28  # characters of a cell before an ellipsis
 
@@ -117,12 +118,12 @@ class RowsEditor(Vertical, can_focus=False):
         table = DataTable(cursor_type="row", zebra_stripes=True, show_cursor=True, id=f"{self.id}-table")
         yield table
         with Horizontal(classes="rows-buttons"):
-            yield Button(f"Add {self.noun} (a)", id=f"{self.id}-add", compact=True)
-            yield Button("Edit (e)", id=f"{self.id}-edit", compact=True)
-            yield Button("Remove (x)", id=f"{self.id}-remove", compact=True)
+            yield compact(Button(f"Add {self.noun} (a)", id=f"{self.id}-add"))
+            yield compact(Button("Edit (e)", id=f"{self.id}-edit"))
+            yield compact(Button("Remove (x)", id=f"{self.id}-remove"))
             if self.movable:
-                yield Button("▲ (-)", id=f"{self.id}-up", compact=True, tooltip="Move the row up (shift+up)")
-                yield Button("▼ (+)", id=f"{self.id}-down", compact=True, tooltip="Move the row down (shift+down)")
+                yield compact(Button("▲ (-)", id=f"{self.id}-up", tooltip="Move the row up (shift+up)"))
+                yield compact(Button("▼ (+)", id=f"{self.id}-down", tooltip="Move the row down (shift+down)"))
 
     def on_mount(self) -> None:
         table = self.table
