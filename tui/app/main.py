@@ -37,6 +37,7 @@ from .dialogs.help import HelpScreen
 from .editing import Editing
 from .guard import result_handler
 from .keyorder import KeysInOrder
+from .widgets.compact import StylesOnMount
 from .messages import Request
 from .present import build_rows, plan_currency, problem_marks, visible
 from .results import (  # noqa: F401 - the workers' results, also reachable here
@@ -55,7 +56,7 @@ from .strips import TerminalSafe
 WATCH_SECONDS = 2.0
 
 
-class QuarterdeckApp(KeysInOrder, heartbeat.HeartbeatActions, App[int]):
+class QuarterdeckApp(KeysInOrder, StylesOnMount, heartbeat.HeartbeatActions, App[int]):
     """Keep one shared quarterly plan: goals, personas, accounts, content, agreements."""
 
     TITLE = "Quarterdeck"

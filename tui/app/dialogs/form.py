@@ -148,12 +148,12 @@ class FieldsForm(ModalScreen):
         self._boxes: dict[str, Widget] = {}
         self._marked: dict[str, tuple[str, bool]] = {}  # box id -> (problem, rule) shown
 
-    async def _on_resize(self, event: events.Resize) -> None:
+    def _on_resize(self, event: events.Resize) -> None:
         """An opaque form hides the screens below it: they are laid out again when they
         show (when the form closes), not on every resize of the form (its first one too)."""
         if self.styles.background.a < 1:
-            await super()._on_resize(event)
-            return
+            return  # the screen's own handler (it runs after this one) does it all
+        event.prevent_default()
         event.stop()
         self._screen_resized(event.size)
 

@@ -6,6 +6,10 @@ even mounted; an Input also validates its first value, adding one more class and
 more restyle.  In a form of twenty fields that was most of the time to its first frame.
 ``compact(widget)`` gives the same widget the same look with no restyle: the class is
 added without an update (the widget is styled once, when it is mounted).
+
+Other constructors do the same (a Button's variant, a Picker's blank class): the app
+mixes in ``StylesOnMount``, which skips restyling a widget that is not mounted yet, as
+mounting styles it from scratch anyway.
 """
 
 from __future__ import annotations
@@ -27,4 +31,14 @@ def compact(widget: W) -> W:
     return widget
 
 
-__all__ = ["COMPACT", "compact"]
+class StylesOnMount:
+    """An App mixin: no restyle of a widget that is not mounted (its classes change in its
+    constructor); it is styled when it is mounted."""
+
+    def update_styles(self, node, animate: bool = True) -> None:
+        if isinstance(node, Widget) and node not in self._registry:
+            return
+        super().update_styles(node, animate)
+
+
+__all__ = ["COMPACT", "StylesOnMount", "compact"]
