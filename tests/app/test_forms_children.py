@@ -249,3 +249,21 @@ def test_reorder_moves_blocks_as_they_are_and_back_is_byte_identical(plan_dir):
     assert plan.files["goals.toml"].text == before
     with pytest.raises(EditError, match="once"):
         ops.reorder(plan, "key_result", ids[:2])
+
+
+async def test_e_on_the_lead_scoring_tab_and_on_the_overview_opens_their_forms(plan_dir):
+    app = make_app(plan_dir)
+    async with app.run_test(size=SIZE) as pilot:
+        await ready(pilot)
+        await pilot.press("e")  # the Overview: the plan's own form
+        await wait_for(pilot, lambda: isinstance(app.screen, FormScreen), what="the plan's form")
+        assert app.screen.kind.name == "plan"
+        await pilot.press("escape")
+        await wait_for(pilot, lambda: not isinstance(app.screen, FormScreen), what="the form to close")
+        await pilot.press("7", "]", "]")
+        await settle(pilot)
+        await pilot.press("e")
+        await wait_for(pilot, lambda: isinstance(app.screen, FormScreen) and app.screen.loaded,
+                       what="the lead scoring form")
+        assert app.screen.kind.name == "lead_scoring"
+        assert app.screen.query_one("#f-rule", RowsEditor).rows
