@@ -111,3 +111,21 @@ async def test_a_key_is_never_held_for_long_by_a_widget_that_does_not_answer(pla
         app._key_since = time.monotonic()
         await burst(pilot, *"Z")
         await wait_for(pilot, lambda: first.value == before + "Z", timeout=3, what="the held key")
+
+
+async def test_keys_after_a_key_that_opens_a_sub_form_wait_for_its_focus_however_long_it_takes(plan_dir, monkeypatch):
+    from tui.app import keyorder
+
+    # a short hold: a screen that takes longer than it to be mounted and focused must still
+    # get the keys typed meanwhile (its first field is focused by callbacks after mounting)
+    monkeypatch.setattr(keyorder, "HOLD_LIMIT", 0.01)
+    app = make_app(plan_dir)
+    async with app.run_test(size=SIZE) as pilot:
+        await ready(pilot)
+        app.main.edit_entity("lead_scoring", "lead_scoring", "rule")
+        await wait_for(pilot, lambda: isinstance(app.screen, FormScreen) and app.screen.loaded, what="the form")
+        await settle(pilot)
+        await burst(pilot, "a", *"eng-trial")
+        sub = app.screen
+        assert isinstance(sub, RowFormScreen)
+        assert sub.query_one("#f-id", Input).value == "eng-trial"

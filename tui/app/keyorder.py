@@ -23,7 +23,7 @@ from collections import deque
 
 from textual import events
 
-HOLD_LIMIT = 0.5  # seconds a key waits at most for the one before it
+HOLD_LIMIT = 1.0  # seconds a key waits at most for the one before it
 MOUNT_LIMIT = 5.0  # ... and for a screen it opened to be mounted (a big form on a busy machine)
 POLL = 0.004  # seconds between looks at whether the key in flight is done
 
@@ -47,6 +47,8 @@ class KeysInOrder:
     _key_since: float = 0.0
     _key_arrived = False
     _key_polling = False
+    _key_mounting = False
+    _key_settling = False
 
     async def on_event(self, event: events.Event) -> None:
         if isinstance(event, events.Key):
@@ -66,15 +68,21 @@ class KeysInOrder:
         await super().on_event(event)
 
     async def _send_key(self, event: events.Key) -> None:
-        focused = self.focused
+        try:
+            focused = self.focused
+        except Exception:  # noqa: BLE001 - no screen any more (the app is closing): the keys go nowhere
+            self._keys_held.clear()
+            self._key_in_flight = None
+            return
+        self._key_mounting = self._key_settling = False
         self._key_chain = list(focused.ancestors_with_self) if focused is not None else []
         self._key_in_flight = event
         self._key_arrived = False
         self._key_since = time.monotonic()
+        self._key_screen = self.screen if self._screen_stack else None
         await super().on_event(event)
         if not event.is_forwarded:  # a priority binding took it here
             self._key_arrived = True
-        self._key_screen = self.screen if self._screen_stack else None
         self._poll_keys()
 
     def _key_done(self) -> bool:
@@ -86,7 +94,12 @@ class KeysInOrder:
             screen = self.screen
         except Exception:  # noqa: BLE001 - no screen (closing): nothing to wait for
             return True
-        if not screen._is_mounted:  # a screen the key opened: its first field gets the next keys
+        if screen is not self._key_screen and not self._key_mounting:
+            # a screen the key opened: its first field gets the next keys, once it is mounted and
+            # its focus set (Textual's auto-focus first, then the screen's own choice, by callbacks)
+            self._key_mounting = self._key_settling = True
+            self.call_after_refresh(self._key_settled)
+        if not screen._is_mounted or self._key_settling:
             return waited > MOUNT_LIMIT
         if waited > HOLD_LIMIT:
             return True
@@ -100,6 +113,17 @@ class KeysInOrder:
             nodes.extend(screen.focused.ancestors_with_self)
         # the app's own queue too: a binding may have asked for a screen by a message
         return not any(_queued(node) for node in [*nodes, self])
+
+    def _key_settled(self) -> None:
+        try:
+            mounted = self.screen._is_mounted
+        except Exception:  # noqa: BLE001 - closing
+            mounted = True
+        if not mounted:
+            self.call_after_refresh(self._key_settled)
+            return
+        self._key_settling = False
+        self._key_since = time.monotonic()  # the usual wait from here
 
     def _poll_keys(self) -> None:
         if self._key_polling:
