@@ -267,3 +267,18 @@ async def test_e_on_the_lead_scoring_tab_and_on_the_overview_opens_their_forms(p
                        what="the lead scoring form")
         assert app.screen.kind.name == "lead_scoring"
         assert app.screen.query_one("#f-rule", RowsEditor).rows
+
+
+async def test_a_letter_on_a_choice_picks_what_starts_with_it_first(plan_dir):
+    app = make_app(plan_dir)
+    async with app.run_test(size=SIZE) as pilot:
+        await ready(pilot)
+        form, editor = await rows_of(pilot, "lead_scoring", "lead_scoring", "rule")
+        sub = await open_row(pilot, "a")
+        sub.query_one("#f-category", Picker).focus()
+        await settle(pilot)
+        await pilot.press("e")  # "(none)" and "negative" hold an e too; "engagement" starts with it
+        await settle(pilot)
+        await pilot.press("enter")
+        await settle(pilot)
+        assert sub.query_one("#f-category", Picker).value == "engagement"
