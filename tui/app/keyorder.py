@@ -111,8 +111,10 @@ class KeysInOrder:
         nodes.append(screen)
         if screen is not self._key_screen and screen.focused is not None:
             nodes.extend(screen.focused.ancestors_with_self)
-        # the app's own queue too: a binding may have asked for a screen by a message
-        return not any(_queued(node) for node in [*nodes, self])
+        # the app's own queue too: a binding may have asked for a screen by a message; a widget
+        # gone meanwhile (a form closed by the key) will not handle what is left in its queue
+        return not any(_queued(node) for node in [*nodes, self]
+                       if node is self or (not node._closing and not node._closed and node.is_attached))
 
     def _key_settled(self) -> None:
         try:
