@@ -44,7 +44,8 @@ async def test_a_forms_first_frame_is_its_first_fields_and_the_rest_follow(plan_
         await wait_for(pilot, lambda: isinstance(app.screen, FormScreen) and app.screen.loaded, what="the form")
         await settle(pilot)
         form = app.screen
-        assert first == {"boxes": form_module.FIRST_FIELDS, "footer": False, "errors": 0}
+        assert first == {"boxes": form_module.first_count(form.specs), "footer": False, "errors": 0}
+        assert first["boxes"] == form_module.FIRST_FIELDS  # name, domain, tier, ICP fit: none heavy
         assert len(form.query(".field")) == len(form.specs) > form_module.FIRST_FIELDS
         assert form.query(Footer), "the footer comes right after the first frame"
         assert not layouts, "the screen under the opaque form was laid out again"
@@ -71,3 +72,17 @@ async def test_controls_are_not_restyled_before_they_are_mounted(plan_dir, monke
         assert restyled == [], f"restyled before mounting: {sorted(set(restyled))}"
         name = app.screen.query_one("#f-name", Input)
         assert name.compact and COMPACT in name.classes and name.styles.border_top[0] == ""
+
+
+def test_a_text_area_or_a_table_counts_as_two_fields_in_the_first_frame():
+    from tui.app.formspec import FieldSpec
+
+    def specs(*controls):
+        return [FieldSpec((f"k{n}",), "T", "", False, c) for n, c in enumerate(controls)]
+
+    assert form_module.first_count(specs("text", "text", "enum", "integer", "text")) == 4
+    assert form_module.first_count(specs("text", "long_text", "ref", "refs")) == 3
+    assert form_module.first_count(specs("children", "long_text", "text")) == 2
+    assert form_module.first_count(specs("long_text", "tables", "tables")) == 2
+    assert form_module.first_count(specs("text", "text", "text", "tables")) == 3
+    assert form_module.first_count(specs("text")) == 1

@@ -84,6 +84,7 @@ from .choice import Choice, ChoiceScreen
 
 EDITOR_HINT = "ctrl+o opens it in $EDITOR"
 FIRST_FIELDS = 4  # fields in the form's first frame (what a short screen shows); the rest follow right after it
+HEAVY = ("long_text", "text_list", "refs", "tables", "children")  # controls that count as two (and take more room)
 MORE_FIELDS = 50  # fields mounted per step after that
 BUSY_AFTER = 0.2  # seconds of work before the loading indicator shows
 RULES_AFTER = 0.15  # seconds after the last change before the rules run
@@ -174,8 +175,9 @@ class FieldsForm(ModalScreen):
     def compose_fields(self) -> ComposeResult:
         """The fields of the first frame, and a loading line when more follow.  The
         others are built only when they are mounted (building a control costs too)."""
-        yield from self._widgets(self.specs[:FIRST_FIELDS])
-        self._pending = self.specs[FIRST_FIELDS:]
+        n = first_count(self.specs)
+        yield from self._widgets(self.specs[:n])
+        self._pending = self.specs[n:]
         if self._pending:
             with Horizontal(id="form-loading"):
                 yield LoadingIndicator()
@@ -592,6 +594,17 @@ class FieldsForm(ModalScreen):
             return
         area.text = edited
         self.app.refresh()
+
+
+def first_count(specs: list[FieldSpec]) -> int:
+    """How many fields the first frame holds: FIRST_FIELDS, a text area or a table of rows
+    counting as two (never fewer than one)."""
+    weight = 0
+    for n, spec in enumerate(specs):
+        weight += 2 if spec.control in HEAVY else 1
+        if weight > FIRST_FIELDS:
+            return max(1, n)
+    return len(specs)
 
 
 def _movable(spec: FieldSpec) -> bool:
