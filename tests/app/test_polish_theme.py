@@ -4,8 +4,12 @@ the theme chosen is the next start's theme."""
 
 from __future__ import annotations
 
+import ast
 import re
 from pathlib import Path
+
+from rich.color import ANSI_COLOR_NAMES
+from textual.color import COLOR_NAME_TO_RGB
 
 from textual.widgets import Static
 
@@ -15,9 +19,95 @@ from tui.app.views.calendar import CalendarView
 from tui.app.views.insights import CoverageMap
 
 APP_SOURCE = Path(__file__).resolve().parents[2] / "tui" / "app"
-COLOUR_NAME = re.compile(
-    r"""style\s*=\s*f?["'][^"']*\b(red|green|yellow|blue|cyan|magenta|white|black|grey\d*|gray\d*|dark_red|"""
-    r"""dodger_blue\d|orange\d*)\b""")
+
+# Every colour Rich or Textual knows by name ("transparent" and "default" are not colours
+# of their own: they let the theme's show through).
+COLOUR_NAMES = (set(ANSI_COLOR_NAMES) | set(COLOR_NAME_TO_RGB)) - {"transparent", "default"}
+STYLE_WORDS = {"bold", "dim", "italic", "underline", "underline2", "reverse", "strike", "blink", "blink2",
+               "conceal", "frame", "encircle", "overline", "not", "on", "b", "i", "u", "s", "d", "r"}
+FIXED_COLOUR = re.compile(r"#[0-9a-fA-F]{6}|rgb\(|color\(\d")
+MARKUP_TAG = re.compile(r"\[/?([^\[\]]+)\]")
+CSS_COLOUR = re.compile(r"\b(?:color|background(?:-tint)?|tint|border(?:-[a-z]+)?|outline(?:-[a-z]+)?|"
+                        r"scrollbar-[a-z-]+|link-[a-z-]+|text-[a-z-]*color)\s*:\s*([^;}\n]+)")
+
+
+def _is_colour(token: str) -> bool:
+    token = token.lower()
+    return token in COLOUR_NAMES or bool(FIXED_COLOUR.match(token))
+
+
+def _fixed_style(text: str) -> bool:
+    """Is ``text`` a Rich/Textual style ("red", "bold yellow on black") naming a colour?"""
+    tokens = text.split()
+    return bool(tokens) and all(t.lower() in STYLE_WORDS or _is_colour(t) for t in tokens) \
+        and any(_is_colour(t) for t in tokens)
+
+
+def _offence(text: str) -> str:
+    """Why a string of the app's code names a fixed colour ('' when it does not): the
+    string is a style naming one, or holds a markup tag or a CSS declaration naming one.
+    Words in prose ("a red flag", "Greenfield") are not styles."""
+    if _fixed_style(text):
+        return f"the style {text.strip()!r}"
+    for tag in MARKUP_TAG.finditer(text):
+        if _fixed_style(tag.group(1)):
+            return f"the markup tag {tag.group(0)!r}"
+    for decl in CSS_COLOUR.finditer(text):
+        if any(_is_colour(t) for t in decl.group(1).split() if not t.startswith("$")):
+            return f"the CSS {decl.group(0).strip()!r}"
+    return ""
+
+
+def colour_offences(source: str) -> list[tuple[int, str]]:
+    """(line, why) of every string literal in ``source`` that names a fixed colour, in
+    whatever place it is passed as a style: a positional argument, a keyword, a dict
+    value, a default, a markup tag, a CSS rule, a piece of an f-string."""
+    out = []
+    for node in ast.walk(ast.parse(source)):
+        if isinstance(node, ast.Constant) and isinstance(node.value, str):
+            why = _offence(node.value)
+            if why:
+                out.append((node.lineno, why))
+    return sorted(set(out))
+
+
+def test_the_colour_check_catches_every_form_and_spares_words():
+    caught = {
+        'self._say("Saved.", "green")': 1,
+        'out.append(text, "bold red")': 1,
+        'STYLES = {"on_track": "green", "at_risk": "yellow"}': 2,
+        'Text("x", style="" if ok else "red")': 1,
+        'line.append(x, style=f"bold magenta {extra}")': 1,
+        'label.update("[bold red]failed[/] and [green]ok[/green]")': 1,
+        'CSS = "Foo { color: red; background: $boost; border: tall dark_orange; }"': 1,
+        'def say(text, style="yellow on black"): pass': 1,
+        'Style(color="#ff0000")': 1,
+        'Style(color="rgb(10,20,30)")': 1,
+    }
+    for code, n in caught.items():
+        assert len(colour_offences(code)) == n, code
+    spared = [
+        '"""The bar is blue, like the clock; a red flag in prose."""',
+        'text.append("Greenfield accounts", style=f"bold {pal.bad}")',
+        'self._say("Red team notes", "bad")',
+        'STATUS_ROLES = {"on_track": "good", "off_track": "bad"}',
+        'CSS = "Foo { color: $text-error; background: transparent; border: tall $primary; }"',
+        'query_one("#add")',
+        'Text("[plan] is missing", style="dim")',
+        'Content.from_markup("[$error]failed[/]")',
+    ]
+    for code in spared:
+        assert colour_offences(code) == [], code
+
+
+def test_no_fixed_colour_names_in_the_apps_code():
+    offenders = []
+    for path in sorted(APP_SOURCE.rglob("*.py")):
+        if path.name == "palette.py":  # the plain fallback palette for callers without an app
+            continue
+        for n, why in colour_offences(path.read_text(encoding="utf-8")):
+            offenders.append(f"{path.relative_to(APP_SOURCE)}:{n}: {why}")
+    assert not offenders, "colour names instead of the theme's palette:\n" + "\n".join(offenders)
 
 
 def make_app(plan_dir) -> QuarterdeckApp:
@@ -40,17 +130,6 @@ def spans_have(text, colour: str) -> bool:
     r, g, b = (int(colour[i:i + 2], 16) for i in (1, 3, 5))
     forms = (colour.lower(), f"rgb({r},{g},{b})", f"rgb({r}, {g}, {b})")
     return any(any(f in str(s.style).lower().replace(" ,", ",") for f in forms) for s in text.spans)
-
-
-def test_no_fixed_colour_names_in_the_apps_code():
-    offenders = []
-    for path in sorted(APP_SOURCE.rglob("*.py")):
-        if path.name == "palette.py":  # the plain fallback palette for callers without an app
-            continue
-        for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
-            if COLOUR_NAME.search(line):
-                offenders.append(f"{path.relative_to(APP_SOURCE)}:{n}: {line.strip()}")
-    assert not offenders, "colour names instead of the theme's palette:\n" + "\n".join(offenders)
 
 
 async def test_rich_drawn_panes_take_the_light_themes_colours_and_follow_a_change(plan_dir):

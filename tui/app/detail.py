@@ -111,7 +111,7 @@ def progress_line(data: dict, width: int = 20, compact: bool = False, currency: 
     line.append(f" {numbers.percent(max(0.0, fraction)):>4}")
     if status:
         line.append(" ")
-        line.append_text(status_text(status))
+        line.append_text(status_text(status, pal))
     words = numbers.kr_words(data, currency, short=compact)
     if fraction <= 0 and data.get("direction", "increase") == "increase" and data.get("baseline") is not None:
         # 0% beside "2 of 5" or "109 of 160" would not say why: it has not moved, or went back

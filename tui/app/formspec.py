@@ -41,7 +41,7 @@ class FieldSpec:
     title: str
     description: str
     required: bool
-    control: str  # enum bool date integer number ref refs text long_text text_list toml tables
+    control: str  # enum bool date integer number ref refs text long_text text_list toml tables children
     node: dict = field(repr=False, default_factory=dict)  # the schema node, $refs inlined
     enum: list | None = None
     ref_kind: str | None = None
@@ -49,6 +49,8 @@ class FieldSpec:
     # arrays of tables: the items' schema as written ($refs kept, to find references)
     item_raw: dict | None = field(repr=False, default=None)
     item_base: str = ""
+    # control "children": the kind of the entities the array holds (a goal's key results)
+    child_kind: str | None = None
 
     @property
     def key(self) -> str:
@@ -98,16 +100,31 @@ def form_fields(schemas: SchemaSet, kind: Kind, plan: Plan | None, data: dict | 
                 only_required: bool = False) -> list[FieldSpec]:
     node, base = schemas.subschema(kind.schema, entity_schema_path(kind))
     required = set(node.get("required", []))
-    skip = set(child_kinds(kind))
+    children = child_kinds(kind)
     out: list[FieldSpec] = []
     for key, raw in node.get("properties", {}).items():
-        if key in skip or (key == "id" and not kind.singleton):
+        if key in children:  # entities of their own (key results): rows, each edited as that kind
+            out.extend(_children_spec(schemas, raw, base, key, children[key], plan, (data or {}).get(key)))
+            continue
+        if key == "id" and not kind.singleton:
             continue
         if only_required and key not in required and not _is_table_array(schemas, raw, base):
             continue  # a new entity's form: what it needs, and its arrays of tables (a committee)
         value = (data or {}).get(key)
         out.extend(_specs(schemas, raw, base, (key,), key in required, plan, value, ""))
     return out
+
+
+def _children_spec(schemas: SchemaSet, raw, base: str, key: str, child: Kind, plan, value) -> list[FieldSpec]:
+    """The rows of a child kind's entities (a goal's key results, the scoring rules)."""
+    specs = _specs(schemas, raw, base, (key,), False, plan, value, "")
+    if len(specs) != 1 or specs[0].control != "tables":
+        return []  # not an array of tables in this schema: edited in their own forms only
+    spec = specs[0]
+    spec.control = "children"
+    spec.child_kind = child.name
+    spec.title = spec.title if spec.title != title_of(key) else child.plural
+    return [spec]
 
 
 def _is_table_array(schemas: SchemaSet, raw, base: str) -> bool:
@@ -217,7 +234,7 @@ def to_text(spec: FieldSpec, value) -> str:
         return "\n".join(str(v) for v in value) if isinstance(value, list) else render_value(value)
     if c == "refs":
         return "\n".join(str(v) for v in value) if isinstance(value, list) else render_value(value)
-    if c == "tables" and isinstance(value, list):
+    if c in ("tables", "children") and isinstance(value, list):
         return "\n".join(render_value(v) for v in value)
     if c in ("text", "long_text") and isinstance(value, str):
         return value
@@ -453,3 +470,87 @@ def check_new_id(plan: Plan, kind: Kind, own_id: str, parent_id: str | None = No
     if plan.find(kind.name, full) is not None:
         return f"a {kind.title.lower()} with id {own_id!r} already exists"
     return ""
+
+
+# -- the rows of a child kind (a goal's key results, the scoring rules) ------------------------
+
+
+def child_full_id(child: Kind, parent_id: str | None, own_id: str) -> str:
+    return f"{parent_id}/{own_id}" if child.addressed_by_parent and parent_id else own_id
+
+
+def duplicate_ids(child: Kind, rows: list) -> str:
+    """Why the rows' ids cannot all be kept ('' when they can): two rows with one id."""
+    seen: set[str] = set()
+    for row in rows:
+        own = row.get("id") if isinstance(row, dict) else None
+        if own is not None and own in seen:
+            return f"two {child.plural.lower()} have the id {own!r}; give each its own"
+        seen.add(own)
+    return ""
+
+
+def child_steps(child: Kind, parent_id: str | None, before: list, rows: list,
+                origins: list[int | None]) -> list[tuple]:
+    """The core operations that turn a parent's child entities ``before`` into ``rows``
+    (``origins[i]``: the index in ``before`` that row i came from, None for a new row):
+    ("remove", id), ("rename", id, new own id), ("set", id, {path: value or None}),
+    ("add", id, fields) and, when the order changed, ("order", [ids])."""
+    before = [b if isinstance(b, dict) else {} for b in before]
+    steps: list[tuple] = []
+    kept = {o for o in origins if o is not None}
+    for j, old in enumerate(before):
+        if j not in kept:
+            steps.append(("remove", child_full_id(child, parent_id, str(old.get("id", "")))))
+    survivors: list[tuple[int, str]] = []
+    added: list[str] = []
+    final: list[str] = []
+    for row, origin in zip(rows, origins):
+        own = str(row.get("id", ""))
+        full = child_full_id(child, parent_id, own)
+        if origin is None:
+            steps.append(("add", full, {k: v for k, v in row.items() if k != "id"}))
+            added.append(full)
+        else:
+            old = before[origin]
+            old_own = str(old.get("id", ""))
+            if own != old_own:
+                steps.append(("rename", child_full_id(child, parent_id, old_own), own))
+            keys = [k for k in row if k != "id"] + [k for k in old if k != "id" and k not in row]
+            changes = {(k,): row.get(k) for k in keys if row.get(k) != old.get(k)}
+            if changes:
+                steps.append(("set", full, changes))
+            survivors.append((origin, full))
+        final.append(full)
+    now = [full for _, full in sorted(survivors)] + added  # survivors keep their place, adds go last
+    if now != final and len(final) > 1:
+        steps.append(("order", final))
+    return steps
+
+
+def run_child_steps(plan: Plan, child: Kind, steps: list[tuple], schemas: SchemaSet) -> None:
+    """Stage ``child_steps`` on ``plan`` through the core's operations (each surgical)."""
+    from tui.plan import ops
+
+    for step in steps:
+        what = step[0]
+        if what == "remove":
+            ops.delete(plan, child.name, step[1], schemas)
+        elif what == "rename":
+            ops.rename(plan, child.name, step[1], step[2], schemas)
+        elif what == "set":
+            ops.set_fields(plan, child.name, step[1], step[2], schemas)
+        elif what == "add":
+            ops.add(plan, child.name, step[1], step[2], schemas)
+        elif what == "order":
+            ops.reorder(plan, child.name, step[1])
+
+
+def steps_summary(child: Kind, steps: list[tuple]) -> str:
+    """"key results: 1 added, 2 changed, moved" (what an undo names)."""
+    count = {w: sum(1 for s in steps if s[0] == w) for w in ("add", "set", "rename", "remove")}
+    parts = [f"{count['add']} added" if count["add"] else "",
+             f"{count['set'] + count['rename']} changed" if count["set"] or count["rename"] else "",
+             f"{count['remove']} removed" if count["remove"] else "",
+             "reordered" if any(s[0] == "order" for s in steps) else ""]
+    return f"{child.plural.lower()}: " + ", ".join(p for p in parts if p)

@@ -36,6 +36,8 @@ from .config import Settings, load_settings, remember_theme, unknown_keys
 from .dialogs.help import HelpScreen
 from .editing import Editing
 from .guard import result_handler
+from .keyorder import KeysInOrder
+from .widgets.compact import StylesOnMount
 from .messages import Request
 from .present import build_rows, plan_currency, problem_marks, visible
 from .results import (  # noqa: F401 - the workers' results, also reachable here
@@ -54,7 +56,7 @@ from .strips import TerminalSafe
 WATCH_SECONDS = 2.0
 
 
-class QuarterdeckApp(heartbeat.HeartbeatActions, App[int]):
+class QuarterdeckApp(KeysInOrder, StylesOnMount, heartbeat.HeartbeatActions, App[int]):
     """Keep one shared quarterly plan: goals, personas, accounts, content, agreements."""
 
     TITLE = "Quarterdeck"

@@ -1,7 +1,7 @@
 """Pace on a key result's bar: the expected-by-today mark and the computed status.
 
 The bar shows progress from baseline to target (``present.kr_progress``); the mark ``┃``
-(blue, like the quarter's own clock on the Overview) sits where the key result should be by today (``tui.plan.insights.pace``), and the
+(in the theme's info colour, like the quarter's own clock on the Overview) sits where the key result should be by today (``tui.plan.insights.pace``), and the
 computed status (on track, at risk, off track, done) is written after it.  A goal's
 computed status stands beside its typed one, flagged when they disagree.
 """
@@ -16,12 +16,13 @@ from tui.plan.insights.numbers import percent
 from tui.plan.insights.pace import LABELS, kr_pace, plan_pace
 from tui.plan.model import Plan
 
-from .palette import DEFAULT, Palette
+from .palette import DEFAULT, Palette, role_style
 from .present import bar
 
 MARK = "┃"
-STATUS_STYLES = {"on_track": "green", "done": "green", "at_risk": "yellow", "off_track": "red",
-                 "not_started": "dim", "unknown": "dim"}
+# a computed status and the palette role it is drawn in
+STATUS_ROLES = {"on_track": "good", "done": "good", "at_risk": "warn", "off_track": "bad",
+                "not_started": "muted", "unknown": "muted"}
 
 
 def marked_bar(fraction: float | None, expected: float | None, width: int, style: str,
@@ -42,8 +43,13 @@ def marked_bar(fraction: float | None, expected: float | None, width: int, style
     return out
 
 
-def status_text(status: str) -> Text:
-    return Text(LABELS.get(status, status), style=STATUS_STYLES.get(status, ""))
+def status_style(status: str, pal: Palette = DEFAULT) -> str:
+    """The style of a computed status in the running theme's colours."""
+    return role_style(pal, STATUS_ROLES.get(status, ""))
+
+
+def status_text(status: str, pal: Palette = DEFAULT) -> Text:
+    return Text(LABELS.get(status, status), style=status_style(status, pal))
 
 
 def kr_pace_text(plan: Plan, kr, today: dt.date) -> tuple[float | None, str, str]:
@@ -62,10 +68,11 @@ def goal_pace_text(typed: str, computed: str, disagrees: bool, pal: Palette = DE
     """"on_track · pace: off track ⚠"."""
     out = Text()
     out.append("pace: ", style="dim")
-    out.append_text(status_text(computed))
+    out.append_text(status_text(computed, pal))
     if disagrees:
         out.append(f" ⚠ typed {LABELS.get(typed, typed)}", style=pal.warn)
     return out
 
 
-__all__ = ["MARK", "goal_pace_text", "goal_statuses", "kr_pace_text", "marked_bar", "status_text"]
+__all__ = ["MARK", "STATUS_ROLES", "goal_pace_text", "goal_statuses", "kr_pace_text", "marked_bar", "status_style",
+           "status_text"]

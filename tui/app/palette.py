@@ -50,8 +50,11 @@ _CACHE: dict[tuple[int, str], Palette] = {}
 
 
 def palette_of(app) -> Palette:
-    """The palette of ``app``'s current theme (``DEFAULT`` when it has no theme yet)."""
+    """The palette of the running theme: ``app`` is the app or any widget or screen of it
+    (``DEFAULT`` when there is no app, or it has no theme yet)."""
     try:
+        if not hasattr(app, "current_theme"):  # a widget or a screen: its app's theme
+            app = app.app
         key = (id(app.current_theme), app.theme)
     except Exception:  # noqa: BLE001 - no app running (a unit test): plain colours
         return DEFAULT
@@ -78,6 +81,13 @@ def _make(v: dict[str, str]) -> Palette:
         chip_good=chip("success-muted", "green"), chip_warn=chip("warning-muted", "yellow"),
         chip_bad=chip("error-muted", "red"), chip_plain=f"bold {fg}",
     )
+
+
+def role_style(pal: Palette, role: str) -> str:
+    """The style of a role ("good", "warn", "bad", "info", "accent"; "muted" is dim)."""
+    if role == "muted":
+        return pal.muted
+    return getattr(pal, role, "") if role in ("good", "warn", "bad", "info", "accent") else ""
 
 
 # A coverage cell's status and the role its chip takes.

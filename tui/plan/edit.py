@@ -1084,6 +1084,40 @@ def remove_entity(plan: Plan, kind: str, id: str) -> Change:
     return Change(entity.file, tf, text, data, f"{kind} {id} removed")
 
 
+def reorder_entities(plan: Plan, kind: str, ids: list[str]) -> Change:
+    """A Change that puts sibling entities (a goal's key results, the scoring rules) in
+    the order ``ids``, which names each of them once: every entity's lines move as they
+    are, and what lies between them (blank lines, comments, other tables) stays."""
+    if not ids:
+        raise EditError(f"no {kind} to put in order", code="usage.id")
+    first = plan.get(kind, ids[0])
+    tf = plan.files[first.file]
+    array_path = first.path[:-1]
+    siblings = sorted((e for e in plan.all(kind) if e.file == first.file and e.path[:-1] == array_path),
+                      key=lambda e: e.path[-1])
+    if sorted(e.id for e in siblings) != sorted(ids) or len(set(ids)) != len(ids):
+        raise EditError(f"the new order must name each {kind} beside {first.id} once", code="usage.id")
+    for e in siblings:
+        if _header_index(tf, e.path) is None:
+            raise EditError(f"{kind} {e.id} is written inline in {tf.name}; reorder these in a text editor",
+                            file=tf.name, code="edit.unsupported")
+    spans = [entity_span(tf, e.path) for e in siblings]
+    lines = _lines(tf.text)
+    at = {e.id: n for n, e in enumerate(siblings)}
+    order = [at[i] for i in ids]
+    new = lines[: spans[0][0]]
+    for n, j in enumerate(order):
+        new += lines[spans[j][0]:spans[j][1]]
+        if n + 1 < len(spans):
+            new += lines[spans[n][1]:spans[n + 1][0]]
+    new += lines[spans[-1][1]:]
+    expected = _copy_along(tf.data, array_path)
+    array = _get(expected, array_path)
+    _get(expected, array_path[:-1])[array_path[-1]] = [array[j] for j in order]
+    text = "\n".join(new)
+    return Change(first.file, tf, text, _verify(tf, text, expected), f"{kind}: order {', '.join(ids)}")
+
+
 # -- applying ----------------------------------------------------------------------------
 
 

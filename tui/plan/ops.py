@@ -14,7 +14,7 @@ import copy
 import datetime as dt
 from dataclasses import dataclass, field
 
-from .edit import EditError, add_entity, remove_entity, set_field, stage_change, unset_field
+from .edit import EditError, add_entity, remove_entity, reorder_entities, set_field, stage_change, unset_field
 from .model import Entity, Plan, as_date
 from .refs import Referrer, referrers, rename_entity
 from .registry import KINDS
@@ -167,6 +167,11 @@ def delete(plan: Plan, kind: str, entity_id: str, schemas: SchemaSet | None = No
     users = find_referrers(plan, kind, entity_id, schemas)
     stage_change(plan, remove_entity(plan, kind, entity_id))
     return DeleteReport(entity_id, users)
+
+
+def reorder(plan: Plan, kind: str, ids: list[str]) -> None:
+    """Put sibling entities (a goal's key results, the scoring rules) in the order ``ids``."""
+    stage_change(plan, reorder_entities(plan, kind, ids))
 
 
 def move_by_days(plan: Plan, kind: str, entity_id: str, field_name: str, days: int,

@@ -27,7 +27,7 @@ from tui.plan.problems import ERROR, PlanError
 from tui.plan.safetext import visible
 
 from ..guard import WorkerResult, result_handler
-from ..palette import DEFAULT, Palette, palette_of
+from ..palette import DEFAULT, Palette, palette_of, role_style
 from ..views.history import diff_text
 
 MAX_PROBLEMS = 12
@@ -93,7 +93,7 @@ def status_text(preview, unsaved: list[str], pal: Palette = DEFAULT) -> Text:
         out.append("Branch ", style="bold")
         out.append("(no commits yet)")
     out.append("   Author ", style="bold")
-    out.append(visible(preview.identity) if preview.identity else "not set", style="" if preview.identity else "red")
+    out.append(visible(preview.identity) if preview.identity else "not set", style="" if preview.identity else pal.bad)
     out.append("   Signing ", style="bold")
     out.append("on (commit.gpgsign)" if preview.signing else "off")
     if unsaved:
@@ -294,7 +294,7 @@ class CommitDialog(ModalScreen):
     def action_commit(self) -> None:
         ok, why = self.can_commit()
         if not ok:
-            self._say(why, "yellow")
+            self._say(why, "warn")
             return
         p = self.preview
         message = self.query_one("#commit-message", Input).value.strip() or None
@@ -302,7 +302,7 @@ class CommitDialog(ModalScreen):
         allow = bool(p.errors) and self.query_one("#commit-allow-invalid", Checkbox).value
         self.running = True
         self._update_button()
-        self._say("Committing… (git runs the hooks and signs as configured)", "dim")
+        self._say("Committing… (git runs the hooks and signs as configured)", "muted")
         self._commit(self.plan_dir, message, tag, allow, bool(tag and p.tag_at))
 
     @work(thread=True, group="commit")
@@ -325,7 +325,7 @@ class CommitDialog(ModalScreen):
     def _commit_failed(self, message: CommitFailed) -> None:
         self.running = False
         self._update_button()
-        self._say(message.message, "red", title=_failure_title(message.code))
+        self._say(message.message, "bad", title=_failure_title(message.code))
 
     @on(CommitDone)
     @result_handler
@@ -336,7 +336,9 @@ class CommitDialog(ModalScreen):
         self.app.post_message(self.Committed(message.result))
         self.dismiss(message.result)
 
-    def _say(self, text: str, style: str, title: str = "") -> None:
+    def _say(self, text: str, role: str, title: str = "") -> None:
+        """The outcome below the form, in the theme's colour of ``role`` (good, warn, bad, muted)."""
+        style = role_style(palette_of(self), role)
         out = Text()
         if title:
             out.append(title + "\n", style=f"bold {style}")

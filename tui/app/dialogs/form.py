@@ -25,7 +25,7 @@ import tempfile
 from pathlib import Path
 
 from rich.text import Text
-from textual import on, work
+from textual import events, on, work
 from textual.app import ComposeResult, SuspendNotSupported
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
@@ -46,6 +46,8 @@ from textual.widgets import (
 )
 from textual.widgets.selection_list import Selection
 
+from tui.plan import ops
+from tui.plan.edit import EditError
 from tui.plan.model import Plan
 from tui.plan.problems import ERROR
 from tui.plan.registry import KINDS, Kind
@@ -56,26 +58,33 @@ from ..formspec import (
     FieldError,
     FieldSpec,
     apply_values,
+    check_entity,
     check_new_id,
     check_ref,
     check_value,
+    child_steps,
     choices,
+    duplicate_ids,
     form_fields,
     item_fields,
     owner_team,
     parse_text,
     ref_targets,
     rule_findings,
+    run_child_steps,
+    steps_summary,
     to_text,
     value_at,
 )
 from ..palette import palette_of
 from ..present import fmt
 from ..widgets import Column, Picker, RowsEditor
+from ..widgets.compact import compact
 from .choice import Choice, ChoiceScreen
 
 EDITOR_HINT = "ctrl+o opens it in $EDITOR"
-FIRST_FIELDS = 6  # fields in the form's first frame; the rest follow right after it
+FIRST_FIELDS = 4  # fields in the form's first frame (what a short screen shows); the rest follow right after it
+HEAVY = ("long_text", "text_list", "refs", "tables", "children")  # controls that count as two (and take more room)
 MORE_FIELDS = 50  # fields mounted per step after that
 BUSY_AFTER = 0.2  # seconds of work before the loading indicator shows
 RULES_AFTER = 0.15  # seconds after the last change before the rules run
@@ -105,6 +114,11 @@ class FieldsForm(ModalScreen):
     """What every generated form shares: a field per FieldSpec, read and checked as
     you type, mounted in steps, Esc asking before changes are dropped."""
 
+    # no width/height classes on a form: setting them restyled every widget of it once more
+    # before its first frame, and no rule of a dialog reads them
+    HORIZONTAL_BREAKPOINTS: list = []
+    VERTICAL_BREAKPOINTS: list = []
+
     FORM_BINDINGS = [
         Binding("ctrl+j,ctrl+enter", "apply", "Apply", id="form.apply", priority=True,
                 tooltip="Stage the changed fields in memory (Enter in a one-line field does it too)"),
@@ -130,6 +144,19 @@ class FieldsForm(ModalScreen):
         self._busy_timer = None
         self._rules_timer = None
         self._rules_gen = 0
+        # each field's control and box, kept when built: a query walks the whole form
+        self._controls: dict[str, Widget] = {}
+        self._boxes: dict[str, Widget] = {}
+        self._marked: dict[str, tuple[str, bool]] = {}  # box id -> (problem, rule) shown
+
+    def _on_resize(self, event: events.Resize) -> None:
+        """An opaque form hides the screens below it: they are laid out again when they
+        show (when the form closes), not on every resize of the form (its first one too)."""
+        if self.styles.background.a < 1:
+            return  # the screen's own handler (it runs after this one) does it all
+        event.prevent_default()
+        event.stop()
+        self._screen_resized(event.size)
 
     # -- building --------------------------------------------------------------------
 
@@ -148,8 +175,9 @@ class FieldsForm(ModalScreen):
     def compose_fields(self) -> ComposeResult:
         """The fields of the first frame, and a loading line when more follow.  The
         others are built only when they are mounted (building a control costs too)."""
-        yield from self._widgets(self.specs[:FIRST_FIELDS])
-        self._pending = self.specs[FIRST_FIELDS:]
+        n = first_count(self.specs)
+        yield from self._widgets(self.specs[:n])
+        self._pending = self.specs[n:]
         if self._pending:
             with Horizontal(id="form-loading"):
                 yield LoadingIndicator()
@@ -168,15 +196,18 @@ class FieldsForm(ModalScreen):
             help_text = f"{help_text} One id per line."
         elif spec.control == "toml":
             help_text = f"{help_text} Written as a TOML value, e.g. {{ key = \"value\" }}."
-        elif spec.control == "tables":
-            keys = "a adds, enter edits, x removes, shift+up/down (or - +) move"
+        elif spec.control in ("tables", "children"):
+            keys = "a adds, enter edits, x removes" + (", shift+up/down (or - +) move" if _movable(spec) else "")
             help_text = f"{help_text} ({keys})" if help_text else keys
         elif spec.control == "ref" and owner_team(spec):
             help_text = f"{help_text} Only members of the {owner_team(spec)} team are offered.".strip()
-        box = Vertical(Label(title, classes="field-title", markup=False), control,
-                       Label("", classes="field-error", markup=False),
-                       Static(Text(help_text), classes="field-help"),
-                       classes=f"field field-{spec.control}", id=f"box-{spec.dom_id}")
+        # the problem line (.field-error) is added under the control when there is one
+        parts = [Label(title, classes="field-title", markup=False), control]
+        if help_text:
+            parts.append(Static(Text(help_text), classes="field-help"))
+        box = Vertical(*parts, classes=f"field field-{spec.control}", id=f"box-{spec.dom_id}")
+        self._controls[spec.dom_id] = control
+        self._boxes[f"box-{spec.dom_id}"] = box
         return box
 
     def _shown(self, spec: FieldSpec, value) -> str:
@@ -192,7 +223,7 @@ class FieldsForm(ModalScreen):
 
     def _input(self, text: str, wid: str, placeholder: str = "") -> Input:
         # no select-on-focus: a second key press adds to the value instead of replacing it
-        return Input(text, id=wid, placeholder=placeholder, compact=True, select_on_focus=False)
+        return compact(Input(text, id=wid, placeholder=placeholder, select_on_focus=False, validate_on=()))
 
     def _control(self, spec: FieldSpec, value) -> Widget:
         c = spec.control
@@ -219,19 +250,24 @@ class FieldsForm(ModalScreen):
             targets = choices(self.plan, spec)
             current = value if isinstance(value, list) else []
             if len(targets) > BIG_PICK_LIST:
-                return TextArea(self._shown(spec, value), id=wid, soft_wrap=True, compact=True)
+                return compact(TextArea(self._shown(spec, value), id=wid, soft_wrap=True))
             selections = [Selection(Text(f"{visible(label)} ({visible(tid)})" if label != tid else visible(tid)), tid,
                                     tid in current)
                           for tid, label in targets]
             known = {t for t, _ in targets}
             selections += [Selection(Text(f"{fmt(v)} (not found)"), v, True) for v in current if v not in known]
-            return SelectionList(*selections, id=wid, compact=True)
+            return compact(SelectionList(*selections, id=wid))
         if c in ("long_text", "text_list"):
-            return TextArea(self._shown(spec, value), id=wid, soft_wrap=True, compact=True)
+            return compact(TextArea(self._shown(spec, value), id=wid, soft_wrap=True))
         if c == "tables":
             columns = [Column(s.key, s.title) for s in item_fields(self.schemas, spec, self.plan, None)
                        if s.control not in ("toml", "tables", "long_text")][:4]
-            return RowsEditor(value if isinstance(value, list) else None, columns, noun=_noun(spec), id=wid)
+            return RowsEditor(value if isinstance(value, list) else None, columns, noun=_noun(spec), id=wid,
+                              movable=_movable(spec))
+        if c == "children":  # a goal's key results: the list's own columns, each row that kind's sub-form
+            child = KINDS[spec.child_kind]
+            columns = [Column(key, child.column_title(key)) for key in child.list_columns][:4]
+            return RowsEditor(value if isinstance(value, list) else None, columns, noun=child.title.lower(), id=wid)
         placeholder = {"date": "YYYY-MM-DD", "integer": "a whole number", "number": "a number",
                        "toml": "a TOML value"}.get(c, "")
         node = spec.node
@@ -245,9 +281,15 @@ class FieldsForm(ModalScreen):
     def on_mount(self) -> None:
         self.first_focus()
         if self._pending:
-            self.call_after_refresh(self._mount_more)
+            self.call_after_refresh(self._mount_more)  # the footer comes with the next fields
         else:
+            self.call_after_refresh(self._mount_footer)
             self._all_mounted()
+
+    async def _mount_footer(self) -> None:
+        """The footer, after the first frame (it builds a widget per key shown)."""
+        if self.is_attached and not self.query(Footer):
+            await self.mount(Footer())
 
     async def _mount_more(self) -> None:
         """Mount the next few fields; again after the next frame until all are there."""
@@ -255,6 +297,7 @@ class FieldsForm(ModalScreen):
             return
         batch, self._pending = self._pending[:MORE_FIELDS], self._pending[MORE_FIELDS:]
         batch = self._widgets(batch)
+        await self._mount_footer()
         loading = self.query("#form-loading")
         fields = self.query_one("#form-fields")
         if loading:
@@ -295,10 +338,9 @@ class FieldsForm(ModalScreen):
 
     def read(self, spec: FieldSpec):
         """The field's value (None when empty); FieldError when it cannot be one."""
-        found = self.query(f"#{spec.dom_id}")
-        if not found:  # not mounted yet: the value as it is
+        widget = self._controls.get(spec.dom_id)
+        if widget is None or not widget.is_attached:  # not mounted yet: the value as it is
             return value_at(self.data, spec.path)
-        widget = found.first()
         if isinstance(widget, Picker):
             return None if widget.value is Picker.NULL else widget.value
         if isinstance(widget, Select):
@@ -330,6 +372,8 @@ class FieldsForm(ModalScreen):
             problem = check_value(spec, value)
             if not problem and spec.ref_kind:  # must exist; the owner's team is a rule (shown, not blocking)
                 problem = check_ref(spec, value, [t for t, _ in ref_targets(self.plan, spec.ref_kind)])
+            if not problem and spec.control == "children" and isinstance(value, list):
+                problem = duplicate_ids(KINDS[spec.child_kind], value)
         except FieldError as exc:
             problem = str(exc)
         if problem:
@@ -346,14 +390,22 @@ class FieldsForm(ModalScreen):
         self._mark(f"box-{dom_id}", problem or rule, rule=bool(rule))
 
     def _mark(self, box_id: str, problem: str, rule: bool = False) -> None:
+        if self._marked.get(box_id, ("", False)) == (problem, rule):
+            return  # shown already (restyling a field that did not change costs a frame)
         try:
-            box = self.query_one(f"#{box_id}")
-            label = box.query_one(".field-error", Label)
+            box = self._boxes.get(box_id) or self.query_one(f"#{box_id}")
+            if not box.is_attached:
+                return
+            found = box.query_children(".field-error")
         except Exception:  # noqa: BLE001 - the form may be closing, or the field not mounted yet
             return
+        self._marked[box_id] = (problem, rule)
         box.set_class(bool(problem), "-invalid")
         box.set_class(rule, "-rule")
-        label.update(problem)
+        if found:
+            found.first(Label).update(problem)
+        elif problem and len(box.children) > 1:
+            box.mount(Label(problem, classes="field-error", markup=False), after=box.children[1])
 
     @on(Input.Changed)
     @on(TextArea.Changed)
@@ -544,6 +596,26 @@ class FieldsForm(ModalScreen):
         self.app.refresh()
 
 
+def first_count(specs: list[FieldSpec]) -> int:
+    """How many fields the first frame holds: FIRST_FIELDS, a text area or a table of rows
+    counting as two (never fewer than one)."""
+    weight = 0
+    for n, spec in enumerate(specs):
+        weight += 2 if spec.control in HEAVY else 1
+        if weight > FIRST_FIELDS:
+            return max(1, n)
+    return len(specs)
+
+
+def _movable(spec: FieldSpec) -> bool:
+    """May the rows be reordered?  Not those that go by date (check-ins): their order is the
+    calendar's."""
+    if spec.control == "children":
+        return True
+    return not any(ids == ("date",) for k in KINDS.values() for key, ids in k.identities.items()
+                   if key == spec.path[-1])
+
+
 def _noun(spec: FieldSpec) -> str:
     """What one row of an array is called: "member" for a committee, else the title."""
     title = spec.title.lower()
@@ -593,11 +665,10 @@ class FormScreen(FieldsForm):
             yield Label("", id="form-error", classes="field-error", markup=False)
             with Horizontal(classes="dialog-buttons"):
                 yield LoadingIndicator(id="form-busy")
-                yield Button(Content("Add (ctrl+j)" if self.adding else "Apply (ctrl+j)"), id="apply",
-                             variant="primary", compact=True)
-                yield Button(Content("Apply & save (ctrl+s)"), id="apply-save", compact=True)
-                yield Button(Content("Cancel (esc)"), id="cancel", compact=True)
-        yield Footer()
+                yield compact(Button(Content("Add (ctrl+j)" if self.adding else "Apply (ctrl+j)"), id="apply",
+                                     variant="primary"))
+                yield compact(Button(Content("Apply & save (ctrl+s)"), id="apply-save"))
+                yield compact(Button(Content("Cancel (esc)"), id="cancel"))
 
     def _id_fields(self) -> ComposeResult:
         if self.kind.addressed_by_parent:
@@ -683,15 +754,37 @@ class FormScreen(FieldsForm):
         """Paths whose value differs from the entity's (None: remove the key)."""
         out = {}
         for spec in self.specs:
+            if spec.control == "children":  # see child_changes
+                continue
             value = self.read(spec)
             if value != value_at(self.data, spec.path):
                 out[spec.path] = value
+        return out
+
+    def child_changes(self, parent_id: str | None) -> list[tuple[Kind, list[tuple]]]:
+        """For each array of child entities (a goal's key results): the core operations
+        that turn the entities as they are into the rows as edited."""
+        out = []
+        for spec in self.specs:
+            if spec.control != "children":
+                continue
+            editor = self._controls.get(spec.dom_id)
+            if not isinstance(editor, RowsEditor):
+                continue
+            before = value_at(self.data, spec.path) if not self.adding else None
+            child = KINDS[spec.child_kind]
+            steps = child_steps(child, parent_id, before if isinstance(before, list) else [], editor.rows,
+                                editor.origins)
+            if steps:
+                out.append((child, steps))
         return out
 
     def values(self) -> dict:
         """For a new entity: the fields filled in, as a nested dict."""
         out: dict = {}
         for spec in self.specs:
+            if spec.control == "children":  # added after the entity (see child_changes)
+                continue
             value = self.read(spec)
             if value is None:
                 continue
@@ -726,17 +819,52 @@ class FormScreen(FieldsForm):
             own = self.query_one("#new-id", Input).value.strip()
             parent = self.query_one("#parent", Picker).value if self.kind.addressed_by_parent else None
             full = f"{parent}/{own}" if parent else own
+            children = self.child_changes(full)
             self._set_busy(True)
-            app.request_add(self.kind.name, full, self.values(), self._done, save=save)
+            if children:
+                self._edit_with_children(full, None, children, save)
+            else:
+                app.request_add(self.kind.name, full, self.values(), self._done, save=save)
             return
         changes = self.changes()
-        if not changes:
+        children = self.child_changes(self.entity.id)
+        if not changes and not children:
             if save:
                 app.action_save()
             self.dismiss(False)
             return
         self._set_busy(True)
-        app.request_set_fields(self.kind.name, self.entity.id, changes, self._done, save=save)
+        if children:
+            self._edit_with_children(self.entity.id, changes, children, save)
+        else:
+            app.request_set_fields(self.kind.name, self.entity.id, changes, self._done, save=save)
+
+    def _edit_with_children(self, entity_id: str, changes: dict | None, children: list, save: bool) -> None:
+        """One edit (one undo step) of the entity's own fields (or, ``changes`` None, its
+        addition) and of its child entities, each through the core's operations."""
+        schemas = self.app.session.schemas
+        kind = self.kind
+        fields = self.values() if changes is None else None
+
+        def op(plan: Plan) -> None:
+            if changes is None:
+                problems = check_entity(schemas, kind, None, {"id": entity_id.rsplit("/", 1)[-1], **fields})
+                if problems:
+                    raise EditError("; ".join(problems))
+                ops.add(plan, kind.name, entity_id, fields, schemas)
+            elif changes:
+                entity = plan.get(kind.name, entity_id)
+                problems = check_entity(schemas, kind, entity.data, apply_values(entity.data, changes))
+                if problems:
+                    raise EditError("; ".join(problems))
+                ops.set_fields(plan, kind.name, entity_id, changes, schemas)
+            for child, steps in children:
+                run_child_steps(plan, child, steps, schemas)
+
+        head = f"{kind.name} {entity_id} added" if changes is None else \
+            f"{kind.name} {entity_id}: " + ", ".join([".".join(p) for p in changes] if changes else [])
+        summary = "; ".join([head.rstrip(": ")] + [steps_summary(child, steps) for child, steps in children])
+        self.app.editing.run_edit(op, summary, (kind.name, entity_id), self._done, save)
 
     def action_apply_and_save(self) -> None:
         self.action_apply(save=True)
@@ -807,9 +935,8 @@ class RowFormScreen(FieldsForm):
                 yield from self.compose_fields()
             yield Label("", id="form-error", classes="field-error", markup=False)
             with Horizontal(classes="dialog-buttons"):
-                yield Button(Content("OK (ctrl+j)"), id="apply", variant="primary", compact=True)
-                yield Button(Content("Cancel (esc)"), id="cancel", compact=True)
-        yield Footer()
+                yield compact(Button(Content("OK (ctrl+j)"), id="apply", variant="primary"))
+                yield compact(Button(Content("Cancel (esc)"), id="cancel"))
 
     def action_apply(self) -> None:
         if not self.loaded or not self._validate_all():

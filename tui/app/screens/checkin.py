@@ -33,7 +33,9 @@ from tui.plan.problems import PlanError
 from tui.plan.safetext import visible, visible_line
 
 from ..guard import WorkerResult, result_handler
-from ..pacemarks import STATUS_STYLES
+from ..pacemarks import status_style
+from ..palette import palette_of, role_style
+from ..widgets.compact import compact
 from ..dialogs.choice import Choice, ChoiceScreen
 
 ALL_OWNERS = "__all__"
@@ -84,11 +86,12 @@ class CheckinRow(Horizontal):
         expected = Text(justify="right")
         expected.append(amount(_rounded(r.expected), r.unit, self.currency) if r.expected is not None else "—")
         expected.append(" ")
-        expected.append(LABELS.get(r.status, r.status), style=STATUS_STYLES.get(r.status, ""))
+        expected.append(LABELS.get(r.status, r.status), style=status_style(r.status, palette_of(self)))
         yield Static(expected, classes="ci-expected")
-        yield Input(placeholder="new value", classes="ci-value", compact=True, select_on_focus=False)
-        yield Input(placeholder="0-10", classes="ci-conf", compact=True, max_length=2, select_on_focus=False)
-        yield Input(placeholder="note", classes="ci-note", compact=True, max_length=280, select_on_focus=False)
+        yield compact(Input(placeholder="new value", classes="ci-value", select_on_focus=False, validate_on=()))
+        yield compact(Input(placeholder="0-10", classes="ci-conf", max_length=2, select_on_focus=False, validate_on=()))
+        yield compact(Input(placeholder="note", classes="ci-note", max_length=280, select_on_focus=False,
+                            validate_on=()))
 
     def typed(self) -> tuple[str, str, str]:
         return (self.query_one(".ci-value", Input).value, self.query_one(".ci-conf", Input).value,
@@ -208,7 +211,7 @@ class CheckinScreen(Screen):
         if widgets:
             widgets[0].query_one(".ci-value", Input).focus()
         else:
-            self._say("No key results to check in" + (" for this owner." if self.owner else "."), "dim")
+            self._say("No key results to check in" + (" for this owner." if self.owner else "."), "muted")
 
     def rows(self) -> list[CheckinRow]:
         return list(self.query(CheckinRow))
@@ -261,7 +264,7 @@ class CheckinScreen(Screen):
         from tui.plan.checkin_sheet import sheet_entries
 
         if self.saving:
-            self._say("Still saving the check-ins…", "yellow")
+            self._say("Still saving the check-ins…", "warn")
             return
         typed = self.typed()
         entries, refused = sheet_entries(self.plan, typed, self.today)
@@ -269,19 +272,19 @@ class CheckinScreen(Screen):
             w.set_class(w.row.kr_id in refused, "-refused")
         if refused:
             lines = [f"{kr_id}: {why}" for kr_id, why in refused.items()]
-            self._say("Nothing saved; fix these rows first:\n" + "\n".join(lines), "red")
+            self._say("Nothing saved; fix these rows first:\n" + "\n".join(lines), "bad")
             return
         if not entries:
-            self._say("Type a new value in at least one row, then ctrl+s.", "yellow")
+            self._say("Type a new value in at least one row, then ctrl+s.", "warn")
             return
         files = sorted({self.plan.get("key_result", kr_id).file for kr_id, _ in entries})
         blocked = [f for f in files if f in self.dirty]
         if blocked:
             self._say(f"{', '.join(blocked)} has edits that are not saved yet; save them (ctrl+s in the plan's "
-                      "views) or undo them, then save the check-ins. Nothing was written.", "red")
+                      "views) or undo them, then save the check-ins. Nothing was written.", "bad")
             return
         self.saving = True
-        self._say(f"Saving {len(entries)} check-in{'s' if len(entries) != 1 else ''}…", "dim")
+        self._say(f"Saving {len(entries)} check-in{'s' if len(entries) != 1 else ''}…", "muted")
         self._save(self.plan_dir, entries, self.today)
 
     @work(thread=True, group="checkin-save")
@@ -307,7 +310,7 @@ class CheckinScreen(Screen):
     @result_handler
     def _refused(self, message: CheckinsRefused) -> None:
         self.saving = False
-        self._say(message.message, "red")
+        self._say(message.message, "bad")
 
     @on(CheckinsWritten)
     @result_handler
@@ -320,7 +323,7 @@ class CheckinScreen(Screen):
         await self._fill()
         n = message.count
         self._say(f"Saved {n} check-in{'s' if n != 1 else ''} dated {message.date} in {', '.join(files)}.",
-                  "green")
+                  "good")
         if self.offer_commit:
             self.open_commit(message.date)
 
@@ -331,7 +334,7 @@ class CheckinScreen(Screen):
 
         def done(result) -> None:
             if result is not None:
-                self._say("\n".join(result_lines(result)), "green")
+                self._say("\n".join(result_lines(result)), "good")
 
         written = {c.file for c in self.last_saved.changes} if self.last_saved else set()
         others = [f for f in self.dirty if f not in written]
@@ -341,7 +344,7 @@ class CheckinScreen(Screen):
 
     def action_close(self) -> None:
         if self.saving:
-            self._say("Still saving the check-ins…", "yellow")
+            self._say("Still saving the check-ins…", "warn")
             return
         if not self.typed():
             self.dismiss(None)
@@ -356,8 +359,9 @@ class CheckinScreen(Screen):
                                           [Choice("discard", "Leave", "l", "error"), Choice("cancel", "Stay", "s")],
                                           focus="cancel"), chosen)
 
-    def _say(self, text: str, style: str) -> None:
-        self.query_one("#checkin-message", Static).update(Text(visible(text), style=style))
+    def _say(self, text: str, role: str) -> None:
+        """A message below the rows, in the theme's colour of ``role`` (good, warn, bad, muted)."""
+        self.query_one("#checkin-message", Static).update(Text(visible(text), style=role_style(palette_of(self), role)))
 
 
 __all__ = ["CheckinRow", "CheckinScreen", "CheckinsRefused", "CheckinsWritten"]

@@ -15,6 +15,7 @@ from tui.plan.model import Plan
 from tui.plan.problems import ERROR, WARNING, Problem
 
 from ..detail import progress_line
+from ..messages import EditRequested
 from ..pacemarks import goal_pace_text, goal_statuses, kr_pace_text
 from ..palette import DEFAULT, Palette, follow_theme, palette_of
 from ..present import (
@@ -186,5 +187,4 @@ class OverviewView(VerticalScroll, can_focus=True):
         self.redraw(resized=True)
 
     def action_edit_plan(self) -> None:
-        app = self.app  # read only: the plan, its problems, the schemas
-        app.edit_entity("plan", "plan")
+        self.post_message(EditRequested("plan", "plan"))  # the main screen opens the form

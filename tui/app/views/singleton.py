@@ -11,6 +11,7 @@ from textual.widgets import Static
 from tui.plan.registry import KINDS
 
 from ..detail import render_entity
+from ..messages import EditRequested
 from ..palette import follow_theme, palette_of
 
 
@@ -54,5 +55,4 @@ class SingletonPanel(VerticalScroll, can_focus=True):
         self.redraw()
 
     def action_edit(self) -> None:
-        app = self.app  # read only: the plan, its problems, the schemas
-        app.edit_entity(self.kind.name, self.kind.name)
+        self.post_message(EditRequested(self.kind.name, self.kind.name))  # the main screen opens the form

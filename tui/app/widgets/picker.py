@@ -81,7 +81,13 @@ class PickerScreen(ModalScreen):
 
     def _fill(self, text: str) -> None:
         words = text.lower().split()
-        self.shown = [n for n, label in enumerate(self.labels) if all(w in label.lower() for w in words)]
+        shown = [n for n, label in enumerate(self.labels) if all(w in label.lower() for w in words)]
+        if words:  # what starts with the text typed comes first ("e": engagement before "(none)")
+            def starts(n: int) -> bool:
+                return any(part.startswith(words[0]) for part in self.labels[n].lower().replace("(", " ").split())
+
+            shown.sort(key=lambda n: not starts(n))
+        self.shown = shown
         options = self.query_one(OptionList)
         options.clear_options()
         options.add_options([Option(Text(self.labels[n])) for n in self.shown])
@@ -162,7 +168,8 @@ class Picker(Widget, can_focus=True):
         self.allow_blank = allow_blank
         self.title = title
         self.set_reactive(Picker.value, value)
-        self.set_class(self.value is Select.NULL or isinstance(self.value, NoSelection), "-blank")
+        # no restyle here: the widget is styled once, when it is mounted
+        self.set_class(self.value is Select.NULL or isinstance(self.value, NoSelection), "-blank", update=False)
 
     def _label(self) -> str:
         if self.value is Select.NULL:

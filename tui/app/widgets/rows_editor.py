@@ -24,6 +24,7 @@ from textual.widgets import Button, DataTable
 from tui.plan.safetext import visible_line
 
 from ..present import fmt
+from .compact import compact
 
 MAX_CELL = 28  # characters of a cell before an ellipsis
 
@@ -98,11 +99,15 @@ class RowsEditor(Vertical, can_focus=False):
         def control(self) -> "RowsEditor":
             return self.editor
 
-    def __init__(self, rows: list | None, columns: list[Column], *, noun: str = "row", id: str | None = None) -> None:
+    def __init__(self, rows: list | None, columns: list[Column], *, noun: str = "row", id: str | None = None,
+                 movable: bool = True) -> None:
         super().__init__(id=id)
         self.rows: list = [copy.deepcopy(r) for r in rows] if isinstance(rows, list) else []
+        # where each row came from: its index in the rows given, None for a row added here
+        self.origins: list[int | None] = list(range(len(self.rows)))
         self.columns = columns
         self.noun = noun
+        self.movable = movable
 
     @property
     def value(self) -> list | None:
@@ -113,11 +118,12 @@ class RowsEditor(Vertical, can_focus=False):
         table = DataTable(cursor_type="row", zebra_stripes=True, show_cursor=True, id=f"{self.id}-table")
         yield table
         with Horizontal(classes="rows-buttons"):
-            yield Button(f"Add {self.noun} (a)", id=f"{self.id}-add", compact=True)
-            yield Button("Edit (e)", id=f"{self.id}-edit", compact=True)
-            yield Button("Remove (x)", id=f"{self.id}-remove", compact=True)
-            yield Button("▲ (-)", id=f"{self.id}-up", compact=True, tooltip="Move the row up (shift+up)")
-            yield Button("▼ (+)", id=f"{self.id}-down", compact=True, tooltip="Move the row down (shift+down)")
+            yield compact(Button(f"Add {self.noun} (a)", id=f"{self.id}-add"))
+            yield compact(Button("Edit (e)", id=f"{self.id}-edit"))
+            yield compact(Button("Remove (x)", id=f"{self.id}-remove"))
+            if self.movable:
+                yield compact(Button("▲ (-)", id=f"{self.id}-up", tooltip="Move the row up (shift+up)"))
+                yield compact(Button("▼ (+)", id=f"{self.id}-down", tooltip="Move the row down (shift+down)"))
 
     def on_mount(self) -> None:
         table = self.table
@@ -163,6 +169,7 @@ class RowsEditor(Vertical, can_focus=False):
         """Put an edited row back (index None: add it at the end)."""
         if index is None or not 0 <= index < len(self.rows):
             self.rows.append(row)
+            self.origins.append(None)
             index = len(self.rows) - 1
         else:
             self.rows[index] = row
@@ -185,17 +192,24 @@ class RowsEditor(Vertical, can_focus=False):
         if index is None:
             return
         del self.rows[index]
+        del self.origins[index]
         self._changed(min(index, len(self.rows) - 1) if self.rows else 0)
 
     def action_move(self, step: int) -> None:
         index = self.cursor
-        if index is None:
+        if index is None or not self.movable:
             return
         other = index + step
         if not 0 <= other < len(self.rows):
             return
         self.rows[index], self.rows[other] = self.rows[other], self.rows[index]
+        self.origins[index], self.origins[other] = self.origins[other], self.origins[index]
         self._changed(other)
+
+    def check_action(self, action: str, parameters) -> bool | None:
+        if action == "move" and not self.movable:
+            return False  # not offered: the order of these rows means nothing (check-ins go by date)
+        return True
 
     @on(DataTable.RowSelected)
     def _selected(self, event: DataTable.RowSelected) -> None:
