@@ -163,6 +163,9 @@ class QuarterdeckApp(heartbeat.HeartbeatActions, App[int]):
 
     def on_unmount(self) -> None:
         self.session.retire()
+        from .lastlookup import stop_process
+
+        stop_process()
 
     def _tell_other_sessions(self) -> None:
         try:

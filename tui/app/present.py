@@ -13,6 +13,8 @@ from dataclasses import dataclass
 from dataclasses import field as _field
 from typing import Iterable
 
+from rich.cells import cell_len
+
 from tui.plan.insights import numbers
 from tui.plan.model import Entity, Plan, as_date  # noqa: F401 - calendar and main take it from here
 from tui.plan.problems import ERROR, Problem
@@ -132,6 +134,27 @@ class Row:
     haystack: str  # lower-cased label and id, for fuzzy filtering
     data: dict  # the entity's data, for column:value filters on any field
     mark: str = ""  # "error", "warning" or ""
+    # what a table needs to size its columns, made once with the row (None: measured then):
+    # each cell's width on screen, and per column the flags of ``cell_flags``
+    lens: tuple[int, ...] | None = None
+    flags: tuple[int, ...] | None = None
+
+
+# cell_flags: the sort kind of the value (number, text, missing) and whether it is a date
+SORT_NUMBER, SORT_TEXT, SORT_MISSING, VALUE_DATE, VALUE_NONE, VALUE_OTHER = 1, 2, 4, 8, 16, 32
+
+
+def cell_flags(sort: tuple, value, is_id: bool) -> int:
+    flags = (SORT_NUMBER, SORT_TEXT, SORT_MISSING)[sort[0]]
+    if is_id:
+        return flags
+    if value is None:
+        return flags | VALUE_NONE
+    return flags | (VALUE_DATE if isinstance(value, (dt.date, dt.time)) else VALUE_OTHER)
+
+
+def cell_width(text: str) -> int:
+    return len(text) if text.isascii() else cell_len(text)
 
 
 def columns_for(kind: Kind) -> tuple[str, ...]:
@@ -172,8 +195,11 @@ def build_rows(entities: list[Entity], marks: dict[tuple[str, str], str] | None 
             cols = columns_for(e.kind)
             values = [column_value(e, c) for c in cols]
             label = e.label
-            row = Row(i, e.id, tuple(cell_text(e, c, v, currency) for c, v in zip(cols, values)),
-                      tuple(sort_key(v) for v in values), f"{label} {e.id}".casefold(), e.data, mark)
+            cells = tuple(cell_text(e, c, v, currency) for c, v in zip(cols, values))
+            sorts = tuple(sort_key(v) for v in values)
+            row = Row(i, e.id, cells, sorts, f"{label} {e.id}".casefold(), e.data, mark,
+                      tuple(cell_width(t) for t in cells),
+                      tuple(cell_flags(k, v, c == "id") for c, k, v in zip(cols, sorts, values)))
         made[id(e)] = (e, i, (mark, currency), row)
         rows.append(row)
     if kind:

@@ -100,6 +100,7 @@ class MainScreen(Navigation, Screen):
         self._back = []  # places to go back to (the back key)
         self._place_recorded = False  # the place before the coming change of view is remembered
         self._tab_titles: dict[str, str] = {}
+        self._stale: set = set()  # panes that missed a change while hidden (drawn when shown)
 
     def compose(self) -> ComposeResult:
         yield Header(icon="⚓")
@@ -188,17 +189,42 @@ class MainScreen(Navigation, Screen):
                 lst.set_rows(kind_rows, keep_id=keep[1] if keep and keep[0] == kind else None)
 
     def redraw_all(self) -> None:
+        """Draw again what shows the plan.  Only what is on screen is drawn now (the overview
+        of a large plan takes a second): a hidden pane is drawn when its tab is shown."""
         if self.app.plan is None:
             return
-        self.query_one(OverviewView).redraw()
-        for pane in self.query(DetailPane):
-            if pane.id != "calendar-detail":
-                pane.redraw()
-        for panel in self.query(SingletonPanel):
-            panel.redraw()
-        for calendar in self.query(CalendarView):
-            calendar.set_plan(self.app.plan, self.app.today)
-            self.query_one("#calendar-detail", DetailPane).show("content", calendar.picked)
+        widgets = [*self.query(OverviewView), *(p for p in self.query(DetailPane) if p.id != "calendar-detail"),
+                   *self.query(SingletonPanel), *self.query(CalendarView)]
+        for widget in widgets:
+            if self._shown(widget):
+                self._stale.discard(widget)
+                self._redraw(widget)
+            else:
+                self._stale.add(widget)
+
+    def _redraw(self, widget) -> None:
+        if isinstance(widget, CalendarView):
+            widget.set_plan(self.app.plan, self.app.today)
+            self.query_one("#calendar-detail", DetailPane).show("content", widget.picked)
+        else:
+            widget.redraw()
+
+    def _redraw_stale(self) -> None:
+        """Draw the hidden panes that missed a change, now that their tab is shown."""
+        if self.app.plan is None:
+            return
+        for widget in list(self._stale):
+            if not widget.is_attached:
+                self._stale.discard(widget)
+            elif self._shown(widget):
+                self._stale.discard(widget)
+                self._redraw(widget)
+
+    @on(TabbedContent.TabActivated)
+    def _any_tab_activated(self, event: TabbedContent.TabActivated) -> None:
+        # a tab of the views or one inside a view (Content's list and calendar, Team's tabs)
+        if self._stale:
+            self._redraw_stale()
 
     def update_title(self) -> None:
         plan = self.app.plan

@@ -186,5 +186,6 @@ class OverviewView(VerticalScroll, can_focus=True):
         self.redraw(resized=True)
 
     def action_edit_plan(self) -> None:
-        app = self.app  # read only: the plan, its problems, the schemas
-        app.edit_entity("plan", "plan")
+        from ..messages import EditRequested
+
+        self.post_message(EditRequested("plan", "plan"))
