@@ -142,9 +142,11 @@ class LastChanged(Static):
             self._set(last_change_text(message.answer, self.today, palette_of(self)))
 
     def _set(self, text: Text) -> None:
-        # outside a repository the line takes no room at all
-        self.display = bool(text.plain)
-        self.update(text)
+        # outside a repository the line takes no room at all; one line (never wrapped) in it
+        shown = bool(text.plain)
+        layout = shown != self.display
+        self.display = shown
+        self.update(text, layout=layout)
 
 
 __all__ = ["LastChanged", "last_change_of", "last_change_text"]

@@ -28,7 +28,6 @@ from textual.screen import Screen
 from tui.plan.model import Plan
 from tui.plan.problems import ERROR, PlanError, Problem
 from tui.plan.safetext import visible as safe_text
-from tui.plan.validation import validate
 
 from . import heartbeat
 from .commands import PlanCommands
@@ -254,6 +253,8 @@ class QuarterdeckApp(heartbeat.HeartbeatActions, App[int]):
 
     @work(thread=True, exclusive=True, group="validate", description="_validate")  # no repr of a huge Plan
     def _validate(self, generation: int, plan: Plan) -> None:
+        from tui.plan.validation import validate  # (not needed for the first frame)
+
         try:
             problems = validate(plan, self.session.schemas)
         except Exception as exc:  # noqa: BLE001 - a checker bug must not take the app down

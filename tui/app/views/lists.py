@@ -9,6 +9,7 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.content import Content
 from textual.message import Message
+from textual.visual import visualize
 from textual.widgets import Input, Label, Static
 
 from tui.plan.registry import KINDS
@@ -259,9 +260,34 @@ class DetailPane(VerticalScroll):
         else:
             body = render_entity(plan, app.session.schemas, entity, app.problems, app.today,
                                  width=self.scrollable_content_region.width or None, pal=palette_of(app))
-        self.query_one(".detail-body", Static).update(body)
+        static = self.query_one(".detail-body", Static)
+        # moving through a list changes the text, and its height: a new layout of the whole
+        # screen each time (every key would draw everything again).  A body that fits the
+        # pane fills it instead, the same height for every entry: only the text is drawn.
+        height = self._body_height(static, body)
+        if height is not None and static.styles.height is not None and static.styles.height.cells == height:
+            static.update(body, layout=False)
+        else:
+            static.styles.height = height if height is not None else "auto"
+            static.update(body)
         self.query_one(LastChanged).show(getattr(app, "plan_dir", None) if entity is not None else None, kind,
                                          entity_id, app.today)
+
+    def _body_height(self, static: Static, body) -> int | None:
+        """The rows the body takes: all the pane has below the last-change line when it fits
+        there, else its own height (None: not known before the pane is laid out)."""
+        width = static.size.width
+        room = self.scrollable_content_region.height
+        if not width or not room or not static.region.height:
+            return None
+        line = self.query_one(LastChanged)
+        if line.display:
+            room -= line.outer_size.height + line.styles.margin.top + line.styles.margin.bottom
+        try:
+            needed = visualize(static, body, markup=False).get_height(static.styles, width)
+        except Exception:  # noqa: BLE001 - not known: its own height, as always
+            return None
+        return max(needed, room)
 
     def redraw(self) -> None:
         if self.shown:
