@@ -11,7 +11,7 @@ import threading
 import pytest
 from textual.widgets import Input, Static
 
-from tests.app.helpers import make_app, ready, settle, wait_for
+from tests.app.helpers import idle, make_app, ready, settle, wait_for
 from tests.bigplan import make_big_plan
 
 ACCOUNTS = 2_000
