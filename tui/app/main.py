@@ -270,9 +270,26 @@ class QuarterdeckApp(heartbeat.HeartbeatActions, App[int]):
             return
         self.problems = message.problems
         self.marks = message.marks
+        first = not self.validated
         self.validated = True
         self.main.problems_shown(message.rows)
         self._mark("validated")
+        if first:
+            self._warm_up()
+
+    @work(thread=True, group="warm-up", description="_warm_up")
+    def _warm_up(self) -> None:
+        """Import what the first frame went without (forms, dialogs, the other views) once
+        the plan is shown and checked, so the first form opens as soon as a later one."""
+        import importlib
+
+        for name in ("jsonschema", "tui.plan.ops", "tui.app.formspec", "tui.app.dialogs.form", "tui.app.dialogs.choice",
+                     "tui.app.dialogs.new_id", "tui.app.views.content", "tui.app.views.team",
+                     "tui.app.views.problems", "tui.app.views.history", "tui.app.dialogs.trend"):
+            try:
+                importlib.import_module(name)
+            except Exception:  # noqa: BLE001 - imported again (and any error shown) when needed
+                pass
 
     # -- wiring: keys and palette to the main screen and the edit machinery -------------------------
 

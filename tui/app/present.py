@@ -177,6 +177,7 @@ def problem_marks(problems: Iterable[Problem]) -> dict[tuple[str, str], str]:
 # the entity (never changed in place), its place in the list, its problem mark and the
 # plan's currency only.
 _LAST_ROWS: dict[str, dict[int, tuple[Entity, int, tuple[str, str], Row]]] = {}
+_LAST_LISTS: dict[str, list[Row]] = {}  # the list the last build returned (never changed after)
 
 
 def build_rows(entities: list[Entity], marks: dict[tuple[str, str], str] | None = None,
@@ -186,12 +187,14 @@ def build_rows(entities: list[Entity], marks: dict[tuple[str, str], str] | None 
     kind = entities[0].kind.name if entities else ""
     last = _LAST_ROWS.get(kind, {})
     made: dict[int, tuple[Entity, int, tuple[str, str], Row]] = {}
+    all_hits = bool(entities) and len(entities) == len(last)
     for i, e in enumerate(entities):
         mark = marks.get((e.kind.name, e.id), "")
         hit = last.get(id(e))
         if hit is not None and hit[0] is e and hit[1] == i and hit[2] == (mark, currency):
             row = hit[3]
         else:
+            all_hits = False
             cols = columns_for(e.kind)
             values = [column_value(e, c) for c in cols]
             label = e.label
@@ -203,7 +206,10 @@ def build_rows(entities: list[Entity], marks: dict[tuple[str, str], str] | None 
         made[id(e)] = (e, i, (mark, currency), row)
         rows.append(row)
     if kind:
+        if all_hits and _LAST_LISTS.get(kind) is not None and len(_LAST_LISTS[kind]) == len(rows):
+            return _LAST_LISTS[kind]  # the very rows of the last build: a table need not measure them again
         _LAST_ROWS[kind] = made  # only this build's: the cache never outgrows the lists
+        _LAST_LISTS[kind] = rows
     return rows
 
 
@@ -250,6 +256,9 @@ def _field_value(row: Row, kind: Kind, field: str):
     data = row.data
     for part in field.split("."):
         if isinstance(data, dict):
+            if part in data:  # the usual case, a key written in lower case: no search
+                data = data[part]
+                continue
             match = next((k for k in data if k.casefold() == part), None)
             data = data.get(match) if match is not None else None
         else:
@@ -260,6 +269,8 @@ def _field_value(row: Row, kind: Kind, field: str):
 def _filter_text(value) -> str:
     """A value as a filter compares it: numbers without their thousands separators, so
     ``target:3000`` finds 3,000,000 as it is written in the file."""
+    if isinstance(value, str) and value.isascii() and value.isprintable():
+        return value.lower()  # what fmt would show (nothing to make safe), without its work
     if isinstance(value, (int, float)) and not isinstance(value, bool):
         return fmt(value).replace(",", "").casefold()
     return fmt(value).casefold()

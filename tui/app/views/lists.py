@@ -120,9 +120,11 @@ class EntityList(Vertical):
         table = self.table
         if keep_id is None:
             keep_id = table.current_id
+        same = rows is table.rows  # the very rows shown (a check that changed no mark): widths stand
         self.rows = rows
         table.rows = rows
-        table._measure()
+        if not same:
+            table._measure()
         self._apply_view(keep_id)
 
     def set_scope(self, scope: str | None) -> None:
