@@ -53,6 +53,28 @@ from .strips import TerminalSafe
 WATCH_SECONDS = 2.0
 
 
+def validate(plan: Plan, schemas) -> list[Problem]:
+    """The plan's problems (``tui.plan.validation``, imported when first needed: the first
+    frame does without it and jsonschema)."""
+    from tui.plan.validation import validate as validate_plan
+
+    return validate_plan(plan, schemas)
+
+
+def warm_up() -> None:
+    """Import what the first frame went without (forms, dialogs, the other views), in a
+    worker once the plan is shown and checked: the first form opens as soon as a later one."""
+    import importlib
+
+    for name in ("jsonschema", "tui.plan.ops", "tui.app.formspec", "tui.app.dialogs.form", "tui.app.dialogs.choice",
+                 "tui.app.dialogs.new_id", "tui.app.views.content", "tui.app.views.team", "tui.app.views.problems",
+                 "tui.app.views.history", "tui.app.dialogs.trend"):
+        try:
+            importlib.import_module(name)
+        except Exception:  # noqa: BLE001 - imported again (and any error shown) when needed
+            pass
+
+
 class QuarterdeckApp(heartbeat.HeartbeatActions, App[int]):
     """Keep one shared quarterly plan: goals, personas, accounts, content, agreements."""
 
@@ -253,8 +275,6 @@ class QuarterdeckApp(heartbeat.HeartbeatActions, App[int]):
 
     @work(thread=True, exclusive=True, group="validate", description="_validate")  # no repr of a huge Plan
     def _validate(self, generation: int, plan: Plan) -> None:
-        from tui.plan.validation import validate  # (not needed for the first frame)
-
         try:
             problems = validate(plan, self.session.schemas)
         except Exception as exc:  # noqa: BLE001 - a checker bug must not take the app down
@@ -274,22 +294,8 @@ class QuarterdeckApp(heartbeat.HeartbeatActions, App[int]):
         self.validated = True
         self.main.problems_shown(message.rows)
         self._mark("validated")
-        if first:
-            self._warm_up()
-
-    @work(thread=True, group="warm-up", description="_warm_up")
-    def _warm_up(self) -> None:
-        """Import what the first frame went without (forms, dialogs, the other views) once
-        the plan is shown and checked, so the first form opens as soon as a later one."""
-        import importlib
-
-        for name in ("jsonschema", "tui.plan.ops", "tui.app.formspec", "tui.app.dialogs.form", "tui.app.dialogs.choice",
-                     "tui.app.dialogs.new_id", "tui.app.views.content", "tui.app.views.team",
-                     "tui.app.views.problems", "tui.app.views.history", "tui.app.dialogs.trend"):
-            try:
-                importlib.import_module(name)
-            except Exception:  # noqa: BLE001 - imported again (and any error shown) when needed
-                pass
+        if first:  # what the first frame went without, imported while the user reads it
+            self.run_worker(warm_up, thread=True, group="warm-up", description="warm_up")
 
     # -- wiring: keys and palette to the main screen and the edit machinery -------------------------
 

@@ -276,20 +276,23 @@ class DetailPane(VerticalScroll):
                                          entity_id, app.today)
 
     def _body_height(self, static: Static, body) -> int | None:
-        """The rows the body takes: all the pane has below the last-change line when it fits
-        there, else its own height (None: not known before the pane is laid out)."""
+        """All the rows the pane has below the last-change line, when the body fits there
+        (None: it does not, or the pane is not laid out yet)."""
         width = static.size.width
         room = self.scrollable_content_region.height
         if not width or not room or not static.region.height:
             return None
+        # the last-change line's room is kept whether it shows or not: it appears when its
+        # answer comes, and the body must not push past the pane then
         line = self.query_one(LastChanged)
-        if line.display:
-            room -= line.outer_size.height + line.styles.margin.top + line.styles.margin.bottom
+        room -= 1 + line.styles.margin.top + line.styles.margin.bottom
         try:
             needed = visualize(static, body, markup=False).get_height(static.styles, width)
         except Exception:  # noqa: BLE001 - not known: its own height, as always
             return None
-        return max(needed, room)
+        # a body longer than the pane scrolls: laid out as always (a scroll bar takes width,
+        # and its lines wrap at the width that is left)
+        return room if needed <= room else None
 
     def redraw(self) -> None:
         if self.shown:
