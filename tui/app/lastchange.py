@@ -24,7 +24,7 @@ from textual.worker import WorkerState
 from tui.plan.safetext import visible_line
 
 from .guard import WorkerResult, result_handler
-from .lastlookup import _CACHE, cache_key, last_change_of, look_up, stop_process  # noqa: F401 - also reachable here
+from .lastlookup import cache_key, last_change_of, look_up, stop_process  # noqa: F401 - also reachable here
 from .palette import DEFAULT, Palette, palette_of
 
 SETTLE_SECONDS = 0.4  # the selection rests this long before its history is looked up
