@@ -21,7 +21,6 @@ import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from tui.plan.edit import render_value
 from tui.plan.save import atomic_write
 
 
@@ -85,6 +84,8 @@ def remember_theme(theme: str, path: Path | None = None) -> None:
         tomllib.loads(text)
     except tomllib.TOMLDecodeError:
         return  # broken: left as the user wrote it (reported at start)
+    from tui.plan.edit import render_value
+
     line = f"theme = {render_value(theme)}"
     if _THEME_LINE.search(text.split("\n[", 1)[0]):
         head, sep, rest = text.partition("\n[")

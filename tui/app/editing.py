@@ -14,8 +14,6 @@ from typing import TYPE_CHECKING, Callable
 
 from rich.text import Text
 
-from tui.plan import ops
-from tui.plan.edit import EditError
 from tui.plan.layout import base_file
 from tui.plan.model import Plan
 from tui.plan.problems import PlanError
@@ -24,7 +22,6 @@ from tui.plan.save import atomic_write
 
 from .dialogs.choice import Choice, ChoiceScreen
 from .dialogs.new_id import NewIdScreen
-from .formspec import apply_values, check_entity
 from .palette import palette_of
 from .present import build_rows, plan_currency, visible
 from .results import DiskChanged, EditDone, EditFailed, Saved
@@ -127,6 +124,11 @@ class Editing:
                         markup=False)
 
     def request_set_fields(self, kind: str, entity_id: str, changes: dict, done=None, save: bool = False) -> None:
+        from tui.plan import ops
+        from tui.plan.edit import EditError
+
+        from .formspec import apply_values, check_entity
+
         schemas = self.app.session.schemas
         k = KINDS[kind]
 
@@ -141,6 +143,11 @@ class Editing:
         self.run_edit(op, f"{kind} {entity_id}: {names}", (kind, entity_id), done, save)
 
     def request_add(self, kind: str, full_id: str, fields: dict, done=None, save: bool = False) -> None:
+        from tui.plan import ops
+        from tui.plan.edit import EditError
+
+        from .formspec import check_entity
+
         schemas = self.app.session.schemas
         k = KINDS[kind]
 

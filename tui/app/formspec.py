@@ -14,19 +14,22 @@ import datetime as dt
 import math
 import re
 from dataclasses import dataclass, field
-
-from jsonschema import Draft202012Validator
+from typing import TYPE_CHECKING
 
 from tui.plan.edit import EditError, parse_value, render_value
 from tui.plan.model import Entity, Plan
 from tui.plan.problems import Problem
 from tui.plan.registry import KINDS, Kind, entity_schema_path
 from tui.plan.schema import SchemaSet
-from tui.plan.validation import OWNER_TEAMS, Locator, reference_problems, rule_problems, to_json
-from tui.plan.schema_errors import field_reason
+
+# jsonschema and the plan's rules are imported when a form first checks a value (not for
+# the first frame, which shows entries but checks nothing)
 from tui.plan.slug import ID_MAX_LENGTH, is_slug
 
 from .present import title_of
+
+if TYPE_CHECKING:
+    from jsonschema import Draft202012Validator
 
 BIG_PICK_LIST = 200  # more targets than this: ids one per line instead of a pick list
 
@@ -311,6 +314,8 @@ _VALIDATORS: dict[int, Draft202012Validator] = {}
 
 
 def _validator(node: dict) -> Draft202012Validator:
+    from jsonschema import Draft202012Validator
+
     v = _VALIDATORS.get(id(node))
     if v is None or v.schema is not node:
         v = Draft202012Validator(node, format_checker=Draft202012Validator.FORMAT_CHECKER)
@@ -321,11 +326,15 @@ def _validator(node: dict) -> Draft202012Validator:
 def explain(err) -> str:
     """A jsonschema error in the words a form shows beside the field (the one wording of
     ``tui.plan.schema_errors``)."""
+    from tui.plan.schema_errors import field_reason
+
     return field_reason(err)
 
 
 def check_value(spec: FieldSpec, value) -> str:
     """Why ``value`` is not acceptable for the field ('' when it is)."""
+    from tui.plan.validation import to_json
+
     if value is None:
         return "required: fill this in" if spec.required else ""
     bad: list = []
@@ -360,6 +369,8 @@ def check_ref(spec: FieldSpec, value, targets: list[str]) -> str:
 def check_entity(schemas: SchemaSet, kind: Kind, before: dict | None, after: dict) -> list[str]:
     """Schema errors that ``after`` (an entity's data) has and ``before`` did not: the
     same rule the core applies before an edit, checked on this one entity only."""
+    from tui.plan.validation import to_json
+
     node = entity_node(schemas, kind)
     validator = _validator(node)
     skip = set(child_kinds(kind))
@@ -410,6 +421,8 @@ def ref_targets(plan: Plan, ref_kind: str) -> list[tuple[str, str]]:
 def owner_team(spec: FieldSpec) -> str | None:
     """The team a member named by this field must be on (rule owner.team), if any."""
     if spec.ref_kind == "member" and len(spec.path) == 1:
+        from tui.plan.validation import OWNER_TEAMS
+
         return OWNER_TEAMS.get(spec.path[0])
     return None
 
@@ -429,6 +442,8 @@ def rule_findings(plan: Plan, schemas: SchemaSet, kind: Kind, entity_id: str | N
     """The cross-file rules' problems (references, owners' teams, shared goals, dates in
     the quarter, retired names, ...) of one entity as the form would leave it: checked
     on a fork of the plan in which that entity holds ``data``.  The plan is not changed."""
+    from tui.plan.validation import Locator, reference_problems, rule_problems
+
     full_id = entity_id if entity_id is not None else str(data.get("id", ""))
     entities = {k: list(v) for k, v in plan.entities.items()}
     same = entities.setdefault(kind.name, [])

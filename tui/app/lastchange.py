@@ -5,13 +5,14 @@ answer is cached per file revision: the key is the entry, the commit HEAD points
 the hash of the file's bytes on disk, so a commit or a save asks again and nothing else
 does.  The line never waits: it says "looking…" until the answer is there, and says
 nothing at all outside a git repository.
+
+The lookup (``lastlookup.py``) starts only once the selection rests (``SETTLE_SECONDS``),
+so moving through a list asks nothing; for a large file it runs in a separate process.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
-import os
 import threading
 from pathlib import Path
 
@@ -23,10 +24,10 @@ from textual.worker import WorkerState
 from tui.plan.safetext import visible_line
 
 from .guard import WorkerResult, result_handler
+from .lastlookup import cache_key, last_change_of, look_up, stop_process  # noqa: F401 - also reachable here
 from .palette import DEFAULT, Palette, palette_of
 
-CACHE_SIZE = 512
-_CACHE: dict[tuple, tuple] = {}  # key -> (latest committed FieldBlame or None, fields not committed yet)
+SETTLE_SECONDS = 0.4  # the selection rests this long before its history is looked up
 
 
 class LastChangeReady(WorkerResult):
@@ -34,61 +35,6 @@ class LastChangeReady(WorkerResult):
         super().__init__()
         self.wanted = wanted
         self.answer = answer
-
-
-def cache_key(prepo, kind: str, entity_id: str) -> tuple:
-    from tui.plan.registry import KINDS
-
-    path = prepo.plan_dir / KINDS[kind].file
-    try:
-        digest = hashlib.sha256(path.read_bytes()).hexdigest()
-    except OSError:
-        digest = None
-    return (os.path.realpath(prepo.plan_dir), kind, entity_id, prepo.head(), digest)
-
-
-def last_change_of(plan_dir: Path | str, kind: str, entity_id: str) -> tuple | None:
-    """(latest committed change, names of fields not committed yet), cached per file
-    revision; None outside a repository or when history cannot say (worker thread)."""
-    from tui.history.blame import blame_entity
-    from tui.history.repo import PlanRepo
-    from tui.plan.problems import PlanError
-
-    try:
-        with PlanRepo(plan_dir) as prepo:
-            key = cache_key(prepo, kind, entity_id)
-            if key in _CACHE:
-                return _CACHE[key]
-            if key[3] is None:
-                answer = (None, [])
-            else:
-                blame = blame_entity(prepo, kind, entity_id)
-                committed = [f for f in blame.fields if f.commit is not None]
-                # provenance (custom.carried_from, set by every rollover) says little about who
-                # last worked on an entry: the other fields speak first
-                own = [f for f in committed if f.field != "custom"] or committed
-                latest = _newest(prepo, own)
-                answer = (latest, [f.field for f in blame.fields if f.commit is None])
-    except (PlanError, OSError, ValueError):
-        return None
-    if len(_CACHE) >= CACHE_SIZE:
-        _CACHE.pop(next(iter(_CACHE)))
-    _CACHE[key] = answer
-    return answer
-
-
-def _newest(prepo, fields: list):
-    """The field changed by the newest commit: by history, not by date (dates tie within a
-    second, and clocks differ); of two unrelated commits, git's topological order picks."""
-    commits = list(dict.fromkeys(f.commit for f in fields))
-    if not commits:
-        return None
-    if len(commits) > 1:
-        status, out, _ = prepo.run("rev-list", "--topo-order", "--max-count=1", *commits)
-        newest = out.strip() if status == 0 else ""
-        if newest in commits:
-            return next(f for f in fields if f.commit == newest)
-    return max(fields, key=lambda f: f.date)
 
 
 def when_text(iso: str, today: dt.date | None = None) -> str:
@@ -140,6 +86,7 @@ class LastChanged(Static):
         self._worker = None
         self.wanted: tuple | None = None
         self.today: dt.date | None = None
+        self._settle = None
 
     def show(self, plan_dir: Path | str | None, kind: str | None, entity_id: str | None,
              today: dt.date | None = None) -> None:
@@ -154,7 +101,10 @@ class LastChanged(Static):
             self._set(Text("last changed: looking…", style="dim"))
         with self._lock:
             self.wanted = wanted
-        self._ensure_looking()
+        # looked up once the selection rests: moving through a list starts no lookups
+        if self._settle is not None:
+            self._settle.stop()
+        self._settle = self.set_timer(SETTLE_SECONDS, self._ensure_looking)
 
     def on_mount(self) -> None:
         # a worker is cancelled when its widget is taken off the screen (a view being
@@ -176,7 +126,7 @@ class LastChanged(Static):
     def _look(self, wanted: tuple) -> None:
         while True:
             try:
-                answer = last_change_of(*wanted)
+                answer = look_up(*wanted)
             except Exception:  # noqa: BLE001 - the line is a courtesy: say nothing rather than fail
                 answer = None
             self.post_message(LastChangeReady(wanted, answer))
@@ -192,9 +142,11 @@ class LastChanged(Static):
             self._set(last_change_text(message.answer, self.today, palette_of(self)))
 
     def _set(self, text: Text) -> None:
-        # outside a repository the line takes no room at all
-        self.display = bool(text.plain)
-        self.update(text)
+        # outside a repository the line takes no room at all; one line (never wrapped) in it
+        shown = bool(text.plain)
+        layout = shown != self.display
+        self.display = shown
+        self.update(text, layout=layout)
 
 
 __all__ = ["LastChanged", "last_change_of", "last_change_text"]

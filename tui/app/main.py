@@ -28,7 +28,6 @@ from textual.screen import Screen
 from tui.plan.model import Plan
 from tui.plan.problems import ERROR, PlanError, Problem
 from tui.plan.safetext import visible as safe_text
-from tui.plan.validation import validate
 
 from . import heartbeat
 from .commands import PlanCommands
@@ -54,6 +53,28 @@ from .session import Session, fork
 from .strips import TerminalSafe
 
 WATCH_SECONDS = 2.0
+
+
+def validate(plan: Plan, schemas) -> list[Problem]:
+    """The plan's problems (``tui.plan.validation``, imported when first needed: the first
+    frame does without it and jsonschema)."""
+    from tui.plan.validation import validate as validate_plan
+
+    return validate_plan(plan, schemas)
+
+
+def warm_up() -> None:
+    """Import what the first frame went without (forms, dialogs, the other views), in a
+    worker once the plan is shown and checked: the first form opens as soon as a later one."""
+    import importlib
+
+    for name in ("jsonschema", "tui.plan.ops", "tui.app.formspec", "tui.app.dialogs.form", "tui.app.dialogs.choice",
+                 "tui.app.dialogs.new_id", "tui.app.views.content", "tui.app.views.team", "tui.app.views.problems",
+                 "tui.app.views.history", "tui.app.dialogs.trend"):
+        try:
+            importlib.import_module(name)
+        except Exception:  # noqa: BLE001 - imported again (and any error shown) when needed
+            pass
 
 
 class QuarterdeckApp(KeysInOrder, StylesOnMount, heartbeat.HeartbeatActions, App[int]):
@@ -165,6 +186,9 @@ class QuarterdeckApp(KeysInOrder, StylesOnMount, heartbeat.HeartbeatActions, App
 
     def on_unmount(self) -> None:
         self.session.retire()
+        from .lastlookup import stop_process
+
+        stop_process()
 
     def _tell_other_sessions(self) -> None:
         try:
@@ -268,9 +292,12 @@ class QuarterdeckApp(KeysInOrder, StylesOnMount, heartbeat.HeartbeatActions, App
             return
         self.problems = message.problems
         self.marks = message.marks
+        first = not self.validated
         self.validated = True
         self.main.problems_shown(message.rows)
         self._mark("validated")
+        if first:  # what the first frame went without, imported while the user reads it
+            self.run_worker(warm_up, thread=True, group="warm-up", description="warm_up")
 
     # -- wiring: keys and palette to the main screen and the edit machinery -------------------------
 

@@ -13,6 +13,8 @@ from dataclasses import dataclass
 from dataclasses import field as _field
 from typing import Iterable
 
+from rich.cells import cell_len
+
 from tui.plan.insights import numbers
 from tui.plan.model import Entity, Plan, as_date  # noqa: F401 - calendar and main take it from here
 from tui.plan.problems import ERROR, Problem
@@ -132,6 +134,27 @@ class Row:
     haystack: str  # lower-cased label and id, for fuzzy filtering
     data: dict  # the entity's data, for column:value filters on any field
     mark: str = ""  # "error", "warning" or ""
+    # what a table needs to size its columns, made once with the row (None: measured then):
+    # each cell's width on screen, and per column the flags of ``cell_flags``
+    lens: tuple[int, ...] | None = None
+    flags: tuple[int, ...] | None = None
+
+
+# cell_flags: the sort kind of the value (number, text, missing) and whether it is a date
+SORT_NUMBER, SORT_TEXT, SORT_MISSING, VALUE_DATE, VALUE_NONE, VALUE_OTHER = 1, 2, 4, 8, 16, 32
+
+
+def cell_flags(sort: tuple, value, is_id: bool) -> int:
+    flags = (SORT_NUMBER, SORT_TEXT, SORT_MISSING)[sort[0]]
+    if is_id:
+        return flags
+    if value is None:
+        return flags | VALUE_NONE
+    return flags | (VALUE_DATE if isinstance(value, (dt.date, dt.time)) else VALUE_OTHER)
+
+
+def cell_width(text: str) -> int:
+    return len(text) if text.isascii() else cell_len(text)
 
 
 def columns_for(kind: Kind) -> tuple[str, ...]:
@@ -154,6 +177,7 @@ def problem_marks(problems: Iterable[Problem]) -> dict[tuple[str, str], str]:
 # the entity (never changed in place), its place in the list, its problem mark and the
 # plan's currency only.
 _LAST_ROWS: dict[str, dict[int, tuple[Entity, int, tuple[str, str], Row]]] = {}
+_LAST_LISTS: dict[str, list[Row]] = {}  # the list the last build returned (never changed after)
 
 
 def build_rows(entities: list[Entity], marks: dict[tuple[str, str], str] | None = None,
@@ -163,21 +187,29 @@ def build_rows(entities: list[Entity], marks: dict[tuple[str, str], str] | None 
     kind = entities[0].kind.name if entities else ""
     last = _LAST_ROWS.get(kind, {})
     made: dict[int, tuple[Entity, int, tuple[str, str], Row]] = {}
+    all_hits = bool(entities) and len(entities) == len(last)
     for i, e in enumerate(entities):
         mark = marks.get((e.kind.name, e.id), "")
         hit = last.get(id(e))
         if hit is not None and hit[0] is e and hit[1] == i and hit[2] == (mark, currency):
             row = hit[3]
         else:
+            all_hits = False
             cols = columns_for(e.kind)
             values = [column_value(e, c) for c in cols]
             label = e.label
-            row = Row(i, e.id, tuple(cell_text(e, c, v, currency) for c, v in zip(cols, values)),
-                      tuple(sort_key(v) for v in values), f"{label} {e.id}".casefold(), e.data, mark)
+            cells = tuple(cell_text(e, c, v, currency) for c, v in zip(cols, values))
+            sorts = tuple(sort_key(v) for v in values)
+            row = Row(i, e.id, cells, sorts, f"{label} {e.id}".casefold(), e.data, mark,
+                      tuple(cell_width(t) for t in cells),
+                      tuple(cell_flags(k, v, c == "id") for c, k, v in zip(cols, sorts, values)))
         made[id(e)] = (e, i, (mark, currency), row)
         rows.append(row)
     if kind:
+        if all_hits and _LAST_LISTS.get(kind) is not None and len(_LAST_LISTS[kind]) == len(rows):
+            return _LAST_LISTS[kind]  # the very rows of the last build: a table need not measure them again
         _LAST_ROWS[kind] = made  # only this build's: the cache never outgrows the lists
+        _LAST_LISTS[kind] = rows
     return rows
 
 
@@ -224,6 +256,9 @@ def _field_value(row: Row, kind: Kind, field: str):
     data = row.data
     for part in field.split("."):
         if isinstance(data, dict):
+            if part in data:  # the usual case, a key written in lower case: no search
+                data = data[part]
+                continue
             match = next((k for k in data if k.casefold() == part), None)
             data = data.get(match) if match is not None else None
         else:
@@ -234,6 +269,8 @@ def _field_value(row: Row, kind: Kind, field: str):
 def _filter_text(value) -> str:
     """A value as a filter compares it: numbers without their thousands separators, so
     ``target:3000`` finds 3,000,000 as it is written in the file."""
+    if isinstance(value, str) and value.isascii() and value.isprintable():
+        return value.lower()  # what fmt would show (nothing to make safe), without its work
     if isinstance(value, (int, float)) and not isinstance(value, bool):
         return fmt(value).replace(",", "").casefold()
     return fmt(value).casefold()

@@ -20,9 +20,8 @@ from pathlib import Path
 from typing import Callable
 
 from tui.plan.document import TomlFile, digest, parse_toml
-from tui.plan.edit import Change, save_file, stage_change
 from tui.plan.layout import base_file, folder_names
-from tui.plan.model import Plan, collect_entities, load_plan
+from tui.plan.model import Plan, collect_entities, load_plan, refresh_entities
 from tui.plan.problems import PlanError, TomlSyntaxError
 from tui.plan.registry import PLAN_FILES
 from tui.plan.save import atomic_write
@@ -99,6 +98,8 @@ def fork(plan: Plan) -> Plan:
 
 def restore_texts(plan: Plan, texts: dict[str, str], summary: str = "restored") -> None:
     """Stage ``texts`` (file name -> full text) on ``plan``."""
+    from tui.plan.edit import Change, stage_change
+
     for name, text in texts.items():
         tf = plan.files.get(name)
         if tf is None or tf.text == text:
@@ -207,6 +208,8 @@ class Session:
     def save_files(self, files: dict[str, TomlFile]) -> SaveReport:
         """Write the dirty files among ``files`` atomically (worker thread).  A file that
         changed on disk since it was read is refused; the others are still saved."""
+        from tui.plan.edit import save_file
+
         report = SaveReport()
         for name, tf in files.items():
             if not tf.dirty:
@@ -236,7 +239,8 @@ class Session:
                 # edited again while saving: keep the edit, based on the new disk version
                 self.plan.files[name] = current.based_on(clean.sha256)
             self.disk_seen.pop(name, None)
-        self.plan.entities = collect_entities(self.plan.files)
+        # a saved file keeps its tables: its entities stay the ones shown (none made again)
+        self.plan.entities = refresh_entities(self.plan, "")
 
     # -- recovery file ------------------------------------------------------------------
 
@@ -496,6 +500,8 @@ class Session:
     def adopt_merge(self, merge: "DiskMerge", text: str) -> None:
         """Take ``text`` (a merge of this session's edits and the disk version) as the
         session's version of the file, based on the disk version now (UI thread)."""
+        from tui.plan.edit import Change, stage_change
+
         assert self.plan is not None
         name = merge.name
         base = self.plan.files[name].based_on(merge.disk.sha256)

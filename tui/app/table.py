@@ -151,6 +151,12 @@ class RowTable(ScrollView, can_focus=True):
         self._post_highlight()
 
     def _measure(self) -> None:
+        """Natural column widths, and which columns hold numbers or dates, from every row."""
+        rows = self.rows
+        ncols = len(self.columns)
+        if rows and all(r.lens is not None and r.flags is not None and len(r.lens) == ncols for r in rows):
+            self._measure_made(rows)
+            return
         widths = [cell_len(t) + 2 for _, t in self.columns]
         for row in self.rows:
             for c, text in enumerate(row.cells):
@@ -168,6 +174,30 @@ class RowTable(ScrollView, can_focus=True):
             fixed.append(numeric[-1] or dated)
             if fixed[-1]:  # shown whole, however long
                 widths[c] = max([widths[c], *(cell_len(row.cells[c]) for row in self.rows)])
+        self.natural = widths
+        self.numeric = numeric
+        self.fixed = fixed
+        self._fitted_for = -1
+        self._fit()
+
+    def _measure_made(self, rows: list[Row]) -> None:
+        """``_measure`` from what each row measured when it was made (a column at a time, in C)."""
+        from functools import reduce
+        from operator import or_
+
+        from .present import SORT_NUMBER, SORT_TEXT, VALUE_DATE, VALUE_OTHER
+
+        lens = list(zip(*(r.lens for r in rows)))
+        flags = list(zip(*(r.flags for r in rows)))
+        widths, numeric, fixed = [], [], []
+        for c, (_key, title) in enumerate(self.columns):
+            longest = max(lens[c]) if lens else 0
+            seen = reduce(or_, flags[c], 0) if flags else 0
+            numeric.append(bool(seen & SORT_NUMBER) and not seen & SORT_TEXT)
+            dated = bool(seen & VALUE_DATE) and not seen & VALUE_OTHER
+            fixed.append(numeric[-1] or dated)
+            # numbers and dates are shown whole, however long; text up to MAX_COLUMN
+            widths.append(max(cell_len(title) + 2, longest if fixed[-1] else min(MAX_COLUMN, longest)))
         self.natural = widths
         self.numeric = numeric
         self.fixed = fixed

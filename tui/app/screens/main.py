@@ -27,19 +27,12 @@ from textual.css.query import NoMatches
 from textual.screen import Screen
 from textual.widgets import ContentSwitcher, Header, TabbedContent, TabPane
 
-from tui.plan import ops
-from tui.plan.edit import EditError
 from tui.plan.model import Plan
 from tui.plan.problems import ERROR, PlanError, Problem
 from tui.plan.registry import KINDS, list_kinds
 from tui.plan.registry import views as registry_views
 
 from .. import heartbeat
-from ..dialogs.choice import Choice, ChoiceScreen
-from ..dialogs.form import FormScreen
-from ..dialogs.new_id import NewIdScreen
-from ..dialogs.trend import TrendScreen
-from ..formspec import check_entity, check_new_id
 from ..guard import result_handler
 from ..messages import (
     AddRequested,
@@ -60,15 +53,48 @@ from ..tablabels import fit_labels
 from ..results import EditFailed, ReferrersReady
 from ..session import fork
 from ..table import RowTable
-from ..views.calendar import CalendarView
-from ..views.content import ContentView
-from ..views.history import HistoryView
 from ..views.lazy import LazyView
 from ..views.lists import DetailPane, EntityList, ListDetail
 from ..views.overview import OverviewView
-from ..views.problems import ProblemsView
-from ..views.singleton import SingletonPanel
-from ..views.team import TeamView
+
+# What the first screen does not show is imported when first needed (the first frame
+# comes sooner): the forms and dialogs, the plan's operations, the views of other tabs.
+# Those views are found by their class names ("HistoryView") until then.
+
+
+def _views():
+    from ..views.calendar import CalendarView
+    from ..views.content import ContentView
+    from ..views.history import HistoryView
+    from ..views.problems import ProblemsView
+    from ..views.singleton import SingletonPanel
+    from ..views.team import TeamView
+
+    return CalendarView, ContentView, HistoryView, ProblemsView, SingletonPanel, TeamView
+
+
+def _content_view(**kw):
+    from ..views.content import ContentView
+
+    return ContentView(**kw)
+
+
+def _team_view(**kw):
+    from ..views.team import TeamView
+
+    return TeamView(**kw)
+
+
+def _problems_view():
+    from ..views.problems import ProblemsView
+
+    return ProblemsView()
+
+
+def _history_view():
+    from ..views.history import HistoryView
+
+    return HistoryView()
 
 # The views, their lists and where each kind is shown all come from the registry; the
 # app adds its own two views (Problems, History) after the plan's first seven, and any
@@ -100,6 +126,7 @@ class MainScreen(Navigation, Screen):
         self._back = []  # places to go back to (the back key)
         self._place_recorded = False  # the place before the coming change of view is remembered
         self._tab_titles: dict[str, str] = {}
+        self._stale: set = set()  # panes that missed a change while hidden (drawn when shown)
 
     def compose(self) -> ComposeResult:
         yield Header(icon="⚓")
@@ -114,15 +141,15 @@ class MainScreen(Navigation, Screen):
             with TabPane("Accounts", id="accounts"):
                 yield LazyView(lambda: ListDetail(EntityList("account"), id="accounts-view"), id="lazy-accounts")
             with TabPane("Content", id="content"):
-                yield LazyView(lambda: ContentView(id="content-view"), id="lazy-content")
+                yield LazyView(lambda: _content_view(id="content-view"), id="lazy-content")
             with TabPane("Glossary", id="glossary"):
                 yield LazyView(lambda: ListDetail(EntityList("term"), id="glossary-view"), id="lazy-glossary")
             with TabPane("Team", id="team"):
-                yield LazyView(lambda: TeamView(id="team-view"), id="lazy-team")
+                yield LazyView(lambda: _team_view(id="team-view"), id="lazy-team")
             with TabPane("Problems", id="problems"):
-                yield LazyView(ProblemsView, id="lazy-problems")
+                yield LazyView(_problems_view, id="lazy-problems")
             with TabPane("History", id="history"):
-                yield LazyView(HistoryView, id="lazy-history")
+                yield LazyView(_history_view, id="lazy-history")
             for vid, title in VIEWS:
                 if vid in _SPECIAL_VIEWS or vid in ("personas", "accounts", "glossary"):
                     continue
@@ -132,7 +159,9 @@ class MainScreen(Navigation, Screen):
         yield PriorityFooter()
 
     def on_mount(self) -> None:
-        self.app.load_plan()  # its results are shown in the widgets composed here
+        # its results are shown in the widgets composed here; read once the first frame is
+        # drawn (parsing a large plan holds the interpreter for a while)
+        self.call_after_refresh(self.app.load_plan)
 
     def plan_shown(self) -> None:
         """The plan was loaded: show it, focused on the overview."""
@@ -163,7 +192,7 @@ class MainScreen(Navigation, Screen):
 
     def files_saved(self) -> None:
         heartbeat.check_uncommitted(self.app)
-        for view in self.query(HistoryView):
+        for view in self.query("HistoryView"):
             if view.in_repo:  # the working tree changed: its diff too
                 view.action_reload()
 
@@ -171,7 +200,7 @@ class MainScreen(Navigation, Screen):
         """A validation finished: marks in the lists, the Problems view and its tab."""
         problems = self.app.problems
         self.show_rows(rows)
-        for view in self.query(ProblemsView):
+        for view in self.query("ProblemsView"):
             view.set_problems(problems)
         errors = sum(1 for p in problems if p.severity == ERROR)
         tab = self.query_one("#views", TabbedContent).get_tab("problems")
@@ -188,17 +217,42 @@ class MainScreen(Navigation, Screen):
                 lst.set_rows(kind_rows, keep_id=keep[1] if keep and keep[0] == kind else None)
 
     def redraw_all(self) -> None:
+        """Draw again what shows the plan.  Only what is on screen is drawn now (the overview
+        of a large plan takes a second): a hidden pane is drawn when its tab is shown."""
         if self.app.plan is None:
             return
-        self.query_one(OverviewView).redraw()
-        for pane in self.query(DetailPane):
-            if pane.id != "calendar-detail":
-                pane.redraw()
-        for panel in self.query(SingletonPanel):
-            panel.redraw()
-        for calendar in self.query(CalendarView):
-            calendar.set_plan(self.app.plan, self.app.today)
-            self.query_one("#calendar-detail", DetailPane).show("content", calendar.picked)
+        widgets = [*self.query(OverviewView), *(p for p in self.query(DetailPane) if p.id != "calendar-detail"),
+                   *self.query("SingletonPanel"), *self.query("CalendarView")]
+        for widget in widgets:
+            if self._shown(widget):
+                self._stale.discard(widget)
+                self._redraw(widget)
+            else:
+                self._stale.add(widget)
+
+    def _redraw(self, widget) -> None:
+        if type(widget).__name__ == "CalendarView":
+            widget.set_plan(self.app.plan, self.app.today)
+            self.query_one("#calendar-detail", DetailPane).show("content", widget.picked)
+        else:
+            widget.redraw()
+
+    def _redraw_stale(self) -> None:
+        """Draw the hidden panes that missed a change, now that their tab is shown."""
+        if self.app.plan is None:
+            return
+        for widget in list(self._stale):
+            if not widget.is_attached:
+                self._stale.discard(widget)
+            elif self._shown(widget):
+                self._stale.discard(widget)
+                self._redraw(widget)
+
+    @on(TabbedContent.TabActivated)
+    def _any_tab_activated(self, event: TabbedContent.TabActivated) -> None:
+        # a tab of the views or one inside a view (Content's list and calendar, Team's tabs)
+        if self._stale:
+            self._redraw_stale()
 
     def update_title(self) -> None:
         plan = self.app.plan
@@ -248,7 +302,7 @@ class MainScreen(Navigation, Screen):
         self.call_after_refresh(self._note_place)
         await self.ensure_view(event.pane.id)
         if event.pane.id == "history":
-            for view in self.query(HistoryView):
+            for view in self.query("HistoryView"):
                 if view.in_repo is not None:  # shown again: commits or saves may have happened meanwhile
                     view.action_reload()
         if not self._navigating:
@@ -333,6 +387,8 @@ class MainScreen(Navigation, Screen):
 
     def edit_entity(self, kind: str, entity_id: str, field: str | None = None, then=None) -> None:
         """Open an entity's form (``then`` is called with its result when it closes)."""
+        from ..dialogs.form import FormScreen
+
         if self.app.editing.refuse_busy():
             return
         if self._entity_or_warn(kind, entity_id) is None:
@@ -344,6 +400,8 @@ class MainScreen(Navigation, Screen):
                                         focus_field=field), then)
 
     def add_entity_flow(self, kind: str, parent_id: str | None = None) -> None:
+        from ..dialogs.form import FormScreen
+
         if self.app.editing.refuse_busy():
             return
         k = KINDS[kind]
@@ -355,6 +413,11 @@ class MainScreen(Navigation, Screen):
         self.app.push_screen(FormScreen(self.app.plan, self.app.session.schemas, k, None, parent_id=parent_id))
 
     def duplicate_entity(self, kind: str, entity_id: str) -> None:
+        from tui.plan import ops
+        from tui.plan.edit import EditError
+
+        from ..formspec import check_entity
+
         entity = self._entity_or_warn(kind, entity_id)
         if entity is None or self.app.editing.refuse_busy():
             return
@@ -376,6 +439,11 @@ class MainScreen(Navigation, Screen):
                       done=self.app.editing.notify_result(f"Duplicated as {full}"))
 
     def rename_entity_flow(self, kind: str, entity_id: str) -> None:
+        from tui.plan import ops
+
+        from ..dialogs.new_id import NewIdScreen
+        from ..formspec import check_new_id
+
         entity = self._entity_or_warn(kind, entity_id)
         if entity is None or self.app.editing.refuse_busy():
             return
@@ -437,6 +505,8 @@ class MainScreen(Navigation, Screen):
 
     @work(thread=True, group="referrers", description="_referrers_worker")  # no repr of a huge Plan
     def _referrers_worker(self, kind: str, entity_id: str, plan: Plan) -> None:
+        from tui.plan import ops
+
         try:
             users = ops.find_referrers(plan, kind, entity_id, self.app.session.schemas)
         except PlanError as exc:
@@ -447,6 +517,10 @@ class MainScreen(Navigation, Screen):
     @on(ReferrersReady)
     @result_handler
     def _confirm_delete(self, message: ReferrersReady) -> None:
+        from tui.plan import ops
+
+        from ..dialogs.choice import Choice, ChoiceScreen
+
         self.app.busy = False
         self.update_title()
         kind, entity_id, users = message.kind, message.entity_id, message.users
@@ -483,6 +557,8 @@ class MainScreen(Navigation, Screen):
                                       focus="cancel"), chosen)
 
     def move_content(self, entity_id: str, days: int) -> None:
+        from tui.plan import ops
+
         entity = self._entity_or_warn("content", entity_id)
         if entity is None:
             return
@@ -573,6 +649,10 @@ class MainScreen(Navigation, Screen):
         self.call_after_refresh(refocus)
 
     def key_sections(self) -> list[tuple[str, list[tuple[str, str, str]]]]:
+        from ..dialogs.form import FormScreen
+
+        CalendarView, ContentView, HistoryView, ProblemsView, SingletonPanel, _team = _views()
+
         def rows(bindings):
             out = []
             for b in bindings:
@@ -602,7 +682,7 @@ class MainScreen(Navigation, Screen):
 
     async def compare_quarters(self) -> None:
         await self.action_show_view("history")
-        self.query_one(HistoryView).action_compare_quarters()
+        self.query_one("HistoryView").action_compare_quarters()
 
     def check_action(self, action: str, parameters: tuple) -> bool | None:
         if action == "trend":
@@ -661,6 +741,8 @@ class MainScreen(Navigation, Screen):
 
     def action_trend(self) -> None:
         """The trend of the key result selected in the Goals view."""
+        from ..dialogs.trend import TrendScreen
+
         kr_id = None
         for lst in self.query("#list-key_result").results(EntityList):
             kr_id = lst.current_id
@@ -713,5 +795,5 @@ class MainScreen(Navigation, Screen):
         self.query_one("#views", TabbedContent).active = "content"
         self.query_one("#content-tabs", TabbedContent).active = "content-calendar"
         self.call_after_refresh(setattr, self, "_navigating", False)
-        self.call_after_refresh(self.query_one(CalendarView).focus)
+        self.call_after_refresh(self.query_one("CalendarView").focus)
 

@@ -9,6 +9,7 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.content import Content
 from textual.message import Message
+from textual.visual import visualize
 from textual.widgets import Input, Label, Static
 
 from tui.plan.registry import KINDS
@@ -119,9 +120,11 @@ class EntityList(Vertical):
         table = self.table
         if keep_id is None:
             keep_id = table.current_id
+        same = rows is table.rows  # the very rows shown (a check that changed no mark): widths stand
         self.rows = rows
         table.rows = rows
-        table._measure()
+        if not same:
+            table._measure()
         self._apply_view(keep_id)
 
     def set_scope(self, scope: str | None) -> None:
@@ -259,9 +262,37 @@ class DetailPane(VerticalScroll):
         else:
             body = render_entity(plan, app.session.schemas, entity, app.problems, app.today,
                                  width=self.scrollable_content_region.width or None, pal=palette_of(app))
-        self.query_one(".detail-body", Static).update(body)
+        static = self.query_one(".detail-body", Static)
+        # moving through a list changes the text, and its height: a new layout of the whole
+        # screen each time (every key would draw everything again).  A body that fits the
+        # pane fills it instead, the same height for every entry: only the text is drawn.
+        height = self._body_height(static, body)
+        if height is not None and static.styles.height is not None and static.styles.height.cells == height:
+            static.update(body, layout=False)
+        else:
+            static.styles.height = height if height is not None else "auto"
+            static.update(body)
         self.query_one(LastChanged).show(getattr(app, "plan_dir", None) if entity is not None else None, kind,
                                          entity_id, app.today)
+
+    def _body_height(self, static: Static, body) -> int | None:
+        """All the rows the pane has below the last-change line, when the body fits there
+        (None: it does not, or the pane is not laid out yet)."""
+        width = static.size.width
+        room = self.scrollable_content_region.height
+        if not width or not room or not static.region.height:
+            return None
+        # the last-change line's room is kept whether it shows or not: it appears when its
+        # answer comes, and the body must not push past the pane then
+        line = self.query_one(LastChanged)
+        room -= 1 + line.styles.margin.top + line.styles.margin.bottom
+        try:
+            needed = visualize(static, body, markup=False).get_height(static.styles, width)
+        except Exception:  # noqa: BLE001 - not known: its own height, as always
+            return None
+        # a body longer than the pane scrolls: laid out as always (a scroll bar takes width,
+        # and its lines wrap at the width that is left)
+        return room if needed <= room else None
 
     def redraw(self) -> None:
         if self.shown:
