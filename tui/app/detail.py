@@ -161,6 +161,8 @@ def render_entity(plan: Plan, schemas: SchemaSet, entity: Entity | None, problem
     specs = form_fields(schemas, kind, plan, entity.data)
     section = ""
     for spec in specs:
+        if spec.control == "children":
+            continue  # entities of their own (a goal's key results): listed below, each in full
         value = value_at(entity.data, spec.path)
         if spec.section != section:
             section = spec.section
