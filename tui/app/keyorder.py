@@ -25,6 +25,7 @@ from textual import events
 
 HOLD_LIMIT = 1.0  # seconds a key waits at most for the one before it
 MOUNT_LIMIT = 5.0  # ... and for a screen it opened to be mounted (a big form on a busy machine)
+SETTLE_LIMIT = 0.15  # ... once handled without moving the focus or opening a screen
 POLL = 0.004  # seconds between looks at whether the key in flight is done
 
 
@@ -105,6 +106,11 @@ class KeysInOrder:
             return True
         if not (self._key_arrived or event._stop_propagation):
             return False
+        if waited > SETTLE_LIMIT and screen is self._key_screen \
+                and self.focused is (self._key_chain[0] if self._key_chain else None):
+            # handled, and neither the focus nor the screen moved: what it set off in busy
+            # queues (a big list redrawing its detail pane) need not hold the next key long
+            return True
         if any(m is event for m in _queued(self)):  # stopped at the screen, on its way here
             return False
         nodes = list(self._key_chain)
@@ -145,4 +151,4 @@ class KeysInOrder:
             await self._send_key(self._keys_held.popleft())
 
 
-__all__ = ["HOLD_LIMIT", "MOUNT_LIMIT", "KeysInOrder"]
+__all__ = ["HOLD_LIMIT", "MOUNT_LIMIT", "SETTLE_LIMIT", "KeysInOrder"]
