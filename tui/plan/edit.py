@@ -498,19 +498,7 @@ def _set_in_window(tf: TomlFile, entity: Entity, rel: tuple, value, schemas, exp
 def _verify_window(tf: TomlFile, key: tuple, piece: str, expected: dict) -> dict | None:
     """The data of the file once its table ``key`` reads ``piece``, if that is what was
     expected (None: let the whole-file check decide, and word its refusal)."""
-    from .tomlindex import HEADER_ALL, split_key
-
-    if '"""' in piece or "'''" in piece:
-        return None
     name, array = key[0], len(key) == 2
-    heads = list(HEADER_ALL.finditer(piece))
-    if not heads or heads[0].start() != 0 or (heads[0].group(1) == "[[") != array \
-            or split_key(heads[0].group(2)) != (name,):
-        return None
-    for m in heads[1:]:
-        parts = split_key(m.group(2))
-        if len(parts) < 2 or parts[0] != name:
-            return None
     table = _window_table(tf, key, piece, _get(expected, key))
     if table is None:
         return None
@@ -525,9 +513,22 @@ def _verify_window(tf: TomlFile, key: tuple, piece: str, expected: dict) -> dict
 
 
 def _window_table(tf: TomlFile, key: tuple, piece: str, want) -> dict | None:
-    """The table ``piece`` (the text of top-level table ``key``, its headers checked by
-    the caller) parses to, if it is ``want``; None otherwise."""
+    """The table ``piece`` (the new text of top-level table ``key``) parses to, if it
+    holds only headers of its own, no multi-line string, and reads as ``want``; None
+    otherwise (the whole-file way then decides, and words any refusal)."""
+    from .tomlindex import HEADER_ALL, split_key
+
     name, array = key[0], len(key) == 2
+    if '"""' in piece or "'''" in piece:
+        return None
+    heads = list(HEADER_ALL.finditer(piece))
+    if not heads or heads[0].start() != 0 or (heads[0].group(1) == "[[") != array \
+            or split_key(heads[0].group(2)) != (name,):
+        return None
+    for m in heads[1:]:
+        parts = split_key(m.group(2))
+        if len(parts) < 2 or parts[0] != name:
+            return None
     try:
         parsed = parse_toml(piece, tf.name)
     except PlanError:
@@ -549,8 +550,6 @@ def _set_values_in_windows(tf: TomlFile, edits: list[tuple[tuple, object]], expe
     """``set_values`` one top-level table at a time (see ``_set_in_window``): a rename
     with 600 references in a 10,000-account file indexed the whole file to find them.
     None when any table cannot be told apart: the whole-file way then runs."""
-    from .tomlindex import HEADER_ALL, split_key
-
     groups: dict[tuple, list] = {}
     for path, value in edits:
         key = path[:2] if len(path) >= 3 and isinstance(path[1], int) else path[:1] if len(path) >= 2 else None
@@ -573,29 +572,14 @@ def _set_values_in_windows(tf: TomlFile, edits: list[tuple[tuple, object]], expe
             if span is None:
                 return None
             extents.append((span[0], span[1], render_value(value)))
-        parts, at = [], 0
-        for a, b, rendered in sorted(extents):
-            parts += [window.text[at:a], rendered]
-            at = b
-        parts.append(window.text[at:])
-        piece = "".join(parts)
-        if (stop < len(tf.text) and not piece.endswith("\n")) or '"""' in piece or "'''" in piece:
-            return None
-        heads = list(HEADER_ALL.finditer(piece))
-        if not heads or heads[0].start() != 0 or (heads[0].group(1) == "[[") != (len(key) == 2) \
-                or split_key(heads[0].group(2)) != key[:1] \
-                or any(len(split_key(m.group(2))) < 2 or split_key(m.group(2))[0] != key[0] for m in heads[1:]):
-            return None
+        piece = _splice(window.text, extents)
+        if stop < len(tf.text) and not piece.endswith("\n"):
+            return None  # the next table's header must stay on a line of its own
         table = _window_table(tf, key, piece, _get(expected, key))
         if table is None:
             return None
         pieces.append((start, stop, piece))
-    out, at = [], 0
-    for start, stop, piece in sorted(pieces):
-        out += [tf.text[at:start], piece]
-        at = stop
-    out.append(tf.text[at:])
-    return Change(tf.name, tf, "".join(out), expected, summary)
+    return Change(tf.name, tf, _splice(tf.text, pieces), expected, summary)
 
 
 def set_values(plan: Plan, file: str, edits: list[tuple[tuple, object]], summary: str) -> Change:
@@ -608,31 +592,27 @@ def set_values(plan: Plan, file: str, edits: list[tuple[tuple, object]], summary
             change = _set_values_in_windows(tf, edits, expected, summary)
             if change is not None:
                 return change
-    expected = dict(tf.data)
-    fresh = {id(expected)}  # containers copied so far: each once, however many edits touch it
-    extents = []
-    for path, value in edits:
+    for path, _ in edits:
         if path not in tf.index.keys or _header_index(tf, path) is not None:
             raise EditError(f"{file}: nothing to replace at {'.'.join(map(str, path))}", file=file, code="edit.unsupported")
-        node = expected
-        for part in path[:-1]:
-            child = node[part]
-            if id(child) not in fresh:
-                child = dict(child) if isinstance(child, dict) else list(child)
-                node[part] = child
-                fresh.add(id(child))
-            node = child
-        node[path[-1]] = value
-        start, end = _value_extent(tf, path)
-        extents.append((start, end, render_value(value)))
-    pieces, at = [], 0
-    for start, end, rendered in sorted(extents):
-        pieces += [tf.text[at:start], rendered]
-        at = end
-    pieces.append(tf.text[at:])
-    text = "".join(pieces)
+    expected = _expected_after(tf, edits)
+    if expected is None:
+        raise EditError(f"{file}: nothing to replace at one of the {len(edits)} places", file=file,
+                        code="edit.unsupported")
+    text = _splice(tf.text, [(*_value_extent(tf, path), render_value(value)) for path, value in edits])
     data = _verify(tf, text, expected)
     return Change(file, tf, text, data, summary)
+
+
+def _splice(text: str, replacements) -> str:
+    """``text`` with each [start, end) of ``replacements`` ((start, end, new), not
+    overlapping, in any order) replaced by its new text."""
+    pieces, at = [], 0
+    for start, end, new in sorted(replacements):
+        pieces += [text[at:start], new]
+        at = end
+    pieces.append(text[at:])
+    return "".join(pieces)
 
 
 def _expected_after(tf: TomlFile, edits) -> dict | None:
