@@ -572,53 +572,33 @@ class PartialIndex:
 
     def _partition(self) -> None:
         text, data = self.text, self.data
-        if '"""' in text or "'''" in text:
-            self.broken = True  # a multi-line string may hold lines that look like headers
-            return
-        starts: list[tuple[tuple, int]] = []
-        arrays: dict[str, int] = {}
-        tables: set[str] = set()
-        for offset, is_array, parts in _header_lines(text):
-            if not parts:
-                self.broken = True
-                return
-            if len(parts) == 1:
-                name = parts[0]
-                if is_array:
-                    i = arrays.get(name, 0)
-                    arrays[name] = i + 1
-                    starts.append(((name, i), offset))
-                elif name in tables:
-                    self.broken = True
-                    return
-                else:
-                    tables.add(name)
-                    starts.append(((name,), offset))
-            elif not starts or parts[0] != starts[-1][0][0]:
-                self.broken = True  # a nested header away from its table: not local
-                return
-        if tables & set(arrays) or not isinstance(data, dict):
+        split = top_level_split(text)  # (None: a multi-line string, a nested header away from its table, ...)
+        if split is None or not isinstance(data, dict):
             self.broken = True
             return
+        root_end, tables = split
+        arrays: dict[str, int] = {}
+        for key, _, _ in tables:
+            if len(key) == 2:
+                arrays[key[0]] = key[1] + 1
+            elif not isinstance(data.get(key[0]), dict):
+                self.broken = True
+                return
         for name, n in arrays.items():
             value = data.get(name)
             if not isinstance(value, list) or len(value) != n:
                 self.broken = True
                 return
-        for name in tables:
-            if not isinstance(data.get(name), dict):
-                self.broken = True
-                return
         regions = {}
         lines = {}  # the line each region starts on, counted once for all
         line = prev = 0
-        for n, (key, start) in enumerate(starts):
-            regions[key] = (start, starts[n + 1][1] if n + 1 < len(starts) else len(text))
+        for key, start, stop in tables:
+            regions[key] = (start, stop)
             line += text.count("\n", prev, start)  # (C, and each character once)
             lines[key] = line
             prev = start
         self._lines = lines
-        self._root_end = starts[0][1] if starts else len(text)
+        self._root_end = root_end
         self._arrays = arrays
         self._regions = regions
 
