@@ -183,8 +183,9 @@ def collect_entities(files: dict[str, TomlFile], old: dict[tuple, Entity] | None
 
 # the order ``collect_entities`` finds kinds in: those at the top of a file, then the
 # entities inside another (key results, in their goals)
-_KIND_ORDER = [k.name for k in KINDS.values() if k.parent is None or KINDS[k.parent].singleton] + \
-    [k.name for k in KINDS.values() if k.parent is not None and not KINDS[k.parent].singleton]
+def _kind_order() -> list[str]:
+    top = [k.name for k in KINDS.values() if k.parent is None or KINDS[k.parent].singleton]
+    return top + [k.name for k in KINDS.values() if k.name not in top]
 
 
 def refresh_entities(plan: Plan, file: str) -> dict[str, list[Entity]]:
@@ -202,7 +203,7 @@ def refresh_entities(plan: Plan, file: str) -> dict[str, list[Entity]]:
     old = {(kind_name, e.file, e.path): e for kind_name in mine for e in plan.entities.get(kind_name, ())}
     fresh = collect_entities({file: plan.files[file]}, old)
     out = {}
-    for name in _KIND_ORDER:
+    for name in _kind_order():  # (kinds a registry adds later too)
         entities = fresh.get(name) if name in mine else plan.entities.get(name)
         if entities:
             out[name] = entities
