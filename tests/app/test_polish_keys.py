@@ -5,14 +5,20 @@ the second field, never appended to the first."""
 
 from __future__ import annotations
 
+import asyncio
 import time
 
+import pytest
 from textual import events
+from textual.app import App
+from textual.message import Message
+from textual.screen import Screen
 from textual.widgets import Input
 
 from tests.app.helpers import TODAY, ready, settle, wait_for
 from tui.app import QuarterdeckApp
 from tui.app.dialogs.form import FormScreen, RowFormScreen
+from tui.app.keyorder import KeysInOrder
 from tui.app.screens.checkin import CheckinRow, CheckinScreen
 
 SIZE = (80, 24)
@@ -129,3 +135,59 @@ async def test_keys_after_a_key_that_opens_a_sub_form_wait_for_its_focus_however
         sub = app.screen
         assert isinstance(sub, RowFormScreen)
         assert sub.query_one("#f-id", Input).value == "eng-trial"
+
+
+class _Busy(Message):
+    pass
+
+
+class _SlowInput(Input):
+    async def action_submit(self) -> None:
+        if self.app.wait == "queue":  # 25 messages of 20 ms each ahead of its Submitted
+            for _ in range(25):
+                self.screen.post_message(_Busy())
+        await super().action_submit()
+
+
+class _TwoFieldsScreen(Screen):
+    def compose(self):
+        yield _SlowInput(id="one")
+        yield Input(id="two")
+
+    def on_mount(self) -> None:
+        self.query_one("#one").focus()
+
+    def on__busy(self, message: _Busy) -> None:
+        time.sleep(0.02)
+
+    async def on_input_submitted(self, event: Input.Submitted) -> None:
+        if self.app.wait == "await":
+            await asyncio.sleep(0.4)
+        self.query_one("#two").focus()
+
+
+class _TwoFields(KeysInOrder, App):
+    """Enter in the first field moves to the second, as the check-in rows do, but only after
+    a handler that takes its time: awaiting (its message is then in no queue), or behind a
+    queue of other messages."""
+
+    def __init__(self, wait: str) -> None:
+        super().__init__()
+        self.wait = wait
+
+    def on_mount(self) -> None:
+        self.push_screen(_TwoFieldsScreen())
+
+
+@pytest.mark.parametrize("wait", ["await", "queue"])
+async def test_a_key_waits_for_a_slow_handler_of_the_key_before_it_to_move_the_focus(wait):
+    app = _TwoFields(wait)
+    async with app.run_test() as pilot:
+        await pilot.pause()
+        screen = app.screen
+        await burst(pilot, *"ab", "enter", *"cd")
+        await wait_for(pilot, lambda: screen.query_one("#two", Input).value or screen.query_one("#one", Input).value != "ab",
+                       timeout=5, what="the keys after Enter")
+        await settle(pilot, 2)
+        assert screen.query_one("#one", Input).value == "ab"
+        assert screen.query_one("#two", Input).value == "cd"

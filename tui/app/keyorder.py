@@ -21,11 +21,10 @@ from __future__ import annotations
 import time
 from collections import deque
 
-from textual import events
+from textual import events, messages
 
 HOLD_LIMIT = 1.0  # seconds a key waits at most for the one before it
 MOUNT_LIMIT = 5.0  # ... and for a screen it opened to be mounted (a big form on a busy machine)
-SETTLE_LIMIT = 0.15  # ... once handled without moving the focus or opening a screen
 POLL = 0.004  # seconds between looks at whether the key in flight is done
 
 
@@ -38,12 +37,46 @@ def _queued(node) -> list:
     return waiting + [pending] if pending is not None else waiting
 
 
+# What Textual queues to keep the screen drawn, the time-driven and the input still to come
+# (held here, in order, once the app takes it): none of it is what a key set off to move the
+# focus, so none of it holds the next key.  A busy list redrawing after every typed letter
+# fills the screen's queue with these; waiting for them held each letter up to a second.
+_UPKEEP = (messages.Update, messages.Layout, messages.UpdateScroll, messages.Prompt,
+           messages.ScrollToRegion, events.Timer, events.Idle, events.InputEvent)
+
+
+_HANDLING = frozenset({"_dispatch_message", "_flush_next_callbacks"})
+
+
+def _handling(node) -> bool:
+    """Whether ``node`` is in the middle of handling a message: a handler awaiting something
+    (its message is in no queue then, and it may yet move the focus).  Read off what the
+    node's task is awaiting, coroutine by coroutine; an idle node awaits its next message."""
+    task = getattr(node, "_task", None)
+    if task is None or task.done():
+        return False
+    awaiting = task.get_coro()
+    for _ in range(64):  # a chain of awaits is short; never loop on something odd
+        if awaiting is None:
+            return False
+        code = getattr(awaiting, "cr_code", None) or getattr(awaiting, "gi_code", None)
+        if code is not None and code.co_name in _HANDLING:
+            return True
+        awaiting = getattr(awaiting, "cr_await", None) or getattr(awaiting, "gi_yieldfrom", None)
+    return False
+
+
+def _busy(node) -> bool:
+    """Whether ``node`` has in its queue what the next key may depend on, or is handling one."""
+    return any(not isinstance(m, _UPKEEP) for m in _queued(node)) or _handling(node)
+
+
 class KeysInOrder:
     """An App mixin: hand a key to the focused widget only when the key before it is done."""
 
     _keys_held: deque
     _key_in_flight: events.Key | None = None
-    _key_chain: list = []
+    _key_chain: list | tuple = ()
     _key_screen = None
     _key_since: float = 0.0
     _key_arrived = False
@@ -106,21 +139,19 @@ class KeysInOrder:
             return True
         if not (self._key_arrived or event._stop_propagation):
             return False
-        if waited > SETTLE_LIMIT and screen is self._key_screen \
-                and self.focused is (self._key_chain[0] if self._key_chain else None):
-            # handled, and neither the focus nor the screen moved: what it set off in busy
-            # queues (a big list redrawing its detail pane) need not hold the next key long
-            return True
         if any(m is event for m in _queued(self)):  # stopped at the screen, on its way here
             return False
         nodes = list(self._key_chain)
         nodes.append(screen)
         if screen is not self._key_screen and screen.focused is not None:
             nodes.extend(screen.focused.ancestors_with_self)
-        # the app's own queue too: a binding may have asked for a screen by a message; a widget
-        # gone meanwhile (a form closed by the key) will not handle what is left in its queue
-        return not any(_queued(node) for node in [*nodes, self]
-                       if node is self or (not node._closing and not node._closed and node.is_attached))
+        # a widget gone meanwhile (a form closed by the key) will not handle what is left in its queue
+        if any(_busy(node) for node in nodes
+               if node is not self and not node._closing and not node._closed and node.is_attached):
+            return False
+        # the app's own queue too: a binding may have asked for a screen by a message (the app's
+        # own handling in progress is this very look, when it runs as a callback)
+        return not any(not isinstance(m, _UPKEEP) for m in _queued(self))
 
     def _key_settled(self) -> None:
         try:
@@ -151,4 +182,4 @@ class KeysInOrder:
             await self._send_key(self._keys_held.popleft())
 
 
-__all__ = ["HOLD_LIMIT", "MOUNT_LIMIT", "SETTLE_LIMIT", "KeysInOrder"]
+__all__ = ["HOLD_LIMIT", "MOUNT_LIMIT", "KeysInOrder"]
