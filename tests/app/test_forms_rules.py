@@ -108,3 +108,95 @@ async def test_a_wrong_team_owner_already_in_the_file_is_marked(plan_dir):
         await pilot.press("ctrl+j")
         await wait_for(pilot, lambda: not isinstance(app.screen, FormScreen) and not app.busy, what="the edit")
         assert app.plan.get("account", "harbor-hvac").data["name"] == "Harbor HVAC"
+
+
+# -- the rules of one entity, as the form would leave it (plain pytest, no app) ---------------
+
+
+def _whole_plan_findings(plan, schemas):
+    """The reference and rule problems of the whole plan, by entity: what `check` says."""
+    from tui.plan.validation import locators_for, reference_problems, rule_problems
+
+    locators = locators_for(plan)
+    found = reference_problems(plan, schemas, locators) + rule_problems(plan, locators)
+    by_entity: dict = {}
+    for p in found:
+        by_entity.setdefault((p.kind, p.entity), []).append(p)
+    return by_entity
+
+
+def _seen(problems):
+    # a retired name is placed on the word by `check` and on its value by the form
+    return sorted((p.severity, p.code, p.message, p.field, p.file) + ((p.line,) if p.code != "glossary.retired-name" else ())
+                  for p in problems)
+
+
+def test_the_rules_of_one_entity_are_those_the_whole_plan_check_finds_for_it(plan_dir):
+    from tui.app.formspec import rule_findings
+    from tui.plan.model import load_plan
+    from tui.plan.registry import KINDS
+    from tui.plan.schema import load_schemas
+
+    accounts = plan_dir / "accounts.toml"
+    text = accounts.read_text()
+    # problems of several rules, in more than one entity: a wrong-team owner, an unknown
+    # member, a retired name (and the coverage gaps the example has)
+    text = text.replace('sales_owner = "tom-becker"', 'sales_owner = "mei-lin"', 1)
+    text = text.replace('marketing_owner = "sam-oduya"', 'marketing_owner = "nobody-here"', 2)
+    accounts.write_text(text)
+    plan = load_plan(plan_dir)
+    schemas = load_schemas()
+    whole = _whole_plan_findings(plan, schemas)
+    assert len(whole) >= 3 and {p.code for ps in whole.values() for p in ps} >= {
+        "owner.team", "ref.unknown", "glossary.retired-name"}
+    checked = 0
+    for kind_name, entities in plan.entities.items():
+        for e in entities:
+            mine = rule_findings(plan, schemas, KINDS[kind_name], e.id, e.data)
+            assert _seen(mine) == _seen(whole.get((kind_name, e.id), [])), (kind_name, e.id)
+            checked += 1
+    assert checked > 50
+
+
+def test_the_form_checks_the_references_and_names_it_holds_not_those_of_the_file(plan_dir):
+    """What is typed is what is checked: an unknown member and a retired name in the
+    form's values are found before Apply, though the file holds neither."""
+    from tui.app.formspec import rule_findings
+    from tui.plan.model import load_plan
+    from tui.plan.registry import KINDS
+    from tui.plan.schema import load_schemas
+
+    plan = load_plan(plan_dir)
+    schemas = load_schemas()
+    e = plan.get("account", "harbor-hvac")
+    before = {(p.code, p.field) for p in rule_findings(plan, schemas, KINDS["account"], e.id, e.data)}
+    typed = dict(e.data, sales_owner="nobody-at-all", notes="Still on RouteDesk until the renewal")
+    after = {(p.code, p.field) for p in rule_findings(plan, schemas, KINDS["account"], e.id, typed)}
+    assert after - before == {("ref.unknown", "sales_owner"), ("glossary.retired-name", "notes")}
+    # and a new entity, in no file yet
+    new = dict(e.data, id="fresh-account", name="Fresh", marketing_owner="tom-becker")  # a sales member
+    found = {(p.code, p.field) for p in rule_findings(plan, schemas, KINDS["account"], None, new)}
+    assert ("owner.team", "marketing_owner") in found
+
+
+def test_the_rules_of_one_entity_do_not_walk_the_whole_plan(plan_dir, monkeypatch):
+    """A form on a plan of 10,000 accounts checks its rules after every change: the walk
+    of every reference and the scan of every file for retired names are not done for it."""
+    from tui.app.formspec import rule_findings
+    from tui.plan import refs, validation
+    from tui.plan.model import load_plan
+    from tui.plan.registry import KINDS
+    from tui.plan.schema import load_schemas
+
+    plan = load_plan(plan_dir)
+    schemas = load_schemas()
+
+    def whole_walk(*_a, **_k):
+        raise AssertionError("the whole plan was walked")
+
+    monkeypatch.setattr(refs, "iter_references", whole_walk)
+    monkeypatch.setattr(validation, "iter_references", whole_walk)
+    monkeypatch.setattr(validation, "_retired_candidates", whole_walk)
+    e = plan.get("account", "harbor-hvac")
+    found = rule_findings(plan, schemas, KINDS["account"], e.id, dict(e.data, notes="RouteDesk"))
+    assert ("glossary.retired-name", "notes") in {(p.code, p.field) for p in found}

@@ -224,3 +224,21 @@ def test_oneof_failures_are_explained_in_words(tmp_path, plan_dir):
     problems = validate(load_plan(plan_dir), load_schemas(schemas))
     (p, *_) = [p for p in problems if p.code == "schema.oneOf"]
     assert "matches none of the 2 accepted forms" in p.message and "'east'" in p.message
+
+
+def test_the_references_of_each_entity_together_are_those_of_the_whole_plan(plan_dir):
+    """``entity_references`` walks one entity's data the way ``iter_references`` walks
+    every file: every reference of the plan is in the entity that holds it, and no other."""
+    from tui.plan.refs import entity_references, iter_references
+    from tui.plan.schema import load_schemas
+
+    plan = load_plan(plan_dir)
+    schemas = load_schemas()
+    whole = sorted(map(repr, iter_references(plan, schemas)))
+    each = set()
+    for entities in plan.entities.values():
+        for e in entities:
+            found = entity_references(schemas, e)
+            assert all(path[: len(e.path)] == e.path and file == e.file for file, path, _, _ in found)
+            each.update(map(repr, found))
+    assert len(whole) > 100 and sorted(each) == whole

@@ -442,6 +442,7 @@ def rule_findings(plan: Plan, schemas: SchemaSet, kind: Kind, entity_id: str | N
     """The cross-file rules' problems (references, owners' teams, shared goals, dates in
     the quarter, retired names, ...) of one entity as the form would leave it: checked
     on a fork of the plan in which that entity holds ``data``.  The plan is not changed."""
+    from tui.plan.refs import entity_references
     from tui.plan.validation import Locator, reference_problems, rule_problems
 
     full_id = entity_id if entity_id is not None else str(data.get("id", ""))
@@ -457,9 +458,12 @@ def rule_findings(plan: Plan, schemas: SchemaSet, kind: Kind, entity_id: str | N
         target = Entity(kind, full_id, data, kind.file, path)
         same.append(target)
     fork = Plan(plan.root, files=plan.files, syntax_errors=[], entities=entities)
-    locators = {name: Locator(fork, name) for name in set(fork.files) | {kind.file}}
+    locators = {name: Locator(fork, name) for name in set(fork.files) | {target.file}}
     skip = set(plan.unreadable)
-    found = reference_problems(fork, schemas, locators, skip=skip) + rule_problems(fork, locators, skip=skip)
+    # the references the form's values hold (not those in the file), and only this entity's rules
+    refs = entity_references(schemas, target)
+    found = reference_problems(fork, schemas, locators, skip=skip, refs=refs) + \
+        rule_problems(fork, locators, skip=skip, only=target)
     return [p for p in found if p.kind == kind.name and p.entity == target.id]
 
 

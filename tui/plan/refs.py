@@ -14,6 +14,30 @@ from .slug import ID_RULE, is_slug
 
 def iter_references(plan: Plan, schemas: SchemaSet) -> Iterator[tuple[str, tuple, str, object]]:
     """(file, path, target kind, value) for every reference in the plan's data."""
+    walker = _ReferenceWalker(schemas)
+    for name, tf in plan.files.items():  # entity files of a split kind too (see layout)
+        walker.walk_file(name, tf.data)
+    return iter(walker.out)
+
+
+def entity_references(schemas: SchemaSet, entity: Entity, data: dict | None = None) -> list[tuple[str, tuple, str, object]]:
+    """(file, path, target kind, value) for every reference in one entity, as its data is or
+    as ``data`` would make it (a form's values), found by the walk ``iter_references`` does
+    for the whole plan: only this entity's data is read."""
+    walker = _ReferenceWalker(schemas)
+    walker.walk_at(entity.file, entity.path, entity.data if data is None else data)
+    return walker.out
+
+
+class _ReferenceWalker:
+    """The schema-guided walk that finds references, with what it learned of the schemas."""
+
+    def __init__(self, schemas: SchemaSet) -> None:
+        self.out: list = []
+        self.walk_file, self.walk_at = _walker(schemas, self.out.append)
+
+
+def _walker(schemas: SchemaSet, add):
     memo: dict = {}
 
     def child(node, base, key):
@@ -77,9 +101,6 @@ def iter_references(plan: Plan, schemas: SchemaSet) -> Iterator[tuple[str, tuple
             memo[("keep", id(node), "table")] = node
         return c
 
-    out: list = []
-    add = out.append
-
     def emit(target, value, path, file):
         kind, is_list = target
         if is_list and isinstance(value, list):
@@ -114,11 +135,31 @@ def iter_references(plan: Plan, schemas: SchemaSet) -> Iterator[tuple[str, tuple
                     if isinstance(v, (dict, list)):
                         walk(sub, sbase, v, path + (i,), file)
 
-    for name, tf in plan.files.items():  # entity files of a split kind too (see layout)
+    def walk_file(name: str, data) -> None:
         schema_name = schema_of(name)
         root, base = schemas.resolve(schemas.schemas[schema_name], schema_name)
-        walk(root, base, tf.data, (), name)
-    return iter(out)
+        walk(root, base, data, (), name)
+
+    def walk_at(name: str, path: tuple, data) -> None:
+        """The walk of ``data`` as if it stood at ``path`` in file ``name``."""
+        schema_name = schema_of(name)
+        node, base = schemas.resolve(schemas.schemas[schema_name], schema_name)
+        for step in path:  # down the schema the way the data goes
+            if not isinstance(node, dict):
+                return
+            if isinstance(step, int):
+                target, node, base = child(node, base, "items")
+            else:
+                props, extra = table(node, base)
+                entry = props[step] if step in props else extra
+                target, node, base = entry[:3] if entry is not None else (None, None, None)
+            if node is None:
+                return
+            if target:  # the entity itself is a reference (never, for a table)
+                return
+        walk(node, base, data, tuple(path), name)
+
+    return walk_file, walk_at
 
 
 _OTHER = object()  # a key no schema names: what additionalProperties says

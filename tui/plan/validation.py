@@ -217,13 +217,22 @@ def reference_problems(plan: Plan, schemas: SchemaSet, locators: dict, skip: set
 # -- cross-file rules ---------------------------------------------------------------
 
 
-def rule_problems(plan: Plan, locators: dict, skip: set = frozenset()) -> list[Problem]:
-    """``skip``: files that could not be read; rules that need their data do not run."""
+def rule_problems(plan: Plan, locators: dict, skip: set = frozenset(), only: Entity | None = None) -> list[Problem]:
+    """``skip``: files that could not be read; rules that need their data do not run.
+    ``only``: the problems of this one entity (a form's, as it would leave it), found
+    without looking at the rest of the plan more than its rules need."""
     out: list[Problem] = []
     no_plan = "plan.toml" in skip
 
     def add(severity, code, message, e: Entity, field: tuple = ()):
-        out.append(locators[e.file].problem(severity, code, message, e.path + field))
+        if only is None or e is only:
+            out.append(locators[e.file].problem(severity, code, message, e.path + field))
+
+    def chosen(kind_name: str) -> list[Entity]:
+        """The entities of a kind whose own problems are wanted."""
+        if only is None:
+            return plan.all(kind_name)
+        return [only] if only.kind.name == kind_name else []
 
     # unique ids
     for kind_name, entities in plan.entities.items():
@@ -250,7 +259,7 @@ def rule_problems(plan: Plan, locators: dict, skip: set = frozenset()) -> list[P
                 e, (field,))
 
     for kind_name in () if no_plan else KINDS:  # every kind with a sales_owner or marketing_owner field
-        for e in plan.all(kind_name):
+        for e in chosen(kind_name):
             for field, team in OWNER_TEAMS.items():
                 check_owner(e, field, team)
 
@@ -286,7 +295,7 @@ def rule_problems(plan: Plan, locators: dict, skip: set = frozenset()) -> list[P
     if start and end and start <= end:
         for k in KINDS.values():
             for field in k.dated:
-                for e in plan.all(k.name):
+                for e in chosen(k.name):
                     d = as_date(e.data.get(field))
                     if d is None or start <= d <= end:
                         continue  # (most dates: nothing to say)
@@ -299,7 +308,7 @@ def rule_problems(plan: Plan, locators: dict, skip: set = frozenset()) -> list[P
                         "move it into the quarter or to next quarter's plan", e, (field,))
 
     # key result direction
-    for kr in plan.all("key_result"):
+    for kr in chosen("key_result"):
         b, t, d = kr.data.get("baseline"), kr.data.get("target"), kr.data.get("direction")
         if isinstance(b, (int, float)) and isinstance(t, (int, float)):
             if (d == "increase" and t < b) or (d == "decrease" and t > b):
@@ -315,7 +324,7 @@ def rule_problems(plan: Plan, locators: dict, skip: set = frozenset()) -> list[P
         stage, personas = c.data.get("stage"), c.data.get("personas")
         if isinstance(stage, str) and isinstance(personas, list):
             covered.update((stage, x) for x in personas if isinstance(x, str))
-    for p in [] if no_plan else plan.all("persona"):
+    for p in [] if no_plan else chosen("persona"):
         journey = p.data.get("journey")
         if isinstance(journey, dict):
             for stage in journey:
@@ -339,7 +348,7 @@ def rule_problems(plan: Plan, locators: dict, skip: set = frozenset()) -> list[P
                     p, ("journey", stage))
 
     if "glossary.toml" not in skip:
-        out.extend(retired_name_problems(plan, locators))
+        out.extend(retired_name_problems(plan, locators, only=only))
     return out
 
 
@@ -443,13 +452,16 @@ def _retired_candidates(tf, finder: _RetiredFinder):
             yield from (x for x in _strings(v, (k,)) if finder.search(x[1]))
 
 
-def retired_name_problems(plan: Plan, locators: dict) -> list[Problem]:
+def retired_name_problems(plan: Plan, locators: dict, only: Entity | None = None) -> list[Problem]:
+    """``only``: in that entity's data (a form's values, perhaps not in any file yet)."""
     names = retired_names(plan)
     if not names:
         return []
     pattern = re.compile(
         r"(?<!\w)(" + "|".join(re.escape(n) for n in sorted(names, key=len, reverse=True)) + r")(?!\w)", re.I
     )
+    if only is not None:
+        return _retired_in_entity(only, names, pattern, locators[only.file])
     finder = _RetiredFinder(names)
     out = []
     for name, tf in plan.files.items():
@@ -475,6 +487,22 @@ def retired_name_problems(plan: Plan, locators: dict) -> list[Problem]:
                                    f"{m.group(1)!r} was retired on {since}; say {current!r} instead",
                                    name, line, col, e.kind.name if e else "", e.id if e else "",
                                    ".".join(str(p) for p in rest)))
+    return out
+
+
+def _retired_in_entity(e: Entity, names: dict, pattern, loc) -> list[Problem]:
+    """The retired names written in one entity's data; each problem at the value's place in
+    its file where the entity is in one (a new entity's: where it will be added)."""
+    out = []
+    for rest, text in _strings(e.data):
+        if e.kind.name == "term" and len(rest) >= 2 and rest[-1] == "name" and "retired" in rest:
+            continue  # a term's own record of the names it retired
+        for m in pattern.finditer(text):
+            current, since = names[m.group(1).lower()]
+            line, col = loc.position(e.path + rest)
+            out.append(Problem(WARNING, "glossary.retired-name",
+                               f"{m.group(1)!r} was retired on {since}; say {current!r} instead",
+                               e.file, line, col, e.kind.name, e.id, ".".join(str(p) for p in rest)))
     return out
 
 
