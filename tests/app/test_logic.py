@@ -234,3 +234,25 @@ def test_a_live_sessions_recovery_file_is_never_overwritten(session, plan_dir):
     session.recovery_enabled = True
     session.clear_recovery()
     assert (plan_dir / RECOVERY_NAME).read_text() == theirs, "a live session's file is never removed"
+
+
+def test_a_crash_copy_written_late_never_replaces_a_newer_one_nor_undoes_a_clear(session, plan_dir):
+    """The crash copy after an edit is written in a thread, after the edit is shown: each
+    write holds a ticket taken when the session reached the state it keeps, and a write
+    that arrives after a newer one (or after the copy was cleared) leaves the file alone."""
+    session.commit(session.compute(set_op("account", "harbor-hvac", "tier", 3), "a"))
+    first = session.recovery_ticket(), session.plan
+    session.commit(session.compute(set_op("account", "harbor-hvac", "tier", 2), "b"))
+    second = session.recovery_ticket(), session.plan
+    session.write_recovery(second[1], ticket=second[0])
+    session.write_recovery(first[1], ticket=first[0])  # the older write, arriving last
+    rec = session.read_recovery()
+    assert "tier = 2" in rec.files["accounts.toml"][1]
+    # after a clear (the edits discarded at quit), an older write does not bring the copy back
+    late = session.recovery_ticket(), session.plan
+    session.clear_recovery()
+    session.write_recovery(late[1], ticket=late[0])
+    assert session.read_recovery() is None
+    # a write with no ticket is the newest there is
+    session.write_recovery()
+    assert session.read_recovery() is not None

@@ -80,10 +80,6 @@ class Editing:
                 return
             kinds = [k for k in LIST_KINDS if KINDS[k].file in {base_file(n) for n in outcome.step.after}]
             rows = {k: build_rows(outcome.plan.all(k), self.app.marks, plan_currency(outcome.plan)) for k in kinds}
-            try:
-                self.app.session.write_recovery(outcome.plan)
-            except PlanError as exc:
-                outcome.value = ("recovery-failed", exc.message)
         except PlanError as exc:
             self.app.post_message(EditFailed(exc.message, done))
             return
@@ -102,11 +98,11 @@ class Editing:
         else:
             self.app.session.commit(outcome)
         self.app.busy = False
+        # the crash copy of a big plan takes a while to write: after the edit is shown, in
+        # its own thread, in the order of the session's states (Session.recovery_ticket)
+        self.write_recovery_soon()
         self.app.main.plan_edited(message.rows, outcome.step.focus)
         self.app.start_validation()
-        if isinstance(outcome.value, tuple) and outcome.value[:1] == ("recovery-failed",):
-            self.app.notify(f"{outcome.value[1]}. {self.where_edits_stand()}", severity="warning", markup=False,
-                        timeout=12)
         if message.mode in ("undo", "redo"):
             self.app.notify(outcome.step.summary, markup=False, timeout=3)
         if message.done:
@@ -454,11 +450,29 @@ class Editing:
     def _after_merge(self, name: str, note: str) -> None:
         self._after_change([name], note, 6)
 
+    def write_recovery_soon(self) -> None:
+        session = self.app.session
+        ticket, plan = session.recovery_ticket(), session.plan
+        self.app.run_worker(partial(self._recovery_work, plan, ticket), thread=True, group="recovery",
+                            description="crash copy")  # no repr of a huge Plan
+
+    def _recovery_work(self, plan: Plan, ticket: int) -> None:
+        try:
+            self.app.session.write_recovery(plan, ticket=ticket)
+        except PlanError as exc:
+            try:
+                self.app.call_from_thread(self._recovery_failed, exc.message)
+            except Exception:  # noqa: BLE001 - the app is closing
+                pass
+
+    def _recovery_failed(self, message: str) -> None:
+        self.app.notify(f"{message}. {self.where_edits_stand()}", severity="warning", markup=False, timeout=12)
+
     def write_recovery_now(self) -> None:
         try:
             self.app.session.write_recovery()
         except PlanError as exc:
-            self.app.notify(f"{exc.message}. {self.where_edits_stand()}", severity="warning", markup=False, timeout=12)
+            self._recovery_failed(exc.message)
 
     def where_edits_stand(self) -> str:
         """One sentence on the unsaved edits: in this session, and whether a crash copy exists."""

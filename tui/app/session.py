@@ -15,6 +15,7 @@ import errno
 import json
 import os
 import socket
+import threading
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
@@ -117,6 +118,11 @@ class Session:
         self.redo_stack: list[Step] = []
         self.recovery_enabled = True
         self._recovery_owner_checked = False
+        # writes of the crash copy may come from threads: each has a ticket, taken in the
+        # order the session's state changed, and none writes over a newer one's copy
+        self._recovery_lock = threading.RLock()
+        self._recovery_tickets = 0
+        self._recovery_done = 0
         self.recovery_written: Path | None = None  # where the crash copy of this session's edits is now
         # hashes of on-disk versions already reported to the user (not to ask twice)
         self.disk_seen: dict[str, str] = {}
@@ -271,10 +277,27 @@ class Session:
         }
         return json.dumps(payload, ensure_ascii=False, indent=1).encode("utf-8")
 
-    def write_recovery(self, plan: Plan | None = None) -> Path | None:
+    def recovery_ticket(self) -> int:
+        """A place in the order of crash-copy writes: take it when the state to be kept is
+        the session's (on the UI thread), write it later from any thread."""
+        with self._recovery_lock:
+            self._recovery_tickets += 1
+            return self._recovery_tickets
+
+    def write_recovery(self, plan: Plan | None = None, ticket: int | None = None) -> Path | None:
         """Keep the unsaved edits in the recovery file (or remove it when there are none).
         Returns where the copy is; raises RecoveryError when it could be kept nowhere
-        (``recovery_written`` is then None: there is no crash copy)."""
+        (``recovery_written`` is then None: there is no crash copy).  With ``ticket``, a
+        write that comes after one of a later ticket (or a clear) does nothing: the copy
+        on disk is newer than what it holds."""
+        with self._recovery_lock:
+            ticket = self.recovery_ticket() if ticket is None else ticket
+            if ticket < self._recovery_done:
+                return self.recovery_written
+            self._recovery_done = ticket
+            return self._write_recovery(plan)
+
+    def _write_recovery(self, plan: Plan | None) -> Path | None:
         if not self.recovery_enabled:
             return None
         if not self._recovery_owner_checked:
@@ -290,7 +313,7 @@ class Session:
                                     f"{other.path}; this session keeps no crash copy of its own")
         data = self.recovery_payload(plan)
         if data is None:
-            self.clear_recovery()
+            self._clear_recovery()
             return None
         reasons = []
         for folder in self._state_folders():
@@ -326,7 +349,13 @@ class Session:
             pass
 
     def clear_recovery(self) -> None:
-        """Remove the recovery file: ours, or one whose session is gone (never a live one's)."""
+        """Remove the recovery file: ours, or one whose session is gone (never a live one's).
+        A write still on its way with an earlier ticket will not bring it back."""
+        with self._recovery_lock:
+            self._recovery_done = self.recovery_ticket()
+            self._clear_recovery()
+
+    def _clear_recovery(self) -> None:
         if not self.recovery_enabled:
             return
         for path in self.recovery_candidates():
