@@ -182,3 +182,42 @@ async def test_a_key_setting_that_names_no_key_is_reported(plan_dir):
         await ready(pilot)
         notes = " ".join(n.message for n in app._notifications)
         assert "app.sav" in notes and "list.delete" not in notes
+
+
+async def test_the_footer_makes_its_keys_again_once_a_focus_change_and_only_when_they_change(plan_dir):
+    """Textual says "the bindings changed" twice for one move of the focus, and on moves
+    that leave the keys as they were: the footer's keys (40 ms to make, the screen busy
+    meanwhile) are made again once, and only when what it shows changes."""
+    from tui.app.footer import PriorityFooter
+
+    app = make_app(plan_dir)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await ready(pilot)
+        await pilot.press("4")
+        await settle(pilot, 2)
+        table = app.screen.query_one("#table-account", RowTable)
+        table.focus()
+        await settle(pilot, 2)
+        footer = app.screen.query_one(PriorityFooter)
+        made = []
+        original = footer.recompose
+
+        async def counted():
+            made.append(1)
+            await original()
+
+        footer.recompose = counted
+        on_table = [k.description for k in footer.query(FooterKey)]
+        await pilot.press("slash")  # to the filter: other keys
+        await settle(pilot, 2)
+        assert app.focused is not table
+        on_filter = [k.description for k in footer.query(FooterKey)]
+        assert on_filter != on_table and len(made) == 1
+        await pilot.press("escape")  # back to the table: its keys again
+        await settle(pilot, 2)
+        assert app.focused is table and len(made) == 2
+        assert [k.description for k in footer.query(FooterKey)] == on_table
+        # the bindings said to have changed, the keys the same: nothing is made again
+        app.screen.refresh_bindings()
+        await settle(pilot, 2)
+        assert len(made) == 2

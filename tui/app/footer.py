@@ -65,10 +65,11 @@ class PriorityFooter(Footer):
         kwargs.setdefault("compact", True)
         super().__init__(**kwargs)
         self._width = 0
+        self._shown: list[tuple] = []
 
-    def compose(self) -> ComposeResult:
-        if not self._bindings_ready:
-            return
+    def _keys(self) -> list[tuple]:
+        """The keys the footer shows now, in order: the arguments of each FooterKey (the
+        palette key last, marked by its class)."""
         active = self.screen.active_bindings
         entries: list[tuple[str, str, str, bool]] = []
         bindings = []
@@ -80,22 +81,47 @@ class PriorityFooter(Footer):
             entries.append((binding.id or "", self.app.get_key_display(binding), binding.description,
                             node is self.app))
             bindings.append((binding, enabled, tooltip))
+        keys = []
         for i in footer_plan(entries, self.size.width or self.app.size.width):
             binding, enabled, tooltip = bindings[i]
-            yield FooterKey(binding.key, entries[i][1], binding.description, binding.action,
-                            disabled=not enabled, tooltip=tooltip).data_bind(compact=Footer.compact)
+            keys.append((binding.key, entries[i][1], binding.description, binding.action, not enabled, tooltip, ""))
         if self.show_command_palette and self.app.ENABLE_COMMAND_PALETTE:
             try:
                 _node, binding, enabled, tooltip = active[self.app.COMMAND_PALETTE_BINDING]
             except KeyError:
                 pass
             else:
-                yield FooterKey(binding.key, self.app.get_key_display(binding), binding.description,
-                                binding.action, classes="-command-palette", disabled=not enabled,
-                                tooltip=binding.tooltip or binding.description)
+                keys.append((binding.key, self.app.get_key_display(binding), binding.description, binding.action,
+                             not enabled, binding.tooltip or binding.description, "-command-palette"))
+        return keys
+
+    def compose(self) -> ComposeResult:
+        if not self._bindings_ready:
+            return
+        self._shown = self._keys()
+        for key, display, description, action, disabled, tooltip, classes in self._shown:
+            footer_key = FooterKey(key, display, description, action, disabled=disabled, tooltip=tooltip,
+                                   classes=classes)
+            yield footer_key if classes else footer_key.data_bind(compact=Footer.compact)
+
+    def bindings_changed(self, screen) -> None:
+        """The focus moved or the bindings changed: the keys are made again only when what
+        the footer shows changes (moving along a list keeps the same keys; remaking them
+        took 40 ms a move)."""
+        self._bindings_ready = True
+        if not screen.app.app_focus:
+            return
+        if self.is_attached and screen is self.screen:
+            self.call_after_refresh(self._update_keys)
+
+    async def _update_keys(self) -> None:
+        if not self.is_attached or self._pruning:
+            return
+        if self._keys() != self._shown or not self.children:
+            await self.recompose()
 
     def on_resize(self) -> None:
         if self.size.width != self._width:
             self._width = self.size.width
             if self._bindings_ready and self.is_attached:
-                self.call_after_refresh(self.recompose)
+                self.call_after_refresh(self._update_keys)
