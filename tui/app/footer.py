@@ -105,9 +105,9 @@ class PriorityFooter(Footer):
             yield footer_key if classes else footer_key.data_bind(compact=Footer.compact)
 
     def bindings_changed(self, screen) -> None:
-        """The focus moved or the bindings changed: the keys are made again only when what
-        the footer shows changes (moving along a list keeps the same keys; remaking them
-        took 40 ms a move)."""
+        """The focus moved or the bindings changed (Textual says so twice for one move of
+        the focus, and for moves that keep the same keys): the keys are made again only
+        when what the footer shows changes (40 ms each time, the screen busy meanwhile)."""
         self._bindings_ready = True
         if not screen.app.app_focus:
             return
