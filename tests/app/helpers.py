@@ -20,15 +20,17 @@ async def settle(pilot, rounds: int = 1) -> None:
         await pilot.pause()
 
 
-async def wait_for(pilot, condition, timeout: float = 15.0, what: str = "condition") -> None:
-    """Wait until ``condition()`` holds (the app works in threads; it may take a moment)."""
+async def wait_for(pilot, condition, timeout: float = 15.0, what: str = "condition", workers: bool = True) -> None:
+    """Wait until ``condition()`` holds (the app works in threads; it may take a moment).
+    ``workers=False``: without waiting for the workers in between (one may be held on purpose)."""
     loop = asyncio.get_running_loop()
     end = loop.time() + timeout
     while not condition():
         if loop.time() > end:
             raise AssertionError(f"timed out waiting for {what}")
-        await pilot.pause(0.05)
-        await pilot.app.workers.wait_for_complete()
+        await pilot.pause(0.05 if workers else 0.02)
+        if workers:
+            await pilot.app.workers.wait_for_complete()
 
 
 async def ready(pilot) -> None:

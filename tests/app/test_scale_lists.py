@@ -49,18 +49,6 @@ def _screen_text(table) -> str:
     return "\n".join("".join(seg.text for seg in table.render_line(y)) for y in range(height))
 
 
-async def _until(pilot, condition, what: str, timeout: float = 30.0) -> None:
-    """Like ``wait_for``, without waiting for the workers (one of them is held on purpose)."""
-    import asyncio
-
-    loop = asyncio.get_running_loop()
-    end = loop.time() + timeout
-    while not condition():
-        if loop.time() > end:
-            raise AssertionError(f"timed out waiting for {what}")
-        await pilot.pause(0.02)
-
-
 class _HeldValidation:
     """Validation that waits until released: the app is known to be checking meanwhile."""
 
@@ -133,15 +121,17 @@ async def test_keys_are_handled_while_the_plan_is_being_checked(big_plan, monkey
         held = _HeldValidation(monkeypatch)
         generation = app._validation_generation
         app.start_validation(0)
-        await _until(pilot, held.started.is_set, "the check to start")
+        await wait_for(pilot, held.started.is_set, 30, "the check to start", workers=False)
         # the check is under way (and stays so until released): the keys still work
         await pilot.press("end")
-        await _until(pilot, lambda: table.current_id == table.rows[table.view[-1]].id, "the cursor on the last row")
+        await wait_for(pilot, lambda: table.current_id == table.rows[table.view[-1]].id, 30,
+                       "the cursor on the last row", workers=False)
         await pilot.press("slash", *"stage:customer")
         flt = app.screen.query_one("#filter-account", Input)
         assert flt.value == "stage:customer"
         want = {e.id for e in app.plan.all("account") if "customer" in str(e.data.get("stage", "")).casefold()}
-        await _until(pilot, lambda: {table.rows[i].id for i in table.view} == want, "the filtered rows")
+        await wait_for(pilot, lambda: {table.rows[i].id for i in table.view} == want, 30, "the filtered rows",
+                       workers=False)
         assert not held.release.is_set() and app._validation_generation == generation + 1
         held.release.set()
         await settle(pilot)
@@ -160,7 +150,7 @@ async def test_an_edit_shows_in_its_row_before_the_plan_is_checked_again(big_pla
         new = 17 if old != 17 else 18
         held = _HeldValidation(monkeypatch)
         app.request_set_fields("account", entity_id, {("icp_fit",): new})
-        await _until(pilot, lambda: not app.busy, "the edit applied")
+        await wait_for(pilot, lambda: not app.busy, 30, "the edit applied", workers=False)
         await pilot.pause()
         # applied to the plan in memory and drawn in its row; the check of it has not finished
         assert app.plan.get("account", entity_id).data["icp_fit"] == new
@@ -171,7 +161,7 @@ async def test_an_edit_shows_in_its_row_before_the_plan_is_checked_again(big_pla
         assert "accounts.toml" in app.session.dirty_files
         assert not held.release.is_set()
         held.release.set()
-        await _until(pilot, held.started.is_set, "the check after the edit")
+        await wait_for(pilot, held.started.is_set, 30, "the check after the edit", workers=False)
         await settle(pilot)
 
 

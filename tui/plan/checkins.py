@@ -199,6 +199,7 @@ def add_checkins(plan: Plan, entries: list[tuple[str, dict]], *, schemas: Schema
         EditError,
         entity_span,
         insert_block,
+        open_along,
         render_key,
         render_value,
     )
@@ -241,14 +242,7 @@ def add_checkins(plan: Plan, entries: list[tuple[str, dict]], *, schemas: Schema
     replacements, insertions = [], []
     for kr_id, items in by_kr.items():
         kr = krs[kr_id]
-        node = expected
-        for part in kr.path:
-            child = node[part]
-            if id(child) not in copied:
-                child = dict(child) if isinstance(child, dict) else list(child)
-                node[part] = child
-                copied.add(id(child))
-            node = child
+        node = open_along(expected, kr.path, copied)
         old_items = checkins_of(kr.data) if isinstance(kr.data.get(CHECKIN_KEY), list) else []
         node[CHECKIN_KEY] = list(kr.data.get(CHECKIN_KEY) or []) + items
         value = items[-1]["value"]

@@ -292,6 +292,17 @@ def order_keys(schemas: SchemaSet, kind: Kind, rel: tuple, keys) -> list[str]:
     return known + [k for k in keys if k not in order]
 
 
+def _cut_lines(lines: list[str], start: int, end: int) -> list[str]:
+    """``lines`` without ``start:end`` and one blank line beside them (the one after, or
+    else the one before), so the tables around keep one blank line between them."""
+    if end < len(lines) and _is_blank(lines[end]) and end + 1 < len(lines):
+        end += 1
+    elif start > 0 and _is_blank(lines[start - 1]):
+        start -= 1
+    del lines[start:end]
+    return lines
+
+
 def _copy_along(data: dict, path: tuple) -> dict:
     """A copy of ``data`` that may be changed at and below ``path``: the containers on
     the way are copied shallowly and the node at ``path`` deeply, the rest is shared
@@ -615,20 +626,28 @@ def _splice(text: str, replacements) -> str:
     return "".join(pieces)
 
 
+def open_along(root, path: tuple, copied: set):
+    """The node at ``path`` in ``root``, a copy being made of a file's data: the containers
+    on the way are copied shallowly, each once (``copied`` holds the ids of those that are
+    copies already, ``root``'s among them); the rest stays shared."""
+    node = root
+    for part in path:
+        child = node[part]
+        if id(child) not in copied:
+            child = dict(child) if isinstance(child, dict) else list(child)
+            node[part] = child
+            copied.add(id(child))
+        node = child
+    return node
+
+
 def _expected_after(tf: TomlFile, edits) -> dict | None:
     """The file's data with ``edits`` made (containers on the way copied, each once)."""
     expected = dict(tf.data)
     fresh = {id(expected)}
     try:
         for path, value in edits:
-            node = expected
-            for part in path[:-1]:
-                child = node[part]
-                if id(child) not in fresh:
-                    child = dict(child) if isinstance(child, dict) else list(child)
-                    node[part] = child
-                    fresh.add(id(child))
-                node = child
+            node = open_along(expected, path[:-1], fresh)
             if isinstance(node, dict) and path[-1] not in node:
                 return None  # nothing to replace there: the whole-file way says so
             node[path[-1]] = value
@@ -1025,13 +1044,7 @@ def remove_entity(plan: Plan, kind: str, id: str) -> Change:
     if window is not None:
         # a whole top-level table of a file laid out table by table, its text found to
         # hold just this entity: without it the file reads as before less that element
-        start, end = window
-        lines = _lines(tf.text)
-        if end < len(lines) and _is_blank(lines[end]) and end + 1 < len(lines):
-            end += 1
-        elif start > 0 and _is_blank(lines[start - 1]):
-            start -= 1
-        del lines[start:end]
+        lines = _cut_lines(_lines(tf.text), *window)
         name, at = entity.path
         expected = dict(tf.data)  # the other elements are the very objects they were
         expected[name] = [item for n, item in enumerate(tf.data[name]) if n != at]
@@ -1047,14 +1060,7 @@ def remove_entity(plan: Plan, kind: str, id: str) -> Change:
         start, end = _value_extent(tf, parent_path)
         text = tf.text[:start] + _render_keeping(tf, parent_path, _get(tf.data, parent_path), value) + tf.text[end:]
     else:
-        start, end = entity_span(tf, entity.path)
-        lines = _lines(tf.text)
-        if end < len(lines) and _is_blank(lines[end]) and end + 1 < len(lines):
-            end += 1
-        elif start > 0 and _is_blank(lines[start - 1]):
-            start -= 1
-        del lines[start:end]
-        text = "\n".join(lines)
+        text = "\n".join(_cut_lines(_lines(tf.text), *entity_span(tf, entity.path)))
         expected = _copy_along(tf.data, entity.path[:-1])
         array = _get(expected, entity.path[:-1])
         del array[entity.path[-1]]
