@@ -256,3 +256,25 @@ def test_a_crash_copy_written_late_never_replaces_a_newer_one_nor_undoes_a_clear
     # a write with no ticket is the newest there is
     session.write_recovery()
     assert session.read_recovery() is not None
+
+
+async def test_a_crash_copy_that_fails_unexpectedly_is_said_not_a_traceback(plan_dir, monkeypatch):
+    """The crash copy is written in its own thread after an edit: whatever goes wrong there
+    is a warning in the app, and the edit stays."""
+    from tests.app.helpers import TODAY, idle, ready, wait_for
+    from tui.app import QuarterdeckApp
+
+    app = QuarterdeckApp(plan_dir, today=TODAY, watch=None)
+
+    def broken(self, plan=None):
+        raise ValueError("disk gremlin")
+
+    monkeypatch.setattr(Session, "_write_recovery", broken)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await ready(pilot)
+        app.editing.request_set_fields("account", "harbor-hvac", {("tier",): 2})
+        await idle(pilot)
+        await wait_for(pilot, lambda: any("disk gremlin" in str(n.message) for n in app._notifications),
+                       what="the warning")
+        assert app.plan.get("account", "harbor-hvac").data["tier"] == 2
+        assert app.return_code is None and app._exception is None

@@ -459,9 +459,11 @@ class Editing:
     def _recovery_work(self, plan: Plan, ticket: int) -> None:
         try:
             self.app.session.write_recovery(plan, ticket=ticket)
-        except PlanError as exc:
+        except Exception as exc:  # noqa: BLE001 - a crash copy that failed is said, never a traceback
+            message = exc.message if isinstance(exc, PlanError) else \
+                f"the crash copy could not be written ({type(exc).__name__}: {exc})"
             try:
-                self.app.call_from_thread(self._recovery_failed, exc.message)
+                self.app.call_from_thread(self._recovery_failed, message)
             except Exception:  # noqa: BLE001 - the app is closing
                 pass
 
