@@ -110,7 +110,7 @@ def _send_key(app, key: str) -> None:
             char = key if len(key) == 1 else None
         event = events.Key(key, char)
         event.set_sender(app)
-        app._driver.send_message(event)
+        app.post_message(event)  # in the app's queue at once, as the driver's thread puts it
     except Exception:  # Textual moved its key helpers: the public way
         app.simulate_key(key)
 
@@ -121,13 +121,58 @@ async def _timed_key(pilot, key: str) -> float:
     app = pilot.app
     t = time.perf_counter()
     _send_key(app, key)
-    for _ in range(3):  # the key travels app -> screen -> focused widget
-        try:
-            await pilot._wait_for_screen()
-        except Exception:
-            await asyncio.sleep(0)
+    await _settled(app)
     await _painted(app)
     return time.perf_counter() - t
+
+
+async def _settled(app, timeout: float = 30.0) -> None:
+    """Until no message waits in the queue of the app or of any widget on its screen, no
+    handler is still running and no key is held back (timers and idle notices aside).
+
+    Looked at every millisecond, from outside: Pilot's own wait posts a message to every
+    widget and waits for each to be handled, which costs as much as a key press itself."""
+    from textual import events
+
+    try:
+        from tui.app.keyorder import busy
+    except ImportError:  # the app has no such helper: the queues alone
+        def busy(node, ignore):
+            queue = getattr(node, "_message_queue", None)
+            return any(not isinstance(m, ignore) for m in getattr(queue, "values", ()) or ())
+    ignore = (events.Idle, events.Timer)
+    end = time.monotonic() + timeout
+    while time.monotonic() < end:
+        await asyncio.sleep(0.001)
+        if getattr(app, "_keys_held", None):
+            continue
+        try:
+            nodes = [app, *app.screen.walk_children(with_self=True)]
+        except Exception:
+            return
+        still = [node for node in nodes if busy(node, ignore)]
+        if not still:
+            return
+    what = "; ".join(f"{type(n).__name__}#{n.id} awaiting {_awaiting(n)}" for n in still[:4])
+    raise TimeoutError(f"the app was still busy after {timeout:.0f} s ({what})")
+
+
+def _awaiting(node) -> str:
+    """Where ``node``'s task is suspended, coroutine by coroutine (what a hang is stuck on)."""
+    import gc
+
+    task = getattr(node, "_task", None)
+    where = []
+    awaiting = task.get_coro() if task is not None else None
+    while awaiting is not None and len(where) < 40:
+        frame = getattr(awaiting, "cr_frame", None) or getattr(awaiting, "gi_frame", None)
+        if frame is not None:
+            where.append(f"{frame.f_code.co_name}:{frame.f_lineno}")
+        nxt = getattr(awaiting, "cr_await", None) or getattr(awaiting, "gi_yieldfrom", None)
+        if nxt is None and frame is None:  # an awaitable's own __await__: the coroutine inside
+            nxt = next((r for r in gc.get_referents(awaiting) if hasattr(r, "cr_frame")), None)
+        awaiting = nxt
+    return " > ".join(where) or "nothing"
 
 
 async def _painted(app) -> None:

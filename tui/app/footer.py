@@ -99,26 +99,66 @@ class PriorityFooter(Footer):
         if not self._bindings_ready:
             return
         self._shown = self._keys()
-        for key, display, description, action, disabled, tooltip, classes in self._shown:
-            footer_key = FooterKey(key, display, description, action, disabled=disabled, tooltip=tooltip,
-                                   classes=classes)
-            yield footer_key if classes else footer_key.data_bind(compact=Footer.compact)
+        for args in self._shown:
+            yield self._new_key(args)
+
+    @staticmethod
+    def _new_key(args: tuple) -> FooterKey:
+        key, display, description, action, disabled, tooltip, classes = args
+        footer_key = FooterKey(key, display, description, action, disabled=disabled, tooltip=tooltip,
+                               classes=classes)
+        return footer_key if classes else footer_key.data_bind(compact=Footer.compact)
 
     def bindings_changed(self, screen) -> None:
         """The focus moved or the bindings changed (Textual says so twice for one move of
-        the focus, and for moves that keep the same keys): the keys are made again only
-        when what the footer shows changes (40 ms each time, the screen busy meanwhile)."""
+        the focus, and for moves that keep the same keys): the keys change only when what
+        the footer shows changes."""
         self._bindings_ready = True
         if not screen.app.app_focus:
             return
         if self.is_attached and screen is self.screen:
             self.call_after_refresh(self._update_keys)
 
-    async def _update_keys(self) -> None:
+    def _update_keys(self) -> None:
+        """Show the keys of now in the key widgets there are, hiding those left over and
+        adding only what is missing.  Never a remove: removing widgets (as Textual's footer
+        does, by composing again) waits for them to close, and the screen, which runs this
+        after a refresh, waited with it; now and then for ever (no key answered again)."""
         if not self.is_attached or self._pruning:
             return
-        if self._keys() != self._shown or not self.children:
-            await self.recompose()
+        keys = self._keys()
+        if keys == self._shown and self.children:
+            return
+        self._shown = keys
+        pool = [k for k in self.query_children(FooterKey) if not k.has_class("-command-palette")]
+        palette = [k for k in self.query_children(FooterKey) if k.has_class("-command-palette")]
+        wanted = [args for args in keys if not args[-1]]
+        with self.app.batch_update():
+            for widget, args in zip(pool, wanted):
+                self._set_key(widget, args)
+            for widget in pool[len(wanted):]:
+                widget.display = False
+            missing = [self._new_key(args) for args in wanted[len(pool):]]
+            if missing:  # after the last key, before the palette's
+                self.mount_all(missing, before=palette[0] if palette else None)
+            for args in (a for a in keys if a[-1]):
+                if palette:
+                    self._set_key(palette[0], args)
+                else:
+                    self.mount(self._new_key(args))
+            for widget in palette[1 if any(a[-1] for a in keys) else 0:]:
+                widget.display = False
+            self.refresh(layout=True)
+
+    @staticmethod
+    def _set_key(widget: FooterKey, args: tuple) -> None:
+        key, display, description, action, disabled, tooltip, _classes = args
+        widget.key, widget.key_display, widget.description, widget.action = key, display, description, action
+        widget._disabled = disabled
+        widget.set_class(disabled, "-disabled")
+        widget.tooltip = tooltip or None
+        widget.display = True
+        widget.refresh(layout=True)
 
     def on_resize(self) -> None:
         if self.size.width != self._width:

@@ -66,9 +66,11 @@ def _handling(node) -> bool:
     return False
 
 
-def _busy(node) -> bool:
-    """Whether ``node`` has in its queue what the next key may depend on, or is handling one."""
-    return any(not isinstance(m, _UPKEEP) for m in _queued(node)) or _handling(node)
+def busy(node, ignore: tuple = _UPKEEP) -> bool:
+    """Whether ``node`` has in its queue a message other than those of the ``ignore`` kinds
+    (by default: what the next key may depend on), or is handling one."""
+    return any(not isinstance(m, ignore) for m in _queued(node)) or _handling(node)
+
 
 
 class KeysInOrder:
@@ -146,7 +148,7 @@ class KeysInOrder:
         if screen is not self._key_screen and screen.focused is not None:
             nodes.extend(screen.focused.ancestors_with_self)
         # a widget gone meanwhile (a form closed by the key) will not handle what is left in its queue
-        if any(_busy(node) for node in nodes
+        if any(busy(node) for node in nodes
                if node is not self and not node._closing and not node._closed and node.is_attached):
             return False
         # the app's own queue too: a binding may have asked for a screen by a message (the app's
@@ -182,4 +184,4 @@ class KeysInOrder:
             await self._send_key(self._keys_held.popleft())
 
 
-__all__ = ["HOLD_LIMIT", "MOUNT_LIMIT", "KeysInOrder"]
+__all__ = ["HOLD_LIMIT", "MOUNT_LIMIT", "KeysInOrder", "busy"]

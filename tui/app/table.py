@@ -79,7 +79,7 @@ class RowTable(ScrollView, can_focus=True):
                 tooltip="Reverse the sort order"),
     ]
 
-    cursor = reactive(0, always_update=True, repaint=True)
+    cursor = reactive(0, always_update=True, repaint=False)
 
     class Highlighted(Message):
         """The cursor moved to another row (``row`` is None when the table is empty)."""
@@ -122,6 +122,11 @@ class RowTable(ScrollView, can_focus=True):
         self.reverse = False
         self.empty_text = empty_text
         self._last_highlight: object = ()
+        # what drawing a line needs, made once: the styles (until the CSS, the theme or the
+        # focus changes) and the lines drawn (until the rows, the view, the widths or the
+        # styles change).  Moving the cursor draws two lines, not the whole table again.
+        self._look: dict | None = None
+        self._lines: dict = {}
 
     # -- data ------------------------------------------------------------------------
 
@@ -129,6 +134,7 @@ class RowTable(ScrollView, can_focus=True):
         """Replace the rows; the cursor stays on ``keep_id`` (or the current row) if it is still shown."""
         current = keep_id if keep_id is not None else self.current_id
         self.rows = rows
+        self._lines.clear()
         self._measure()
         self.set_view(view if view is not None else list(range(len(rows))), current)
 
@@ -138,6 +144,7 @@ class RowTable(ScrollView, can_focus=True):
         current = keep_id if keep_id is not None else self.current_id
         old_pos = 0 if top else self.cursor
         self.view = view
+        self._lines.clear()
         self._fit()
         target = old_pos  # the row went away (deleted, filtered out): stay where it was
         if current is not None:
@@ -238,6 +245,7 @@ class RowTable(ScrollView, can_focus=True):
                 widths[widest] -= step
                 excess -= step
         self.widths = widths
+        self._lines.clear()
         self.virtual_size = Size(GUTTER + sum(w + 1 for w in widths), len(self.view) + 1)
         self.refresh()
 
@@ -369,10 +377,30 @@ class RowTable(ScrollView, can_focus=True):
         return None
 
     def on_focus(self) -> None:
+        self.notify_style_update()
         self.refresh()
 
     def on_blur(self) -> None:
+        self.notify_style_update()
         self.refresh()
+
+    def notify_style_update(self) -> None:
+        super().notify_style_update()
+        self._look = None
+        self._lines.clear()
+
+    def _styles(self) -> dict:
+        look = self._look
+        if look is None:
+            base = self.rich_style
+            part = self.get_component_rich_style
+            look = self._look = {
+                "base": base, "cursor": base + part("rowtable--cursor"), "even": base + part("rowtable--even"),
+                "header": part("rowtable--header"), "sorted": part("rowtable--sorted"),
+                "empty": base + part("rowtable--empty"),
+                **{mark: part(f"rowtable--{mark}") for mark in _MARKS},
+            }
+        return look
 
     # -- drawing ---------------------------------------------------------------------------
 
@@ -386,23 +414,28 @@ class RowTable(ScrollView, can_focus=True):
     def render_line(self, y: int) -> Strip:
         width = self.scrollable_content_region.width
         scroll_x, scroll_y = int(self.scroll_x), int(self.scroll_y)
-        base = self.rich_style
+        look = self._styles()
+        base = look["base"]
         if y == 0:
-            strip = self._header()
+            strip = self._header(look)
         else:
             pos = scroll_y + y - 1
             if not self.view and y == 1:
-                style = base + self.get_component_rich_style("rowtable--empty")
-                strip = Strip([Segment("  " + self.empty_text, style)])
+                strip = Strip([Segment("  " + self.empty_text, look["empty"])])
                 return strip.crop_extend(0, width, base)
             if pos >= len(self.view):
                 return Strip.blank(width, base)
-            strip = self._row(pos)
+            key = (self.view[pos], pos == self.cursor, pos % 2, scroll_x, width)
+            line = self._lines.get(key)
+            if line is None:
+                if len(self._lines) > 4 * max(40, self.size.height):  # rows scrolled past: let them go
+                    self._lines.clear()
+                line = self._lines[key] = self._row(pos, look).crop_extend(scroll_x, scroll_x + width, base)
+            return line
         return strip.crop_extend(scroll_x, scroll_x + width, base)
 
-    def _header(self) -> Strip:
-        header = self.get_component_rich_style("rowtable--header")
-        sorted_style = self.get_component_rich_style("rowtable--sorted")
+    def _header(self, look: dict) -> Strip:
+        header, sorted_style = look["header"], look["sorted"]
         segments = [Segment(" " * GUTTER, header)]
         for c, ((_key, title), w) in enumerate(zip(self.columns, self.widths)):
             if c == self.sort_column:
@@ -412,17 +445,11 @@ class RowTable(ScrollView, can_focus=True):
                 segments.append(Segment(self._cell(title, w, self._right(c)) + " ", header))
         return Strip(segments)
 
-    def _row(self, pos: int) -> Strip:
+    def _row(self, pos: int, look: dict) -> Strip:
         row = self.rows[self.view[pos]]
-        base = self.rich_style
-        if pos == self.cursor:
-            style = base + self.get_component_rich_style("rowtable--cursor")
-        elif pos % 2:
-            style = base + self.get_component_rich_style("rowtable--even")
-        else:
-            style = base
+        style = look["cursor"] if pos == self.cursor else look["even"] if pos % 2 else look["base"]
         mark = _MARKS.get(row.mark, " ")
-        mark_style = style + self.get_component_rich_style(f"rowtable--{row.mark}") if row.mark else style
+        mark_style = style + look[row.mark] if row.mark in look else style
         segments = [Segment(mark, mark_style), Segment(" ", style)]
         text = " ".join(self._cell(cell, w, self._right(c))
                         for c, (cell, w) in enumerate(zip(row.cells, self.widths))) + " "
@@ -432,5 +459,7 @@ class RowTable(ScrollView, can_focus=True):
     def _right(self, column: int) -> bool:
         return column < len(self.numeric) and self.numeric[column]
 
-    def watch_cursor(self) -> None:
-        self.refresh()
+    def watch_cursor(self, old: int, new: int) -> None:
+        # the rows the cursor left and reached (a scroll, if any, draws everything anyway)
+        for pos in {old, new}:
+            self.refresh_line(pos + 1)
