@@ -215,7 +215,7 @@ async def test_text_that_looks_like_markup_is_shown_literally(plan_dir):
         line = "".join(seg.text for seg in table.render_line(1))
         assert table._cell(tricky, table.widths[1]).rstrip() in line  # as written (cut to fit, never read as markup)
         assert line.count("[") >= 2
-        detail = app.query_one("#accounts-view DetailPane .detail-body", Static)
+        detail = app.query_one("#accounts-view DetailPane .detail-body")
         assert tricky in str(detail.render())
         app.main.edit_entity("account", "harbor-hvac")
         await settle(pilot)

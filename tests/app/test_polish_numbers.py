@@ -87,5 +87,5 @@ async def test_overview_and_detail_speak_the_plans_currency(plan_dir):
         table.focus()
         assert table.select_id(DECREASE)
         await settle(pilot)
-        detail = str(app.query_one("#goals-view .detail-body", Static).render())
+        detail = str(app.query_one("#goals-view .detail-body").render())
         assert "19 hours, down from 41 hours, aiming for 12 hours or less" in detail

@@ -52,7 +52,7 @@ async def test_the_detail_pane_wraps_bullets_with_a_hanging_indent(plan_dir):
         await ready(pilot)
         await pilot.press("5")
         await settle(pilot, 2)
-        body = str(app.query_one("#content-view .detail-body", Static).render())
+        body = str(app.query_one("#content-view .detail-body").render())
         lines = body.split("\n")
         bullets = [i for i, line in enumerate(lines) if line.startswith("  • ")]
         assert bullets

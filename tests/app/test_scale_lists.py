@@ -78,7 +78,7 @@ async def test_end_and_home_reach_the_last_and_first_of_thousands_of_rows(big_pl
         assert table.cursor == len(ids) - 1 and table.current_id == ids[-1]
         assert ids[-1] in _screen_text(table)  # drawn, not only selected
         # the detail pane follows the cursor to the last row
-        detail = app.screen.query_one("#accounts-view .detail-body", Static)
+        detail = app.screen.query_one("#accounts-view .detail-body")
         assert ids[-1] in str(detail.render())
         await pilot.press("pageup", "home")
         await settle(pilot)

@@ -29,7 +29,7 @@ from tui.plan.model import Plan
 from tui.plan.problems import ERROR, PlanError, Problem
 from tui.plan.safetext import visible as safe_text
 
-from . import heartbeat
+from . import heap, heartbeat
 from .commands import PlanCommands
 from .config import Settings, load_settings, remember_theme, unknown_keys
 from .dialogs.help import HelpScreen
@@ -255,6 +255,7 @@ class QuarterdeckApp(KeysInOrder, StylesOnMount, heartbeat.HeartbeatActions, App
         self.editing.offer_recovery()
         self._tell_other_sessions()
         heartbeat.check_uncommitted(self)
+        heap.settle()  # the check that follows need not walk the plan it is checking
         self.start_validation(delay=0)
         if self.watch_seconds:
             self.set_interval(self.watch_seconds, self.poll_disk)
@@ -295,6 +296,7 @@ class QuarterdeckApp(KeysInOrder, StylesOnMount, heartbeat.HeartbeatActions, App
         first = not self.validated
         self.validated = True
         self.main.problems_shown(message.rows)
+        heap.settle()
         self._mark("validated")
         if first:  # what the first frame went without, imported while the user reads it
             self.run_worker(warm_up, thread=True, group="warm-up", description="warm_up")

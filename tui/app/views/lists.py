@@ -6,11 +6,14 @@ from rich.text import Text
 from textual import events, on
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.containers import Horizontal, Vertical
 from textual.content import Content
+from textual.geometry import Size
 from textual.message import Message
-from textual.visual import visualize
-from textual.widgets import Input, Label, Static
+from textual.scroll_view import ScrollView
+from textual.strip import Strip
+from textual.visual import Visual, visualize
+from textual.widgets import Input, Label
 
 from tui.plan.registry import KINDS
 
@@ -231,7 +234,81 @@ class EntityList(Vertical):
         self._with_current(DeleteRequested)
 
 
-class DetailPane(VerticalScroll):
+class DetailBody(ScrollView, can_focus=False):
+    """The detail pane's text, drawn line by line.  Another entry changes the lines and the
+    scroll range, never the layout of the screen: a text of its own height (a Static) made
+    each move through a list lay out and draw the whole screen again (60 ms a key)."""
+
+    DEFAULT_CSS = """
+    DetailBody {
+        height: 1fr;
+        overflow-x: hidden;
+        overflow-y: auto;
+        scrollbar-gutter: stable;
+        scrollbar-size-vertical: 1;
+        background: transparent;
+    }
+    """
+
+    def __init__(self, body, classes: str | None = None) -> None:
+        super().__init__(classes=classes)
+        self._body = body
+        self._lines: list[Strip] = []
+        self._made_for = -1  # the width the lines were wrapped at
+
+    @property
+    def text_width(self) -> int:
+        return self.scrollable_content_region.width
+
+    def render(self):
+        """The text shown (drawing goes line by line: ``render_line``)."""
+        return self._body
+
+    def update(self, body, top: bool = False) -> None:
+        self._body = body
+        self._make()
+        if top and self.scroll_y:
+            self.scroll_to(y=0, animate=False, immediate=True)
+
+    def _make(self) -> None:
+        width = self.text_width
+        self._made_for = width
+        if width <= 0:
+            self._lines = []
+            return
+        visual = visualize(self, self._body, markup=False)
+        self._lines = Visual.to_strips(self, visual, width, None, self.visual_style)
+        size = Size(width, len(self._lines))
+        if size != self.virtual_size:
+            # the scroll range without a layout of the screen (the reactive would ask for one)
+            self.set_reactive(DetailBody.virtual_size, size)
+            self._scroll_update(size)
+        self.refresh()
+
+    def on_resize(self) -> None:
+        self._make()
+
+    def notify_style_update(self) -> None:
+        super().notify_style_update()
+        self._made_for = -1
+        self._base = None
+
+    _base = None
+
+    def render_line(self, y: int) -> Strip:
+        width = self.text_width
+        if width != self._made_for:
+            self._make()
+        index = int(self.scroll_y) + y
+        base = self._base
+        if base is None:
+            base = self._base = self.rich_style
+        if 0 <= index < len(self._lines):
+            return self._lines[index].crop_extend(0, width, base)
+        return Strip.blank(width, base)
+
+
+class DetailPane(Vertical):
     """The selected entity, all its fields, its children and its problems."""
 
     ALLOW_MAXIMIZE = True
@@ -244,55 +321,30 @@ class DetailPane(VerticalScroll):
 
     def compose(self) -> ComposeResult:
         yield LastChanged(classes="detail-last-change")
-        yield Static(Text("Nothing selected", style="dim"), classes="detail-body")
+        yield DetailBody(Text("Nothing selected", style="dim"), classes="detail-body")
 
     def on_mount(self) -> None:
         follow_theme(self, self.redraw)
 
     def on_resize(self) -> None:
-        self.redraw()
+        self.redraw()  # bullets hang at the new width
 
     def show(self, kind: str | None, entity_id: str | None) -> None:
         app = self.app  # read only: the plan, its problems, the schemas
         plan = app.plan
-        self.shown = (kind, entity_id) if kind and entity_id else None
+        shown = (kind, entity_id) if kind and entity_id else None
+        another = shown != self.shown
+        self.shown = shown
         entity = plan.find(kind, entity_id) if plan is not None and kind and entity_id else None
+        body_widget = self.query_one(DetailBody)
         if plan is None:
             body = Text("Loading…", style="dim")
         else:
             body = render_entity(plan, app.session.schemas, entity, app.problems, app.today,
-                                 width=self.scrollable_content_region.width or None, pal=palette_of(app))
-        static = self.query_one(".detail-body", Static)
-        # moving through a list changes the text, and its height: a new layout of the whole
-        # screen each time (every key would draw everything again).  A body that fits the
-        # pane fills it instead, the same height for every entry: only the text is drawn.
-        height = self._body_height(static, body)
-        if height is not None and static.styles.height is not None and static.styles.height.cells == height:
-            static.update(body, layout=False)
-        else:
-            static.styles.height = height if height is not None else "auto"
-            static.update(body)
+                                 width=body_widget.text_width or None, pal=palette_of(app))
+        body_widget.update(body, top=another)
         self.query_one(LastChanged).show(getattr(app, "plan_dir", None) if entity is not None else None, kind,
                                          entity_id, app.today)
-
-    def _body_height(self, static: Static, body) -> int | None:
-        """All the rows the pane has below the last-change line, when the body fits there
-        (None: it does not, or the pane is not laid out yet)."""
-        width = static.size.width
-        room = self.scrollable_content_region.height
-        if not width or not room or not static.region.height:
-            return None
-        # the last-change line's room is kept whether it shows or not: it appears when its
-        # answer comes, and the body must not push past the pane then
-        line = self.query_one(LastChanged)
-        room -= 1 + line.styles.margin.top + line.styles.margin.bottom
-        try:
-            needed = visualize(static, body, markup=False).get_height(static.styles, width)
-        except Exception:  # noqa: BLE001 - not known: its own height, as always
-            return None
-        # a body longer than the pane scrolls: laid out as always (a scroll bar takes width,
-        # and its lines wrap at the width that is left)
-        return room if needed <= room else None
 
     def redraw(self) -> None:
         if self.shown:

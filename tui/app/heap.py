@@ -1,0 +1,33 @@
+"""Collections of garbage that leave the shown plan alone.
+
+CPython's full collection walks every object that can hold others.  With a 10,000-account
+plan in memory (documents, entities, rows: a few hundred thousand such objects) one full
+collection takes 0.2 to 0.6 s, and while keys were typed one came every few seconds: a
+key that met one waited that long.  The plan the app shows is long-lived by design, so
+once it is shown its objects move to the permanent generation (``gc.freeze``), which
+collections skip.  Each new state of the plan is frozen in turn.  What only a collection
+of cycles would free, from states let go since, waits at most ``REFRESH`` states: then
+everything is thawed and collected once, and frozen again.
+"""
+
+from __future__ import annotations
+
+import gc
+
+REFRESH = 25  # plan states shown between two full collections of what was frozen
+
+_settled = 0
+
+
+def settle() -> None:
+    """The plan now shown is the one to keep: freeze it (and, every REFRESH times, collect
+    what earlier states left before freezing)."""
+    global _settled
+    _settled += 1
+    if _settled % REFRESH == 0:
+        gc.unfreeze()
+        gc.collect()
+    gc.freeze()
+
+
+__all__ = ["REFRESH", "settle"]
