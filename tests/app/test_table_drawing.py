@@ -4,6 +4,7 @@ kept from before never show old styles or old rows."""
 
 from __future__ import annotations
 
+from textual import events
 from textual.app import App, ComposeResult
 
 from tui.app.present import Row
@@ -76,3 +77,65 @@ async def test_kept_lines_follow_new_rows_the_focus_and_the_theme():
         await pilot.pause()
         await pilot.pause()
         assert {seg.style for seg in table.render_line(1)} != focused
+
+
+async def test_moving_through_accounts_does_not_lay_out_the_screen_for_each_entry(plan_dir):
+    """The detail pane's text changes height from one entry to the next; drawn as a text of
+    its own height it made most moves lay out (and draw) the whole screen again.  Now only a
+    change between fitting the pane and scrolling in it may (its scroll bar shows or goes)."""
+    from textual.screen import Screen
+
+    from tests.app.helpers import make_app, ready, settle
+
+    app = make_app(plan_dir)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await ready(pilot)
+        await pilot.press("4")
+        await settle(pilot, 2)
+        table = app.query_one("#table-account", RowTable)
+        table.focus()
+        await settle(pilot)
+        layouts = []
+        real = Screen._refresh_layout
+
+        def counted(screen, *args, **kwargs):
+            layouts.append(1)
+            return real(screen, *args, **kwargs)
+
+        Screen._refresh_layout = counted
+        try:
+            bodies = set()
+            for _ in range(20):
+                await pilot.press("down")
+                await pilot.pause()
+                bodies.add(len(str(app.query_one("#accounts-view .detail-body").render()).splitlines()))
+        finally:
+            Screen._refresh_layout = real
+        assert table.cursor == 20
+        assert len(bodies) > 5  # entries of many heights were shown
+        assert len(layouts) <= 6, len(layouts)
+
+
+async def test_a_long_entry_scrolls_in_the_detail_pane_and_the_next_starts_at_its_top(plan_dir):
+    from tests.app.helpers import make_app, ready, settle
+
+    app = make_app(plan_dir)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await ready(pilot)
+        await pilot.press("4")
+        await settle(pilot, 2)
+        table = app.query_one("#table-account", RowTable)
+        table.focus()
+        await settle(pilot)
+        body = app.query_one("#accounts-view .detail-body")
+        assert body.virtual_size.height > body.scrollable_content_region.height, "a long entry"
+        last = "".join(seg.text for seg in body._lines[-1]).strip()
+        for _ in range(40):  # the wheel over the text
+            body.post_message(events.MouseScrollDown(body, 2, 2, 0, 1, 0, False, False, False))
+        await settle(pilot)
+        assert body.scroll_y > 0
+        shown = ["".join(seg.text for seg in body.render_line(y)) for y in range(body.scrollable_content_region.height)]
+        assert any(last in line for line in shown), "the end of the entry can be read"
+        await pilot.press("down")
+        await settle(pilot)
+        assert body.scroll_y == 0
