@@ -4,7 +4,9 @@
     python -m tests.bench.bare_table --t0 EPOCH_SECONDS --out RESULT.json [--rows 10000]
 
 Writes the seconds since ``--t0`` (taken by the parent just before starting this
-process) until the first frame and until the table, holding every row, has been painted.
+process) until the first frame and until the table, holding every row, has been painted;
+then the latency of the same keys the app's probe presses while scrolling (down, page
+down, end, home), timed the same way (``tui_probe._timed_key``).
 """
 
 from __future__ import annotations
@@ -12,8 +14,11 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import statistics
 import sys
 import time
+
+from tests.bench.tui_probe import SCROLL_KEYS, _timed_key
 
 COLUMNS = ["id", "name", "tier", "stage", "ICP fit", "sales owner", "marketing owner", "next step due"]
 
@@ -34,7 +39,7 @@ def main() -> int:
 
     class Bare(App):
         def compose(self) -> ComposeResult:
-            yield DataTable(id="t")
+            yield DataTable(id="t", cursor_type="row")
 
         def on_mount(self) -> None:
             self.call_after_refresh(self.fill)
@@ -51,7 +56,12 @@ def main() -> int:
         async with app.run_test(size=(120, 40)) as pilot:
             while "table_shown" not in out:
                 await asyncio.sleep(0.005)
-            out["row_count"] = app.query_one(DataTable).row_count
+            table = app.query_one(DataTable)
+            out["row_count"] = table.row_count
+            table.focus()
+            await pilot.pause()
+            samples = [await _timed_key(pilot, key) for key in SCROLL_KEYS]
+            out["key_scroll"] = {"median": statistics.median(samples), "max": max(samples), "count": len(samples)}
             await pilot.press("ctrl+q")
 
     asyncio.run(run())

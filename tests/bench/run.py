@@ -321,7 +321,7 @@ def bench_tui(p: dict, repeat: int, out: dict, timeout: float = 600) -> None:
 
 def bench_shared(repeat: int, out: dict) -> None:
     out["python_pass"] = processes("python -c pass", "baseline", lambda i: [PY, "-c", "pass"], max(repeat, 5))
-    runs, shown, peak = [], [], 0.0
+    runs, shown, keys, peak = [], [], [], 0.0
     try:
         for _ in range(repeat):
             with tempfile.TemporaryDirectory() as tmp:
@@ -332,9 +332,17 @@ def bench_shared(repeat: int, out: dict) -> None:
                 r = json.loads(dest.read_text(encoding="utf-8"))
                 runs.append(r["first_frame"])
                 shown.append(r["table_shown"])
+                if isinstance(r.get("key_scroll"), dict):
+                    keys.append(r["key_scroll"])
                 peak = max(peak, mb)
         out["bare_frame"] = figure("bare Textual app, first frame", "baseline", runs, peak)
         out["bare_table"] = figure("bare Textual app, DataTable of 10,000 rows shown", "baseline", shown, peak)
+        if keys:  # the same keys as the app's probe, timed the same way: median of medians, max of maxima
+            fig = figure("bare Textual app, DataTable key press while scrolling", "baseline",
+                         [k["median"] for k in keys], peak)
+            fig["max"] = max(k["max"] for k in keys)
+            fig["note"] = f"{keys[0]['count']} keys per run; max {fig['max'] * 1000:.0f} ms"
+            out["bare_key_scroll"] = fig
     except (NotAvailable, OSError, ValueError, KeyError) as exc:
         out["bare_table"] = na("bare Textual DataTable of 10,000 rows", "baseline", str(exc))
 
@@ -345,11 +353,11 @@ RATIOS = {  # our figure -> baselines it is shown against
     "check": ["taplo", "rtoml_proc"], "set": ["rtoml_proc"], "add": ["rtoml_proc"], "rm": ["rtoml_proc"],
     "rename": ["rtoml_proc"], "diff": ["rtoml_proc", "git_diff"], "log": ["git_log"], "trend": ["python_pass"],
     "git_log_p": ["git_log_p_plain"], "check_inproc": ["rtoml_inproc"], "load_inproc": ["rtoml_inproc"],
-    "tui_first_frame": ["bare_frame"], "tui_accounts_shown": ["bare_table"],
+    "tui_first_frame": ["bare_frame"], "tui_accounts_shown": ["bare_table"], "tui_key_scroll": ["bare_key_scroll"],
 }
 SHORT = {"taplo": "taplo", "rtoml_proc": "rtoml parse", "git_diff": "git diff", "git_log": "git log",
          "python_pass": "python -c pass", "git_log_p_plain": "plain git log -p", "rtoml_inproc": "rtoml parse",
-         "bare_frame": "bare app", "bare_table": "bare DataTable"}
+         "bare_frame": "bare app", "bare_table": "bare DataTable", "bare_key_scroll": "bare DataTable's keys"}
 
 
 def _sec(fig: dict | None, key: str = "seconds") -> float | None:
