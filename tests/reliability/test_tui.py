@@ -187,14 +187,29 @@ async def test_case_42_palette_jump_from_a_fresh_start(plan_dir, query, kind, en
         await pilot.press("ctrl+p")
         await settle(pilot)
         await pilot.press(*query)
-        await asyncio.sleep(0.6)  # the palette searches as it is typed
-        await settle(pilot)
+        # the palette searches as it is typed, in its own time: Enter once the entry leads
+        await wait_for(pilot, lambda: _palette_leads_with(app, entity_id, query), what="the palette's hit")
         await pilot.press("enter")
         await wait_for(pilot, lambda: app.current == (kind, entity_id), what="the jump")
         await settle(pilot)
         assert app.query_one("#views", TabbedContent).active == view
         assert app.query_one(f"#table-{kind}", RowTable).current_id == entity_id
     assert app.crash_report is None
+
+
+def _palette_leads_with(app, entity_id: str, query: str) -> bool:
+    """The command palette is open and its first (highlighted) hit is the one sought."""
+    from textual.command import CommandPalette
+    from textual.widgets import OptionList
+
+    screen = app.screen
+    if not isinstance(screen, CommandPalette):
+        return False
+    options = screen.query_one(OptionList)
+    if not options.option_count or options.highlighted not in (0, None):
+        return False
+    first = str(options.get_option_at_index(0).prompt).casefold()
+    return query.casefold() in first or entity_id in first
 
 
 # -- 43: late worker results --------------------------------------------------------------------------
