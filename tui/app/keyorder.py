@@ -72,7 +72,6 @@ def busy(node, ignore: tuple = _UPKEEP) -> bool:
     return any(not isinstance(m, ignore) for m in _queued(node)) or _handling(node)
 
 
-
 class KeysInOrder:
     """An App mixin: hand a key to the focused widget only when the key before it is done."""
 
