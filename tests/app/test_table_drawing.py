@@ -7,6 +7,7 @@ from __future__ import annotations
 from textual import events
 from textual.app import App, ComposeResult
 
+from tests.app.helpers import make_app, ready, settle
 from tui.app.present import Row
 from tui.app.table import RowTable
 
@@ -79,22 +80,26 @@ async def test_kept_lines_follow_new_rows_the_focus_and_the_theme():
         assert {seg.style for seg in table.render_line(1)} != focused
 
 
+async def _accounts(pilot) -> RowTable:
+    """The example's Accounts view shown, its table focused."""
+    await ready(pilot)
+    await pilot.press("4")
+    await settle(pilot, 2)
+    table = pilot.app.query_one("#table-account", RowTable)
+    table.focus()
+    await settle(pilot)
+    return table
+
+
 async def test_moving_through_accounts_does_not_lay_out_the_screen_for_each_entry(plan_dir):
     """The detail pane's text changes height from one entry to the next; drawn as a text of
     its own height it made most moves lay out (and draw) the whole screen again.  Now only a
     change between fitting the pane and scrolling in it may (its scroll bar shows or goes)."""
     from textual.screen import Screen
 
-    from tests.app.helpers import make_app, ready, settle
-
     app = make_app(plan_dir)
     async with app.run_test(size=(120, 40)) as pilot:
-        await ready(pilot)
-        await pilot.press("4")
-        await settle(pilot, 2)
-        table = app.query_one("#table-account", RowTable)
-        table.focus()
-        await settle(pilot)
+        table = await _accounts(pilot)
         layouts = []
         real = Screen._refresh_layout
 
@@ -117,16 +122,9 @@ async def test_moving_through_accounts_does_not_lay_out_the_screen_for_each_entr
 
 
 async def test_a_long_entry_scrolls_in_the_detail_pane_and_the_next_starts_at_its_top(plan_dir):
-    from tests.app.helpers import make_app, ready, settle
-
     app = make_app(plan_dir)
     async with app.run_test(size=(80, 24)) as pilot:
-        await ready(pilot)
-        await pilot.press("4")
-        await settle(pilot, 2)
-        table = app.query_one("#table-account", RowTable)
-        table.focus()
-        await settle(pilot)
+        await _accounts(pilot)
         body = app.query_one("#accounts-view .detail-body")
         assert body.virtual_size.height > body.scrollable_content_region.height, "a long entry"
         last = "".join(seg.text for seg in body._lines[-1]).strip()
