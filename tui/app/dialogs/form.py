@@ -308,7 +308,9 @@ class FieldsForm(ModalScreen):
             self.call_after_refresh(self._mount_more)
             return
         if loading:
-            await loading.first().remove()
+            # not awaited: this runs after a refresh, in the screen's own task, and waiting
+            # there for a removal is what once left the footer's screen waiting for good
+            loading.first().remove()
         self._all_mounted()
 
     def _all_mounted(self) -> None:
