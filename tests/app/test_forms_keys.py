@@ -109,7 +109,7 @@ async def test_the_apply_key_shown_is_one_that_reaches_the_app(plan_dir):
         labels = [str(b.label) for b in form.query(Button)]
         assert "Apply (ctrl+j)" in labels and not any("ctrl+enter" in label for label in labels)
         def footer_text() -> str:
-            return " ".join(str(w.render()) for w in form.query_one(Footer).query("FooterKey"))
+            return " ".join(str(w.render()) for w in form.query_one(Footer).query("FooterKey") if w.display)
 
         await wait_for(pilot, lambda: "^j" in footer_text(), what="the footer's apply key")
         footer_text = footer_text()
@@ -162,3 +162,31 @@ async def test_a_slow_apply_shows_a_loading_indicator_and_keys_still_work(plan_d
         await settle(pilot)
         assert not isinstance(app.screen, FormScreen)
         assert not busy.has_class("-shown")
+
+
+async def test_the_form_footer_sets_its_keys_again_and_never_composes_them_again(plan_dir, monkeypatch):
+    """Textual's footer composes its keys again when they change, removing the old ones
+    from a callback the screen runs after a refresh (that removal once hung a screen for
+    good).  Every footer of the app reuses its key widgets instead: the form's too."""
+    from tui.app.footer import SteadyFooter
+
+    composed = []
+    real = SteadyFooter.recompose
+
+    async def counted(self):
+        composed.append(self)
+        await real(self)
+
+    monkeypatch.setattr(SteadyFooter, "recompose", counted)
+    app = make_app(plan_dir)
+    async with app.run_test(size=SIZE) as pilot:
+        await ready(pilot)
+        form = await open_account_form(pilot)
+        await wait_for(pilot, lambda: form.loaded, what="every field")
+        footer = form.query_one(Footer)
+        assert isinstance(footer, SteadyFooter)
+        for _ in range(6):  # through fields of other kinds: their keys differ
+            await pilot.press("tab")
+            await settle(pilot)
+        assert any(k.display for k in footer.query("FooterKey"))
+        assert not composed

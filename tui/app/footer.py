@@ -5,6 +5,11 @@ last, and cuts what does not fit, so on a small screen the key to the list of ke
 ("? Keys") is the first to go.  This one keeps the keys list always (at the right end,
 before the palette key), then the keys of what has the focus, then Save and Undo, and
 drops the rest (the view keys, the trend) when there is no room.
+
+Every footer of the app is a ``SteadyFooter``: when the keys change it sets the key
+widgets it has instead of composing them again, as Textual's footer does.  That removal
+ran in a callback the screen runs after a refresh and, now and then, never finished:
+the screen waited for good and no key answered again.
 """
 
 from __future__ import annotations
@@ -58,14 +63,18 @@ def footer_plan(entries: list[tuple[str, str, str, bool]], width: int) -> list[i
     return [i for i in shown if i not in last] + last
 
 
-class PriorityFooter(Footer):
-    """A compact footer that keeps "? Keys" and the focused pane's keys in view."""
+class SteadyFooter(Footer):
+    """Textual's footer, whose key widgets are set again, never removed (see above)."""
 
     def __init__(self, **kwargs) -> None:
-        kwargs.setdefault("compact", True)
         super().__init__(**kwargs)
         self._width = 0
         self._shown: list[tuple] = []
+
+    def _choose(self, entries: list[tuple[str, str, str, bool]]) -> list[int]:
+        """Which of the shown bindings' ``entries`` (binding id, key shown, description, from
+        the app) the footer shows, in order: all of them."""
+        return list(range(len(entries)))
 
     def _keys(self) -> list[tuple]:
         """The keys the footer shows now, in order: the arguments of each FooterKey (the
@@ -82,7 +91,7 @@ class PriorityFooter(Footer):
                             node is self.app))
             bindings.append((binding, enabled, tooltip))
         keys = []
-        for i in footer_plan(entries, self.size.width or self.app.size.width):
+        for i in self._choose(entries):
             binding, enabled, tooltip = bindings[i]
             keys.append((binding.key, entries[i][1], binding.description, binding.action, not enabled, tooltip, ""))
         if self.show_command_palette and self.app.ENABLE_COMMAND_PALETTE:
@@ -165,3 +174,14 @@ class PriorityFooter(Footer):
             self._width = self.size.width
             if self._bindings_ready and self.is_attached:
                 self.call_after_refresh(self._update_keys)
+
+
+class PriorityFooter(SteadyFooter):
+    """A compact footer that keeps "? Keys" and the focused pane's keys in view."""
+
+    def __init__(self, **kwargs) -> None:
+        kwargs.setdefault("compact", True)
+        super().__init__(**kwargs)
+
+    def _choose(self, entries: list[tuple[str, str, str, bool]]) -> list[int]:
+        return footer_plan(entries, self.size.width or self.app.size.width)

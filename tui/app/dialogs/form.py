@@ -53,6 +53,7 @@ from tui.plan.problems import ERROR
 from tui.plan.registry import KINDS, Kind
 from tui.plan.safetext import is_safe, visible
 
+from ..footer import SteadyFooter
 from ..formspec import (
     BIG_PICK_LIST,
     FieldError,
@@ -289,7 +290,7 @@ class FieldsForm(ModalScreen):
     async def _mount_footer(self) -> None:
         """The footer, after the first frame (it builds a widget per key shown)."""
         if self.is_attached and not self.query(Footer):
-            await self.mount(Footer())
+            await self.mount(SteadyFooter())
 
     async def _mount_more(self) -> None:
         """Mount the next few fields; again after the next frame until all are there."""

@@ -25,13 +25,14 @@ from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
 from textual.content import Content
 from textual.screen import Screen
-from textual.widgets import Footer, Header, Input, Select, Static
+from textual.widgets import Header, Input, Select, Static
 
 from tui.plan.insights.numbers import amount
 from tui.plan.model import Plan
 from tui.plan.problems import PlanError
 from tui.plan.safetext import visible, visible_line
 
+from ..footer import SteadyFooter
 from ..guard import WorkerResult, result_handler
 from ..pacemarks import status_style
 from ..palette import palette_of, role_style
@@ -180,7 +181,7 @@ class CheckinScreen(Screen):
                          Static(Text("Note"), classes="ci-note"), id="checkin-columns")
         yield VerticalScroll(id="checkin-rows")
         yield Static(Text(""), id="checkin-message")
-        yield Footer(compact=True)
+        yield SteadyFooter(compact=True)
 
     async def on_mount(self) -> None:
         self.sub_title = f"Check-in {self.today.isoformat()}"
