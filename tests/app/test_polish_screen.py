@@ -168,6 +168,8 @@ async def test_rename_previews_its_references_and_says_how_many_followed(plan_di
         assert "references in" in text and "goals.toml" in text
         dialog.query_one("#new-id").value = "dana-okafor-2"
         await pilot.press("enter")
+        # the rename runs in a worker that may not have begun yet: wait for its word, then idle
+        await wait_for(pilot, lambda: any("Renamed to" in n.message for n in app._notifications), what="the rename")
         await idle(pilot)
         notes = " ".join(n.message for n in app._notifications)
         assert "Renamed to dana-okafor-2;" in notes and " references in " in notes and " files (" in notes

@@ -14,30 +14,26 @@ from .slug import ID_RULE, is_slug
 
 def iter_references(plan: Plan, schemas: SchemaSet) -> Iterator[tuple[str, tuple, str, object]]:
     """(file, path, target kind, value) for every reference in the plan's data."""
-    walker = _ReferenceWalker(schemas)
+    out: list = []
+    walk_file, _walk_at = _walker(schemas, out.append)
     for name, tf in plan.files.items():  # entity files of a split kind too (see layout)
-        walker.walk_file(name, tf.data)
-    return iter(walker.out)
+        walk_file(name, tf.data)
+    return iter(out)
 
 
 def entity_references(schemas: SchemaSet, entity: Entity, data: dict | None = None) -> list[tuple[str, tuple, str, object]]:
     """(file, path, target kind, value) for every reference in one entity, as its data is or
     as ``data`` would make it (a form's values), found by the walk ``iter_references`` does
     for the whole plan: only this entity's data is read."""
-    walker = _ReferenceWalker(schemas)
-    walker.walk_at(entity.file, entity.path, entity.data if data is None else data)
-    return walker.out
-
-
-class _ReferenceWalker:
-    """The schema-guided walk that finds references, with what it learned of the schemas."""
-
-    def __init__(self, schemas: SchemaSet) -> None:
-        self.out: list = []
-        self.walk_file, self.walk_at = _walker(schemas, self.out.append)
+    out: list = []
+    _walk_file, walk_at = _walker(schemas, out.append)
+    walk_at(entity.file, entity.path, entity.data if data is None else data)
+    return out
 
 
 def _walker(schemas: SchemaSet, add):
+    """The schema-guided walk that finds references, ``add``-ing each: (walk of a whole
+    file, walk of data standing at a path in a file)."""
     memo: dict = {}
 
     def child(node, base, key):

@@ -468,10 +468,9 @@ def retired_name_problems(plan: Plan, locators: dict, only: Entity | None = None
         loc = locators[name]
         lines = None
         for path, text in _retired_candidates(tf, finder):
-            if layout.base_file(name) == KINDS["term"].file and len(path) >= 2 and path[-1] == "name" and "retired" in path:
+            if layout.base_file(name) == KINDS["term"].file and _own_record(path):
                 continue
             for m in pattern.finditer(text):
-                current, since = names[m.group(1).lower()]
                 where = tf.locate(path)
                 line, col = (where.line + 1, where.col + 1) if where else (1, 1)
                 if where:  # point at the word itself where it is written literally
@@ -483,11 +482,20 @@ def retired_name_problems(plan: Plan, locators: dict, only: Entity | None = None
                             line, col = n + 1, hit.start() + 1
                             break
                 e, rest = loc.entity(path)
-                out.append(Problem(WARNING, "glossary.retired-name",
-                                   f"{m.group(1)!r} was retired on {since}; say {current!r} instead",
-                                   name, line, col, e.kind.name if e else "", e.id if e else "",
-                                   ".".join(str(p) for p in rest)))
+                out.append(_retired_problem(m.group(1), names, name, line, col, e, rest))
     return out
+
+
+def _own_record(path: tuple) -> bool:
+    """Whether ``path`` (in a term) is the term's own record of a name it retired."""
+    return len(path) >= 2 and path[-1] == "name" and "retired" in path
+
+
+def _retired_problem(word: str, names: dict, file: str, line: int, col: int, e: Entity | None,
+                     rest: tuple) -> Problem:
+    current, since = names[word.lower()]
+    return Problem(WARNING, "glossary.retired-name", f"{word!r} was retired on {since}; say {current!r} instead",
+                   file, line, col, e.kind.name if e else "", e.id if e else "", ".".join(str(p) for p in rest))
 
 
 def _retired_in_entity(e: Entity, names: dict, pattern, loc) -> list[Problem]:
@@ -495,14 +503,11 @@ def _retired_in_entity(e: Entity, names: dict, pattern, loc) -> list[Problem]:
     its file where the entity is in one (a new entity's: where it will be added)."""
     out = []
     for rest, text in _strings(e.data):
-        if e.kind.name == "term" and len(rest) >= 2 and rest[-1] == "name" and "retired" in rest:
-            continue  # a term's own record of the names it retired
+        if e.kind.name == "term" and _own_record(rest):
+            continue
         for m in pattern.finditer(text):
-            current, since = names[m.group(1).lower()]
             line, col = loc.position(e.path + rest)
-            out.append(Problem(WARNING, "glossary.retired-name",
-                               f"{m.group(1)!r} was retired on {since}; say {current!r} instead",
-                               e.file, line, col, e.kind.name, e.id, ".".join(str(p) for p in rest)))
+            out.append(_retired_problem(m.group(1), names, e.file, line, col, e, rest))
     return out
 
 

@@ -255,6 +255,7 @@ class DetailBody(ScrollView, can_focus=False):
         self._body = body
         self._lines: list[Strip] = []
         self._made_for = -1  # the width the lines were wrapped at
+        self._base = None  # the background style, until the styles change
 
     @property
     def text_width(self) -> int:
@@ -292,8 +293,6 @@ class DetailBody(ScrollView, can_focus=False):
         super().notify_style_update()
         self._made_for = -1
         self._base = None
-
-    _base = None
 
     def render_line(self, y: int) -> Strip:
         width = self.text_width
