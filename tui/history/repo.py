@@ -1,11 +1,12 @@
 """A plan folder inside a git repository.
 
-History is read through GitPython (trees and blobs through its object database);
-commands that change the repository run the ``git`` command through ``repo.git`` so
-that hooks, signing and identity behave as the user configured them.  Paths go after
-``--`` and are read literally (no pathspec magic); revisions from users are checked
-before git sees them.  A ``PlanRepo`` is a context manager: closing it ends the git
-processes GitPython keeps open.
+History is read by running ``git`` itself: blobs through one ``git cat-file --batch``
+process kept open, everything else one command at a time, so that hooks, signing and
+identity behave as the user configured them.  GitPython (``PlanRepo.repo``) is loaded
+only by what walks commits as objects (blame): importing it costs a diff or the app's
+title note about a tenth of a second.  Paths go after ``--`` and are read literally (no
+pathspec magic); revisions from users are checked before git sees them.  A
+``PlanRepo`` is a context manager: closing it ends the git processes it keeps open.
 
 Quarter tags.  The final revision of a quarter is the annotated tag ``plan/2026-Q4``
 when the plan folder is the repository's root or its top-level ``plans/`` folder (the
@@ -20,6 +21,8 @@ from __future__ import annotations
 import os
 import re
 import subprocess
+import sys
+import threading
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
@@ -34,6 +37,34 @@ GIT_ENV = {"LC_ALL": "C", "LANGUAGE": "C", "GIT_TERMINAL_PROMPT": "0"}
 LITERAL = {"GIT_LITERAL_PATHSPECS": "1"}
 TAG_PREFIX = "plan/"
 DEFAULT_FOLDERS = ("", "plans")
+
+
+_SHA = re.compile(r"[0-9a-f]{40}|[0-9a-f]{64}")
+
+
+class _Missing(Exception):
+    """git cat-file has no blob of that id."""
+
+
+def _text(out: bytes) -> str:
+    """git's output as text, as GitPython gave it: undecodable bytes kept (surrogate
+    escapes), one trailing newline dropped."""
+    text = out.decode(sys.getfilesystemencoding(), "surrogateescape")
+    return text[:-1] if text.endswith("\n") else text
+
+
+def _end(proc: subprocess.Popen) -> None:
+    for stream in (proc.stdin, proc.stdout):
+        try:
+            if stream is not None:
+                stream.close()
+        except OSError:
+            pass
+    try:
+        proc.wait(timeout=5)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait()
 
 
 def _git_missing() -> HistoryError:
@@ -122,8 +153,6 @@ class PlanRepo:
     """The git repository of one plan folder.  Use as a context manager."""
 
     def __init__(self, plan_dir):
-        import git
-
         self.plan_dir = Path(plan_dir)
         if not self.plan_dir.exists():
             raise UnreadableError(f"{plan_dir}: no such folder", code="io.missing")
@@ -134,17 +163,33 @@ class PlanRepo:
             raise HistoryError(f"{plan_dir} is outside the git work tree {self.location.toplevel}",
                                code="git.outside")
         self.rel = "" if rel == "." else PurePosixPath(Path(rel).as_posix()).as_posix()
-        try:
-            self.repo = git.Repo(self.location.toplevel)
-        except git.exc.GitError as exc:  # pragma: no cover - locate() has checked already
-            raise HistoryError(f"cannot open the git repository at {self.location.toplevel}: {exc}") from None
+        self._repo = None
+        self._blobs: subprocess.Popen | None = None  # git cat-file --batch, once a blob is read
+        self._blob_lock = threading.Lock()
         self._closed = False
+
+    @property
+    def repo(self):
+        """The repository as GitPython's ``git.Repo`` (imported on first use)."""
+        if self._repo is None:
+            import git
+
+            try:
+                self._repo = git.Repo(self.location.toplevel)
+            except git.exc.GitError as exc:  # pragma: no cover - locate() has checked already
+                raise HistoryError(f"cannot open the git repository at {self.location.toplevel}: {exc}") from None
+        return self._repo
 
     # -- life cycle -----------------------------------------------------------------
     def close(self) -> None:
         if not self._closed:
             self._closed = True
-            self.repo.close()
+            with self._blob_lock:
+                proc, self._blobs = self._blobs, None
+            if proc is not None:
+                _end(proc)
+            if self._repo is not None:
+                self._repo.close()
 
     def __enter__(self) -> "PlanRepo":
         return self
@@ -176,21 +221,14 @@ class PlanRepo:
 
         Messages are asked for in English (they are matched), except with ``user_env``:
         commands that run the user's hooks or signing program get the environment as it is."""
-        import git
-
-        if user_env:  # GitPython sets LC_ALL/LANGUAGE=C: give back the user's (empty counts as unset)
-            base = {k: os.environ.get(k, "") for k in ("LC_ALL", "LANGUAGE")}
-        else:
-            base = GIT_ENV
-        full_env = dict(base, **(env or {}))
+        full_env = dict(os.environ) if user_env else dict(os.environ, **GIT_ENV)
+        full_env.update(env or {})
         try:
-            status, out, err = self.repo.git.execute(
-                ["git", *args], with_extended_output=True, with_exceptions=False, env=full_env,
-                istream=istream if istream is not None else subprocess.DEVNULL,
-            )
-        except git.exc.GitCommandNotFound:
+            done = subprocess.run(["git", *args], cwd=self.location.toplevel, env=full_env, capture_output=True,
+                                  stdin=istream if istream is not None else subprocess.DEVNULL)
+        except FileNotFoundError:
             raise _git_missing() from None
-        return status, out, err
+        return done.returncode, _text(done.stdout), _text(done.stderr)
 
     # -- paths ----------------------------------------------------------------------
     def repo_path(self, name: str) -> str:
@@ -291,12 +329,50 @@ class PlanRepo:
         return out.strip().splitlines()[0]
 
     def read_blob(self, sha: str) -> bytes:
-        try:
-            return self.repo.odb.stream(bytes.fromhex(sha)).read()
-        except Exception as exc:  # noqa: BLE001 - GitPython raises several kinds for a missing object
-            raise HistoryError(f"git cannot read object {sha[:10]} ({type(exc).__name__}); the repository may be "
-                               "incomplete (a partial or shallow clone): fetch the missing history",
-                               code="git.object") from None
+        """The bytes of the blob ``sha`` (any thread)."""
+        if not _SHA.fullmatch(sha or ""):
+            raise HistoryError(f"{sha!r} is not an object id", code="git.object")
+        with self._blob_lock:
+            try:
+                return self._read_blob(sha)
+            except (OSError, ValueError, _Missing) as exc:
+                if not isinstance(exc, _Missing) and self._blobs is not None:  # the process is gone: not reused
+                    _end(self._blobs)
+                    self._blobs = None
+                what = "missing" if isinstance(exc, _Missing) else type(exc).__name__
+                raise HistoryError(f"git cannot read object {sha[:10]} ({what}); the repository may be "
+                                   "incomplete (a partial or shallow clone): fetch the missing history",
+                                   code="git.object") from None
+
+    def _read_blob(self, sha: str) -> bytes:
+        if self._closed:
+            raise ValueError("closed")
+        if self._blobs is None:
+            try:
+                # no lazy fetch of a blob a partial clone lacks: that would reach the network
+                # (the error says what to fetch instead)
+                self._blobs = subprocess.Popen(
+                    ["git", "cat-file", "--batch"], cwd=self.location.toplevel, stdin=subprocess.PIPE,
+                    stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
+                    env=dict(os.environ, **GIT_ENV, GIT_NO_LAZY_FETCH="1"))
+            except FileNotFoundError:
+                raise _git_missing() from None
+        proc = self._blobs
+        proc.stdin.write(sha.encode("ascii") + b"\n")
+        proc.stdin.flush()
+        head = proc.stdout.readline()
+        parts = head.split()
+        if len(parts) == 2 and parts[1] == b"missing":
+            raise _Missing
+        if len(parts) != 3:
+            raise ValueError(f"unexpected answer from git cat-file: {head[:80]!r}")
+        size = int(parts[2])
+        body = proc.stdout.read(size)
+        if len(body) != size or proc.stdout.read(1) != b"\n":
+            raise ValueError("short read from git cat-file")
+        if parts[1] != b"blob":
+            raise _Missing
+        return body
 
     def tree_blobs(self, commit: str) -> dict[str, str]:
         """{plan file name: blob id} of the plan folder at ``commit``."""
