@@ -374,6 +374,25 @@ def test_overview_marks_pace_on_the_bars_and_lists_overdue_content():
     assert early_line.index(MARK) < kr_lines[0].index(MARK)
 
 
+def test_overview_of_many_goals_shows_the_first_ones_and_says_how_many_more(tmp_path):
+    from tests.bench.generate import make_plan
+    from tui.app.views.overview import GOAL_LIMIT, render_overview
+
+    plan = load_plan(make_plan(tmp_path / "medium", "medium"))  # 20 generated goals beside the example's
+    goals = plan.all("goal")
+    assert len(goals) > GOAL_LIMIT
+    text = render_overview(plan, [], DAY, 120).plain
+    shown = [g for g in goals if any(line.startswith(g.label + "  ") for line in text.splitlines())]
+    assert shown == goals[:GOAL_LIMIT]
+    rest = goals[GOAL_LIMIT:]
+    n_krs = sum(1 for k in plan.all("key_result") if k.parent_id in {g.id for g in rest})
+    assert f"… and {len(rest)} more goals with {n_krs} key results (2 lists every goal)" in text
+    assert text.index("more goals") < text.index("In this plan")
+    # the example's six goals are all shown, with no such line
+    small = render_overview(load_plan(EXAMPLE), [], DAY, 120).plain
+    assert "more goal" not in small
+
+
 def test_marked_bar_puts_the_mark_where_the_expected_share_is():
     from tui.app.pacemarks import MARK, marked_bar
 

@@ -31,6 +31,9 @@ from ..present import (
 # -- overview ---------------------------------------------------------------------------------
 
 SHORT_HEIGHT = 30  # below this many rows the key results come before the coverage map
+# an overview, not the Goals view: a plan of 200 goals shows its first goals and says how
+# many more there are (and a redraw stays a few milliseconds, not half a second)
+GOAL_LIMIT = 12
 
 
 def render_overview(plan: Plan, problems: list[Problem], today: dt.date, width: int, validated: bool = True,
@@ -82,7 +85,8 @@ def render_overview(plan: Plan, problems: list[Problem], today: dt.date, width: 
     by_goal: dict[str, list] = {}  # key results grouped once (not a pass over all of them per goal)
     for k in plan.all("key_result"):
         by_goal.setdefault(k.parent_id, []).append(k)
-    for goal in plan.all("goal"):
+    goals = plan.all("goal")
+    for goal in goals[:GOAL_LIMIT]:
         krs = by_goal.get(goal.id, [])
         text.append(f"{visible(goal.label)}", style="bold")
         text.append(f"  {fmt(goal.data.get('team'))} · {fmt(goal.data.get('status')) or 'no status'}", style="dim")
@@ -104,6 +108,11 @@ def render_overview(plan: Plan, problems: list[Problem], today: dt.date, width: 
             text.append("\n")
         if not krs:
             text.append("  no key results yet\n", style="dim")
+    if len(goals) > GOAL_LIMIT:
+        rest = goals[GOAL_LIMIT:]
+        n_krs = sum(len(by_goal.get(g.id, [])) for g in rest)
+        text.append(f"  … and {len(rest)} more goal{'s' if len(rest) != 1 else ''} with {n_krs} key "
+                    f"result{'s' if n_krs != 1 else ''} (2 lists every goal)\n", style="dim")
     _overdue(text, plan, today, width, pal=pal)
     text.append("\nIn this plan\n", style="bold underline")
     parts = [f"{name} {n}" for name, n in counts(plan)]
@@ -170,7 +179,7 @@ class OverviewView(VerticalScroll, can_focus=True):
         # results; on a short screen (80×24) after the key results, so one shows without scrolling
         short = (self.size.height or 40) < SHORT_HEIGHT
         cut = text.plain.find("\nIn this plan\n" if short else "\nKey results\n")
-        head, rest = (text[:cut], text[cut:]) if cut >= 0 else (text, Text(""))
+        head, rest = text.divide([cut]) if cut >= 0 else (text, Text(""))
         self.query_one("#overview-body", Static).update(head)
         self.query_one("#overview-rest", Static).update(rest)
         if not resized and self._insights_for is not app.plan:
