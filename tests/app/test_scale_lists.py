@@ -50,21 +50,23 @@ def _screen_text(table) -> str:
 
 
 class _HeldValidation:
-    """Validation that waits until released: the app is known to be checking meanwhile."""
+    """Validation that waits until released: the app is known to be checking meanwhile.
+    (The app's check step is held, whether it checks in a thread or, as this plan's size
+    makes it, in a child process.)"""
 
     def __init__(self, monkeypatch) -> None:
-        from tui.plan import validation
+        from tui.app.main import QuarterdeckApp
 
         self.release = threading.Event()
         self.started = threading.Event()
-        real = validation.validate
+        real = QuarterdeckApp._check
 
-        def held(*args, **kw):
+        def held(app, *args, **kw):
             self.started.set()
             self.release.wait(60)
-            return real(*args, **kw)
+            return real(app, *args, **kw)
 
-        monkeypatch.setattr(validation, "validate", held)
+        monkeypatch.setattr(QuarterdeckApp, "_check", held)
 
 
 async def test_end_and_home_reach_the_last_and_first_of_thousands_of_rows(big_plan):
@@ -183,3 +185,45 @@ async def test_an_edit_seen_from_another_view_is_drawn_when_that_view_is_shown(b
         await pilot.press("e")
         await wait_for(pilot, lambda: isinstance(app.screen, FormScreen), what="the plan's form")
         assert app.screen.kind.name == "plan"
+
+
+async def test_a_large_plan_is_checked_in_a_child_process_with_the_same_problems(big_plan):
+    from tui.plan.validation import validate
+
+    app = make_app(big_plan)
+    assert app.checker is not None  # 2,000 accounts make more than a megabyte
+    async with app.run_test(size=SIZE) as pilot:
+        await ready(pilot)
+        assert app.checker.answered >= 1 and not app.checker.broken
+        assert app.problems == validate(app.plan)
+        # an edit is checked there too, with the text not saved yet
+        entity_id = app.plan.all("account")[-1].id
+        app.request_set_fields("account", entity_id, {("next_step",): "Send the RouteDesk FAQ"})  # a retired name
+        await idle(pilot)
+        await wait_for(pilot, lambda: any(p.entity == entity_id and p.code == "glossary.retired-name"
+                                          for p in app.problems), 30, "the edit's warning")
+        await wait_for(pilot, lambda: app.checker.answered >= 2, 30, "the child's check of the edit")
+        await settle(pilot)
+        assert app.problems == validate(app.plan)
+        child = app.checker._proc
+        assert child is not None and child.poll() is None
+    assert child.poll() is not None  # quitting ends it
+
+
+async def test_a_check_process_that_died_leaves_the_check_to_the_app(big_plan):
+    from tui.plan.validation import validate
+
+    app = make_app(big_plan)
+    async with app.run_test(size=SIZE) as pilot:
+        await ready(pilot)
+        app.checker._proc.kill()
+        app.checker._proc.wait()
+        entity_id = app.plan.all("account")[0].id
+        app.request_set_fields("account", entity_id, {("next_step",): "Send the RouteDesk FAQ"})
+        await idle(pilot)
+        await wait_for(pilot, lambda: any(p.entity == entity_id and p.code == "glossary.retired-name"
+                                          for p in app.problems), 30, "the edit's warning, found by the app itself")
+        await wait_for(pilot, lambda: app.checker.broken, 30, "the dead child noticed")
+        await settle(pilot)
+        assert app.checker.answered == 1
+        assert app.problems == validate(app.plan)

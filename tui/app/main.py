@@ -25,6 +25,7 @@ from textual.app import App
 from textual.binding import Binding
 from textual.screen import Screen
 
+from tui.plan import offload
 from tui.plan.model import Plan
 from tui.plan.problems import ERROR, PlanError, Problem
 from tui.plan.safetext import visible as safe_text
@@ -129,6 +130,12 @@ class QuarterdeckApp(KeysInOrder, StylesOnMount, heartbeat.HeartbeatActions, App
         self._terminal_safe = TerminalSafe()
         self.editing = Editing(self)
         self.main = MainScreen()
+        # a large plan is checked in a process of its own, which starts on the files now,
+        # while this one loads them for the screen (tui.plan.offload)
+        self.checker: offload.CheckProcess | None = None
+        if offload.wanted(self.plan_dir):
+            self.checker = offload.CheckProcess(self.session.schemas.folder)
+            self.checker.preload(self.plan_dir)
 
     # -- basics ------------------------------------------------------------------------------
 
@@ -186,6 +193,8 @@ class QuarterdeckApp(KeysInOrder, StylesOnMount, heartbeat.HeartbeatActions, App
 
     def on_unmount(self) -> None:
         self.session.retire()
+        if self.checker is not None:
+            self.checker.close()
         from .lastlookup import stop_process
 
         stop_process()
@@ -279,12 +288,24 @@ class QuarterdeckApp(KeysInOrder, StylesOnMount, heartbeat.HeartbeatActions, App
     @work(thread=True, exclusive=True, group="validate", description="_validate")  # no repr of a huge Plan
     def _validate(self, generation: int, plan: Plan) -> None:
         try:
-            problems = validate(plan, self.session.schemas)
+            problems = self._check(plan)
         except Exception as exc:  # noqa: BLE001 - a checker bug must not take the app down
             problems = [Problem(ERROR, "app.validate", f"the plan could not be checked: {exc}", "plan.toml")]
         marks = problem_marks(problems)
         rows = {k: build_rows(plan.all(k), marks, plan_currency(plan)) for k in LIST_KINDS}
         self.post_message(ProblemsReady(generation, problems, marks, rows))
+
+    def _check(self, plan: Plan) -> list[Problem]:
+        """The plan's problems: from the check process where there is one (it leaves this
+        process's interpreter to the screen), else computed here; a check process that
+        fails is not asked again, and the check is done here instead."""
+        checker = self.checker
+        if checker is not None and not checker.broken:
+            try:
+                return checker.check(plan)
+            except offload.OffloadError:
+                pass
+        return validate(plan, self.session.schemas)
 
     @on(ProblemsReady)
     @result_handler
