@@ -70,10 +70,44 @@ def test_an_entitys_blame_reads_its_own_file_only(tagged, parsed):
 
     blame = entity_blame(tagged, "account", _first_account(tagged))
     assert blame.fields
-    assert parsed and set(parsed) <= {"accounts.toml"}, parsed
+    assert set(parsed) <= {"accounts.toml"}, parsed
+
+
+def test_an_entitys_blame_parses_its_own_table_not_its_whole_file(tagged, parsed):
+    from tui.history.blame import entity_blame
+
+    blame = entity_blame(tagged, "account", _first_account(tagged))
+    assert blame.fields and all(f.commit for f in blame.fields)
+    assert parsed == [], parsed  # neither the working tree's accounts.toml nor any revision's, whole
 
 
 def _first_account(plans) -> str:
     import tomllib
 
     return tomllib.loads((plans / "accounts.toml").read_text(encoding="utf-8"))["account"][0]["id"]
+
+
+def test_blame_through_found_tables_is_the_blame_through_whole_parses(tmp_path, monkeypatch):
+    """Over a generated history (accounts changed, added and dropped each quarter), every
+    field's blame is the same whether the account's table is found in the text or the
+    whole file is parsed at each revision."""
+    import random
+
+    from tests.bench.generate import make_history
+    from tui.history import blame as blame_mod
+    from tui.plan import document
+
+    repo = tmp_path / "hist"
+    make_history(repo, "medium", count=5, share=0.2)
+    plans = repo / "plans"
+    import tomllib
+
+    ids = [a["id"] for a in tomllib.loads((plans / "accounts.toml").read_text(encoding="utf-8"))["account"]]
+    chosen = random.Random(3).sample(ids, 12)
+    quick = {eid: blame_mod.entity_blame(plans, "account", eid).to_dict() for eid in chosen}
+    # the walk went back more than one step: fields last changed in different quarters
+    assert len({f["subject"] for d in quick.values() for f in d["fields"]}) >= 3
+    blame_mod._BLOBS.clear()
+    monkeypatch.setattr(blame_mod, "tables_with_id", lambda *a, **k: document.UNKNOWN)
+    whole = {eid: blame_mod.entity_blame(plans, "account", eid).to_dict() for eid in chosen}
+    assert quick == whole

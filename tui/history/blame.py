@@ -22,13 +22,15 @@ in the working tree, for ``trend``.
 
 from __future__ import annotations
 
+import threading
 import types
+from collections import OrderedDict
 from dataclasses import asdict, dataclass, field
 
-from tui.plan.document import parse_toml
+from tui.plan.document import UNKNOWN, hides_ids, parse_toml, tables_with_id
 from tui.plan.model import collect_entities, load_plan
 from tui.plan.problems import PlanError
-from tui.plan.registry import CHILD_KEYS, KINDS
+from tui.plan.registry import CHILD_KEYS, KINDS, full_path
 
 from .errors import HistoryError
 from .repo import PlanRepo
@@ -107,6 +109,34 @@ class _Files:
         except Exception:  # noqa: BLE001 - no such folder at that commit, or a missing object
             return None
 
+    def entity(self, blob: str | None, eid: str):
+        """The data of entity ``eid`` in that blob: None when it has none, ``_MISSING``
+        when there is no such file or it does not parse.  Its table is found in the text
+        where it can be (``document.tables_with_id``): a walk through a dozen revisions
+        of a 10,000-entity file then parses a table of each, not the whole file."""
+        if blob is None:
+            return _MISSING
+        if blob not in self.parsed and blob not in self.trees:
+            quick = self._quick(blob, eid)
+            if quick is not UNKNOWN:
+                return quick[-1] if quick else None  # as in {id: data}: the last of a repeated id
+        found = self.entities(blob)
+        return _MISSING if found is None else found.get(eid)
+
+    def _quick(self, blob: str, eid: str):
+        k = KINDS[self.kind]
+        path = full_path(k)
+        if k.singleton or k.parent is not None or len(path) != 1:
+            return UNKNOWN
+        try:
+            raw = _blob(self.prepo, blob)
+        except PlanError:
+            return UNKNOWN
+        hiding = _HIDES.get(blob)
+        if hiding is None:
+            hiding = _HIDES[blob] = hides_ids(raw)
+        return tables_with_id(raw, path[0], eid, self.name, hiding=hiding)
+
     def entities(self, blob: str | None) -> dict[str, dict] | None:
         """{id: data} of the kind in that blob, or in the entity files of that folder's
         tree (None: no file or not parseable)."""
@@ -120,7 +150,7 @@ class _Files:
             return out
         if blob not in self.parsed:
             try:
-                text = self.prepo.read_blob(blob).decode("utf-8-sig")
+                text = _blob(self.prepo, blob).decode("utf-8-sig")
                 data = parse_toml(text, self.name)
             except (PlanError, UnicodeDecodeError):
                 self.broken = True
@@ -129,6 +159,52 @@ class _Files:
                 found = collect_entities({self.name: types.SimpleNamespace(data=data)})
                 self.parsed[blob] = {e.id: e.data for e in found.get(self.kind, [])}
         return self.parsed[blob]
+
+
+# Blobs read lately, by id (an id names the same bytes in every repository): one lookup
+# after another walks the same revisions of a file (the app asks at each entry shown).
+BLOB_CACHE_BYTES = 96 * 1024 * 1024
+_BLOBS: OrderedDict[str, bytes] = OrderedDict()
+_BLOBS_LOCK = threading.Lock()
+_HIDES: dict[str, bool] = {}  # blob id -> document.hides_ids of its bytes (a bool each: kept)
+
+
+def _blob(prepo: PlanRepo, sha: str) -> bytes:
+    with _BLOBS_LOCK:
+        raw = _BLOBS.get(sha)
+        if raw is not None:
+            _BLOBS.move_to_end(sha)
+            return raw
+    raw = prepo.read_blob(sha)
+    if len(raw) <= BLOB_CACHE_BYTES // 4:
+        with _BLOBS_LOCK:
+            _BLOBS[sha] = raw
+            total = sum(len(v) for v in _BLOBS.values())
+            while total > BLOB_CACHE_BYTES and len(_BLOBS) > 1:
+                total -= len(_BLOBS.popitem(last=False)[1])
+    return raw
+
+
+def _in_working_tree(prepo: PlanRepo, k, eid: str):
+    """The entity as the working tree holds it (an object with ``data``, or None when it
+    is not there), found without parsing its whole file where ``tables_with_id`` can;
+    ``UNKNOWN`` otherwise (the file is then loaded as the plan is)."""
+    from tui.plan.document import plan_boundary, read_plan_bytes
+    from tui.plan.layout import folder_of, split_kinds
+
+    path = full_path(k)
+    if k.singleton or k.parent is not None or len(path) != 1:
+        return UNKNOWN
+    if k.file in split_kinds() and (prepo.plan_dir / folder_of(k.file)).exists():
+        return UNKNOWN  # one file per entity (or both ways): the layout rules decide
+    try:
+        raw = read_plan_bytes(prepo.plan_dir / k.file, k.file, boundary=plan_boundary(prepo.plan_dir))
+    except PlanError:
+        return UNKNOWN
+    found = tables_with_id(raw, path[0], eid, k.file)
+    if found is UNKNOWN:
+        return UNKNOWN
+    return types.SimpleNamespace(data=found[0]) if found else None  # as Plan.find: the first of a repeated id
 
 
 def _own_fields(kind: str, data: dict) -> dict:
@@ -170,16 +246,25 @@ def blame_entity(prepo: PlanRepo, kind: str, id: str, field_path: str | None = N
     files = _Files(prepo, k.file, kind)
     result = EntityBlame(kind, id, k.file)
     work = None
-    try:
-        work = load_plan(prepo.plan_dir, only={k.file})  # the entity's own file is all it needs
-    except PlanError:
-        pass
-    current = work.find(kind, id) if work is not None else None
+    current = _in_working_tree(prepo, k, id)
+    if current is UNKNOWN:
+        try:
+            work = load_plan(prepo.plan_dir, only={k.file})  # the entity's own file is all it needs
+        except PlanError:
+            pass
+        current = work.find(kind, id) if work is not None else None
     head_sha = prepo.head()
     head = prepo.repo.commit(head_sha) if head_sha else None
-    at_head = files.entities(files.blob_id(head)) if head is not None else None
-    head_data = (at_head or {}).get(id)
+    head_data = files.entity(files.blob_id(head), id) if head is not None else None
+    if head_data is _MISSING:
+        head_data = None
     if head_data is None and current is None:
+        if work is None:
+            try:
+                work = load_plan(prepo.plan_dir, only={k.file})
+            except PlanError:
+                pass
+        at_head = files.entities(files.blob_id(head)) if head is not None else None
         known = sorted(set((at_head or {}).keys()) | {e.id for e in (work.all(kind) if work else [])})
         import difflib
 
@@ -243,11 +328,13 @@ def _walk(files: _Files, start, start_id: str, start_data: dict, pending: dict, 
                 moves.append((parent, eid, data, left))
                 left = {}
                 break
-            entities = files.entities(pblob)
-            if entities is None:
+            pid, pdata = eid, files.entity(pblob, eid)
+            if pdata is _MISSING:
                 continue
-            pid, pdata = eid, entities.get(eid)
-            if pdata is None:
+            if pdata is None:  # gone under this id: renamed there? (every entity of the parent is looked at)
+                entities = files.entities(pblob)
+                if entities is None:
+                    continue
                 pid, pdata = _renamed_from(files, blob, eid, data, entities)
                 if pdata is not None and (pid, eid, commit.hexsha) not in seen_renames:
                     seen_renames.add((pid, eid, commit.hexsha))

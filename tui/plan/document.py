@@ -180,6 +180,98 @@ def parse_toml_like(text: str, name: str, like: "TomlFile") -> dict | None:
     return out
 
 
+_PLAIN_ID = re.compile(r"[A-Za-z0-9_.-]+")
+_HIDING = (b'"""', b"'''", b"\\u", b"\\U")  # a multi-line string, or an escape that can spell an id
+
+
+def hides_ids(raw: bytes) -> bool:
+    """Whether a file's bytes hold something a plain search for an id could miss (a
+    multi-line string, a ``\\u`` escape): ``tables_with_id`` then answers ``UNKNOWN``."""
+    return any(s in raw for s in _HIDING)  # (searches of bytes: faster than of text, or a regex)
+
+
+def tables_with_id(raw: bytes, array: str, eid: str, name: str = "<text>",
+                   hiding: bool | None = None) -> list[dict] | object:
+    """The elements of the top-level array of tables ``[[array]]`` whose ``id`` is
+    ``eid``, in file order, found in a file's bytes without parsing (or decoding) all of
+    it: the places where the id is written are looked up, and only the tables around
+    them parsed.  The history of one entity reads a 10,000-entity file at a dozen
+    revisions; a whole parse of each is seconds, this is milliseconds.
+
+    ``UNKNOWN`` whenever the text could hide the answer from a plain search: a
+    multi-line string (a header-like line may sit in one), a ``\\u`` escape (it can spell
+    an id), an id that is not a plain word, an id written outside such a table, a
+    table that does not parse on its own.  The caller then parses the whole text.  For a
+    file that parses as a whole, an answer given here is the one that parse gives (one
+    that does not may still give one: the tables around the id are all it reads).
+    ``hiding``: ``hides_ids(raw)``, when the caller knows it already."""
+    if raw.startswith(BOM.encode("utf-8")):
+        raw = raw[3:]
+    if not _PLAIN_ID.fullmatch(eid) or (hides_ids(raw) if hiding is None else hiding):
+        return UNKNOWN
+    spans: dict[int, int] = {}
+    for literal in (f'"{eid}"'.encode(), f"'{eid}'".encode()):
+        at = raw.find(literal)
+        while at >= 0:
+            span = _table_around(raw, at, array)
+            if span is None:
+                return UNKNOWN
+            spans[span[0]] = span[1]
+            at = raw.find(literal, at + len(literal))
+    found = []
+    for start in sorted(spans):
+        try:
+            piece = raw[start:spans[start]].decode("utf-8")
+            data = parse_toml(piece if piece.endswith("\n") else piece + "\n", name)
+        except (TomlSyntaxError, UnicodeDecodeError):
+            return UNKNOWN
+        items = data.get(array)
+        if set(data) != {array} or not isinstance(items, list) or len(items) != 1 or not isinstance(items[0], dict):
+            return UNKNOWN
+        if str(items[0].get("id", "")) == eid:
+            found.append(items[0])
+    return found
+
+
+def _header_at(raw: bytes, start: int):
+    """``tomlindex.header_line`` of the line of ``raw`` starting at ``start``."""
+    from .tomlindex import header_line
+
+    end = raw.find(b"\n", start)
+    line = raw[start: end if end >= 0 else len(raw)]
+    if b"[" not in line:
+        return None
+    try:
+        return header_line(line.decode("utf-8"))
+    except UnicodeDecodeError:
+        return None
+
+
+def _table_around(raw: bytes, at: int, array: str) -> tuple[int, int] | None:
+    """[start, stop) of the ``[[array]]`` table (with the tables nested in it) that holds
+    offset ``at``; None when ``at`` is in some other table or before any."""
+    line = raw.rfind(b"\n", 0, at) + 1  # the start of the line holding ``at``
+    while True:
+        head = _header_at(raw, line)
+        if head is not None:
+            is_array, parts = head
+            if parts == (array,) and is_array:
+                break
+            if not parts or parts[0] != array:
+                return None
+        if line == 0:
+            return None
+        line = raw.rfind(b"\n", 0, line - 1) + 1
+    start = line
+    pos = raw.find(b"\n", start)
+    while pos >= 0:
+        head = _header_at(raw, pos + 1)
+        if head is not None and (not head[1] or head[1][0] != array or head[1] == (array,)):
+            return start, pos + 1
+        pos = raw.find(b"\n", pos + 1)
+    return start, len(raw)
+
+
 def _dig_key(data: dict, key: tuple):
     value = data.get(key[0])
     if len(key) == 1:

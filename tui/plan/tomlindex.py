@@ -455,7 +455,7 @@ _HEADER_LINE = re.compile(rf"[ \t]*(\[\[?)[ \t]*({_KEY})[ \t]*\]\]?[ \t]*(?:#[^\
 
 
 @functools.lru_cache(maxsize=65536)
-def _header_line(line: str) -> tuple[bool, tuple] | None:
+def header_line(line: str) -> tuple[bool, tuple] | None:
     """(is it ``[[...]]``, its key's parts) when ``line`` is a header line; the same few
     lines (``[[account]]``) come back thousands of times."""
     m = _HEADER_LINE.match(line)
@@ -476,14 +476,14 @@ def _header_lines(text: str):
         if n:
             offset += 1  # the "\n"; ``offset`` is now where the "[" is
             end = piece.find("\n")
-            head = _header_line("[" + (piece if end < 0 else piece[:end]))
+            head = header_line("[" + (piece if end < 0 else piece[:end]))
             if head is not None:
                 yield offset, head[0], head[1]
             offset += 1 + len(piece)
         else:
             if piece.startswith("["):
                 end = piece.find("\n")
-                head = _header_line(piece if end < 0 else piece[:end])
+                head = header_line(piece if end < 0 else piece[:end])
                 if head is not None:
                     yield 0, head[0], head[1]
             offset = len(piece)
