@@ -477,6 +477,41 @@ def test_last_change_is_cached_per_file_revision(repo, monkeypatch):
     assert "not committed" in lastchange.last_change_text(pending, DAY).plain
 
 
+def test_a_large_files_lookup_goes_to_the_lookup_process_and_falls_back_only_when_it_failed(repo, monkeypatch):
+    from tui.app import lastlookup
+
+    monkeypatch.setattr(lastlookup, "LARGE_FILE", 0)  # every file counts as large
+    here = []
+    real = lastlookup.last_change_of
+    monkeypatch.setattr(lastlookup, "last_change_of", lambda *a: here.append(a) or real(*a))
+    try:
+        answer = lastlookup.look_up(repo, "goal", "grow-pipeline")
+        assert answer[0].subject == "Start the plan" and here == []  # answered by the process
+        proc = lastlookup._PROCESS.proc
+        proc.kill()
+        proc.wait()
+        # a process that died: asked again (a new one), never in this thread
+        assert lastlookup.look_up(repo, "goal", "grow-pipeline")[0].subject == "Start the plan"
+        assert here == []
+
+        def cut_off(*a):  # the app ends while a question is out
+            lastlookup.stop_process()
+            raise OSError("the lookup process ended")
+
+        monkeypatch.setattr(lastlookup._PROCESS, "ask", cut_off)
+        assert lastlookup.look_up(repo, "goal", "grow-pipeline") is None
+        assert here == []  # not looked up here as the app ends
+
+        def broken(*a):
+            raise OSError("the lookup process ended")
+
+        monkeypatch.setattr(lastlookup._PROCESS, "ask", broken)
+        assert lastlookup.look_up(repo, "goal", "grow-pipeline")[0].subject == "Start the plan"
+        assert len(here) == 1  # a failure on its own: looked up here instead
+    finally:
+        lastlookup.stop_process()
+
+
 # -- wired into the app ---------------------------------------------------------------------------------
 
 

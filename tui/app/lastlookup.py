@@ -124,6 +124,7 @@ class _Process:
     def __init__(self) -> None:
         self.lock = threading.Lock()
         self.proc: subprocess.Popen | None = None
+        self.stops = 0  # times stopped on purpose (the app's end): a question then cut off is not asked here
 
     def ask(self, plan_dir: str, kind: str, entity_id: str) -> tuple | None:
         with self.lock:
@@ -165,15 +166,19 @@ def _large(plan_dir: Path | str, kind: str) -> bool:
 def look_up(plan_dir: Path | str, kind: str, entity_id: str) -> tuple | None:
     """``last_change_of``; for an entry of a large file, in the lookup process (worker thread)."""
     if _large(plan_dir, kind):
+        stops = _PROCESS.stops
         try:
             return _PROCESS.ask(str(plan_dir), kind, entity_id)
         except (OSError, ValueError, KeyError, TypeError):  # no process could answer: here, then
+            if _PROCESS.stops != stops:
+                return None  # stopped because the app ends: seconds of work here would only delay it
             _PROCESS.stop()
     return last_change_of(plan_dir, kind, entity_id)
 
 
 def stop_process() -> None:
     """End the lookup process, if one was started (the app's end)."""
+    _PROCESS.stops += 1
     _PROCESS.stop()
 
 
