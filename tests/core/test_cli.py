@@ -9,7 +9,7 @@ import sys
 
 import pytest
 
-from tests.conftest import ROOT
+from tests.conftest import EXAMPLE, ROOT
 from tui.cli import main
 
 
@@ -162,3 +162,32 @@ def test_an_os_error_names_its_file(plan_dir, capsys, monkeypatch):
     assert main(["check", str(plan_dir)]) == 2
     err = capsys.readouterr().err
     assert "/somewhere/locked.toml: Permission denied" in err and "Traceback" not in err
+
+
+def test_a_command_runs_without_automatic_garbage_collection_and_gives_it_back(monkeypatch, tmp_path):
+    """Short-lived commands leave collection off (their objects live until they end); the
+    caller's setting is restored after, a failing command included."""
+    import gc
+
+    from tui.cli import main
+    from tui.cli import plan as plan_cli
+
+    seen = []
+    real = plan_cli.cmd_check
+
+    def spy(args):
+        seen.append(gc.isenabled())
+        return real(args)
+
+    monkeypatch.setattr(plan_cli, "cmd_check", spy)
+    assert gc.isenabled()
+    assert main(["check", str(EXAMPLE), "--format", "json"]) == 0
+    assert seen == [False] and gc.isenabled()
+    assert main(["check", str(tmp_path / "nowhere")]) == 2  # an error on the way out
+    assert seen == [False, False] and gc.isenabled()
+    gc.disable()
+    try:
+        main(["check", str(EXAMPLE), "--format", "json"])
+        assert not gc.isenabled()  # left as the caller had it
+    finally:
+        gc.enable()

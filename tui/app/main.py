@@ -241,8 +241,9 @@ class QuarterdeckApp(KeysInOrder, StylesOnMount, heartbeat.HeartbeatActions, App
     @work(thread=True, exclusive=True, group="load", description="_load")  # no repr of a huge Plan
     def load_plan(self) -> None:
         try:
-            plan = self.session.load()
-            rows = {k: build_rows(plan.all(k), currency=plan_currency(plan)) for k in LIST_KINDS}
+            with heap.building():
+                plan = self.session.load()
+                rows = {k: build_rows(plan.all(k), currency=plan_currency(plan)) for k in LIST_KINDS}
         except PlanError as exc:
             self.post_message(LoadFailed(str(exc), exc.exit_code))
             return

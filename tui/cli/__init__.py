@@ -7,6 +7,7 @@ an edit was refused, 2 a file or folder cannot be read or the arguments are wron
 from __future__ import annotations
 
 import argparse
+import gc
 import os
 import sys
 
@@ -15,6 +16,8 @@ from .common import Failed, UsageError, out, plan_dir as find_plan_folder
 # Modules that add commands: each has COMMANDS (names) and register(subparsers).
 # They import their heavy dependencies inside the command functions, not at import.
 EXTENSIONS = ("tui.cli.plan", "tui.cli.history", "tui.cli.insights", "tui.cli.heartbeat")
+# commands that may run for long (the app, over the demo plan): garbage is collected as usual
+LONG_RUNNING = frozenset({"demo"})
 
 
 def _extensions():
@@ -67,6 +70,11 @@ def main(argv: list[str] | None = None) -> int:
     if not getattr(args, "func", None):
         parser.print_help()
         return 2
+    collecting = gc.isenabled()
+    if args.command not in LONG_RUNNING:
+        # a command's objects live until it ends, moments later: a collection of garbage
+        # walks them all in vain (a sixth of a large plan's diff); the process ends instead
+        gc.disable()
     try:
         return args.func(args)
     except UsageError as exc:
@@ -92,6 +100,9 @@ def main(argv: list[str] | None = None) -> int:
         out(f"quarterdeck {args.command}: unexpected error ({type(exc).__name__}: {exc}); nothing more was "
              "changed. Run again with QUARTERDECK_DEBUG=1 to see where it happened, and please report it", err=True)
         return 1
+    finally:
+        if collecting:
+            gc.enable()
 
 
 def _run_app(argv: list[str]) -> int:
