@@ -216,6 +216,7 @@ def bench_cli(p: dict, repeat: int, out: dict) -> None:
     # baselines on the same files and revisions
     files = [str(p["plan"] / n) for n in PLAN_FILES]
     taplo = shutil.which("taplo")
+    taplo = os.path.abspath(taplo) if taplo else None  # (run in the plan's folder: a relative PATH entry fails there)
     if taplo:
         out["taplo"] = processes("taplo check (bundled schemas)", "baseline", lambda i: [
             taplo, "check", "--colors", "never", *PLAN_FILES], repeat, cwd=plan, env=env)
