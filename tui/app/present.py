@@ -25,6 +25,8 @@ from tui.plan.safetext import visible_line as visible  # noqa: F401 - one line o
 
 def fmt(value) -> str:
     """A value as one line of text."""
+    if type(value) is str:  # most cells: first, and without a call where nothing needs escaping
+        return value if value.isprintable() else visible(value)
     if value is None:
         return ""
     if isinstance(value, bool):
@@ -105,7 +107,9 @@ def column_value(entity: Entity, column: str):
 
 def sort_key(value):
     """Numbers before text, in their natural order; missing values sort last."""
-    if value is None or value == "" or value == []:
+    if type(value) is str:
+        return (1, 0, value.casefold()) if value else (2, 0, "")
+    if value is None or value == []:
         return (2, 0, "")
     if isinstance(value, bool):
         return (0, int(value), "")

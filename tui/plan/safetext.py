@@ -28,6 +28,8 @@ def visible(text: str) -> str:
     """``text`` with its line breaks (LF, and CR LF pairs) kept and every other control
     character shown as an escape."""
     text = str(text)
+    if text.isprintable():  # (no control character is printable: nothing to escape)
+        return text
     if "\r\n" in text:
         return "\n".join(_UNSAFE.sub(_escape, part) for part in text.split("\r\n"))
     return _UNSAFE.sub(_escape, text)
@@ -36,7 +38,10 @@ def visible(text: str) -> str:
 def visible_line(text: str) -> str:
     """``text`` as one line: line breaks shown as ``⏎``, tabs as spaces, every other
     control character as an escape."""
-    text = str(text).replace("\r\n", "\n").replace("\n", " ⏎ ").replace("\t", " ")
+    text = str(text)
+    if text.isprintable():  # no line break, tab or control character: the common case, at C speed
+        return text
+    text = text.replace("\r\n", "\n").replace("\n", " ⏎ ").replace("\t", " ")
     return _UNSAFE_LINE.sub(_escape, text)
 
 
