@@ -462,31 +462,26 @@ def header_line(line: str) -> tuple[bool, tuple] | None:
     return (m.group(1) == "[[", split_key(m.group(2))) if m else None
 
 
+_LINE_OF_BRACKET = re.compile(r"\n(\[[^\n]*)")
+
+
 def _header_lines(text: str):
     """(offset, is_array, parts) of every line of ``text`` that reads as a header, in order
     (``HEADER_ALL``'s matches).  When no line is indented, only lines starting with `[`
-    can be headers: a split on "\n[" finds them in C instead of trying every line."""
+    can be headers: a search for "\n[" finds them in C instead of trying every line."""
     if "\n " in text or "\n\t" in text or text[:1] in (" ", "\t"):
         for m in HEADER_ALL.finditer(text):
             yield m.start(), m.group(1) == "[[", split_key(m.group(2))
         return
-    pieces = text.split("\n[")
-    offset = 0
-    for n, piece in enumerate(pieces):
-        if n:
-            offset += 1  # the "\n"; ``offset`` is now where the "[" is
-            end = piece.find("\n")
-            head = header_line("[" + (piece if end < 0 else piece[:end]))
-            if head is not None:
-                yield offset, head[0], head[1]
-            offset += 1 + len(piece)
-        else:
-            if piece.startswith("["):
-                end = piece.find("\n")
-                head = header_line(piece if end < 0 else piece[:end])
-                if head is not None:
-                    yield 0, head[0], head[1]
-            offset = len(piece)
+    if text.startswith("["):
+        end = text.find("\n")
+        head = header_line(text if end < 0 else text[:end])
+        if head is not None:
+            yield 0, head[0], head[1]
+    for m in _LINE_OF_BRACKET.finditer(text):  # (a literal "\n[" first: found at C speed)
+        head = header_line(m.group(1))
+        if head is not None:
+            yield m.start(1), head[0], head[1]
 
 
 def top_level_split(text: str) -> tuple[int, list[tuple[tuple, int, int]]] | None:
