@@ -130,12 +130,7 @@ class QuarterdeckApp(KeysInOrder, StylesOnMount, heartbeat.HeartbeatActions, App
         self._terminal_safe = TerminalSafe()
         self.editing = Editing(self)
         self.main = MainScreen()
-        # a large plan is checked in a process of its own, which starts on the files now,
-        # while this one loads them for the screen (tui.plan.offload)
-        self.checker: offload.CheckProcess | None = None
-        if offload.wanted(self.plan_dir):
-            self.checker = offload.CheckProcess(self.session.schemas.folder)
-            self.checker.preload(self.plan_dir)
+        self.checker = offload.started_for(self.plan_dir, self.session.schemas.folder)  # None: checked here
 
     # -- basics ------------------------------------------------------------------------------
 
@@ -297,16 +292,7 @@ class QuarterdeckApp(KeysInOrder, StylesOnMount, heartbeat.HeartbeatActions, App
         self.post_message(ProblemsReady(generation, problems, marks, rows))
 
     def _check(self, plan: Plan) -> list[Problem]:
-        """The plan's problems: from the check process where there is one (it leaves this
-        process's interpreter to the screen), else computed here; a check process that
-        fails is not asked again, and the check is done here instead."""
-        checker = self.checker
-        if checker is not None and not checker.broken:
-            try:
-                return checker.check(plan)
-            except offload.OffloadError:
-                pass
-        return validate(plan, self.session.schemas)
+        return offload.check_with(self.checker, plan, lambda: validate(plan, self.session.schemas))
 
     @on(ProblemsReady)
     @result_handler

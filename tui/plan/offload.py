@@ -215,6 +215,27 @@ class CheckProcess:
             pass
 
 
+def started_for(root: Path | str, schemas_folder: Path | str | None = None) -> CheckProcess | None:
+    """A check process for the plan in ``root``, already reading it (``preload``), when
+    the plan is large enough to be worth one (``wanted``); else None."""
+    if not wanted(root):
+        return None
+    checker = CheckProcess(schemas_folder)
+    checker.preload(root)
+    return checker
+
+
+def check_with(checker: CheckProcess | None, plan, here) -> list[Problem]:
+    """The plan's problems from ``checker`` where there is one, else ``here()``; a checker
+    that fails is not asked again (``broken``), and ``here()`` answers instead."""
+    if checker is not None and not checker.broken:
+        try:
+            return checker.check(plan)
+        except OffloadError:
+            pass
+    return here()
+
+
 # -- the child ---------------------------------------------------------------------------
 
 
