@@ -188,8 +188,7 @@ class QuarterdeckApp(KeysInOrder, StylesOnMount, heartbeat.HeartbeatActions, App
 
     def on_unmount(self) -> None:
         self.session.retire()
-        if self.checker is not None:
-            self.checker.close()
+        offload.stop(self.checker)
         from .lastlookup import stop_process
 
         stop_process()

@@ -225,6 +225,12 @@ def started_for(root: Path | str, schemas_folder: Path | str | None = None) -> C
     return checker
 
 
+def stop(checker: CheckProcess | None) -> None:
+    """End ``checker``'s process, if there is one."""
+    if checker is not None:
+        checker.close()
+
+
 def check_with(checker: CheckProcess | None, plan, here) -> list[Problem]:
     """The plan's problems from ``checker`` where there is one, else ``here()``; a checker
     that fails is not asked again (``broken``), and ``here()`` answers instead."""
