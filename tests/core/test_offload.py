@@ -131,3 +131,21 @@ def test_large_plans_are_offloaded_small_ones_are_not(plan_dir, monkeypatch):
     assert offload.wanted(plan_dir)
     monkeypatch.setenv(offload.MODE_ENV, "never")
     assert not offload.wanted(plan_dir, total_bytes=10 * offload.MIN_BYTES)
+
+
+def test_a_folder_holding_some_other_tui_package_is_not_imported_by_the_child(plan_dir, tmp_path, monkeypatch):
+    elsewhere = tmp_path / "elsewhere"
+    (elsewhere / "tui" / "plan").mkdir(parents=True)
+    for init in (elsewhere / "tui" / "__init__.py", elsewhere / "tui" / "plan" / "__init__.py"):
+        init.write_text("raise SystemExit('the wrong package was imported')\n", encoding="utf-8")
+    (elsewhere / "tui" / "plan" / "offload.py").write_text("raise SystemExit(3)\n", encoding="utf-8")
+    monkeypatch.chdir(elsewhere)
+    monkeypatch.setenv("PYTHONPATH", str(elsewhere))  # even first on the caller's path
+    command, env = offload.child_process("tui.plan.offload")
+    assert "-P" in command and env["PYTHONPATH"].split(":")[0] != str(elsewhere)
+    c = offload.CheckProcess()
+    try:
+        plan = load_plan(plan_dir)
+        assert c.check(plan) == validate(plan)
+    finally:
+        c.close()

@@ -130,8 +130,11 @@ class _Process:
         with self.lock:
             proc = self.proc
             if proc is None or proc.poll() is not None:
+                from tui.plan.offload import child_process
+
+                command, env = child_process("tui.app.lastlookup")
                 proc = self.proc = subprocess.Popen(
-                    [sys.executable, "-m", "tui.app.lastlookup"], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                    command, stdin=subprocess.PIPE, stdout=subprocess.PIPE, env=env,
                     stderr=subprocess.DEVNULL, text=True, encoding="utf-8", close_fds=True)
             assert proc.stdin is not None and proc.stdout is not None
             proc.stdin.write(json.dumps([plan_dir, kind, entity_id]) + "\n")

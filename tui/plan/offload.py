@@ -82,6 +82,19 @@ def plan_bytes(root: Path) -> int:
     return total
 
 
+def child_process(module: str) -> tuple[list[str], dict]:
+    """The command and environment that run ``python -m module`` of this very copy of the
+    package: ``-P`` keeps the current folder off the module path (a folder holding some
+    other ``tui`` must not be imported instead), and the folder this package was
+    imported from goes first on ``PYTHONPATH``."""
+    import tui
+
+    home = str(Path(tui.__file__).resolve().parent.parent)
+    env = dict(os.environ, PYTHONUNBUFFERED="1")
+    env["PYTHONPATH"] = os.pathsep.join([home, *([env["PYTHONPATH"]] if env.get("PYTHONPATH") else [])])
+    return [sys.executable, "-P", "-m", module], env
+
+
 def _send(stream, obj) -> None:
     body = pickle.dumps(obj, protocol=pickle.HIGHEST_PROTOCOL)
     stream.write(_LENGTH.pack(len(body)))
@@ -126,11 +139,9 @@ class CheckProcess:
 
     def _start(self) -> subprocess.Popen:
         if self._proc is None:
-            env = dict(os.environ, PYTHONUNBUFFERED="1")
-            self._proc = subprocess.Popen(
-                [sys.executable, "-m", "tui.plan.offload"], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-                stderr=subprocess.DEVNULL, env=env, close_fds=True,
-            )
+            command, env = child_process("tui.plan.offload")
+            self._proc = subprocess.Popen(command, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                                          stderr=subprocess.DEVNULL, env=env, close_fds=True)
         return self._proc
 
     def _ask(self, request: dict):
