@@ -36,3 +36,19 @@ def require_corpus() -> Path:
     if not CORPUS.is_dir():
         pytest.skip(f"the TOML conformance corpus is not here ({CORPUS} is absent; it sits beside the repository in CI)")
     return CORPUS
+
+
+def gc_seen(monkeypatch, owner, name: str) -> list[bool]:
+    """Replace ``owner.name`` (a function or method) by one that records whether garbage
+    collection was on when it was called, then calls the original; returns the record."""
+    import gc
+
+    seen: list[bool] = []
+    real = getattr(owner, name)
+
+    def spy(*args, **kwargs):
+        seen.append(gc.isenabled())
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(owner, name, spy)
+    return seen

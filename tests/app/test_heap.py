@@ -59,17 +59,11 @@ def test_builders_in_threads_share_the_switch():
 async def test_the_app_loads_its_plan_without_collections(tmp_path, monkeypatch):
     import shutil
 
+    from tests.conftest import gc_seen
     from tui.app.session import Session
 
     plan = shutil.copytree(EXAMPLE, tmp_path / "plans")
-    during = []
-    real = Session.load
-
-    def load(self):
-        during.append(gc.isenabled())
-        return real(self)
-
-    monkeypatch.setattr(Session, "load", load)
+    during = gc_seen(monkeypatch, Session, "load")
     app = make_app(plan)
     async with app.run_test(size=(120, 40)) as pilot:
         await ready(pilot)

@@ -169,17 +169,11 @@ def test_a_command_runs_without_automatic_garbage_collection_and_gives_it_back(m
     caller's setting is restored after, a failing command included."""
     import gc
 
+    from tests.conftest import gc_seen
     from tui.cli import main
     from tui.cli import plan as plan_cli
 
-    seen = []
-    real = plan_cli.cmd_check
-
-    def spy(args):
-        seen.append(gc.isenabled())
-        return real(args)
-
-    monkeypatch.setattr(plan_cli, "cmd_check", spy)
+    seen = gc_seen(monkeypatch, plan_cli, "cmd_check")
     assert gc.isenabled()
     assert main(["check", str(EXAMPLE), "--format", "json"]) == 0
     assert seen == [False] and gc.isenabled()

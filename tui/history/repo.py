@@ -26,6 +26,7 @@ import threading
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
+from tui.plan.offload import end_process
 from tui.plan.problems import UnreadableError
 from tui.plan.registry import PLAN_FILES
 
@@ -51,20 +52,6 @@ def _text(out: bytes) -> str:
     escapes), one trailing newline dropped."""
     text = out.decode(sys.getfilesystemencoding(), "surrogateescape")
     return text[:-1] if text.endswith("\n") else text
-
-
-def _end(proc: subprocess.Popen) -> None:
-    for stream in (proc.stdin, proc.stdout):
-        try:
-            if stream is not None:
-                stream.close()
-        except OSError:
-            pass
-    try:
-        proc.wait(timeout=5)
-    except subprocess.TimeoutExpired:
-        proc.kill()
-        proc.wait()
 
 
 def _git_missing() -> HistoryError:
@@ -187,7 +174,7 @@ class PlanRepo:
             with self._blob_lock:
                 proc, self._blobs = self._blobs, None
             if proc is not None:
-                _end(proc)
+                end_process(proc)
             if self._repo is not None:
                 self._repo.close()
 
@@ -337,7 +324,7 @@ class PlanRepo:
                 return self._read_blob(sha)
             except (OSError, ValueError, _Missing) as exc:
                 if not isinstance(exc, _Missing) and self._blobs is not None:  # the process is gone: not reused
-                    _end(self._blobs)
+                    end_process(self._blobs)
                     self._blobs = None
                 what = "missing" if isinstance(exc, _Missing) else type(exc).__name__
                 raise HistoryError(f"git cannot read object {sha[:10]} ({what}); the repository may be "

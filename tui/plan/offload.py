@@ -95,6 +95,22 @@ def child_process(module: str) -> tuple[list[str], dict]:
     return [sys.executable, "-P", "-m", module], env
 
 
+def end_process(proc: subprocess.Popen, timeout: float = 5) -> None:
+    """End a child that serves requests on its stdin: close its pipes (it ends when its
+    input does), wait for it, and kill it if it has not ended within ``timeout``."""
+    for stream in (proc.stdin, proc.stdout):
+        try:
+            if stream is not None:
+                stream.close()
+        except OSError:
+            pass
+    try:
+        proc.wait(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait()
+
+
 def _send(stream, obj) -> None:
     body = pickle.dumps(obj, protocol=pickle.HIGHEST_PROTOCOL)
     stream.write(_LENGTH.pack(len(body)))
@@ -201,18 +217,8 @@ class CheckProcess:
 
     def _stop(self) -> None:
         proc, self._proc = self._proc, None
-        if proc is None:
-            return
-        for stream in (proc.stdin, proc.stdout):
-            try:
-                stream.close()
-            except OSError:
-                pass
-        try:
-            proc.wait(timeout=2)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
+        if proc is not None:
+            end_process(proc, timeout=2)
 
     def close(self) -> None:
         """End the child (it also ends by itself when this process does)."""
