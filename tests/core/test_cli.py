@@ -185,3 +185,25 @@ def test_a_command_runs_without_automatic_garbage_collection_and_gives_it_back(m
         assert not gc.isenabled()  # left as the caller had it
     finally:
         gc.enable()
+
+
+def test_a_run_of_one_command_makes_its_parser_alone_and_it_reads_as_the_full_one(capsys):
+    from tui.cli import all_commands, build_parser
+
+    full = build_parser()
+    for name in sorted(all_commands()):
+        one = build_parser(only=name)
+        helps = []
+        for parser in (full, one):
+            with pytest.raises(SystemExit):
+                parser.parse_args([name, "--help"])
+            helps.append(capsys.readouterr().out)
+        assert helps[0] == helps[1] and name in helps[0], name
+        # the other commands are not made: naming one is an error of that parser
+        other = next(c for c in sorted(all_commands()) if c != name)
+        with pytest.raises(SystemExit):
+            one.parse_args([other])
+        capsys.readouterr()
+    args = build_parser(only="set").parse_args(["set", "account", "acme", "tier", "2", "-C", "plans"])
+    assert (args.command, args.kind, args.id, args.field, args.value, args.plan) == \
+        ("set", "account", "acme", "tier", "2", "plans")

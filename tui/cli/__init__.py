@@ -43,7 +43,26 @@ def all_commands() -> set[str]:
 # -- parser ---------------------------------------------------------------------------
 
 
-def build_parser() -> argparse.ArgumentParser:
+class _Unused:
+    """Stands for the parser of a command not being run: takes any setup and drops it."""
+
+    def __getattr__(self, name):
+        return lambda *args, **kwargs: self
+
+
+class _OneCommand:
+    """The subcommands object, for a run of one known command: only its parser is made
+    (making all of them with their help is a fifth of a small `check`)."""
+
+    def __init__(self, sub, name: str):
+        self._sub, self._name = sub, name
+
+    def add_parser(self, name, **kwargs):
+        return self._sub.add_parser(name, **kwargs) if name == self._name else _Unused()
+
+
+def build_parser(only: str | None = None) -> argparse.ArgumentParser:
+    """The command line's parser; ``only``: a command about to run, the one subcommand made."""
     from tui import __version__
 
     parser = argparse.ArgumentParser(
@@ -55,7 +74,10 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
 
     for mod in _extensions():
-        mod.register(sub)
+        if only is None:
+            mod.register(sub)
+        elif only in mod.COMMANDS:
+            mod.register(_OneCommand(sub, only))
     return parser
 
 
@@ -65,7 +87,7 @@ def main(argv: list[str] | None = None) -> int:
         return _run_app(argv)
     from tui.plan.problems import PlanError
 
-    parser = build_parser()
+    parser = build_parser(only=argv[0] if argv[0] in all_commands() else None)
     args = parser.parse_args(argv)
     if not getattr(args, "func", None):
         parser.print_help()
