@@ -16,7 +16,6 @@ import hashlib
 import os
 import re
 import stat
-import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -92,6 +91,8 @@ def parse_toml(text: str, name: str = "<text>") -> dict:
     try:
         data = rtoml.loads(text)
     except Exception as fast_error:  # noqa: BLE001 - rtoml raises its own error type
+        import tomllib  # (only for what rtoml refused, or may have taken for newer TOML)
+
         try:
             tomllib.loads(text)
         except tomllib.TOMLDecodeError as exc:
@@ -105,6 +106,8 @@ def parse_toml(text: str, name: str = "<text>") -> dict:
         msg = re.sub(r"\s*at line \d+ column \d+", "", msg)
         raise TomlSyntaxError(f"invalid TOML: {msg}", file=name, line=line, col=col, code="toml.syntax") from None
     if _maybe_toml11(text):
+        import tomllib
+
         try:
             tomllib.loads(text)
         except tomllib.TOMLDecodeError as exc:

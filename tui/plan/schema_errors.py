@@ -22,7 +22,6 @@ Public API::
 from __future__ import annotations
 
 import datetime as _dt
-import difflib
 import json
 import math
 from collections import Counter
@@ -134,6 +133,8 @@ def schema_messages(err, what: Callable[[tuple], str] | None = None) -> Iterator
     if v == "additionalProperties":
         allowed = list(err.schema.get("properties", {}))
         for key in sorted(set(inst) - set(allowed)) if isinstance(inst, dict) else []:
+            import difflib  # (only when a name is unknown)
+
             close = difflib.get_close_matches(key, allowed, n=1)
             hint = f"; did you mean `{close[0]}`?" if close else ""
             custom = " or move it into the `custom` table for a field of your own" if "custom" in allowed else ""

@@ -33,7 +33,6 @@ and field, and a message that says how to fix it.  Codes:
 from __future__ import annotations
 
 import bisect
-import difflib
 import json
 import re
 
@@ -203,6 +202,8 @@ def reference_problems(plan: Plan, schemas: SchemaSet, locators: dict, skip: set
         if not isinstance(value, str) or value in ids.get(kind, ()) or kind in unchecked:
             continue
         loc = locators[file]
+        import difflib  # (only when a name is unknown)
+
         close = difflib.get_close_matches(value, sorted(ids.get(kind, ())), n=1)
         hint = f" Did you mean {close[0]!r}?" if close else ""
         if kind == "stage":
