@@ -149,3 +149,19 @@ def test_a_folder_holding_some_other_tui_package_is_not_imported_by_the_child(pl
         assert c.check(plan) == validate(plan)
     finally:
         c.close()
+
+
+def test_a_plan_kept_one_file_per_entity_with_a_new_unsaved_entity_file(plan_dir, checker):
+    from tui.cli import main
+    from tui.plan.edit import add_entity
+
+    assert main(["layout", "account", "split", "--plan", str(plan_dir), "-q"]) == 0
+    plan = load_plan(plan_dir)
+    assert any(name.startswith("accounts/") for name in plan.files)
+    assert checker.check(plan) == validate(plan)
+    stage_change(plan, add_entity(plan, "account", "zenith-new", {"name": "Zenith", "tier": 2}, force=True))
+    new = [name for name in plan.files if "zenith-new" in name]
+    assert new and not (plan_dir / new[0]).exists()  # in memory only: the child must be sent it
+    here = validate(plan)
+    assert any(p.entity == "zenith-new" for p in here)
+    assert checker.check(plan) == here
