@@ -165,3 +165,38 @@ def test_a_plan_kept_one_file_per_entity_with_a_new_unsaved_entity_file(plan_dir
     here = validate(plan)
     assert any(p.entity == "zenith-new" for p in here)
     assert checker.check(plan) == here
+
+
+def test_closing_during_a_check_ends_it_at_once_and_nothing_is_checked_here(plan_dir):
+    import threading
+    import time
+
+    c = offload.CheckProcess()
+    plan = load_plan(plan_dir)
+    c.check(plan)
+    results, here = [], []
+    started = threading.Event()
+    real_ask = c._ask
+
+    def slow_ask(request):
+        started.set()
+        return real_ask(request)
+
+    c._ask = slow_ask
+    other = load_plan(plan_dir)
+    stage_change(other, set_field(other, "account", "harbor-hvac", "tier", 2))
+    worker = threading.Thread(target=lambda: results.append(
+        offload.check_with(c, other, lambda: here.append(1) or validate(other))))
+    worker.start()
+    started.wait(5)
+    time.sleep(0.05)  # the request is out (or about to be)
+    t = time.perf_counter()
+    c.close()
+    assert time.perf_counter() - t < 2
+    worker.join(10)
+    assert not worker.is_alive()
+    # either the child answered in time (the real problems) or nothing: never a check here
+    assert here == [] and results in ([[]], [validate(other)])
+    assert c.closed
+    with pytest.raises(offload.OffloadError):
+        c.check(plan)

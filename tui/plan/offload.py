@@ -147,6 +147,7 @@ class CheckProcess:
         self._proc: subprocess.Popen | None = None
         self._lock = threading.Lock()
         self._broken = False
+        self.closed = False
         self.answered = 0  # checks the child answered (for tests and the benchmark)
 
     @property
@@ -154,6 +155,8 @@ class CheckProcess:
         return self._broken
 
     def _start(self) -> subprocess.Popen:
+        if self.closed:
+            raise ValueError("closed")
         if self._proc is None:
             command, env = child_process("tui.plan.offload")
             self._proc = subprocess.Popen(command, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
@@ -221,9 +224,17 @@ class CheckProcess:
             end_process(proc, timeout=2)
 
     def close(self) -> None:
-        """End the child (it also ends by itself when this process does)."""
-        with self._lock:
-            self._stop()
+        """End the child (it also ends by itself when this process does).  Not under the
+        lock: a check under way ends with the child (``check_with`` then answers nothing)
+        instead of holding up the app's exit until it is done."""
+        self.closed = True
+        proc, self._proc = self._proc, None
+        if proc is not None:
+            try:
+                proc.kill()  # first: a thread reading its answer holds the pipe until it ends
+            except OSError:
+                pass
+            end_process(proc, timeout=2)
 
     def __del__(self):
         try:
@@ -255,7 +266,8 @@ def check_with(checker: CheckProcess | None, plan, here) -> list[Problem]:
         try:
             return checker.check(plan)
         except OffloadError:
-            pass
+            if checker.closed:
+                return []  # closed because the app ends: a check here would only delay that
     return here()
 
 
