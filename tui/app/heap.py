@@ -19,9 +19,8 @@ import threading
 REFRESH = 25  # plan states shown between two full collections of what was frozen
 
 _settled = 0
-
-
-_building = 0
+_builders = 0  # plans being built now (in threads)
+_was_enabled = True  # whether collection was on when the first of them began
 _lock = threading.Lock()
 
 
@@ -31,23 +30,19 @@ def building():
     thousands of objects and frees none, so every collection meanwhile walks them in vain
     (a fifth of a large plan's load).  Collection resumes when the last builder is done;
     the ``settle`` that follows puts the plan out of its way."""
-    global _building
+    global _builders, _was_enabled
     with _lock:
-        _building += 1
-        if _building == 1:
-            was = gc.isenabled()
+        _builders += 1
+        if _builders == 1:
+            _was_enabled = gc.isenabled()
             gc.disable()
-            _state["was"] = was
     try:
         yield
     finally:
         with _lock:
-            _building -= 1
-            if _building == 0 and _state.get("was", True):
+            _builders -= 1
+            if _builders == 0 and _was_enabled:
                 gc.enable()
-
-
-_state: dict = {}
 
 
 def settle() -> None:

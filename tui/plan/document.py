@@ -22,7 +22,7 @@ from pathlib import Path
 import rtoml
 
 from .problems import TomlSyntaxError, UnreadableError
-from .tomlindex import UNKNOWN, PartialIndex, TomlIndex, index_toml, reindex
+from .tomlindex import UNKNOWN, PartialIndex, TomlIndex, header_line, index_toml, reindex, top_level_split
 
 BOM = "\ufeff"
 # Git writes `<<<<<<< ours`, `||||||| base` (diff3), `=======` and `>>>>>>> theirs` at the
@@ -133,8 +133,6 @@ def parse_toml_like(text: str, name: str, like: "TomlFile") -> dict | None:
     wherever it sits, and ``like`` parsed, so a table taken from it is valid.  None
     (parse the whole text the usual way) whenever anything is unusual, and whenever the
     tables parsed here do not parse: the whole parse then says where the error is."""
-    from .tomlindex import top_level_split
-
     if text.startswith(BOM) or conflict_marker(text) is not None or _maybe_toml11(text):
         return None
     ours, theirs = top_level_split(text), top_level_split(like.text)
@@ -238,8 +236,6 @@ def tables_with_id(raw: bytes, array: str, eid: str, name: str = "<text>",
 
 def _header_at(raw: bytes, start: int):
     """``tomlindex.header_line`` of the line of ``raw`` starting at ``start``."""
-    from .tomlindex import header_line
-
     end = raw.find(b"\n", start)
     line = raw[start: end if end >= 0 else len(raw)]
     if b"[" not in line:

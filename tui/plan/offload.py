@@ -199,10 +199,8 @@ class CheckProcess:
 
     def check(self, plan) -> list[Problem]:
         """``validate(plan)``, computed by the child (blocks; call from a thread)."""
-        files = {}
-        for name, tf in plan.files.items():
-            clean = not tf.dirty
-            files[name] = (str(tf.path), tf.sha256, None if clean else tf.raw, clean)
+        # (path, hash, bytes): no bytes for a file as on disk, which the child reads itself
+        files = {name: (str(tf.path), tf.sha256, tf.raw if tf.dirty else None) for name, tf in plan.files.items()}
         request = {
             "op": "check", "root": str(plan.root), "schemas": self.schemas_folder, "today": _today(),
             "files": files,
@@ -212,8 +210,8 @@ class CheckProcess:
         answer = self._ask(request)
         if "need" in answer:  # files the child could not take from disk: send their bytes
             for name in answer["need"]:
-                path, sha, _, _ = files[name]
-                files[name] = (path, sha, plan.files[name].raw, False)
+                path, sha, _ = files[name]
+                files[name] = (path, sha, plan.files[name].raw)
             answer = self._ask(request)
         self.answered += 1
         return [Problem(*t) for t in answer["problems"]]
@@ -299,8 +297,7 @@ class _Child:
         from .model import load_plan
 
         plan = load_plan(req["root"])
-        for name, tf in plan.files.items():
-            self.files[name] = tf
+        self.files.update(plan.files)
         self._validate(plan, self._schemas(req["schemas"]), req["today"], self._key(req["root"], plan, req))
 
     @staticmethod
@@ -315,16 +312,14 @@ class _Child:
 
         need = []
         files = {}
-        for name, (path, sha, raw, clean) in req["files"].items():
+        for name, (path, sha, raw) in req["files"].items():
             have = self.files.get(name)
             if have is not None and have.sha256 == sha and str(have.path) == path:
                 files[name] = have
                 continue
-            if raw is None:
+            if raw is None:  # as on disk, the asker says: read it here
                 try:
-                    raw = read_plan_bytes(Path(path), name) if clean else None
-                except OSError:
-                    raw = None
+                    raw = read_plan_bytes(Path(path), name)
                 except Exception:  # noqa: BLE001 - refused or unreadable now: ask for the bytes
                     raw = None
                 if raw is None or digest(raw) != sha:
@@ -333,7 +328,7 @@ class _Child:
             files[name] = TomlFile.from_bytes(Path(path), raw, name, like=have)
         if need:
             return {"need": need}
-        self.files = {**self.files, **files}
+        self.files.update(files)
         plan = Plan(root=Path(req["root"]), files=files, syntax_errors=[Problem(*t) for t in req["syntax_errors"]],
                     unreadable_text=dict(req["unreadable_text"]))
         key = self._key(req["root"], plan, req)
