@@ -190,3 +190,47 @@ async def test_the_form_footer_sets_its_keys_again_and_never_composes_them_again
             await settle(pilot)
         assert any(k.display for k in footer.query("FooterKey"))
         assert not composed
+
+
+async def test_a_form_is_styled_once_before_its_first_frame_and_only_a_field_takes_the_focus(plan_dir, monkeypatch):
+    """Mounting styles each widget of a form; the whole form was styled again when it first
+    showed, and once more for its fields' container taking the focus before the first
+    field did (30 ms of a 100 ms first frame).  A later resume restyles as Textual does."""
+    from textual import events
+    from textual.containers import VerticalScroll
+    from textual.dom import DOMNode
+
+    restyled = []
+    real = DOMNode.update_node_styles
+
+    def spy(self, animate: bool = True) -> None:
+        if isinstance(self, (FormScreen, VerticalScroll)):
+            restyled.append(type(self).__name__)
+        real(self, animate)
+
+    monkeypatch.setattr(DOMNode, "update_node_styles", spy)
+    focused = []
+    app = make_app(plan_dir)
+    async with app.run_test(size=SIZE) as pilot:
+        await ready(pilot)
+        await pilot.press("4")
+        await settle(pilot)
+        restyled.clear()
+        await pilot.press("e")
+        await wait_for(pilot, lambda: isinstance(app.screen, FormScreen) and app.screen.loaded, what="the form")
+        await settle(pilot)
+        form = app.screen
+        focused.append(form.focused)
+        assert restyled == [], f"restyled before the first frame: {restyled}"
+        assert isinstance(form.focused, Input) and form.focused.id == "f-name"
+        form.query_one("#f-name", Input).value += " changed"
+        await pilot.press("escape")  # asks first: a dialog over the form
+        await wait_for(pilot, lambda: isinstance(app.screen, ChoiceScreen), what="the question")
+        await pilot.press("escape")  # keep editing: the form shows again
+        await wait_for(pilot, lambda: app.screen is form, what="the form again")
+        await settle(pilot)
+        assert form.focused is not None and form.focused.id == "f-name"
+        restyled.clear()
+        form.post_message(events.ScreenResume())  # a resume that asks for styles gets them
+        await settle(pilot)
+        assert "FormScreen" in restyled

@@ -69,3 +69,48 @@ async def test_the_app_loads_its_plan_without_collections(tmp_path, monkeypatch)
         await ready(pilot)
         assert during == [False]
         assert gc.isenabled()
+
+
+def test_an_idle_collection_collects_what_is_not_frozen_then_freezes_it(monkeypatch):
+    calls = []
+    monkeypatch.setattr(gc, "collect", lambda *a: calls.append("collect") or 0)
+    monkeypatch.setattr(gc, "freeze", lambda: calls.append("freeze"))
+    monkeypatch.setattr(gc, "unfreeze", lambda: calls.append("unfreeze"))
+    monkeypatch.setattr(heap, "_settled", 1)  # not a turn for the full collection
+    assert heap.collect_idle() is True
+    assert calls == ["collect", "freeze"]
+
+
+def test_no_idle_collection_while_a_plan_is_being_built(monkeypatch):
+    calls = []
+    monkeypatch.setattr(gc, "collect", lambda *a: calls.append("collect") or 0)
+    with heap.building():
+        assert heap.collect_idle() is False
+    assert calls == []
+
+
+async def test_the_app_collects_once_the_user_stops_and_not_while_they_type(tmp_path, monkeypatch):
+    import shutil
+
+    plan = shutil.copytree(EXAMPLE, tmp_path / "plans")
+    monkeypatch.setattr(heap, "IDLE_SECONDS", 0.4)
+    monkeypatch.setattr(heap, "TICK", 0.05)
+    idle = []
+    real = heap.collect_idle
+    monkeypatch.setattr(heap, "collect_idle", lambda: idle.append(1) or real())
+    app = make_app(plan)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await ready(pilot)
+        await pilot.pause(0.6)
+        idle.clear()
+        for _ in range(6):  # keys closer together than IDLE_SECONDS: no collection among them
+            await pilot.press("down")
+            await pilot.pause(0.1)
+        assert idle == []
+        await pilot.pause(0.8)  # then the user stops: one collection, not one per tick
+        assert idle == [1]
+        await pilot.pause(0.5)
+        assert idle == [1]
+        await pilot.press("up")  # and again after the next key
+        await pilot.pause(0.8)
+        assert idle == [1, 1]

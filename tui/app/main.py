@@ -78,7 +78,7 @@ def warm_up() -> None:
             pass
 
 
-class QuarterdeckApp(KeysInOrder, StylesOnMount, heartbeat.HeartbeatActions, App[int]):
+class QuarterdeckApp(heap.CollectsWhenIdle, KeysInOrder, StylesOnMount, heartbeat.HeartbeatActions, App[int]):
     """Keep one shared quarterly plan: goals, personas, accounts, content, agreements."""
 
     TITLE = "Quarterdeck"

@@ -29,6 +29,7 @@ from tui.plan.safetext import visible
 from ..guard import WorkerResult, result_handler
 from ..palette import DEFAULT, Palette, palette_of, role_style
 from ..views.history import diff_text
+from ..widgets.compact import StyledOnce
 
 MAX_PROBLEMS = 12
 
@@ -110,7 +111,7 @@ def status_text(preview, unsaved: list[str], pal: Palette = DEFAULT) -> Text:
     return out
 
 
-class CommitDialog(ModalScreen):
+class CommitDialog(StyledOnce, ModalScreen):
     """Commit the plan's files (see the module's text)."""
 
     DEFAULT_CSS = """

@@ -80,7 +80,7 @@ from ..formspec import (
 from ..palette import palette_of
 from ..present import fmt
 from ..widgets import Column, Picker, RowsEditor
-from ..widgets.compact import compact
+from ..widgets.compact import StyledOnce, compact
 from .choice import Choice, ChoiceScreen
 
 EDITOR_HINT = "ctrl+o opens it in $EDITOR"
@@ -111,7 +111,7 @@ def external_edit(text: str, editor: str, suffix: str = ".txt") -> str | None:
         path.unlink(missing_ok=True)
 
 
-class FieldsForm(ModalScreen):
+class FieldsForm(StyledOnce, ModalScreen):
     """What every generated form shares: a field per FieldSpec, read and checked as
     you type, mounted in steps, Esc asking before changes are dropped."""
 
@@ -119,6 +119,9 @@ class FieldsForm(ModalScreen):
     # before its first frame, and no rule of a dialog reads them
     HORIZONTAL_BREAKPOINTS: list = []
     VERTICAL_BREAKPOINTS: list = []
+    # no automatic focus: it chose the fields' scrolling container, and focusing it restyled
+    # every field before the first frame; first_focus puts the cursor in the first field
+    AUTO_FOCUS = ""
 
     FORM_BINDINGS = [
         Binding("ctrl+j,ctrl+enter", "apply", "Apply", id="form.apply", priority=True,

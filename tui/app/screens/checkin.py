@@ -36,7 +36,7 @@ from ..footer import SteadyFooter
 from ..guard import WorkerResult, result_handler
 from ..pacemarks import status_style
 from ..palette import palette_of, role_style
-from ..widgets.compact import compact
+from ..widgets.compact import StyledOnce, compact
 from ..dialogs.choice import Choice, ChoiceScreen
 
 ALL_OWNERS = "__all__"
@@ -104,7 +104,7 @@ class CheckinRow(Horizontal):
         self.remove_class("-refused")
 
 
-class CheckinScreen(Screen):
+class CheckinScreen(StyledOnce, Screen):
     """Check in every key result at once (see the module's text)."""
 
     DEFAULT_CSS = """
