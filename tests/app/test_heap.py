@@ -114,3 +114,16 @@ async def test_the_app_collects_once_the_user_stops_and_not_while_they_type(tmp_
         await pilot.press("up")  # and again after the next key
         await pilot.pause(0.8)
         assert idle == [1, 1]
+
+
+async def test_the_app_makes_full_collections_rarer_while_it_runs_and_gives_the_setting_back(tmp_path):
+    import shutil
+
+    plan = shutil.copytree(EXAMPLE, tmp_path / "plans")
+    before = gc.get_threshold()
+    app = make_app(plan)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await ready(pilot)
+        during = gc.get_threshold()
+    assert during[:2] == before[:2] and during[2] >= heap.OLDEST_THRESHOLD > before[2]
+    assert gc.get_threshold() == before

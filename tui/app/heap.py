@@ -29,11 +29,15 @@ from textual import events
 REFRESH = 25  # plan states shown (and idle collections) between two full collections of what was frozen
 IDLE_SECONDS = 1.0  # no input for this long: the user is reading, and a collection is not felt
 TICK = 0.25  # seconds between looks at whether the user is idle
+# younger-generation collections between two full ones (Python's default: 10); the idle
+# collections do most of the full work, while nobody waits for it
+OLDEST_THRESHOLD = 100
 
 _settled = 0
 _builders = 0  # plans being built now (in threads)
 _was_enabled = True  # whether collection was on when the first of them began
 _lock = threading.Lock()
+_thresholds: tuple[int, int, int] | None = None  # the collector's thresholds before the app changed them
 
 
 @contextlib.contextmanager
@@ -95,7 +99,17 @@ class CollectsWhenIdle:
         await super().on_event(event)
 
     def _on_mount(self, event: events.Mount) -> None:
+        global _thresholds
         self.set_interval(TICK, self._collect_if_idle, name="collect when idle")
+        if _thresholds is None:  # the full collections that come by themselves: rarer
+            _thresholds = gc.get_threshold()
+            gc.set_threshold(_thresholds[0], _thresholds[1], max(_thresholds[2], OLDEST_THRESHOLD))
+
+    def _on_unmount(self, event: events.Unmount) -> None:
+        global _thresholds
+        if _thresholds is not None:
+            gc.set_threshold(*_thresholds)
+            _thresholds = None
 
     def _collect_if_idle(self) -> None:
         if self._collected or time.monotonic() - self._input_at < IDLE_SECONDS:
