@@ -15,7 +15,7 @@ from tui.plan.registry import KINDS
 from .errors import HistoryError
 from .repo import LITERAL, PlanRepo
 from .semdiff import PlanDiff, diff_snapshots
-from .snapshot import Snapshot, empty, snapshot_at, snapshot_of_commit
+from .snapshot import Snapshot, commit_pair, empty, snapshot_at, snapshot_of_commit
 
 _FIELDS = "%H%x1f%P%x1f%an%x1f%ae%x1f%aI%x1f%s%x1e"
 
@@ -109,9 +109,9 @@ def diff(prepo: PlanRepo, a: str | None = None, b: str | None = None, *, all_fie
     if spec.merge_base:
         left, right = prepo.resolve(spec.old), prepo.resolve(spec.new)
         base = prepo.merge_base(left, right)
-        # the newer side is read in full, the older one takes its unchanged tables from it
-        new = snapshot_of_commit(prepo, right, spec.new)
-        old = snapshot_of_commit(prepo, base, f"{spec.old}...{spec.new} (merge base {base[:10]})", like=new)
+        old, new = commit_pair(prepo, base, right, f"{spec.old}...{spec.new} (merge base {base[:10]})", spec.new)
+    elif spec.old is not None and spec.new is not None:  # two revisions: read as a pair
+        old, new = commit_pair(prepo, prepo.resolve(spec.old), prepo.resolve(spec.new), spec.old, spec.new)
     else:
         new = snapshot_at(prepo, spec.new)
         if spec.old == "HEAD" and prepo.head() is None:

@@ -17,6 +17,7 @@ from tui.plan.problems import PlanError
 from tui.plan.registry import PLAN_FILES
 
 _CACHE_BYTES = 96 * 1024 * 1024
+CUT_BYTES = 512 * 1024  # a file this big that differs between two revisions is compared by its changed tables
 _cache: "OrderedDict[tuple[str, str], tuple[int, object]]" = OrderedDict()
 _cache_size = 0
 _lock = threading.Lock()
@@ -178,3 +179,41 @@ def snapshot_of_commit(prepo, commit: str, label: str, only=None, like: Snapshot
 
         blobs = {name: sha for name, sha in blobs.items() if base_file(name) in only}
     return Snapshot.from_blobs(label, commit, prepo.plan_dir, blobs, prepo.read_blob, like=like)
+
+
+def commit_pair(prepo, old_commit: str, new_commit: str, old_label: str, new_label: str) -> tuple[Snapshot, Snapshot]:
+    """Two revisions read to be compared with each other (``semdiff.diff_snapshots``).
+    A big file that differs between them is read as only its tables that differ
+    (``document.changed_tables``): the same tables on both sides hold the same entities,
+    which the comparison would find equal.  Every other file, and a big one that cannot
+    be cut for sure, is read whole, as ``snapshot_of_commit`` does.  The members (for
+    the names in check-in lines) are always read whole."""
+    from tui.plan.document import changed_tables
+    from tui.plan.registry import KINDS
+
+    old_blobs, new_blobs = prepo.tree_blobs(old_commit), prepo.tree_blobs(new_commit)
+    cut: dict[str, tuple[TomlFile, TomlFile]] = {}
+    for name in sorted(old_blobs.keys() & new_blobs.keys()):
+        if name not in PLAN_FILES or name == KINDS["member"].file or old_blobs[name] == new_blobs[name]:
+            continue
+        raws = prepo.read_blob(old_blobs[name]), prepo.read_blob(new_blobs[name])
+        if max(len(r) for r in raws) < CUT_BYTES:
+            continue
+        try:
+            texts = changed_tables(raws[0].decode("utf-8"), raws[1].decode("utf-8"))
+            if texts is None:
+                continue
+            path = Path(prepo.plan_dir) / name
+            cut[name] = (TomlFile.from_bytes(path, texts[0].encode("utf-8"), name),
+                         TomlFile.from_bytes(path, texts[1].encode("utf-8"), name))
+        except (UnicodeDecodeError, PlanError):
+            continue  # read whole: the error is then told with its true line
+    whole = lambda blobs: {n: sha for n, sha in blobs.items() if n not in cut}  # noqa: E731
+    new = Snapshot.from_blobs(new_label, new_commit, prepo.plan_dir, whole(new_blobs), prepo.read_blob)
+    old = Snapshot.from_blobs(old_label, old_commit, prepo.plan_dir, whole(old_blobs), prepo.read_blob, like=new)
+    for name, (old_file, new_file) in cut.items():
+        for snap, tf, blobs in ((old, old_file, old_blobs), (new, new_file, new_blobs)):
+            snap.files[name] = tf
+            snap.blobs[name] = blobs[name]
+            snap._entities = None
+    return old, new
