@@ -86,8 +86,10 @@ def collect_idle() -> bool:
 
 class CollectsWhenIdle:
     """An App mixin: one collection (``collect_idle``) each time the user stops, once they
-    have not touched a key, the mouse or the window's size for ``IDLE_SECONDS``.  Start it
-    with ``collect_when_idle()`` once the app is mounted."""
+    have not touched a key, the mouse or the window's size for ``IDLE_SECONDS``.  It starts
+    when the app is mounted (Textual calls the ``_on_mount`` of each class of the app).
+    While it runs, the full collections that come by themselves are rarer
+    (``OLDEST_THRESHOLD``); the setting is given back when the app ends."""
 
     _input_at = 0.0
     _collected = True  # nothing happened since the last collection

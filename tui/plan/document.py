@@ -181,7 +181,7 @@ def parse_toml_like(text: str, name: str, like: "TomlFile") -> dict | None:
     return out
 
 
-_TOP_ID = re.compile(r"""[ \t]*(?:id|"id"|'id')[ \t]*=[ \t]*(?:"([^"\\\n]*)"|'([^'\n]*)')[ \t]*(?:#[^\n]*)?\r?$""", re.M)
+_TOP_ID = re.compile(r"""^[ \t]*(?:id|"id"|'id')[ \t]*=[ \t]*(?:"([^"\\\n]*)"|'([^'\n]*)')[ \t]*(?:#[^\n]*)?\r?$""", re.M)
 MAX_KEPT_IDS = 5000  # more tables changed than this: the whole comparison is as quick
 
 
