@@ -15,7 +15,7 @@ from tui.plan.registry import KINDS
 from .errors import HistoryError
 from .repo import LITERAL, PlanRepo
 from .semdiff import PlanDiff, diff_snapshots
-from .snapshot import Snapshot, commit_pair, empty, snapshot_at, snapshot_of_commit
+from .snapshot import Snapshot, commit_pair, empty, folder_pair, snapshot_at, snapshot_of_commit
 
 _FIELDS = "%H%x1f%P%x1f%an%x1f%ae%x1f%aI%x1f%s%x1e"
 
@@ -112,12 +112,10 @@ def diff(prepo: PlanRepo, a: str | None = None, b: str | None = None, *, all_fie
         old, new = commit_pair(prepo, base, right, f"{spec.old}...{spec.new} (merge base {base[:10]})", spec.new)
     elif spec.old is not None and spec.new is not None:  # two revisions: read as a pair
         old, new = commit_pair(prepo, prepo.resolve(spec.old), prepo.resolve(spec.new), spec.old, spec.new)
-    else:
-        new = snapshot_at(prepo, spec.new)
-        if spec.old == "HEAD" and prepo.head() is None:
-            old = empty("(no commits yet)", prepo.plan_dir)
-        else:
-            old = snapshot_at(prepo, spec.old, like=new)
+    elif spec.old == "HEAD" and prepo.head() is None:
+        old, new = empty("(no commits yet)", prepo.plan_dir), snapshot_at(prepo, None)
+    else:  # a revision against the working tree
+        old, new = folder_pair(prepo, prepo.resolve(spec.old), spec.old)
     result = diff_snapshots(old, new, plan=prepo.rel or ".", all_fields=all_fields)
     if prepo.shallow_boundaries():
         result.notes.append("this is a shallow clone: history before its oldest fetched commits is not here")

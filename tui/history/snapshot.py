@@ -181,6 +181,42 @@ def snapshot_of_commit(prepo, commit: str, label: str, only=None, like: Snapshot
     return Snapshot.from_blobs(label, commit, prepo.plan_dir, blobs, prepo.read_blob, like=like)
 
 
+def _cut(name: str, old_raw: bytes, new_raw: bytes, root: Path) -> tuple[TomlFile, TomlFile] | None:
+    """Both versions of a big file that differs, cut down to their tables that differ
+    (``document.changed_tables``), parsed; None: read them whole."""
+    from tui.plan.document import changed_tables
+
+    if old_raw == new_raw or max(len(old_raw), len(new_raw)) < CUT_BYTES:
+        return None
+    try:
+        texts = changed_tables(old_raw.decode("utf-8"), new_raw.decode("utf-8"))
+        if texts is None:
+            return None
+        path = Path(root) / name
+        return (TomlFile.from_bytes(path, texts[0].encode("utf-8"), name),
+                TomlFile.from_bytes(path, texts[1].encode("utf-8"), name))
+    except (UnicodeDecodeError, PlanError):
+        return None  # read whole: the error is then told with its true line
+
+
+def _cuttable(name: str, *sides) -> bool:
+    """Whether ``name`` may be read cut: a plan file, not the members' (the names in
+    check-in lines come from all of them), and on no side kept one file per entity too
+    (both ways at once is an error that only the whole reading reports)."""
+    from tui.plan.layout import base_file
+    from tui.plan.registry import KINDS
+
+    return (name in PLAN_FILES and name != KINDS["member"].file
+            and not any(base_file(n) == name and n != name for names in sides for n in names))
+
+
+def _with_cut(old: Snapshot, new: Snapshot, cut: dict[str, tuple[TomlFile, TomlFile]], old_blobs: dict) -> None:
+    for name, (old_file, new_file) in cut.items():
+        old.files[name], new.files[name] = old_file, new_file
+        old.blobs[name] = old_blobs[name]
+        old._entities = new._entities = None
+
+
 def commit_pair(prepo, old_commit: str, new_commit: str, old_label: str, new_label: str) -> tuple[Snapshot, Snapshot]:
     """Two revisions read to be compared with each other (``semdiff.diff_snapshots``).
     A big file that differs between them is read as only its tables that differ
@@ -188,32 +224,53 @@ def commit_pair(prepo, old_commit: str, new_commit: str, old_label: str, new_lab
     which the comparison would find equal.  Every other file, and a big one that cannot
     be cut for sure, is read whole, as ``snapshot_of_commit`` does.  The members (for
     the names in check-in lines) are always read whole."""
-    from tui.plan.document import changed_tables
-    from tui.plan.registry import KINDS
-
     old_blobs, new_blobs = prepo.tree_blobs(old_commit), prepo.tree_blobs(new_commit)
-    cut: dict[str, tuple[TomlFile, TomlFile]] = {}
+    cut = {}
     for name in sorted(old_blobs.keys() & new_blobs.keys()):
-        if name not in PLAN_FILES or name == KINDS["member"].file or old_blobs[name] == new_blobs[name]:
-            continue
-        raws = prepo.read_blob(old_blobs[name]), prepo.read_blob(new_blobs[name])
-        if max(len(r) for r in raws) < CUT_BYTES:
+        if old_blobs[name] != new_blobs[name] and _cuttable(name, old_blobs, new_blobs):
+            pair = _cut(name, prepo.read_blob(old_blobs[name]), prepo.read_blob(new_blobs[name]), prepo.plan_dir)
+            if pair is not None:
+                cut[name] = pair
+    new = Snapshot.from_blobs(new_label, new_commit, prepo.plan_dir,
+                              {n: sha for n, sha in new_blobs.items() if n not in cut}, prepo.read_blob)
+    old = Snapshot.from_blobs(old_label, old_commit, prepo.plan_dir,
+                              {n: sha for n, sha in old_blobs.items() if n not in cut}, prepo.read_blob, like=new)
+    _with_cut(old, new, cut, old_blobs)
+    for name in cut:
+        new.blobs[name] = new_blobs[name]
+    return old, new
+
+
+def folder_pair(prepo, old_commit: str, old_label: str, new_label: str = "working tree") -> tuple[Snapshot, Snapshot]:
+    """A revision and the plan folder on disk, read to be compared (see ``commit_pair``).
+    A file that cannot be read from disk, or whose folder cannot be listed, is read the
+    usual way, which reports why."""
+    from tui.plan.document import read_plan_bytes
+    from tui.plan.layout import folder_names, split_kinds
+
+    folder = Path(prepo.plan_dir)
+    old_blobs = prepo.tree_blobs(old_commit)
+    try:
+        on_disk = [n for n in PLAN_FILES if (folder / n).is_file()]
+        for file in split_kinds():
+            on_disk += folder_names(folder, file)
+    except (OSError, PlanError):
+        on_disk = None
+    cut = {}
+    for name in sorted(old_blobs) if on_disk is not None else ():
+        if name not in on_disk or not _cuttable(name, old_blobs, on_disk):
             continue
         try:
-            texts = changed_tables(raws[0].decode("utf-8"), raws[1].decode("utf-8"))
-            if texts is None:
+            if (folder / name).stat().st_size < CUT_BYTES:
                 continue
-            path = Path(prepo.plan_dir) / name
-            cut[name] = (TomlFile.from_bytes(path, texts[0].encode("utf-8"), name),
-                         TomlFile.from_bytes(path, texts[1].encode("utf-8"), name))
-        except (UnicodeDecodeError, PlanError):
-            continue  # read whole: the error is then told with its true line
-    whole = lambda blobs: {n: sha for n, sha in blobs.items() if n not in cut}  # noqa: E731
-    new = Snapshot.from_blobs(new_label, new_commit, prepo.plan_dir, whole(new_blobs), prepo.read_blob)
-    old = Snapshot.from_blobs(old_label, old_commit, prepo.plan_dir, whole(old_blobs), prepo.read_blob, like=new)
-    for name, (old_file, new_file) in cut.items():
-        for snap, tf, blobs in ((old, old_file, old_blobs), (new, new_file, new_blobs)):
-            snap.files[name] = tf
-            snap.blobs[name] = blobs[name]
-            snap._entities = None
+            new_raw = read_plan_bytes(folder / name, name)
+        except (OSError, PlanError):
+            continue
+        pair = _cut(name, prepo.read_blob(old_blobs[name]), new_raw, folder)
+        if pair is not None:
+            cut[name] = pair
+    new = Snapshot.from_folder(folder, new_label, only=None if not cut else [n for n in PLAN_FILES if n not in cut])
+    old = Snapshot.from_blobs(old_label, old_commit, folder,
+                              {n: sha for n, sha in old_blobs.items() if n not in cut}, prepo.read_blob, like=new)
+    _with_cut(old, new, cut, old_blobs)
     return old, new
