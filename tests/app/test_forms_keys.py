@@ -234,3 +234,26 @@ async def test_a_form_is_styled_once_before_its_first_frame_and_only_a_field_tak
         form.post_message(events.ScreenResume())  # a resume that asks for styles gets them
         await settle(pilot)
         assert "FormScreen" in restyled
+
+
+async def test_the_first_form_finds_its_styles_parsed(plan_dir, monkeypatch):
+    """Textual parses the stylesheet again when the first widget of a class is mounted;
+    the app has the forms' classes parsed after its first check, while the user reads,
+    so the first form's first frame does not (10 to 20 ms of it)."""
+    from textual.css.stylesheet import Stylesheet
+
+    app = make_app(plan_dir)
+    async with app.run_test(size=SIZE) as pilot:
+        await ready(pilot)
+        await wait_for(pilot, lambda: not any(w.group == "warm-up" for w in app.workers), what="the warm-up")
+        await settle(pilot)
+        await pilot.press("4")
+        await settle(pilot)
+        parsed = []
+        sources = set(app.stylesheet.source)
+        real = Stylesheet.parse
+        monkeypatch.setattr(Stylesheet, "parse", lambda self: parsed.append(1) or real(self))
+        await pilot.press("e")
+        await wait_for(pilot, lambda: isinstance(app.screen, FormScreen) and app.screen.loaded, what="the form")
+        await settle(pilot)
+        assert parsed == [], sorted(k[1] for k in set(app.stylesheet.source) - sources)

@@ -64,9 +64,10 @@ def validate(plan: Plan, schemas) -> list[Problem]:
     return validate_plan(plan, schemas)
 
 
-def warm_up() -> None:
+def warm_up(app: App | None = None) -> None:
     """Import what the first frame went without (forms, dialogs, the other views), in a
-    worker once the plan is shown and checked: the first form opens as soon as a later one."""
+    worker once the plan is shown and checked, then (in the app's own thread) have the
+    forms' default styles parsed: the first form opens as soon as a later one."""
     import importlib
 
     for name in ("jsonschema", "tui.plan.ops", "tui.app.formspec", "tui.app.dialogs.form", "tui.app.dialogs.choice",
@@ -75,6 +76,13 @@ def warm_up() -> None:
         try:
             importlib.import_module(name)
         except Exception:  # noqa: BLE001 - imported again (and any error shown) when needed
+            pass
+    if app is not None:
+        try:
+            from .dialogs.form import warm_styles
+
+            app.call_from_thread(warm_styles, app)
+        except Exception:  # noqa: BLE001 - the app is closing, or the styles are parsed when first needed
             pass
 
 
@@ -306,7 +314,7 @@ class QuarterdeckApp(heap.CollectsWhenIdle, KeysInOrder, StylesOnMount, heartbea
         heap.settle()
         self._mark("validated")
         if first:  # what the first frame went without, imported while the user reads it
-            self.run_worker(warm_up, thread=True, group="warm-up", description="warm_up")
+            self.run_worker(lambda: warm_up(self), thread=True, group="warm-up", description="warm_up")
 
     # -- wiring: keys and palette to the main screen and the edit machinery -------------------------
 

@@ -34,6 +34,7 @@ from textual.screen import ModalScreen
 from textual.widget import Widget
 from textual.widgets import (
     Button,
+    DataTable,
     Footer,
     Input,
     Label,
@@ -600,6 +601,26 @@ class FieldsForm(StyledOnce, ModalScreen):
             return
         area.text = edited
         self.app.refresh()
+
+
+def warm_styles(app) -> None:
+    """Have the default styles of a form's widgets parsed before the first form opens.
+    Textual adds a widget class's ``DEFAULT_CSS`` to the stylesheet, and parses it again,
+    when the first widget of that class is mounted: for the first form, 10 to 20 ms of its
+    first frame (the modal screen, its buttons, pickers and loading line), and a reparse
+    again for each table of rows.  Called once, while the user reads the plan after its
+    first check."""
+    makers = (ModalScreen, Button, LoadingIndicator, lambda: Picker([]), Switch, TextArea, SelectionList,
+              lambda: RowsEditor(None, [], noun="row"), DataTable)
+    sheet = app.stylesheet
+    for make in makers:
+        try:
+            node = make()
+        except Exception:  # noqa: BLE001 - a widget that cannot be made here is styled when first mounted
+            continue
+        for read_from, css, tie_breaker, scope in node._get_default_css():
+            sheet.add_source(css, read_from=read_from, is_default_css=True, tie_breaker=tie_breaker, scope=scope)
+    _ = sheet.rules  # parsed on being read after a change: now, not in the first form's frame
 
 
 def first_count(specs: list[FieldSpec]) -> int:
