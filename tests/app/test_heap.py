@@ -89,31 +89,47 @@ def test_no_idle_collection_while_a_plan_is_being_built(monkeypatch):
     assert calls == []
 
 
+class _Clock:
+    """A clock for ``heap`` that moves only when told."""
+
+    def __init__(self) -> None:
+        self.now = 1000.0
+
+    def monotonic(self) -> float:
+        return self.now
+
+
 async def test_the_app_collects_once_the_user_stops_and_not_while_they_type(tmp_path, monkeypatch):
     import shutil
 
     plan = shutil.copytree(EXAMPLE, tmp_path / "plans")
-    monkeypatch.setattr(heap, "IDLE_SECONDS", 0.4)
-    monkeypatch.setattr(heap, "TICK", 0.05)
+    clock = _Clock()
+    monkeypatch.setattr(heap, "time", clock)
+    monkeypatch.setattr(heap, "TICK", 0.02)
     idle = []
     real = heap.collect_idle
-    monkeypatch.setattr(heap, "collect_idle", lambda: idle.append(1) or real())
+    monkeypatch.setattr(heap, "collect_idle", lambda: idle.append(clock.now) or real())
     app = make_app(plan)
     async with app.run_test(size=(120, 40)) as pilot:
         await ready(pilot)
-        await pilot.pause(0.6)
+        clock.now += 10
+        await pilot.pause(0.2)
         idle.clear()
         for _ in range(6):  # keys closer together than IDLE_SECONDS: no collection among them
             await pilot.press("down")
+            clock.now += heap.IDLE_SECONDS / 2
             await pilot.pause(0.1)
         assert idle == []
-        await pilot.pause(0.8)  # then the user stops: one collection, not one per tick
-        assert idle == [1]
-        await pilot.pause(0.5)
-        assert idle == [1]
+        clock.now += heap.IDLE_SECONDS  # then the user stops: one collection, not one per tick
+        await pilot.pause(0.3)
+        assert len(idle) == 1
+        clock.now += 10
+        await pilot.pause(0.3)
+        assert len(idle) == 1
         await pilot.press("up")  # and again after the next key
-        await pilot.pause(0.8)
-        assert idle == [1, 1]
+        clock.now += heap.IDLE_SECONDS * 2
+        await pilot.pause(0.3)
+        assert len(idle) == 2
 
 
 async def test_the_app_makes_full_collections_rarer_while_it_runs_and_gives_the_setting_back(tmp_path):
