@@ -210,11 +210,16 @@ def _cuttable(name: str, *sides) -> bool:
             and not any(base_file(n) == name and n != name for names in sides for n in names))
 
 
-def _with_cut(old: Snapshot, new: Snapshot, cut: dict[str, tuple[TomlFile, TomlFile]], old_blobs: dict) -> None:
+def _with_cut(old: Snapshot, new: Snapshot, cut: dict[str, tuple[TomlFile, TomlFile]], old_blobs: dict,
+              new_blobs: dict | None = None) -> None:
+    """The cut files put into the two snapshots read without them (``new_blobs``: None
+    for the working tree, which has none)."""
     for name, (old_file, new_file) in cut.items():
         old.files[name], new.files[name] = old_file, new_file
         old.blobs[name] = old_blobs[name]
-        old._entities = new._entities = None
+        if new_blobs is not None:
+            new.blobs[name] = new_blobs[name]
+    old._entities = new._entities = None
 
 
 def commit_pair(prepo, old_commit: str, new_commit: str, old_label: str, new_label: str) -> tuple[Snapshot, Snapshot]:
@@ -235,9 +240,7 @@ def commit_pair(prepo, old_commit: str, new_commit: str, old_label: str, new_lab
                               {n: sha for n, sha in new_blobs.items() if n not in cut}, prepo.read_blob)
     old = Snapshot.from_blobs(old_label, old_commit, prepo.plan_dir,
                               {n: sha for n, sha in old_blobs.items() if n not in cut}, prepo.read_blob, like=new)
-    _with_cut(old, new, cut, old_blobs)
-    for name in cut:
-        new.blobs[name] = new_blobs[name]
+    _with_cut(old, new, cut, old_blobs, new_blobs)
     return old, new
 
 

@@ -123,6 +123,12 @@ def parse_toml(text: str, name: str = "<text>") -> dict:
     return data
 
 
+def _splittable(text: str) -> bool:
+    """Whether a text may be taken apart table by table at all (``top_level_split`` then
+    says whether it can be): no byte order mark, conflict marker or TOML 1.1 syntax."""
+    return not (text.startswith(BOM) or conflict_marker(text) is not None or _maybe_toml11(text))
+
+
 def parse_toml_like(text: str, name: str, like: "TomlFile") -> dict | None:
     """``parse_toml(text)`` for a revision of the file ``like`` (an already parsed
     version): top-level tables whose text is the same in both are taken from ``like``'s
@@ -133,7 +139,7 @@ def parse_toml_like(text: str, name: str, like: "TomlFile") -> dict | None:
     wherever it sits, and ``like`` parsed, so a table taken from it is valid.  None
     (parse the whole text the usual way) whenever anything is unusual, and whenever the
     tables parsed here do not parse: the whole parse then says where the error is."""
-    if text.startswith(BOM) or conflict_marker(text) is not None or _maybe_toml11(text):
+    if not _splittable(text):
         return None
     ours, theirs = top_level_split(text), top_level_split(like.text)
     if ours is None or theirs is None or not isinstance(like.data, dict):
@@ -182,7 +188,6 @@ def parse_toml_like(text: str, name: str, like: "TomlFile") -> dict | None:
 
 
 _TOP_ID = re.compile(r"""^[ \t]*(?:id|"id"|'id')[ \t]*=[ \t]*(?:"([^"\\\n]*)"|'([^'\n]*)')[ \t]*(?:#[^\n]*)?\r?$""", re.M)
-MAX_KEPT_IDS = 5000  # more tables changed than this: the whole comparison is as quick
 
 
 def _own_id(piece: str) -> str | None:
@@ -227,8 +232,7 @@ def changed_tables(old: str, new: str) -> tuple[str, str] | None:
     id of a table kept that is also written elsewhere in the file (two entities with one
     id: which one counts depends on the others)."""
     for text in (old, new):
-        if text.startswith(BOM) or conflict_marker(text) is not None or _maybe_toml11(text) \
-                or "\\u" in text or "\\U" in text:
+        if not _splittable(text) or "\\u" in text or "\\U" in text:
             return None
     a, b = top_level_split(old), top_level_split(new)
     if a is None or b is None:
@@ -254,7 +258,7 @@ def changed_tables(old: str, new: str) -> tuple[str, str] | None:
     out = []
     for text, split, kept in ((old, a, kept_a), (new, b, kept_b)):
         ids = [_own_id(piece) for piece in kept]
-        if any(i is None for i in ids) or len(ids) > MAX_KEPT_IDS:
+        if any(i is None for i in ids):
             return None
         cut = text[:split[0]] + "".join(p if p.endswith("\n") else p + "\n" for p in kept)
         if ids:
